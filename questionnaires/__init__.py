@@ -1,0 +1,1 @@
+"""Package data: shipped inside the toilaudit wheel as toilaudit.questionnaires."""

@@ -1,0 +1,3 @@
+"""toilaudit: measure toil, score platform and SRE maturity, gate AI agents in production."""
+
+__version__ = "0.1.0"

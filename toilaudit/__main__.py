@@ -1,0 +1,3 @@
+from toilaudit.cli import main
+
+main()

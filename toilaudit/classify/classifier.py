@@ -1,0 +1,192 @@
+"""Label every WorkItem toil or not, with a category, a score and the reasons that fired.
+
+The score adds up evidence for Google's toil traits (SRE book, ch. 5):
+- automatable:  the strongest matching toil rule of the rule pack (T...), or minus the
+                strongest not-toil rule (N...: engineering, overhead);
+- repetitive:   S001, the item's title template is shared by `repetition_min_group`+ items;
+- tactical:     S002, an interrupt-driven type (service request, incident, page);
+                S003, planned engineering types (story, epic) count against;
+- no enduring value: S004, resolved within two days;
+- noise:        S005, a page PagerDuty resolved by itself; S006 a page off business hours;
+                S007, a unique, long, high-urgency page is novel incident work, not toil.
+An item is toil when its score reaches `toil_threshold`. Everything is whole-column numpy or
+pandas work, and rules run once per distinct title text, so a million items take seconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from toilaudit.classify.interface import CLASSIFICATION_FIELDS, RulePack
+from toilaudit.classify.templates import group_templates, match_texts
+
+# Built-in signals: (id, name, weight). Weights are on the same scale as rule weights.
+SIGNALS = {
+    "S001": ("signal.repetition", 0.3),  # +0.1 more from 2x the minimum group size
+    "S002": ("signal.tactical-type", 0.15),
+    "S003": ("signal.engineering-type", -0.3),
+    "S004": ("signal.quick-resolution", 0.1),
+    "S005": ("signal.auto-resolved-page", 0.6),
+    "S006": ("signal.off-hours-page", 0.05),
+    "S007": ("signal.novel-incident", -0.25),
+}
+QUICK_RESOLUTION = pd.Timedelta(days=2)
+NOVEL_INCIDENT_MIN = pd.Timedelta(hours=1)
+
+
+def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
+    """One classification row (CLASSIFICATION_FIELDS) per item, in the items' order."""
+    if items.empty:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in CLASSIFICATION_FIELDS})
+    settings = pack.settings
+    is_page = (items["source"] == "pagerduty").to_numpy()
+    texts = match_texts(items["title"] + " " + items["labels"].str.replace("|", " ", regex=False))
+    encoded = texts.dictionary_encode()
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
+    distinct = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+
+    # rules, once per distinct text
+    toil_rules = [r for r in pack.rules if r.kind == "toil"]
+    other_rules = [r for r in pack.rules if r.kind == "not-toil"]
+    texts_list = distinct.tolist()
+    fired = {
+        rule.id: np.fromiter((rule.pattern.search(t) is not None for t in texts_list), bool, len(texts_list))[codes]
+        for rule in pack.rules
+    }
+    for rule in pack.rules:
+        if rule.sources:
+            fired[rule.id] &= items["source"].isin(rule.sources).to_numpy()
+    toil_weight, toil_index = _strongest(toil_rules, fired, len(items))
+    other_weight, other_index = _strongest(other_rules, fired, len(items))
+
+    # repetition: title templates per source. Pages are not split by PagerDuty service: the
+    # alert's title already names what fired, and one alert routed to several services is one noise.
+    item_counts = np.bincount(codes, minlength=len(distinct))
+    templates = group_templates(distinct, item_counts).to_numpy()[codes]
+    group_key = pd.Series(items["source"].to_numpy() + "\x1f" + templates)
+    group_size = group_key.map(group_key.value_counts()).to_numpy()
+    group_id = "G" + pd.Series(pd.util.hash_pandas_object(group_key, index=False).to_numpy() % 16**8).map(
+        "{:08x}".format
+    )
+
+    item_type = items["item_type"].str.lower().str.strip().to_numpy()
+    tactical = np.isin(item_type, settings.tactical_types) | is_page
+    engineering = np.isin(item_type, settings.engineering_types)
+    duration = items["resolved_at"] - items["created_at"]
+    quick = (duration <= QUICK_RESOLUTION).fillna(False).to_numpy() & ~engineering
+    auto_resolved = items["auto_resolved"].fillna(False).to_numpy(dtype=bool) & is_page
+    off_hours = _off_hours(items["created_at"], settings.business_hours, settings.workdays, settings.timezone)
+    repetitive = group_size >= settings.repetition_min_group
+    very_repetitive = group_size >= 2 * settings.repetition_min_group
+    novel = (
+        is_page & (group_size == 1) & items["urgency"].eq("high").to_numpy()
+        & (duration >= NOVEL_INCIDENT_MIN).fillna(False).to_numpy() & ~auto_resolved & (toil_index < 0)
+    )
+    signal_masks = {
+        "S001": repetitive, "S002": tactical, "S003": engineering, "S004": quick,
+        "S005": auto_resolved, "S006": off_hours & is_page, "S007": novel,
+    }
+    score = toil_weight - other_weight + 0.1 * very_repetitive
+    for signal_id, mask in signal_masks.items():
+        score = score + SIGNALS[signal_id][1] * mask
+    is_toil = score >= settings.toil_threshold
+
+    category = _categories(pack, toil_index, other_index, is_toil, is_page, repetitive, auto_resolved)
+    hours, measured = _hours(items, pack, toil_index, is_toil, auto_resolved, is_page)
+    rule_ids = _joined_ids(
+        {**{rid: mask for rid, mask in fired.items()}, **signal_masks}, len(items)
+    )
+    return pd.DataFrame(
+        {
+            "source": items["source"].to_numpy(),
+            "key": items["key"].to_numpy(),
+            "is_toil": is_toil,
+            "category": category,
+            "score": np.clip(score, 0.0, 1.0).round(3),
+            "rule_ids": rule_ids,
+            "group_id": group_id.to_numpy(),
+            "group_size": group_size.astype("int64"),
+            "template": templates,
+            "hours": hours.round(4),
+            "hours_measured": measured,
+            "off_hours": off_hours,
+            "reasons": _reasons(pack, rule_ids, group_size, templates, hours, measured),
+            "rule_pack_version": pack.version,
+        }
+    )
+
+
+def _strongest(rules: list, fired: dict[str, np.ndarray], rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per item: the largest weight among the rules that fired, and that rule's index (-1: none)."""
+    weight = np.zeros(rows)
+    index = np.full(rows, -1)
+    for position, rule in enumerate(rules):
+        better = fired[rule.id] & (rule.weight > weight)
+        weight = np.where(better, rule.weight, weight)
+        index = np.where(better, position, index)
+    return weight, index
+
+
+def _off_hours(created: pd.Series, business_hours: tuple[int, int], workdays: tuple[int, ...], tz: str) -> np.ndarray:
+    local = created.dt.tz_convert(tz)
+    hour = local.dt.hour
+    outside = (hour < business_hours[0]) | (hour >= business_hours[1]) | ~local.dt.dayofweek.isin(workdays)
+    return outside.fillna(False).to_numpy(dtype=bool)
+
+
+def _categories(pack, toil_index, other_index, is_toil, is_page, repetitive, auto_resolved) -> np.ndarray:
+    toil_rules = [r for r in pack.rules if r.kind == "toil"]
+    other_rules = [r for r in pack.rules if r.kind == "not-toil"]
+    toil_names = np.array([r.category for r in toil_rules] + [""], dtype=object)
+    other_names = np.array([r.category for r in other_rules] + [""], dtype=object)
+    from_toil = toil_names[toil_index]  # index -1 picks the trailing ""
+    from_other = other_names[other_index]
+    unnamed_toil = np.select(
+        [auto_resolved | is_page, repetitive], ["alert noise", "repetitive request"], "other toil"
+    )
+    unnamed_other = np.where(is_page, "incident response", "other work")
+    toil_category = np.where(from_toil != "", from_toil, unnamed_toil)
+    other_category = np.where(from_other != "", from_other, unnamed_other)
+    return np.where(is_toil, toil_category, other_category)
+
+
+def _hours(items, pack, toil_index, is_toil, auto_resolved, is_page) -> tuple[np.ndarray, np.ndarray]:
+    """Measured time where the source has it, else the rule's estimate; pages add the interruption."""
+    settings = pack.settings
+    toil_rules = [r for r in pack.rules if r.kind == "toil"]
+    estimates = np.array(
+        [r.estimate_hours if r.estimate_hours is not None else settings.default_toil_hours for r in toil_rules]
+        + [settings.default_toil_hours]
+    )
+    estimate = np.where(is_toil, estimates[toil_index], settings.default_other_hours)
+    spent = items["time_spent_seconds"].to_numpy(dtype=float, na_value=np.nan) / 3600
+    interruption = settings.interruption_minutes / 60
+    page_hours = np.minimum(spent, settings.page_hours_cap) + interruption
+    jira_measured = ~is_page & (spent > 0)
+    page_measured = is_page & ~auto_resolved & ~np.isnan(spent)
+    hours = np.select(
+        [jira_measured, page_measured, is_page & auto_resolved, is_page],
+        [spent, page_hours, interruption, np.minimum(estimate, settings.page_hours_cap) + interruption],
+        estimate,
+    )
+    return hours, jira_measured | page_measured
+
+
+def _joined_ids(masks: dict[str, np.ndarray], rows: int) -> np.ndarray:
+    joined = pd.Series("", index=range(rows), dtype=object)
+    for rule_id in sorted(masks):
+        joined = joined + np.where(masks[rule_id], rule_id + " ", "")
+    return joined.str.strip().to_numpy()
+
+
+def _reasons(pack, rule_ids, group_size, templates, hours, measured) -> np.ndarray:
+    """A sentence per item saying which rules and signals fired, the group, and the time used."""
+    names = {r.id: r.name for r in pack.rules} | {sid: name for sid, (name, _) in SIGNALS.items()}
+    ids = pd.Series(rule_ids)
+    distinct = ids.drop_duplicates()
+    described = distinct.map(lambda value: "; ".join(f"{i} {names[i]}" for i in value.split()) or "no rule fired")
+    text = ids.map(dict(zip(distinct, described)))
+    group = " | group of " + pd.Series(group_size).astype(str) + ": " + pd.Series(templates)
+    time = " | " + pd.Series(hours).round(2).astype(str) + "h " + np.where(measured, "measured", "estimated")
+    return (text + group + time).to_numpy()

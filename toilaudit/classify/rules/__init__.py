@@ -1,0 +1,1 @@
+"""The default rule pack, shipped as YAML."""

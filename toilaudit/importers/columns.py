@@ -1,0 +1,118 @@
+"""Which header in an export holds which WorkItem field.
+
+Neither Jira nor PagerDuty documents a fixed column list (PagerDuty's incident list says
+`created_on`, its Analytics download says `Created At`), so each source has a table of known
+aliases, compared after normalising case and punctuation. A site's own headers (for example
+`Custom field (Team)`) are mapped with `--columns FILE`, a YAML file of `header: field`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from toilaudit.errors import InputFileError
+
+# Fields an export can feed; a few are helpers that the importer folds into WorkItem fields.
+MAPPABLE_FIELDS = (
+    "key", "title", "item_type", "status", "team", "project", "service", "labels",
+    "created_at", "resolved_at", "time_spent_seconds", "seconds_to_resolve", "urgency",
+    "auto_resolved", "people",
+)
+
+JIRA_ALIASES: dict[str, tuple[str, ...]] = {
+    "key": ("issue key", "key"),
+    "title": ("summary", "title"),
+    "item_type": ("issue type", "issuetype", "type"),
+    "status": ("status",),
+    "team": ("team", "team name", "custom field team", "custom field team name", "squad"),
+    "project": ("project name", "project", "project key"),
+    "service": ("component s", "components", "component"),
+    "labels": ("labels", "label"),
+    "created_at": ("created", "created date", "created at"),
+    "resolved_at": ("resolved", "resolution date", "resolved date", "resolved at"),
+    "time_spent_seconds": ("time spent", "timespent", "time spent seconds", "σ time spent", "sum time spent"),
+    "urgency": ("priority",),
+    "people": ("assignee", "reporter"),
+}
+
+PAGERDUTY_ALIASES: dict[str, tuple[str, ...]] = {
+    "key": ("id", "incident id", "incident key", "incident number", "number"),
+    "title": ("description", "title", "incident title", "summary", "incident description"),
+    "status": ("status", "incident status"),
+    "team": ("team names", "team name", "teams", "team"),
+    "service": ("service name", "service", "service names"),
+    "created_at": ("created on", "created at", "created", "triggered at", "opened at", "start time"),
+    "resolved_at": ("resolved on", "resolved at", "resolved", "closed at", "end time"),
+    "seconds_to_resolve": ("seconds to resolve", "time to resolve seconds", "seconds to resolution"),
+    "urgency": ("urgency",),
+    "auto_resolved": ("auto resolved", "autoresolved", "auto resolution", "resolved by system"),
+    "people": (
+        "assigned to", "assigned to user names", "assignees", "acknowledged by",
+        "acknowledged by user names", "resolved by", "resolved by user name", "resolved by user names",
+    ),
+}
+
+
+def normalise_header(header: str) -> str:
+    """`Component/s` -> `component s`; `created_on` -> `created on`; `Σ Time Spent` keeps its Σ."""
+    return re.sub(r"[^0-9a-zσ]+", " ", header.strip().lstrip("\ufeff").lower()).strip()
+
+
+def load_columns_map(path: Path | None) -> dict[str, str]:
+    """Read a `--columns` YAML file: {site header: WorkItem field}, returned with normalised headers."""
+    if path is None:
+        return {}
+    where = f"{path.name}"
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise InputFileError(f"{where}: no such file - check the --columns path") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        first = str(exc).splitlines()[0]
+        raise InputFileError(f"{where}: not valid YAML ({first}) - write one `header: field` per line") from None
+    if not isinstance(data, dict) or not data:
+        raise InputFileError(f"{where}: expected a mapping of `export header: field` - e.g. 'Custom field (Team)': team")
+    mapping = {}
+    for header, field in data.items():
+        if field not in MAPPABLE_FIELDS:
+            raise InputFileError(
+                f"{where}: {header!r} maps to unknown field {field!r} - use one of: {', '.join(MAPPABLE_FIELDS)}"
+            )
+        mapping[normalise_header(str(header))] = field
+    return mapping
+
+
+MULTI_VALUED = ("labels", "service", "people")
+
+
+def match_columns(
+    headers: list[str], aliases: dict[str, tuple[str, ...]], user_map: dict[str, str]
+) -> dict[str, list[int]]:
+    """For each field, the positions of the headers that feed it.
+
+    Jira repeats a header once per value (`Labels`, `Labels`, ...), so a multi-valued field takes
+    every matching position; a single-valued field takes the first alias in table order, so
+    `Time Spent` is preferred to `Σ Time Spent`. A user's --columns entry wins over the table.
+    """
+    normalised = [normalise_header(h) for h in headers]
+    positions: dict[str, list[int]] = {}
+    for index, name in enumerate(normalised):
+        if name in user_map:
+            positions.setdefault(user_map[name], []).append(index)
+    claimed = {i for found in positions.values() for i in found}
+    for field, names in aliases.items():
+        if field in positions:
+            continue
+        if field in MULTI_VALUED:
+            found = [i for i, name in enumerate(normalised) if name in names and i not in claimed]
+        else:
+            found = next(
+                ([i] for alias in names for i, name in enumerate(normalised) if name == alias and i not in claimed),
+                [],
+            )
+        if found:
+            positions[field] = found
+    return positions

@@ -1,0 +1,136 @@
+"""Reading an export file as people really have it: UTF-8 with or without BOM, Windows-1252
+from Excel, repeated headers, quoted newlines. Every failure is one line naming the file,
+the problem and the fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from toilaudit.errors import InputFileError
+from toilaudit.importers.columns import match_columns
+
+ENCODINGS = ("utf-8", "cp1252")  # Excel on Windows saves CSV as Windows-1252
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ExportTable:
+    """The columns of one export that feed WorkItem fields, all as strings."""
+
+    path: Path
+    """The file read."""
+    sha256: str
+    """Hash of the file's bytes, recorded with the import run for provenance."""
+    fields: dict[str, pd.Series]
+    """Field name -> values; repeated headers (Labels, Labels) are joined with "|"."""
+    rows: int
+    """Data rows read."""
+    headers: tuple[str, ...]
+    """The headers found, to name them in errors."""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_header(path: Path, head: bytes) -> tuple[list[str], str]:
+    """The header row and the file's encoding (the first that decodes the sniffed bytes)."""
+    for encoding in ENCODINGS:
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError as exc:
+            # a cut multi-byte character at the end of the sniffed block is not an error
+            if encoding == "utf-8" and exc.start >= len(head) - 3 and len(head) == SNIFF_BYTES:
+                text = head[: exc.start].decode(encoding)
+            else:
+                continue
+        text = text.lstrip("\ufeff")
+        try:
+            header = next(csv.reader(io.StringIO(text)), [])
+        except csv.Error:
+            header = []
+        return [h.strip() for h in header], encoding
+    raise InputFileError(f"{path.name}: not UTF-8 or Windows-1252 text - save the export as CSV (UTF-8)")
+
+
+def read_export(
+    path: Path, source: str, aliases: dict[str, tuple[str, ...]], user_map: dict[str, str], required: tuple[str, ...]
+) -> ExportTable:
+    """Read the columns of `path` that feed WorkItem fields, or raise one clear InputFileError."""
+    path = Path(path)
+    where = path.name
+    if not path.is_file():
+        raise InputFileError(f"{where}: no such file - check the path")
+    with open(path, "rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if not head.strip(b"\xef\xbb\xbf \r\n\t"):
+        raise InputFileError(f"{where}: the file is empty - export the {source} items again")
+    if b"\x00" in head:
+        raise InputFileError(f"{where}: a binary file, not a CSV export - export as CSV, not Excel or a zip")
+    headers, encoding = _read_header(path, head)
+    positions = match_columns(headers, aliases, user_map)
+    missing = [field for field in required if field not in positions]
+    if missing:
+        found = ", ".join(repr(h) for h in headers[:12]) + (" ..." if len(headers) > 12 else "")
+        hint = "not a CSV export? " if len(headers) < 2 else ""
+        raise InputFileError(
+            f"{where}: {hint}no column for {', '.join(missing)} (found {found}) - "
+            f"export {source} as CSV with those columns or map yours with --columns"
+        )
+    table = _read_columns(path, encoding, len(headers), sorted({i for found in positions.values() for i in found}))
+    fields = {field: _join_values(table, found) for field, found in positions.items()}
+    return ExportTable(path, file_sha256(path), fields, table.num_rows, tuple(headers))
+
+
+def _read_columns(path: Path, encoding: str, width: int, wanted: list[int]) -> pa.Table:
+    """Read only the wanted columns with pyarrow's multi-threaded parser, all as strings."""
+    names = [f"c{i}" for i in range(width)]
+    include = [names[i] for i in wanted]
+    try:
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=include,
+                column_types={name: pa.string() for name in include},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        message = str(exc).splitlines()[0]
+        if "UTF8" in message and encoding == "utf-8":
+            return _read_columns(path, "cp1252", width, wanted)
+        if "Expected" in message and "columns" in message:
+            raise InputFileError(
+                f"{path.name}: rows do not match the header ({message}) - re-export the CSV or fix that row"
+            ) from None
+        raise InputFileError(f"{path.name}: not a readable CSV ({message}) - export as CSV") from None
+
+
+def _join_values(table: pa.Table, positions: list[int]) -> pd.Series:
+    """One string column per field; repeated headers (Labels x3) are joined with "|", blanks dropped."""
+    joined = None
+    for i in positions:
+        values = table.column(f"c{i}").to_pandas().str.strip()
+        if joined is None:
+            joined = values
+        else:
+            separator = np.where((joined != "") & (values != ""), "|", "")
+            joined = joined + separator + values
+    return joined

@@ -1,0 +1,105 @@
+"""What every CSV importer returns, and the small helpers both share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from toilaudit.errors import InputFileError
+
+# A label a person put on an item to say what it is; read for `evaluate`, hidden from the
+# classifier so that it cannot grade its own homework.
+TOIL_LABELS = {"toil"}
+NOT_TOIL_LABELS = {"not-toil", "nottoil", "non-toil", "not_toil", "no-toil"}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedFile:
+    """One file of an import run, for provenance."""
+
+    name: str
+    """The file name as given."""
+    sha256: str
+    """Hash of its bytes."""
+    rows: int
+    """Data rows read."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBatch:
+    """WorkItems read from one or more exports, ready to store."""
+
+    source: str
+    """"jira" or "pagerduty"."""
+    items: pd.DataFrame
+    """One row per WorkItem (columns WORK_ITEM_FIELDS), keys unique."""
+    files: tuple[ImportedFile, ...] = ()
+    """The files read, in order."""
+    warnings: tuple[str, ...] = field(default=())
+    """Things the user should know that did not stop the import (duplicate keys)."""
+    query: str = ""
+    """For API imports: the URL and query, never a secret."""
+
+
+def drop_duplicate_keys(frame: pd.DataFrame, where: str) -> tuple[pd.DataFrame, list[str]]:
+    """Keep the last row of each key (a later row is a later export of the same item)."""
+    duplicated = frame["key"].duplicated(keep="last")
+    if not duplicated.any():
+        return frame, []
+    keys = frame.loc[duplicated, "key"].unique()
+    shown = ", ".join(keys[:5]) + (" ..." if len(keys) > 5 else "")
+    warning = f"{where}: {int(duplicated.sum())} duplicate key(s) ({shown}); the last row of each was kept"
+    return frame.loc[~duplicated].reset_index(drop=True), [warning]
+
+
+def _label_pattern(labels: set[str]) -> str:
+    return r"(?:^|\|)(?:" + "|".join(re.escape(label) for label in sorted(labels)) + r")(?=\||$)"
+
+
+def split_human_labels(labels: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Take `toil` / `not-toil` out of the labels; return (other labels, human label)."""
+    lowered = labels.fillna("").astype(str).str.lower()
+    has_toil = lowered.str.contains(_label_pattern(TOIL_LABELS), regex=True)
+    has_not = lowered.str.contains(_label_pattern(NOT_TOIL_LABELS), regex=True)
+    human = pd.Series("", index=labels.index, dtype=object)
+    human[has_toil] = "toil"
+    human[has_not] = "not-toil"
+    if (has_toil | has_not).any():
+        lowered = lowered.str.replace(_label_pattern(TOIL_LABELS | NOT_TOIL_LABELS), "", regex=True).str.strip("|")
+    return lowered, human
+
+
+DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])")
+SECONDS_PER_UNIT = {"w": 5 * 8 * 3600, "d": 8 * 3600, "h": 3600, "m": 60, "s": 1}  # Jira's 8h day, 5d week
+
+
+def parse_durations(values: pd.Series, where: str, column: str) -> pd.Series:
+    """Seconds from Jira's `Time Spent` (seconds) or its pretty form (`1d 2h 30m`)."""
+    text = values.fillna("").astype(str).str.strip()
+    seconds = pd.to_numeric(text.where(text != ""), errors="coerce")
+    pretty = text.ne("") & seconds.isna()
+    if pretty.any():
+        parts = text[pretty].str.lower().str.extractall(DURATION_PART.pattern)
+        if not parts.empty:
+            parts["seconds"] = parts[0].astype(float) * parts[1].map(SECONDS_PER_UNIT)
+            seconds.loc[pretty] = parts["seconds"].groupby(level=0).sum().reindex(text[pretty].index)
+    bad = text.ne("") & seconds.isna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise InputFileError(
+            f"{where} row {row + 2}: {column} {text.iloc[row]!r} is not a duration - export seconds or '1h 30m'"
+        )
+    return seconds.astype("float64")
+
+
+def parse_flags(values: pd.Series) -> pd.Series:
+    """true/yes/1 -> True, false/no/0 -> False, anything else -> unknown."""
+    text = values.fillna("").astype(str).str.strip().str.lower()
+    truthy = text.isin(["true", "t", "yes", "y", "1"])
+    falsy = text.isin(["false", "f", "no", "n", "0"])
+    result = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    result[truthy] = True
+    result[falsy] = False
+    return result

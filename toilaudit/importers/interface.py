@@ -1,0 +1,75 @@
+"""The one record every source is turned into, and the importers' error base.
+
+Importers work on whole tables for speed (a million rows must import in seconds), so a
+batch of WorkItems travels as a pandas DataFrame whose columns are exactly WORK_ITEM_FIELDS.
+WorkItem documents each column and is used where items are handled one at a time (the APIs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+SOURCES = ("jira", "pagerduty")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    source: str
+    """Where the item came from: "jira" or "pagerduty"."""
+    key: str
+    """The source's own id (Jira issue key, PagerDuty incident id); unique within a source."""
+    title: str
+    """Jira summary or PagerDuty incident title/description: the text the classifier reads."""
+    item_type: str = ""
+    """Jira issue type (Service Request, Story, ...) or "incident" for a page."""
+    status: str = ""
+    """Status as the source names it (Done, resolved, ...)."""
+    team: str = ""
+    """Owning team: --team, a team column, or the Jira project / PagerDuty team."""
+    service: str = ""
+    """Jira component or PagerDuty service."""
+    labels: str = ""
+    """Labels and components joined with "|" (lower-case), for rules to read."""
+    created_at: datetime | None = None
+    """When the item was opened or the page triggered (aware UTC)."""
+    resolved_at: datetime | None = None
+    """When it was resolved (aware UTC), if it was."""
+    time_spent_seconds: float | None = None
+    """Time logged (Jira worklog) or trigger-to-resolve (pages); None when the source has none."""
+    urgency: str = ""
+    """PagerDuty urgency (high / low) or Jira priority."""
+    auto_resolved: bool | None = None
+    """True when PagerDuty resolved the page itself (no human action); None when unknown."""
+    people: str = ""
+    """Assignee, reporter, acknowledgers, resolver joined with "|": kept to pseudonymise, never shown raw."""
+    human_label: str = ""
+    """"toil" or "not-toil" when a person labelled the item in the source (used by evaluate only)."""
+
+
+WORK_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(WorkItem))
+
+
+def items_to_frame(items: list[WorkItem]) -> pd.DataFrame:
+    """A DataFrame with exactly WORK_ITEM_FIELDS, from records built one at a time."""
+    frame = pd.DataFrame([dataclasses.astuple(item) for item in items], columns=list(WORK_ITEM_FIELDS))
+    return normalise_frame(frame)
+
+
+def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give every WorkItem column its one dtype, so all sources load the same way."""
+    out = pd.DataFrame(index=frame.index)
+    for name in WORK_ITEM_FIELDS:
+        column = frame[name] if name in frame else pd.Series(None, index=frame.index)
+        if name in ("created_at", "resolved_at"):
+            out[name] = pd.to_datetime(column, utc=True).astype("datetime64[us, UTC]")
+        elif name == "time_spent_seconds":
+            out[name] = pd.to_numeric(column, errors="coerce").astype("float64")
+        elif name == "auto_resolved":
+            out[name] = column.astype("boolean")
+        else:
+            out[name] = column.fillna("").astype(str)
+    return out.reset_index(drop=True)

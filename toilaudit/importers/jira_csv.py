@@ -1,0 +1,86 @@
+"""Jira's "Export CSV (all fields / current fields)" -> WorkItems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from toilaudit.importers.columns import JIRA_ALIASES
+from toilaudit.importers.csv_reading import read_export
+from toilaudit.importers.dates import parse_dates
+from toilaudit.importers.export import (
+    ImportBatch,
+    ImportedFile,
+    drop_duplicate_keys,
+    parse_durations,
+    split_human_labels,
+)
+from toilaudit.importers.interface import normalise_frame
+
+REQUIRED = ("key", "title", "created_at")
+HEADER_NAMES = {"created_at": "Created", "resolved_at": "Resolved", "time_spent_seconds": "Time Spent"}
+
+
+def read_jira_csv(
+    paths: list[Path],
+    columns_map: dict[str, str],
+    team: str | None = None,
+    date_format: str | None = None,
+    timezone: str = "UTC",
+) -> ImportBatch:
+    """Read Jira CSV exports into one batch; the last row of a repeated key wins."""
+    frames, files, warnings = [], [], []
+    for path in paths:
+        export = read_export(Path(path), "Jira issues", JIRA_ALIASES, columns_map, REQUIRED)
+        frame = _to_items(export.fields, export.path.name, team, date_format, timezone)
+        frame, found = drop_duplicate_keys(frame, export.path.name)
+        frames.append(frame)
+        files.append(ImportedFile(export.path.name, export.sha256, export.rows))
+        warnings += found
+    items = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) > 1:
+        items, found = drop_duplicate_keys(items, "these files")
+        warnings += found
+    return ImportBatch("jira", items, tuple(files), tuple(warnings))
+
+
+def _to_items(
+    fields: dict[str, pd.Series], where: str, team: str | None, date_format: str | None, timezone: str
+) -> pd.DataFrame:
+    def text(field: str) -> pd.Series | str:
+        return fields[field] if field in fields else ""
+
+    rows = len(fields["key"])
+    labels, human_label = split_human_labels(fields.get("labels", pd.Series("", index=range(rows))))
+    if team:
+        team_values: pd.Series | str = team
+    elif "team" in fields:
+        team_values = fields["team"].where(fields["team"] != "", text("project"))
+    else:
+        team_values = text("project")
+    frame = pd.DataFrame(
+        {
+            "source": "jira",
+            "key": fields["key"].str.strip(),
+            "title": fields["title"],
+            "item_type": text("item_type"),
+            "status": text("status"),
+            "team": team_values,
+            "service": fields["service"].str.split("|").str[0] if "service" in fields else "",
+            "labels": labels,
+            "urgency": text("urgency"),
+            "people": text("people"),
+            "human_label": human_label,
+        },
+        index=range(rows),
+    )
+    for field in ("created_at", "resolved_at"):
+        if field in fields:
+            frame[field] = parse_dates(fields[field], where, HEADER_NAMES[field], date_format, timezone)
+    if "time_spent_seconds" in fields:
+        frame["time_spent_seconds"] = parse_durations(fields["time_spent_seconds"], where, "Time Spent")
+    blank = frame["key"] == ""
+    if blank.any():
+        frame = frame.loc[~blank]
+    return normalise_frame(frame)

@@ -1,0 +1,79 @@
+"""PagerDuty incident CSV downloads (Incidents list, Analytics / reports) -> WorkItems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from toilaudit.importers.columns import PAGERDUTY_ALIASES
+from toilaudit.importers.csv_reading import read_export
+from toilaudit.importers.dates import parse_dates
+from toilaudit.importers.export import ImportBatch, ImportedFile, drop_duplicate_keys, parse_durations, parse_flags
+from toilaudit.importers.interface import normalise_frame
+
+REQUIRED = ("key", "title", "created_at")
+
+
+def read_pagerduty_csv(
+    paths: list[Path],
+    columns_map: dict[str, str],
+    team: str | None = None,
+    date_format: str | None = None,
+    timezone: str = "UTC",
+) -> ImportBatch:
+    """Read PagerDuty incident exports into one batch; the last row of a repeated id wins."""
+    frames, files, warnings = [], [], []
+    for path in paths:
+        export = read_export(Path(path), "PagerDuty incidents", PAGERDUTY_ALIASES, columns_map, REQUIRED)
+        frame = _to_items(export.fields, export.path.name, team, date_format, timezone)
+        frame, found = drop_duplicate_keys(frame, export.path.name)
+        frames.append(frame)
+        files.append(ImportedFile(export.path.name, export.sha256, export.rows))
+        warnings += found
+    items = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) > 1:
+        items, found = drop_duplicate_keys(items, "these files")
+        warnings += found
+    return ImportBatch("pagerduty", items, tuple(files), tuple(warnings))
+
+
+def _to_items(
+    fields: dict[str, pd.Series], where: str, team: str | None, date_format: str | None, timezone: str
+) -> pd.DataFrame:
+    def text(field: str) -> pd.Series | str:
+        return fields[field] if field in fields else ""
+
+    rows = len(fields["key"])
+    created = parse_dates(fields["created_at"], where, "created_on", date_format, timezone)
+    if "resolved_at" in fields:
+        resolved = parse_dates(fields["resolved_at"], where, "resolved_on", date_format, timezone)
+    else:
+        resolved = pd.Series(pd.NaT, index=range(rows), dtype="datetime64[us, UTC]")
+    if "seconds_to_resolve" in fields:
+        seconds = parse_durations(fields["seconds_to_resolve"], where, "seconds_to_resolve")
+        resolved = resolved.fillna(created + pd.to_timedelta(seconds, unit="s"))
+    else:
+        seconds = (resolved - created).dt.total_seconds()
+    frame = pd.DataFrame(
+        {
+            "source": "pagerduty",
+            "key": fields["key"].str.strip(),
+            "title": fields["title"],
+            "item_type": "incident",
+            "status": pd.Series(text("status"), index=range(rows)).astype(str).str.lower(),
+            "team": team if team else text("team"),
+            "service": text("service"),
+            "labels": "",
+            "created_at": created,
+            "resolved_at": resolved,
+            "time_spent_seconds": seconds.where(seconds >= 0),
+            "urgency": pd.Series(text("urgency"), index=range(rows)).astype(str).str.lower(),
+            "auto_resolved": parse_flags(fields["auto_resolved"]) if "auto_resolved" in fields else pd.NA,
+            "people": text("people"),
+            "human_label": "",
+        },
+        index=range(rows),
+    )
+    frame = frame.loc[frame["key"] != ""]
+    return normalise_frame(frame)

@@ -1,0 +1,1 @@
+"""The shipped Rego policy for the readiness gate."""

@@ -1,0 +1,364 @@
+"""The one place that touches the database.
+
+Embedded default: a DuckDB file (`toilaudit.db`, or --db / TOILAUDIT_DB). A shared store for
+many auditors: PostgreSQL (`--db postgresql://...`), the same tables and the same queries.
+Every write a command makes is one transaction: a failed import leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from toilaudit.classify.interface import CLASSIFICATION_FIELDS
+from toilaudit.errors import StoreError
+from toilaudit.importers.export import ImportBatch
+from toilaudit.importers.interface import WORK_ITEM_FIELDS
+
+SCHEMA_VERSION = 1
+DEFAULT_PATH = "toilaudit.db"
+
+# Types declared once; both engines accept these names.
+WORK_ITEM_COLUMNS = {
+    "source": "TEXT NOT NULL",
+    "key": "TEXT NOT NULL",
+    "title": "TEXT",
+    "item_type": "TEXT",
+    "status": "TEXT",
+    "team": "TEXT",
+    "service": "TEXT",
+    "labels": "TEXT",
+    "created_at": "TIMESTAMPTZ",
+    "resolved_at": "TIMESTAMPTZ",
+    "time_spent_seconds": "DOUBLE PRECISION",
+    "urgency": "TEXT",
+    "auto_resolved": "BOOLEAN",
+    "people": "TEXT",
+    "human_label": "TEXT",
+}
+CLASSIFICATION_COLUMNS = {
+    "source": "TEXT NOT NULL",
+    "key": "TEXT NOT NULL",
+    "is_toil": "BOOLEAN",
+    "category": "TEXT",
+    "score": "DOUBLE PRECISION",
+    "rule_ids": "TEXT",
+    "group_id": "TEXT",
+    "group_size": "BIGINT",
+    "template": "TEXT",
+    "hours": "DOUBLE PRECISION",
+    "hours_measured": "BOOLEAN",
+    "off_hours": "BOOLEAN",
+    "reasons": "TEXT",
+    "rule_pack_version": "TEXT",
+}
+assert tuple(WORK_ITEM_COLUMNS) == WORK_ITEM_FIELDS
+assert tuple(CLASSIFICATION_COLUMNS) == CLASSIFICATION_FIELDS
+
+
+def _table(name: str, columns: dict[str, str], extra: str = "") -> str:
+    body = ",\n  ".join(f"{column} {kind}" for column, kind in columns.items())
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n  {body}{extra}\n)"
+
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)",
+    _table("work_items", WORK_ITEM_COLUMNS | {"import_run_id": "BIGINT"}, ",\n  PRIMARY KEY (source, key)"),
+    _table("classifications", CLASSIFICATION_COLUMNS, ",\n  PRIMARY KEY (source, key)"),
+    """CREATE TABLE IF NOT EXISTS import_runs (
+  run_id BIGINT PRIMARY KEY, source TEXT, mode TEXT, files TEXT, query TEXT,
+  rows_read BIGINT, inserted BIGINT, updated BIGINT, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ)""",
+    "CREATE TABLE IF NOT EXISTS watermarks (scope TEXT PRIMARY KEY, value TEXT, updated_at TIMESTAMPTZ)",
+    """CREATE TABLE IF NOT EXISTS answers (
+  org TEXT NOT NULL, interviewee TEXT NOT NULL, question_id TEXT NOT NULL, answer TEXT,
+  note TEXT, answered_at TIMESTAMPTZ, PRIMARY KEY (org, interviewee, question_id))""",
+)
+
+GROUPINGS = {
+    "source": "w.source",
+    "team": "COALESCE(NULLIF(w.team, ''), '(no team)')",
+    "category": "c.category",
+    "month": "CAST(date_trunc('month', w.created_at AT TIME ZONE 'UTC') AS DATE)",
+    "service": "COALESCE(NULLIF(w.service, ''), '(no service)')",
+}
+FIGURES = """count(*) AS items,
+  COALESCE(sum(CASE WHEN c.is_toil THEN 1 ELSE 0 END), 0) AS toil_items,
+  COALESCE(sum(c.hours), 0) AS total_hours,
+  COALESCE(sum(CASE WHEN c.is_toil THEN c.hours ELSE 0 END), 0) AS toil_hours,
+  COALESCE(sum(CASE WHEN c.hours_measured THEN c.hours ELSE 0 END), 0) AS measured_hours"""
+JOINED = "work_items w JOIN classifications c ON c.source = w.source AND c.key = w.key"
+
+
+def resolve_location(db: str | None) -> str:
+    return db or os.environ.get("TOILAUDIT_DB") or DEFAULT_PATH
+
+
+def open_store(db: str | None = None) -> Store:
+    """Open (creating if need be) the store named by --db, TOILAUDIT_DB or ./toilaudit.db."""
+    location = resolve_location(db)
+    if location.startswith(("postgresql://", "postgres://")):
+        from toilaudit.store_postgres import PostgresStore
+
+        return PostgresStore(location)
+    return DuckDBStore(location)
+
+
+class Store:
+    """What every command needs from the database; engines differ only in connect and bulk load."""
+
+    placeholder = "?"
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self._in_transaction = False
+        self._connect()
+        self._create_schema()
+
+    # -- engine specifics --------------------------------------------------------------------
+    def _connect(self) -> None:
+        raise NotImplementedError
+
+    def _execute(self, sql: str, params: tuple = ()) -> Any:
+        raise NotImplementedError
+
+    def _frame(self, sql: str, params: tuple = ()) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _load_frame(self, table: str, frame: pd.DataFrame) -> None:
+        """Append a DataFrame whose columns match the table's, in bulk."""
+        raise NotImplementedError
+
+    def _begin(self) -> None:
+        self._execute("BEGIN TRANSACTION")
+
+    def _commit(self) -> None:
+        self._execute("COMMIT")
+
+    def _rollback(self) -> None:
+        self._execute("ROLLBACK")
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # -- schema ------------------------------------------------------------------------------
+    def _create_schema(self) -> None:
+        with self.transaction():
+            for statement in SCHEMA:
+                self._execute(statement)
+            found = self._scalar("SELECT value FROM meta WHERE name = 'schema_version'")
+            if found is None:
+                self._execute(f"INSERT INTO meta VALUES ('schema_version', {self.placeholder})", (str(SCHEMA_VERSION),))
+            elif int(found) > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.display_name}: written by a newer toilaudit (schema {found}, this one knows "
+                    f"{SCHEMA_VERSION}) - upgrade toilaudit"
+                )
+
+    @property
+    def display_name(self) -> str:
+        return self.location
+
+    def _sql(self, sql: str) -> str:
+        return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+
+    def _scalar(self, sql: str, params: tuple = ()) -> Any:
+        frame = self._frame(sql, params)
+        return None if frame.empty else frame.iat[0, 0]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One unit of work: committed whole or rolled back whole."""
+        if self._in_transaction:
+            yield
+            return
+        self._begin()
+        self._in_transaction = True
+        try:
+            yield
+        except BaseException:
+            self._rollback()
+            raise
+        else:
+            self._commit()
+        finally:
+            self._in_transaction = False
+
+    # -- items -------------------------------------------------------------------------------
+    def upsert_items(self, batch: ImportBatch, mode: str) -> dict[str, int]:
+        """Insert or replace the batch's items by (source, key); record the import run."""
+        started = datetime.now(timezone.utc)
+        items = batch.items
+        with self.transaction():
+            run_id = int(self._scalar("SELECT COALESCE(max(run_id), 0) + 1 FROM import_runs"))
+            staged = items.assign(import_run_id=run_id)
+            self._execute("CREATE TEMP TABLE IF NOT EXISTS staged_keys (key TEXT)")
+            self._execute("DELETE FROM staged_keys")
+            self._load_frame("staged_keys", items[["key"]])
+            updated = int(
+                self._scalar(
+                    self._sql("SELECT count(*) FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_keys)"),
+                    (batch.source,),
+                )
+            )
+            self._execute(
+                self._sql("DELETE FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_keys)"),
+                (batch.source,),
+            )
+            self._load_frame("work_items", staged)
+            files = json.dumps([{"name": f.name, "sha256": f.sha256, "rows": f.rows} for f in batch.files])
+            self._execute(
+                self._sql("INSERT INTO import_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                (run_id, batch.source, mode, files, batch.query, len(items), len(items) - updated, updated,
+                 started, datetime.now(timezone.utc)),
+            )
+        return {"run_id": run_id, "rows": len(items), "inserted": len(items) - updated, "updated": updated}
+
+    def load_items(self) -> pd.DataFrame:
+        columns = ", ".join(WORK_ITEM_FIELDS)
+        frame = self._frame(f"SELECT {columns} FROM work_items ORDER BY source, key")
+        for name in ("created_at", "resolved_at"):
+            frame[name] = pd.to_datetime(frame[name], utc=True)
+        frame["auto_resolved"] = frame["auto_resolved"].astype("boolean")
+        for name in WORK_ITEM_FIELDS:
+            if WORK_ITEM_COLUMNS[name].startswith("TEXT"):
+                frame[name] = frame[name].fillna("").astype(str)
+        return frame
+
+    def item_count(self) -> int:
+        return int(self._scalar("SELECT count(*) FROM work_items"))
+
+    # -- classifications ---------------------------------------------------------------------
+    def replace_classifications(self, classified: pd.DataFrame) -> None:
+        with self.transaction():
+            self._execute("DELETE FROM classifications")
+            self._load_frame("classifications", classified[list(CLASSIFICATION_FIELDS)])
+
+    def classified_items(self, columns: str = "w.*, c.*") -> pd.DataFrame:
+        return self._frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key")
+
+    def explain(self, key: str) -> pd.DataFrame:
+        return self._frame(
+            self._sql(f"SELECT w.source, w.key, w.title, w.item_type, w.team, w.service, c.* FROM {JOINED} WHERE w.key = ?"),
+            (key,),
+        )
+
+    # -- figures for summary and report ------------------------------------------------------
+    def totals(self) -> dict[str, Any]:
+        frame = self._frame(
+            f"SELECT {FIGURES}, min(w.created_at) AS first_created, max(w.created_at) AS last_created FROM {JOINED}"
+        )
+        return frame.iloc[0].to_dict()
+
+    def breakdown(self, by: str) -> pd.DataFrame:
+        expression = GROUPINGS[by]
+        return self._frame(f"SELECT {expression} AS {by}, {FIGURES} FROM {JOINED} GROUP BY 1 ORDER BY 1")
+
+    def top_groups(self, limit: int) -> pd.DataFrame:
+        """Repetition groups of toil ranked by hours: the automation candidates."""
+        return self._frame(
+            self._sql(
+                f"""SELECT c.group_id, min(c.template) AS template, min(c.category) AS category,
+                  min(w.source) AS source, count(*) AS items, sum(c.hours) AS hours, min(w.title) AS example_title,
+                  count(DISTINCT NULLIF(w.team, '')) AS teams
+                FROM {JOINED} WHERE c.is_toil GROUP BY c.group_id
+                ORDER BY hours DESC, items DESC, c.group_id LIMIT ?"""
+            ),
+            (limit,),
+        )
+
+    def rule_pack_versions(self) -> list[str]:
+        frame = self._frame("SELECT DISTINCT rule_pack_version FROM classifications ORDER BY 1")
+        return frame.iloc[:, 0].tolist()
+
+    def import_runs(self) -> pd.DataFrame:
+        return self._frame("SELECT * FROM import_runs ORDER BY run_id")
+
+    def human_labels(self) -> pd.DataFrame:
+        return self._frame(
+            f"SELECT w.source, w.key, w.human_label AS label, c.is_toil FROM {JOINED} WHERE w.human_label <> ''"
+        )
+
+    def predictions(self) -> pd.DataFrame:
+        return self._frame(f"SELECT w.source, w.key, c.is_toil FROM {JOINED}")
+
+    # -- settings, watermarks, answers -------------------------------------------------------
+    def get_setting(self, name: str) -> str | None:
+        return self._scalar(self._sql("SELECT value FROM meta WHERE name = ?"), (name,))
+
+    def set_setting(self, name: str, value: str | None) -> None:
+        with self.transaction():
+            self._execute(self._sql("DELETE FROM meta WHERE name = ?"), (name,))
+            if value is not None:
+                self._execute(self._sql("INSERT INTO meta VALUES (?, ?)"), (name, value))
+
+    def get_watermark(self, scope: str) -> str | None:
+        return self._scalar(self._sql("SELECT value FROM watermarks WHERE scope = ?"), (scope,))
+
+    def set_watermark(self, scope: str, value: str) -> None:
+        with self.transaction():
+            self._execute(self._sql("DELETE FROM watermarks WHERE scope = ?"), (scope,))
+            self._execute(
+                self._sql("INSERT INTO watermarks VALUES (?, ?, ?)"), (scope, value, datetime.now(timezone.utc))
+            )
+
+    def save_answer(self, org: str, interviewee: str, question_id: str, answer: str | None, note: str) -> None:
+        with self.transaction():
+            self._execute(
+                self._sql("DELETE FROM answers WHERE org = ? AND interviewee = ? AND question_id = ?"),
+                (org, interviewee, question_id),
+            )
+            self._execute(
+                self._sql("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)"),
+                (org, interviewee, question_id, answer, note, datetime.now(timezone.utc)),
+            )
+
+    def load_answers(self, org: str | None = None) -> pd.DataFrame:
+        if org is None:
+            return self._frame("SELECT * FROM answers ORDER BY org, interviewee, answered_at")
+        return self._frame(self._sql("SELECT * FROM answers WHERE org = ? ORDER BY interviewee, answered_at"), (org,))
+
+    def delete_answers(self, org: str, interviewee: str) -> None:
+        with self.transaction():
+            self._execute(self._sql("DELETE FROM answers WHERE org = ? AND interviewee = ?"), (org, interviewee))
+
+
+class DuckDBStore(Store):
+    def _connect(self) -> None:
+        import duckdb
+
+        path = Path(self.location)
+        if path.is_dir():
+            raise StoreError(f"{self.location}: is a folder - give --db a file name such as toilaudit.db")
+        try:
+            self.connection = duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            reason = str(exc).splitlines()[0]
+            if "lock" in reason.lower():
+                raise StoreError(f"{self.location}: in use by another toilaudit - wait for it or use another --db") from None
+            raise StoreError(f"{self.location}: not a toilaudit database ({reason}) - choose another --db") from None
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.location}: cannot open ({str(exc).splitlines()[0]}) - choose another --db") from None
+
+    def _execute(self, sql: str, params: tuple = ()) -> Any:
+        return self.connection.execute(sql, list(params))
+
+    def _frame(self, sql: str, params: tuple = ()) -> pd.DataFrame:
+        return self.connection.execute(sql, list(params)).df()
+
+    def _load_frame(self, table: str, frame: pd.DataFrame) -> None:
+        self.connection.register("incoming_frame", frame)
+        try:
+            columns = ", ".join(frame.columns)
+            self.connection.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_frame")
+        finally:
+            self.connection.unregister("incoming_frame")
+
+    def close(self) -> None:
+        self.connection.close()

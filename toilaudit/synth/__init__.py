@@ -1,0 +1,1 @@
+"""Synthetic but realistic exports, for the examples, the tests and the benchmarks."""
