@@ -131,7 +131,7 @@ def _strongest(rules: list, fired: dict[str, np.ndarray], rows: int) -> tuple[np
 def _off_hours(created: pd.Series, business_hours: tuple[int, int], workdays: tuple[int, ...], tz: str) -> np.ndarray:
     local = created.dt.tz_convert(tz)
     hour = local.dt.hour
-    outside = (hour < business_hours[0]) | (hour >= business_hours[1]) | ~local.dt.dayofweek.isin(workdays)
+    outside = (hour < business_hours[0]) | (hour >= business_hours[1]) | ~local.dt.day_of_week.isin(workdays)
     return outside.fillna(False).to_numpy(dtype=bool)
 
 
@@ -161,6 +161,8 @@ def _hours(items, pack, toil_index, is_toil, auto_resolved, is_page) -> tuple[np
     )
     estimate = np.where(is_toil, estimates[toil_index], settings.default_other_hours)
     spent = items["time_spent_seconds"].to_numpy(dtype=float, na_value=np.nan) / 3600
+    open_hours = (items["resolved_at"] - items["created_at"]).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
+    spent = np.where(is_page & np.isnan(spent), open_hours / 3600, spent)  # a page's trigger-to-resolve
     interruption = settings.interruption_minutes / 60
     page_hours = np.minimum(spent, settings.page_hours_cap) + interruption
     jira_measured = ~is_page & (spent > 0)

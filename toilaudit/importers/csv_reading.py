@@ -78,7 +78,7 @@ def read_export(
     with open(path, "rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if not head.strip(b"\xef\xbb\xbf \r\n\t"):
-        raise InputFileError(f"{where}: the file is empty - export the {source} items again")
+        raise InputFileError(f"{where}: the file is empty - export the {source} again")
     if b"\x00" in head:
         raise InputFileError(f"{where}: a binary file, not a CSV export - export as CSV, not Excel or a zip")
     headers, encoding = _read_header(path, head)

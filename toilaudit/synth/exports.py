@@ -88,17 +88,26 @@ PAGE_TEMPLATES = [
     Template("Replication lag high on {host}", "toil", "incident", (0.2, 1.2), 2),
     Template("{job} batch did not complete by SLA", "toil", "incident", (0.5, 2), 2),
     Template("Certificate for {domain} expires in 7 days", "toil", "incident", (0.2, 1), 1),
-    Template("Card authorisations failing for all EU customers", "not-toil", "incident", (2, 6), 0.3),
-    Template("Ledger double-posting detected after release {n}", "not-toil", "incident", (3, 8), 0.2),
-    Template("Complete outage of mobile banking login", "not-toil", "incident", (1.5, 5), 0.3),
-    Template("Data corruption in statements archive", "not-toil", "incident", (3, 10), 0.15),
-    Template("Payment scheme connectivity lost (SEPA gateway)", "not-toil", "incident", (1.5, 4), 0.25),
+    Template("{symptom} for {scope} {cause}", "not-toil", "incident", (1.5, 6), 1.2),
 ]
+
+
+SYMPTOMS = ["Card authorisations failing", "Login errors on mobile banking", "Payments stuck in pending",
+            "Blank PDFs from statement generation", "Duplicate ledger postings", "Stale FX rates served",
+            "Transfers rejected by core banking", "KYC checks timing out", "Push notifications not delivered",
+            "Loan quotes returning wrong APR"]
+SCOPES = ["all EU customers", "mobile app users", "corporate clients", "UK debit cards", "partner banks",
+          "new customers", "SEPA instant payments", "premium accounts"]
+CAUSES = ["after release {n}.{n2}", "since the DNS provider change", "after database failover",
+          "after schema migration", "following a network partition in DC2", "due to a third-party outage",
+          "after a config change to rate limits", ""]
 
 
 def _fill(template: str, rng: random.Random, when: datetime) -> str:
     host = f"{rng.choice(HOSTS)}-{rng.randint(1, 40):02d}"
+    cause = rng.choice(CAUSES).format(n=rng.randint(2, 9), n2=rng.randint(0, 20))
     return template.format(
+        symptom=rng.choice(SYMPTOMS), scope=rng.choice(SCOPES), cause=cause, n2=rng.randint(0, 20),
         host=host, host2=f"{rng.choice(HOSTS)}-{rng.randint(1, 40):02d}", user=rng.choice(USERS),
         service=rng.choice(SERVICES), job=rng.choice(JOBS), domain=rng.choice(DOMAINS), team=rng.choice(TEAMS),
         n=rng.randint(2, 9), port=rng.choice([443, 5432, 1521, 9092, 22, 8443]), q=rng.randint(1, 4),

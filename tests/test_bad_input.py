@@ -1,0 +1,79 @@
+"""Every bad input: exit 2, one line naming the file, the problem and the fix, store unchanged."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import EXAMPLES, FIXTURES, run, run_json
+
+BAD = FIXTURES / "bad"
+
+CASES = [
+    # (command, file, expected message fragment)
+    (["import", "jira", "--csv"], "jira_missing_created.csv",
+     "jira_missing_created.csv: no column for created_at (found 'Issue key', 'Summary', 'Status') - export Jira "
+     "issues as CSV with those columns or map yours with --columns"),
+    (["import", "jira", "--csv"], "empty.csv", "empty.csv: the file is empty - export the Jira issues again"),
+    (["import", "jira", "--csv"], "export.xlsx", "export.xlsx: a binary file, not a CSV export - export as CSV"),
+    (["import", "jira", "--csv"], "not_csv.json", "not_csv.json: not a CSV export? no column for"),
+    (["import", "jira", "--csv"], "jira_bad_date.csv",
+     "jira_bad_date.csv row 3: Created 'yesterday' is not a date"),
+    (["import", "jira", "--csv"], "jira_ragged.csv", "jira_ragged.csv: rows do not match the header"),
+    (["import", "jira", "--csv"], "jira_bad_time_spent.csv",
+     "jira_bad_time_spent.csv row 2: Time Spent 'about an hour' is not a duration"),
+    (["import", "pagerduty", "--csv"], "pagerduty_bad_date.csv",
+     "pagerduty_bad_date.csv row 3: created_on 'not-a-time' is not a date"),
+    (["import", "jira", "--csv"], "no_such_file.csv", "no_such_file.csv: no such file - check the path"),
+    (["evaluate", "--labels"], "labels_bad_value.csv", "labels_bad_value.csv row 2: label 'maybe' - use toil or not-toil"),
+    (["classify", "--rules"], "rules_duplicate_id.yaml",
+     "rules_duplicate_id.yaml: rule id T900 is used twice - give each rule its own id"),
+    (["classify", "--rules"], "rules_bad_regex.yaml",
+     "rules_bad_regex.yaml: rule T901: `match` is not a valid regex"),
+]
+
+
+@pytest.mark.parametrize("command, name, message", CASES, ids=[c[1] for c in CASES])
+def test_bad_input_exits_2_with_one_line_and_store_unchanged(audited, command, name, message):
+    before = run_json("summary", "--format", "json", db=audited)
+    result = run(*command, str(BAD / name), db=audited)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert " - " in lines[0]  # says how to fix it
+    assert "Traceback" not in result.stderr
+    assert run_json("summary", "--format", "json", db=audited) == before
+
+
+def test_columns_file_with_unknown_field(db):
+    result = run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), "--columns",
+                 str(BAD / "columns_unknown_field.yaml"), db=db)
+    assert result.exit_code == 2
+    assert "'Custom field (Squad)' maps to unknown field 'squad' - use one of: key, title" in result.stderr
+
+
+def test_unknown_timezone(db):
+    result = run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), "--timezone", "Mars/Olympus", db=db)
+    assert result.exit_code == 2
+    assert "unknown time zone 'Mars/Olympus'" in result.stderr
+
+
+def test_no_file_given(db):
+    result = run("import", "jira", db=db)
+    assert result.exit_code == 2
+    assert "no export given - pass --csv FILE" in result.stderr
+
+
+def test_second_file_bad_means_nothing_imported(db):
+    result = run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), str(BAD / "jira_bad_date.csv"), db=db)
+    assert result.exit_code == 2
+    assert run("summary", db=db).exit_code == 2  # still empty: "import an export first"
+
+
+def test_store_that_is_not_a_database(tmp_path):
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("hello, I am not DuckDB\n")
+    result = run("summary", db=bogus)
+    assert result.exit_code == 2
+    assert "notes.db: not a toilaudit database" in result.stderr

@@ -1,0 +1,96 @@
+"""What the classifier decides and why, on small hand-made stores."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from toilaudit.classify.classifier import classify
+from toilaudit.classify.rule_pack import load_rule_pack
+from toilaudit.importers.interface import WorkItem, items_to_frame
+
+PACK = load_rule_pack()
+T0 = pd.Timestamp("2026-03-02 10:00", tz="UTC")  # a Monday, in business hours
+
+
+def item(key, title, source="jira", item_type="Task", hours_open=4.0, spent=None, auto=None, urgency="", created=T0,
+         service=""):
+    return WorkItem(source=source, key=key, title=title, item_type=item_type, created_at=created,
+                    resolved_at=created + pd.Timedelta(hours=hours_open), time_spent_seconds=spent,
+                    auto_resolved=auto, urgency=urgency, service=service)
+
+
+def run(items):
+    return classify(items_to_frame(items), PACK).set_index("key")
+
+
+def test_same_request_with_other_hosts_and_users_is_one_repetition_group():
+    result = run([item(f"K{i}", f"Grant read access to {host} for {user}") for i, (host, user) in enumerate(
+        [("db-01", "jsmith"), ("db-07", "a.khan"), ("web-12", "mlee"), ("app-3", "p.rossi")])]
+        + [item("X", "Design multi-region failover for ledger", item_type="Epic", hours_open=400)])
+    groups = result.loc[["K0", "K1", "K2", "K3"], "group_id"]
+    assert groups.nunique() == 1
+    assert (result.loc[["K0", "K1", "K2", "K3"], "group_size"] == 4).all()
+    assert result.loc["K0", "is_toil"] and result.loc["K0", "category"] == "access request"
+    assert "T001" in result.loc["K0", "rule_ids"] and "S001" in result.loc["K0", "rule_ids"]
+    assert not result.loc["X", "is_toil"]
+    assert result.loc["X", "group_id"] != result.loc["K0", "group_id"]
+
+
+def test_automating_toil_is_not_toil():
+    result = run([item("A", "Automate certificate renewal with cert-manager", item_type="Story"),
+                  item("B", "Renew TLS certificate for api.example.com")])
+    assert not result.loc["A", "is_toil"] and result.loc["A", "category"] == "engineering"
+    assert result.loc["B", "is_toil"] and result.loc["B", "category"] == "certificate"
+
+
+def test_unknown_request_repeated_often_is_toil_by_repetition_alone():
+    titles = [f"Regenerate the swift MT940 file for branch {n}" for n in range(8)]
+    result = run([item(f"R{n}", t, item_type="Service Request", hours_open=3) for n, t in enumerate(titles)])
+    assert result["is_toil"].all()
+    assert (result["category"] == "repetitive request").all()
+    assert result["rule_ids"].str.contains("S001").all()
+
+
+def test_one_off_unknown_work_is_not_toil():
+    result = run([item("U", "Figure out why the quarterly close report differs from finance", hours_open=200)])
+    assert not result.loc["U", "is_toil"]
+
+
+def test_pages_auto_resolved_and_repeated_are_noise_but_a_novel_outage_is_not():
+    pages = [item(f"P{n}", f"High CPU on api-{n}", source="pagerduty", item_type="incident", hours_open=0.2,
+                  auto=True, service="api") for n in range(5)]
+    pages.append(item("O", "Card authorisations failing for all EU customers after release 4.2", source="pagerduty",
+                      item_type="incident", hours_open=3, auto=False, urgency="high", service="cards"))
+    result = run(pages)
+    assert result.loc[[f"P{n}" for n in range(5)], "is_toil"].all()
+    assert "S005" in result.loc["P0", "rule_ids"]
+    assert not result.loc["O", "is_toil"]
+    assert "S007" in result.loc["O", "rule_ids"] and result.loc["O", "category"] == "incident response"
+
+
+def test_time_is_measured_when_logged_and_estimated_otherwise():
+    result = run([item("M", "Restart billing on web-1", spent=1800), item("E", "Restart billing on web-2"),
+                  item("P", "Disk full on db-3", source="pagerduty", item_type="incident", hours_open=10, auto=False)])
+    assert result.loc["M", "hours"] == 0.5 and result.loc["M", "hours_measured"]
+    assert result.loc["E", "hours"] == 0.5 and not result.loc["E", "hours_measured"]  # T004's estimate
+    # a page: trigger-to-resolve capped at 4h, plus 15 minutes of interruption
+    assert result.loc["P", "hours"] == 4.25 and result.loc["P", "hours_measured"]
+
+
+def test_off_hours_follows_business_hours_and_time_zone():
+    night = pd.Timestamp("2026-03-02 23:30", tz="UTC")
+    saturday = pd.Timestamp("2026-03-07 11:00", tz="UTC")
+    result = run([item("N", "x", created=night), item("S", "y", created=saturday), item("D", "z")])
+    assert result.loc["N", "off_hours"] and result.loc["S", "off_hours"] and not result.loc["D", "off_hours"]
+
+
+def test_reasons_name_rules_group_and_time():
+    result = run([item(f"K{n}", f"Restart payment-service on host-{n}", spent=600) for n in range(3)])
+    reasons = result.loc["K0", "reasons"]
+    assert "T004 toil.restart" in reasons
+    assert "group of 3: restart payment-service on *" in reasons
+    assert "0.17h measured" in reasons
+
+
+def test_classifying_nothing_gives_nothing():
+    assert classify(items_to_frame([]), PACK).empty

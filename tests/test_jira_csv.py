@@ -1,0 +1,102 @@
+"""Jira's CSV export as people really have it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers import EXAMPLES, run, run_json
+from toilaudit.errors import InputFileError
+from toilaudit.importers.jira_csv import read_jira_csv
+
+HEADER = "Summary,Issue key,Issue Type,Created,Resolved,Labels,Labels,Component/s,Component/s,Time Spent,Σ Time Spent,Project name\n"
+
+
+def write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_repeated_columns_dates_and_time_spent(tmp_path):
+    export = write(tmp_path / "j.csv", HEADER
+                   + "Restart app on web-01,OPS-1,Task,24/Nov/26 3:45 PM,24/Nov/26 4:15 PM,ops,toil,web,,1800,3600,Ops\n"
+                   + "Design DR,OPS-2,Epic,01/Jan/26 9:05 AM,,,platform,infra,db,,7200,Ops\n")
+    items = read_jira_csv([export], {}).items.set_index("key")
+    assert items.loc["OPS-1", "created_at"] == pd.Timestamp("2026-11-24 15:45", tz="UTC")
+    assert items.loc["OPS-1", "labels"] == "ops"  # the human "toil" label is taken out ...
+    assert items.loc["OPS-1", "human_label"] == "toil"  # ... and kept for evaluate
+    assert items.loc["OPS-2", "labels"] == "platform"  # second Labels column read
+    assert items.loc["OPS-2", "service"] == "infra"
+    assert items.loc["OPS-1", "time_spent_seconds"] == 1800  # Time Spent preferred over Σ Time Spent
+    assert pd.isna(items.loc["OPS-2", "time_spent_seconds"])  # the Time Spent column, not Σ (sub-tasks)
+    assert pd.isna(items.loc["OPS-2", "resolved_at"])
+    assert items.loc["OPS-1", "team"] == "Ops"  # project name when no team column
+
+
+@pytest.mark.parametrize("encoding, prefix", [("utf-8", ""), ("utf-8", "\ufeff"), ("cp1252", "")])
+def test_encodings(tmp_path, encoding, prefix):
+    text = prefix + "Issue key,Summary,Created\nOPS-1,Zurücksetzen – Passwort für Jörg,2026-03-01 10:00\n"
+    items = read_jira_csv([write(tmp_path / "j.csv", text, encoding)], {}).items
+    assert items.loc[0, "title"] == "Zurücksetzen – Passwort für Jörg"
+    assert items.loc[0, "key"] == "OPS-1"
+
+
+def test_timezone_for_naive_dates(tmp_path):
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created\nOPS-1,x,2026-07-01 10:00\n")
+    items = read_jira_csv([export], {}, timezone="Europe/London").items
+    assert items.loc[0, "created_at"] == pd.Timestamp("2026-07-01 09:00", tz="UTC")
+
+
+def test_date_format_option(tmp_path):
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created\nOPS-1,x,01.07.2026 10:00\n")
+    items = read_jira_csv([export], {}, date_format="%d.%m.%Y %H:%M").items
+    assert items.loc[0, "created_at"] == pd.Timestamp("2026-07-01 10:00", tz="UTC")
+
+
+def test_pretty_durations(tmp_path):
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created,Time Spent\nOPS-1,x,2026-01-01,1h 30m\nOPS-2,y,2026-01-01,1d\n")
+    items = read_jira_csv([export], {}).items.set_index("key")
+    assert items.loc["OPS-1", "time_spent_seconds"] == 5400
+    assert items.loc["OPS-2", "time_spent_seconds"] == 8 * 3600
+
+
+def test_team_flag_and_columns_map(tmp_path):
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created,Custom field (Squad)\nOPS-1,x,2026-01-01,Falcons\n")
+    columns = write(tmp_path / "columns.yaml", "'Custom field (Squad)': team\n")
+    from toilaudit.importers.columns import load_columns_map
+
+    assert read_jira_csv([export], load_columns_map(columns)).items.loc[0, "team"] == "Falcons"
+    assert read_jira_csv([export], {}, team="Payments").items.loc[0, "team"] == "Payments"
+
+
+def test_duplicate_keys_last_row_wins_with_warning(tmp_path, db):
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created\nOPS-1,old title,2026-01-01\nOPS-1,new title,2026-01-02\n")
+    result = run("import", "jira", "--csv", str(export), db=db)
+    assert result.exit_code == 0
+    assert "duplicate key(s) (OPS-1); the last row of each was kept" in result.stderr
+    assert run_json("summary", "--format", "json", db=db)["items"] == 1
+    assert "new title" in run("explain", "OPS-1", db=db).stdout
+
+
+def test_several_files_in_one_import(tmp_path, db):
+    first = write(tmp_path / "a.csv", "Issue key,Summary,Created\nOPS-1,a,2026-01-01\n")
+    second = write(tmp_path / "b.csv", "Issue key,Summary,Created\nOPS-2,b,2026-01-01\n")
+    result = run("import", "jira", "--csv", str(first), str(second), db=db)
+    assert result.exit_code == 0, result.output
+    assert "2 jira items from a.csv, b.csv" in result.stdout
+
+
+def test_bundled_example_is_a_real_export():
+    batch = read_jira_csv([EXAMPLES / "jira_export.csv"], {})
+    assert len(batch.items) == 420
+    assert batch.items["team"].nunique() >= 4
+    span = batch.items["created_at"].max() - batch.items["created_at"].min()
+    assert span.days > 300
+    assert batch.items["time_spent_seconds"].notna().mean() > 0.4
+    assert (batch.items["human_label"] != "").sum() > 20
+
+
+def test_missing_required_column_names_found_and_needed(tmp_path):
+    export = write(tmp_path / "j.csv", "Key,Title\nOPS-1,x\n")
+    with pytest.raises(InputFileError, match=r"no column for created_at \(found 'Key', 'Title'\)"):
+        read_jira_csv([export], {})

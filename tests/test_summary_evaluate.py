@@ -1,0 +1,97 @@
+"""summary and evaluate, as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from helpers import EXAMPLES, FIXTURES, run, run_json
+from toilaudit import cli as cli_module
+
+
+def test_summary_json_contract(audited):
+    data = run_json("summary", "--format", "json", db=audited)
+    for key in ("items", "toil_items", "toil_percent", "hours", "by_source"):
+        assert key in data
+    assert data["items"] == 740
+    assert set(data["by_source"]) == {"jira", "pagerduty"}
+    assert data["toil_percent"] == round(100 * data["hours"]["toil"] / data["hours"]["total"], 1) or abs(
+        data["toil_percent"] - 100 * data["hours"]["toil"] / data["hours"]["total"]) < 0.1
+    assert 0 < data["toil_percent"] < 100
+    assert sum(s["items"] for s in data["by_source"].values()) == data["items"]
+    top = data["top_candidates"]
+    assert len(top) == 10
+    assert [c["hours"] for c in top] == sorted((c["hours"] for c in top), reverse=True)
+    assert all(c["items"] >= 3 for c in top)
+
+
+@pytest.mark.parametrize("by", ["team", "category", "month", "source", "service"])
+def test_breakdowns_add_up(audited, by):
+    data = run_json("summary", "--format", "json", "--by", by, db=audited)
+    assert sum(f["items"] for f in data["breakdown"].values()) == data["items"]
+    if by == "month":
+        assert len(data["breakdown"]) >= 12
+        assert all(len(name) == 7 and name[4] == "-" for name in data["breakdown"])
+
+
+def test_summary_csv(audited):
+    result = run("summary", "--format", "csv", "--by", "team", db=audited)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["team"] for r in rows} >= {"Payments Platform", "Core Banking SRE"}
+    assert sum(int(r["items"]) for r in rows) == 740
+
+
+def test_summary_table_says_the_headline(audited):
+    data = run_json("summary", "--format", "json", db=audited)
+    out = run("summary", db=audited).stdout
+    assert f"{data['toil_percent']}% of time is toil" in out
+    assert "Top automation candidates" in out
+
+
+def test_every_summary_format_has_a_renderer():
+    assert set(cli_module.SUMMARY_FORMATS) == set(cli_module.SUMMARY_RENDERERS)
+
+
+def test_evaluate_on_bundled_labels(audited):
+    data = run_json("evaluate", "--labels", str(EXAMPLES / "labels.csv"), "--format", "json", db=audited)
+    assert data["support"] > 250
+    assert data["f1"] >= 0.9
+    matrix = data["confusion_matrix"]
+    assert matrix["toil"]["toil"] + matrix["toil"]["not_toil"] + matrix["not_toil"]["toil"] + \
+        matrix["not_toil"]["not_toil"] == data["support"]
+
+
+def test_evaluate_uses_labels_made_in_jira(audited):
+    data = run_json("evaluate", "--format", "json", db=audited)
+    assert data["support"] > 20  # items labelled toil / not-toil in the Jira export
+
+
+def test_evaluate_without_any_labels(db, tmp_path):
+    export = tmp_path / "j.csv"
+    export.write_text("Issue key,Summary,Created\nOPS-1,x,2026-01-01\n")
+    run("import", "jira", "--csv", str(export), db=db)
+    result = run("evaluate", db=db)
+    assert result.exit_code == 2
+    assert "no labels - pass --labels FILE" in result.stderr
+
+
+@pytest.mark.parametrize("folder, export, labels", [
+    ("holdout", "jira_holdout.csv", "labels_holdout.csv"),
+    ("holdout2", "jira_retailer.csv", "labels_retailer.csv"),
+])
+def test_f1_on_exports_from_other_organisations(db, folder, export, labels):
+    """Held-out exports in other organisations' voices (an insurer, a retailer in Windows-1252)."""
+    assert run("import", "jira", "--csv", str(FIXTURES / folder / export), db=db).exit_code == 0
+    data = run_json("evaluate", "--labels", str(FIXTURES / folder / labels), "--format", "json", db=db)
+    assert data["support"] >= 400
+    assert data["f1"] >= 0.85, data
+
+
+def test_explain(audited):
+    result = run("explain", "OPS-1", db=audited)
+    assert result.exit_code == 0
+    assert "verdict:" in result.stdout and "group:" in result.stdout
+    missing = run("explain", "NOPE-1", db=audited)
+    assert missing.exit_code == 2 and "no item with key 'NOPE-1'" in missing.stderr

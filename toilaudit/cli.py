@@ -1,0 +1,361 @@
+"""The command line: parse, call, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from toilaudit import __version__
+from toilaudit.console import progress, stdout, warn
+from toilaudit.errors import EXIT_BAD_INPUT, EXIT_DENIED, ToilauditError
+from toilaudit.store import Store, open_store
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class ToilauditGroup(click.Group):
+    """Turns a ToilauditError anywhere below into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ToilauditError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+
+
+@contextlib.contextmanager
+def store_from(ctx: click.Context) -> Iterator[Store]:
+    store = open_store(ctx.obj["db"])
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@click.group(cls=ToilauditGroup, context_settings=CONTEXT)
+@click.option(
+    "--db", metavar="PATH|URL", envvar="TOILAUDIT_DB", default=None,
+    help="Store: a DuckDB file (default ./toilaudit.db) or postgresql://user@host:port/db. Env: TOILAUDIT_DB.",
+)
+@click.version_option(__version__, prog_name="toilaudit")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Measure toil from Jira and PagerDuty, score platform and SRE maturity, and decide whether
+    AI agents may touch production, with the evidence a board can trust.
+
+    \b
+    A typical audit:
+      toilaudit import jira --csv jira.csv          # Jira "Export CSV (all fields)"
+      toilaudit import pagerduty --csv incidents.csv
+      toilaudit summary                             # how much time is toil, and which first
+      toilaudit evaluate --labels labels.csv        # how far to trust the classifier
+
+    Exit codes: 0 success, 1 a negative verdict (gate denied), 2 bad usage or input.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+
+
+# ---------------------------------------------------------------------------------- import
+@cli.group("import", context_settings=CONTEXT)
+def import_group() -> None:
+    """Load tickets (Jira) or pages (PagerDuty) into the store and classify them.
+
+    Imports are upserts keyed by (source, key): importing the same export twice changes
+    nothing, and a failed import leaves the store exactly as it was.
+    """
+
+
+def csv_options(function):
+    options = [
+        click.option("--csv", "csv_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+                     help="An export file; more files may follow as arguments."),
+        click.argument("more_files", nargs=-1, type=click.Path(path_type=Path)),
+        click.option("--team", metavar="NAME", help="Tag every item of these files with this team."),
+        click.option("--columns", type=click.Path(path_type=Path), metavar="FILE",
+                     help="YAML map of your headers to fields, e.g.  'Custom field (Squad)': team"),
+        click.option("--date-format", metavar="FMT",
+                     help="strptime format when dates are not ISO or Jira's default, e.g. '%d.%m.%Y %H:%M'."),
+        click.option("--timezone", default="UTC", show_default=True, metavar="TZ",
+                     help="Time zone of dates written without an offset (Jira writes the exporter's zone)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _run_csv_import(ctx: click.Context, source: str, files: list[Path], team, columns, date_format, timezone) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from toilaudit.audit import import_batch
+    from toilaudit.importers.columns import load_columns_map
+    from toilaudit.importers.jira_csv import read_jira_csv
+    from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
+
+    if not files:
+        raise click.UsageError(f"no export given - pass --csv FILE (see: toilaudit import {source} --help)")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"unknown time zone {timezone!r} - use an IANA name such as Europe/London",
+                                 param_hint="--timezone") from None
+    reader = read_jira_csv if source == "jira" else read_pagerduty_csv
+    with progress(f"Reading {len(files)} {source} export(s)"):
+        batch = reader(files, load_columns_map(columns), team, date_format, timezone)
+    for message in batch.warnings:
+        warn(message)
+    with store_from(ctx) as store, progress(f"Classifying and storing {len(batch.items):,} items"):
+        counts = import_batch(store, batch, "csv")
+        from toilaudit.summary import summarise
+
+        figures = summarise(store).by_source.get(source)
+    names = ", ".join(f.name for f in batch.files)
+    click.echo(
+        f"Imported {counts['rows']:,} {source} items from {names} "
+        f"({counts['inserted']:,} new, {counts['updated']:,} updated)."
+    )
+    if figures:
+        click.echo(
+            f"{figures.toil_items:,} of {figures.items:,} {source} items are toil: "
+            f"{figures.toil_percent}% of their time. Next: toilaudit summary"
+        )
+
+
+@import_group.command("jira", context_settings=CONTEXT)
+@csv_options
+@click.pass_context
+def import_jira(ctx, csv_files, more_files, team, columns, date_format, timezone) -> None:
+    """Import Jira issues from CSV exports (Issues > Export > Export CSV).
+
+    \b
+    Reads Jira's export as people have it: repeated Labels / Component/s columns, dates like
+    24/Nov/26 3:45 PM or ISO, Time Spent in seconds, UTF-8 (with or without BOM) or
+    Windows-1252 from Excel. Needs Issue key, Summary and Created; uses Issue Type, Status,
+    Resolved, Time Spent, Labels, Component/s, Priority, Assignee, Reporter and a team column
+    when present. Items labelled toil / not-toil in Jira feed `evaluate`, never the classifier.
+
+    \b
+    Examples:
+      toilaudit import jira --csv jira-2026-q1.csv jira-2026-q2.csv
+      toilaudit import jira --csv export.csv --team "Payments SRE" --timezone Europe/London
+      toilaudit import jira --csv export.csv --columns columns.yaml
+    """
+    _run_csv_import(ctx, "jira", [*csv_files, *more_files], team, columns, date_format, timezone)
+
+
+@import_group.command("pagerduty", context_settings=CONTEXT)
+@csv_options
+@click.pass_context
+def import_pagerduty(ctx, csv_files, more_files, team, columns, date_format, timezone) -> None:
+    """Import PagerDuty incidents from CSV downloads (Incidents list, Analytics, reports).
+
+    \b
+    Known headers of each download are recognised (created_on / Created At, resolved_on,
+    seconds_to_resolve, auto_resolved, urgency, service_name, team_names, ...). Needs an id or
+    incident number, a title or description, and a created time. A page's time is its
+    trigger-to-resolve (capped) plus an interruption cost; see the rule pack's settings.
+
+    \b
+    Examples:
+      toilaudit import pagerduty --csv incidents.csv
+      toilaudit import pagerduty --csv analytics.csv --columns pd-columns.yaml
+    """
+    _run_csv_import(ctx, "pagerduty", [*csv_files, *more_files], team, columns, date_format, timezone)
+
+
+# -------------------------------------------------------------------------------- classify
+@cli.command(context_settings=CONTEXT)
+@click.option("--rules", type=click.Path(path_type=Path), metavar="FILE",
+              help="A rule pack laid over the default: add rules, replace one by its id, `disable: [T007]`, "
+                   "change settings. Kept in the store for later imports.")
+@click.pass_context
+def classify(ctx, rules: Path | None) -> None:
+    """Re-label every stored item as toil or not (import does this too).
+
+    Use it after changing the rule pack or the settings (business hours, time zone,
+    interruption cost). `toilaudit rules` lists the rules in force.
+    """
+    from toilaudit.audit import classify_store
+    from toilaudit.summary import summarise
+
+    with store_from(ctx) as store:
+        if store.item_count() == 0:
+            raise ToilauditError("store: no items to classify - import an export first (toilaudit import jira --csv FILE)")
+        pack = classify_store(store, rules)
+        figures = summarise(store).total
+    click.echo(
+        f"Classified {figures.items:,} items with rule pack {pack.version}: {figures.toil_items:,} toil, "
+        f"{figures.toil_percent}% of time."
+    )
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def rules(ctx, output_format: str) -> None:
+    """List the rules in force: id, name, kind, category, weight and the toil trait each detects."""
+    from toilaudit.audit import active_rule_pack
+
+    with store_from(ctx) as store:
+        pack = active_rule_pack(store)
+    if output_format == "json":
+        click.echo(json.dumps({"version": pack.version, "rules": [
+            {"id": r.id, "name": r.name, "kind": r.kind, "category": r.category, "weight": r.weight,
+             "why": r.why, "aliases": list(r.aliases)} for r in pack.rules]}, indent=2))
+        return
+    table = Table(title=f"Rule pack {pack.version}", title_justify="left")
+    for column in ("id", "name", "kind", "category", "weight", "why"):
+        table.add_column(column, overflow="fold")
+    for r in pack.rules:
+        table.add_row(r.id, r.name, r.kind, r.category, f"{r.weight:.2f}", r.why)
+    stdout.print(table)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("key")
+@click.pass_context
+def explain(ctx, key: str) -> None:
+    """Show why one item (e.g. OPS-123) was labelled as it was: rules, repetition group, time."""
+    with store_from(ctx) as store:
+        found = store.explain(key)
+    if found.empty:
+        raise ToilauditError(f"explain: no item with key {key!r} - check the key (toilaudit summary lists groups)")
+    for row in found.to_dict("records"):
+        verdict = "TOIL" if row["is_toil"] else "not toil"
+        click.echo(f"{row['source']} {row['key']}: {row['title']}")
+        click.echo(f"  verdict:  {verdict} (score {row['score']:.2f}), category {row['category']}")
+        click.echo(f"  fired:    {row['rule_ids'] or 'nothing'}")
+        click.echo(f"  group:    {row['group_id']} x{row['group_size']}: {row['template']}")
+        click.echo(f"  time:     {row['hours']:.2f}h {'measured' if row['hours_measured'] else 'estimated'}")
+        click.echo(f"  reasons:  {row['reasons']}")
+
+
+# --------------------------------------------------------------------------------- summary
+SUMMARY_FORMATS = ("table", "json", "csv")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--by", type=click.Choice(["source", "team", "category", "month", "service"]), default="category",
+              show_default=True, help="The breakdown to show.")
+@click.option("--format", "output_format", type=click.Choice(SUMMARY_FORMATS), default="table", show_default=True)
+@click.option("--top", default=10, show_default=True, help="How many automation candidates to list.")
+@click.pass_context
+def summary(ctx, by: str, output_format: str, top: int) -> None:
+    """How much of the time is toil, where, and which toil to automate first.
+
+    toil_percent is toil's share of hours (measured where the source logged time, estimated
+    per category otherwise), against Google's 50% cap. Automation candidates are the
+    repetition groups of toil (the same request with another host, user or job) ranked by hours.
+    """
+    from toilaudit.summary import summarise
+
+    with store_from(ctx) as store:
+        if store.item_count() == 0:
+            raise ToilauditError("summary: the store is empty - import an export first (toilaudit import jira --csv FILE)")
+        result = summarise(store, by, top)
+    SUMMARY_RENDERERS[output_format](result)
+
+
+def _summary_json(result) -> None:
+    click.echo(json.dumps(result.as_json(), indent=2))
+
+
+def _summary_csv(result) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([result.by, "items", "toil_items", "toil_percent", "toil_hours", "total_hours", "measured_hours"])
+    for name, f in result.breakdown.items():
+        writer.writerow([name, f.items, f.toil_items, f.toil_percent, round(f.toil_hours, 2), round(f.total_hours, 2),
+                         round(f.measured_hours, 2)])
+    click.echo(buffer.getvalue(), nl=False)
+
+
+def _summary_table(result) -> None:
+    total = result.total
+    period = ""
+    if result.first_created is not None:
+        period = f" from {result.first_created:%Y-%m-%d} to {result.last_created:%Y-%m-%d}"
+    stdout.print(
+        f"[bold]{total.toil_percent}%[/bold] of time is toil ({total.toil_hours:,.0f} of {total.total_hours:,.0f} h; "
+        f"Google's cap: 50%) over {total.items:,} items{period}. "
+        f"{total.measured_percent}% of the hours were measured, the rest estimated.",
+        highlight=False,
+    )
+    table = Table(title=f"By {result.by}", title_justify="left")
+    for column in (result.by, "items", "toil items", "toil % of time", "toil h", "total h"):
+        table.add_column(column, justify="left" if column == result.by else "right")
+    for name, f in result.breakdown.items():
+        table.add_row(name, f"{f.items:,}", f"{f.toil_items:,}", f"{f.toil_percent}", f"{f.toil_hours:,.1f}",
+                      f"{f.total_hours:,.1f}")
+    stdout.print(table)
+    candidates = Table(title="Top automation candidates (toil repeated, by hours)", title_justify="left")
+    for column in ("#", "group", "category", "items", "hours", "example"):
+        candidates.add_column(column, justify="right" if column in ("#", "items", "hours") else "left",
+                              overflow="fold")
+    for rank, c in enumerate(result.candidates, 1):
+        candidates.add_row(str(rank), c.group_id, c.category, f"{c.items:,}", f"{c.hours:,.1f}", c.example_title)
+    stdout.print(candidates)
+
+
+SUMMARY_RENDERERS = {"table": _summary_table, "json": _summary_json, "csv": _summary_csv}
+
+
+# -------------------------------------------------------------------------------- evaluate
+@cli.command(context_settings=CONTEXT)
+@click.option("--labels", type=click.Path(path_type=Path), metavar="FILE",
+              help="CSV with a header key,label (label: toil or not-toil); optional source column.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def evaluate(ctx, labels: Path | None, output_format: str) -> None:
+    """Precision, recall and F1 of the classifier against people's labels.
+
+    Labels come from FILE and from Jira items labelled toil / not-toil (FILE wins for a key
+    in both). Measure this before you quote the toil figure to anyone.
+    """
+    import pandas as pd
+
+    from toilaudit.classify.evaluate import evaluate as score, read_labels
+
+    with store_from(ctx) as store:
+        in_jira = store.human_labels()[["source", "key", "label"]]
+        given = read_labels(labels) if labels else pd.DataFrame(columns=["key", "label", "source"])
+        combined = pd.concat([in_jira, given]).drop_duplicates("key", keep="last")
+        combined["source"] = combined["source"].fillna("")
+        if combined.empty:
+            raise ToilauditError(
+                "evaluate: no labels - pass --labels FILE (key,label) or label items toil / not-toil in Jira"
+            )
+        result = score(store.predictions(), combined)
+    if result.support == 0:
+        raise ToilauditError("evaluate: none of the labelled keys is in the store - import the items they label first")
+    if result.unmatched:
+        warn(f"{result.unmatched} labelled key(s) are not in the store and were left out")
+    if output_format == "json":
+        click.echo(json.dumps(result.as_json(), indent=2))
+        return
+    click.echo(f"precision {result.precision:.3f}  recall {result.recall:.3f}  F1 {result.f1:.3f}  "
+               f"support {result.support}")
+    table = Table(title="Confusion matrix (rows: people, columns: toilaudit)", title_justify="left")
+    table.add_column("")
+    table.add_column("toil", justify="right")
+    table.add_column("not toil", justify="right")
+    table.add_row("toil", str(result.true_positive), str(result.false_negative))
+    table.add_row("not toil", str(result.false_positive), str(result.true_negative))
+    stdout.print(table)
+
+
+def main() -> None:
+    cli(prog_name="toilaudit")
+
+
+if __name__ == "__main__":
+    main()
