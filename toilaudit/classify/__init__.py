@@ -1,0 +1,1 @@
+"""Label items toil or not, with reasons."""

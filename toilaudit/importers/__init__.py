@@ -1,0 +1,1 @@
+"""Turn each source into WorkItems; nothing else."""

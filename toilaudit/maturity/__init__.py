@@ -1,0 +1,1 @@
+"""Interview, maturity scoring against Table 3, and the readiness gate."""

@@ -1,0 +1,1 @@
+"""The report: one view model, rendered to HTML, PDF and JSON."""
