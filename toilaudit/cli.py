@@ -353,6 +353,204 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
     stdout.print(table)
 
 
+# ------------------------------------------------------------------------- interview
+EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C; the answers given so far are saved
+
+
+def _resolve_org(store: Store, org: str | None) -> str:
+    """The org named, or the only one interviewed; several need --org."""
+    if org:
+        return org
+    orgs = sorted(set(store.load_answers()["org"]))
+    if not orgs:
+        raise ToilauditError("no interview answers in the store - run toilaudit interview (or --answers FILE) first")
+    if len(orgs) > 1:
+        raise ToilauditError(f"several organisations interviewed ({', '.join(orgs)}) - pass --org NAME")
+    return orgs[0]
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--org", metavar="NAME", help="The organisation assessed (asked for when missing).")
+@click.option("--interviewee", metavar="NAME",
+              help="Who answers: a person or a team. Several are kept apart and combined by assess.")
+@click.option("--answers", "answers_file", type=click.Path(path_type=Path), metavar="FILE",
+              help="Take the answers from a filled-in --template file instead of asking.")
+@click.option("--template", is_flag=True, help="Print a YAML answers file listing every question and its choices.")
+@click.pass_context
+def interview(ctx, org: str | None, interviewee: str | None, answers_file: Path | None, template: bool) -> None:
+    """Guided interview: score platform and SRE maturity on the five levels of Table 3.
+
+    \b
+    Asks 28 questions (platform track, SRE track, AI agents in production), one at a
+    time, with why each matters. Every answer is saved the moment it is given: Ctrl-C
+    pauses, and running the same command again offers to resume. 'Not sure' is always
+    accepted; it counts as not met and is listed as an open question in the report.
+
+    \b
+    Without a terminal (CI, a form collected in a workshop), fill in a template instead:
+      toilaudit interview --template > answers.yaml
+      toilaudit interview --answers answers.yaml --org "Northbank" --interviewee payments
+    """
+    from toilaudit.maturity.bank import load_bank
+
+    bank = load_bank()
+    if template:
+        from toilaudit.maturity.answers import template_yaml
+
+        click.echo(template_yaml(bank, org), nl=False)
+        return
+    if answers_file is not None:
+        _interview_from_file(ctx, bank, answers_file, org, interviewee)
+        return
+    if not sys.stdin.isatty():
+        raise ToilauditError("interview: no terminal - pass --answers FILE (see --template)")
+    _interview_in_terminal(ctx, bank, org, interviewee)
+
+
+def _interview_from_file(ctx, bank, answers_file: Path, org: str | None, interviewee: str | None) -> None:
+    from toilaudit.maturity.answers import read_answers_file
+
+    file_org, file_interviewee, answers, unanswered = read_answers_file(answers_file, bank)
+    org = org or file_org
+    if not org:
+        raise ToilauditError(f"{answers_file.name}: no organisation - set `org:` in the file or pass --org NAME")
+    who = interviewee or file_interviewee or "answers file"
+    with store_from(ctx) as store, store.transaction():
+        store.delete_answers(org, who)
+        for answer in answers:
+            store.save_answer(org, who, answer.question_id, answer.value, answer.note)
+    unknown = sum(1 for a in answers if a.value == "unknown") + len(unanswered)
+    if unanswered:
+        warn(f"{len(unanswered)} question(s) left unanswered, counted as unknown: {', '.join(unanswered[:5])}"
+             + (" ..." if len(unanswered) > 5 else ""))
+    click.echo(f"Saved {len(answers)} answers for {org} ({who}); {unknown} unknown. Next: toilaudit assess --org '{org}'")
+
+
+def _interview_in_terminal(ctx, bank, org: str | None, interviewee: str | None) -> None:
+    import questionary
+
+    from toilaudit.maturity.interview import InterviewSession, run_interview
+
+    with store_from(ctx) as store:
+        try:
+            if not org:
+                known = sorted(set(store.load_answers()["org"]))
+                org = questionary.text("Organisation name:", default=known[-1] if known else "My organisation",
+                                       validate=lambda t: bool(t.strip()) or "Give a name").unsafe_ask().strip()
+            if not interviewee:
+                interviewee = questionary.text("Who is answering (a person or a team)?", default="platform team",
+                                               validate=lambda t: bool(t.strip()) or "Give a name"
+                                               ).unsafe_ask().strip()
+            session = InterviewSession(store, bank, org, interviewee, stdout, {})
+            run_interview(session)
+        except KeyboardInterrupt:
+            saved = 0
+            if org and interviewee:
+                answers = store.load_answers(org)
+                saved = int((answers["interviewee"] == interviewee).sum())
+            click.echo(
+                f"\nInterview paused: {saved} of {len(bank.questions)} answers are saved. To resume, run: "
+                f"toilaudit interview --org '{org or ''}' --interviewee '{interviewee or ''}'",
+                err=True,
+            )
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+# ---------------------------------------------------------------------------- assess
+def _assessment(ctx, org: str | None):
+    from toilaudit.maturity.answers import Answer
+    from toilaudit.maturity.bank import load_bank
+    from toilaudit.maturity.evidence import gather_evidence
+    from toilaudit.maturity.scoring import assess
+
+    bank = load_bank()
+    with store_from(ctx) as store:
+        org = _resolve_org(store, org)
+        frame = store.load_answers(org)
+        answers = [Answer(r["question_id"], r["answer"] or "unknown", r["note"] or "", r["interviewee"])
+                   for r in frame.to_dict("records")]
+        evidence = gather_evidence(store)
+    return assess(bank, answers, evidence, org)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--org", metavar="NAME", help="Which organisation (needed when several were interviewed).")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def assess(ctx, org: str | None, output_format: str) -> None:
+    """Place the platform and SRE practice on the five levels, and derive AI readiness.
+
+    \b
+    Each track climbs a gated ladder: a level holds when all its questions are met and
+    every level below holds. Overall maturity and AI readiness follow the weaker track
+    (Table 3: Foundation, Standardized, Measured, Optimized, Autonomous). Evidence beats
+    claims: toil counts as measured only when the store holds 30+ days of classified items.
+    Several interviewees are combined question by question, the weakest answer counting.
+    """
+    from toilaudit.maturity.interface import AI_READINESS, LEVELS, PLATFORM_STATE, SRE_STATE
+    from toilaudit.maturity.output import assessment_json, gate_text
+
+    result = _assessment(ctx, org)
+    if output_format == "json":
+        click.echo(json.dumps(assessment_json(result), indent=2))
+        return
+    stdout.print(
+        f"[bold]{result.org}[/bold]: overall [bold]{LEVELS[result.overall_level]}[/bold] "
+        f"(platform {LEVELS[result.platform.level]}, SRE {LEVELS[result.sre.level]}). "
+        f"AI readiness: [bold]{result.ai_readiness}[/bold].",
+        highlight=False,
+    )
+    table = Table(title="Table 3: where you stand", title_justify="left")
+    for column in ("level", "platform", "SRE", "AI readiness"):
+        table.add_column(column)
+    for level in range(1, 6):
+        mark_p = " ◀ platform" if level == result.platform.level else ""
+        mark_s = " ◀ SRE" if level == result.sre.level else ""
+        table.add_row(f"{level} {LEVELS[level]}", PLATFORM_STATE[level] + mark_p, SRE_STATE[level] + mark_s,
+                      AI_READINESS[level])
+    stdout.print(table)
+    for track in (result.platform, result.sre):
+        blocking = next((lv for lv in track.levels if not lv.holds), None)
+        if blocking:
+            missing = [r.question.id for r in blocking.questions if not r.met]
+            click.echo(f"{track.track}: next level {blocking.level} {blocking.name} needs: {', '.join(missing)}")
+    for line in result.contradictions:
+        click.echo(f"note: {line}")
+    if result.open_questions:
+        click.echo(f"open questions (answered unknown): {', '.join(r.question.id for r in result.open_questions)}")
+    click.echo(gate_text(result.gate))
+
+
+GATE_FORMATS = ("text", "json", "opa-input")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--org", metavar="NAME", help="Which organisation (needed when several were interviewed).")
+@click.option("--format", "output_format", type=click.Choice(GATE_FORMATS), default="text", show_default=True,
+              help="opa-input prints the input document for the shipped Rego policy, to run in your own OPA.")
+@click.pass_context
+def gate(ctx, org: str | None, output_format: str) -> None:
+    """May agentic AI get write access? Exit 0 if allowed, 1 if denied.
+
+    \b
+    Evaluates the article's Rego policy (package sre.ai.readiness, rule allow_agentic_ai,
+    default deny) with a real Rego engine on the input built from the interview and the
+    store: slo_defined, error_budget_policy, shadow_period_days >= 30, decision_provenance,
+    rollback_automated, toil_measured. Failing conditions are listed in the order of the
+    four actions. The policy ships with toilaudit; `toilaudit report` writes it beside the PDF.
+    """
+    from toilaudit.maturity.output import gate_json, gate_text
+
+    result = _assessment(ctx, org).gate
+    if output_format == "opa-input":
+        click.echo(json.dumps(result.input, indent=2))
+    elif output_format == "json":
+        click.echo(json.dumps(gate_json(result), indent=2))
+    else:
+        click.echo(gate_text(result))
+    ctx.exit(0 if result.allow else EXIT_DENIED)
+
+
 def main() -> None:
     cli(prog_name="toilaudit")
 

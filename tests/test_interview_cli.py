@@ -1,0 +1,110 @@
+"""interview --template / --answers, assess and gate, as commands."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from helpers import run, run_json
+
+
+def filled(tmp_path, choose, org="Northbank", interviewee="payments", name="answers.yaml"):
+    template = yaml.safe_load(run("interview", "--template").stdout)
+    template["org"], template["interviewee"] = org, interviewee
+    for question in template["questions"]:
+        question["answer"] = choose(question)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(template, sort_keys=False))
+    return path
+
+
+def best(q):
+    return 90 if q.get("type") == "number" else len(q["choices"])
+
+
+def worst(q):
+    return 0 if q.get("type") == "number" else q["choices"][0]
+
+
+def test_template_lists_every_question_with_allowed_answers():
+    data = yaml.safe_load(run("interview", "--template").stdout)
+    assert "org" in data and len(data["questions"]) == 28
+    for question in data["questions"]:
+        assert question["answer"] is None and question["id"] and question["text"]
+        assert question.get("type") == "number" or len(question["choices"]) >= 2
+
+
+def test_most_mature_answers_with_a_year_of_data_allow(audited, tmp_path):
+    assert run("interview", "--answers", str(filled(tmp_path, best)), db=audited).exit_code == 0
+    data = run_json("assess", "--format", "json", db=audited)
+    assert (data["platform_level"], data["sre_level"], data["overall_level"]) == ("Autonomous",) * 3
+    assert data["ai_readiness"] == "Agentic AI with guardrails"
+    assert data["gate"] == {"allow": True, "failing": [], "input": data["gate"]["input"], "engine": "regopy"}
+    result = run("gate", db=audited)
+    assert result.exit_code == 0 and result.stdout.startswith("ALLOWED")
+
+
+def test_least_mature_answers_deny(db, tmp_path):
+    assert run("interview", "--answers", str(filled(tmp_path, worst)), db=db).exit_code == 0
+    data = run_json("assess", "--format", "json", db=db)
+    assert data["overall_level"] == "Foundation" and data["ai_readiness"] == "Not ready"
+    result = run("gate", db=db)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("DENIED")
+    order = [line.split()[2] for line in lines[1:]]
+    assert order == ["toil_measured", "slo_defined", "error_budget_policy", "decision_provenance",
+                     "rollback_automated", "shadow_period_days"]
+    assert [line.split()[1] for line in lines[1:]] == ["1", "2", "2", "3", "3", "4"]
+    opa = json.loads(run("gate", "--format", "opa-input", db=db).stdout)
+    assert opa == {"slo_defined": False, "error_budget_policy": False, "shadow_period_days": 0,
+                   "decision_provenance": False, "rollback_automated": False, "toil_measured": False}
+
+
+def test_bad_answer_names_question_and_allowed_values(db, tmp_path):
+    path = filled(tmp_path, lambda q: "maybe" if q["id"] == "sre.slo-defined" else None)
+    result = run("interview", "--answers", str(path), db=db)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: answers.yaml: question sre.slo-defined: 'maybe' is not allowed - use 1 'No'; 2 'For a few "
+        "services'; 3 'For all critical services'; or unknown"
+    )
+    assert run("assess", db=db).exit_code == 2  # nothing was saved
+
+
+def test_numbers_and_unknowns_in_answers_file(db, tmp_path):
+    path = filled(tmp_path, lambda q: "-3" if q.get("type") == "number" else None)
+    result = run("interview", "--answers", str(path), db=db)
+    assert result.exit_code == 2 and "ai.shadow-period-days: '-3' is not allowed" in result.stderr
+    path = filled(tmp_path, lambda q: "unknown" if q.get("type") == "number" else 1)
+    result = run("interview", "--answers", str(path), db=db)
+    assert result.exit_code == 0 and "1 unknown" in result.stdout
+
+
+def test_interviewees_are_kept_apart_and_combined(audited, tmp_path):
+    run("interview", "--answers", str(filled(tmp_path, best, interviewee="platform", name="a.yaml")), db=audited)
+    assert run_json("assess", "--format", "json", db=audited)["sre_level"] == "Autonomous"
+    run("interview", "--answers", str(filled(tmp_path, worst, interviewee="payments", name="b.yaml")), db=audited)
+    data = run_json("assess", "--format", "json", db=audited)
+    assert data["interviewees"] == ["payments", "platform"]
+    assert data["sre_level"] == "Foundation"
+
+
+def test_no_terminal_says_use_answers(db):
+    result = run("interview", "--org", "X", db=db)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: interview: no terminal - pass --answers FILE (see --template)"
+
+
+def test_assess_without_interview(db):
+    result = run("assess", db=db)
+    assert result.exit_code == 2 and "run toilaudit interview" in result.stderr
+
+
+def test_several_orgs_need_org(db, tmp_path):
+    run("interview", "--answers", str(filled(tmp_path, best, org="A", name="a.yaml")), db=db)
+    run("interview", "--answers", str(filled(tmp_path, best, org="B", name="b.yaml")), db=db)
+    result = run("gate", db=db)
+    assert result.exit_code == 2 and "several organisations interviewed (A, B) - pass --org NAME" in result.stderr
+    assert run("gate", "--org", "A", db=db).exit_code == 1  # no toil data in this store

@@ -1,0 +1,115 @@
+"""The guided interview: one question at a time in the terminal, each answer saved at once.
+
+Questions are data (questionnaires/*.yaml); `prompt_for` turns one into a questionary prompt
+(after copier's Question.get_questionary_structure). `unsafe_ask()` is used throughout:
+questionary's `ask()` swallows Ctrl-C and returns None, which would save a non-answer. Here
+Ctrl-C raises KeyboardInterrupt; the answers given so far are already in the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import questionary
+from rich.console import Console
+
+from toilaudit.maturity.answers import normalise
+from toilaudit.maturity.interface import LEVELS, UNKNOWN, Bank, Question
+from toilaudit.store import Store
+
+TRACK_TITLES = {"platform": "Platform", "sre": "SRE", "ai": "AI agents"}
+NOT_SURE = "Not sure (counted as not met, listed as an open question)"
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewSession:
+    store: Store
+    """Where each answer is saved the moment it is given."""
+    bank: Bank
+    """The questions."""
+    org: str
+    """The organisation."""
+    interviewee: str
+    """Who answers (a person or a team); kept apart from other interviewees."""
+    console: Console
+    """Where the introduction and headings are printed."""
+    prompt_options: dict[str, Any]
+    """Extra options for every questionary prompt (tests pass a pipe input here)."""
+
+
+def saved_answers(session: InterviewSession) -> dict[str, str]:
+    frame = session.store.load_answers(session.org)
+    mine = frame.loc[frame["interviewee"] == session.interviewee]
+    return dict(zip(mine["question_id"], mine["answer"]))
+
+
+def run_interview(session: InterviewSession) -> int:
+    """Ask every question not yet answered; returns how many answers are saved in the end."""
+    questions = session.bank.questions
+    done = saved_answers(session)
+    console = session.console
+    console.print(
+        f"[bold]toilaudit interview[/bold] for [bold]{session.org}[/bold], answered by {session.interviewee}.\n"
+        f"{len(questions)} questions in three parts: Platform, SRE and AI agents in production. Each answer is "
+        "saved as soon as it is given; Ctrl-C pauses, and running the same command resumes.\n"
+        "Choose the answer that is true today for most of your services. 'Not sure' is always fine.",
+        highlight=False,
+    )
+    if done:
+        answered = sum(1 for q in questions if q.id in done)
+        if answered < len(questions):
+            resume = questionary.confirm(
+                f"{answered} of {len(questions)} questions are already answered. Resume where you left off?",
+                default=True, **session.prompt_options,
+            ).unsafe_ask()
+        else:
+            resume = not questionary.confirm(
+                f"All {len(questions)} questions are answered. Start over?", default=False, **session.prompt_options
+            ).unsafe_ask()
+        if not resume:
+            session.store.delete_answers(session.org, session.interviewee)
+            done = {}
+    for number, question in enumerate(questions, 1):
+        if question.id in done:
+            continue
+        heading = f"Question {number} of {len(questions)} · {TRACK_TITLES[question.track]}"
+        if question.level:
+            heading += f" · Level {question.level} {LEVELS[question.level]}"
+        console.print(f"\n[bold]{heading}[/bold]\n[dim]Why it matters: {question.why}[/dim]", highlight=False)
+        answer = prompt_for(question, session.prompt_options).unsafe_ask()
+        note = questionary.text("Note (optional, Enter to skip):", **session.prompt_options).unsafe_ask()
+        session.store.save_answer(session.org, session.interviewee, question.id, answer, (note or "").strip())
+    total = len(saved_answers(session))
+    console.print(
+        f"\nInterview complete: {total} answers saved for {session.org} ({session.interviewee}). "
+        f"Next: toilaudit assess --org '{session.org}'",
+        highlight=False,
+    )
+    return total
+
+
+def prompt_for(question: Question, options: dict[str, Any]) -> questionary.Question:
+    """One question as a questionary prompt; its answer is already in stored form."""
+    if question.kind == "number":
+        def validate(text: str) -> bool | str:
+            return normalise(question, text) is not None or "Enter a number of 0 or more, or leave empty if not sure"
+
+        prompt = questionary.text(
+            f"{question.text} (a number; Enter if not sure)", validate=validate, **options
+        )
+        return _mapped(prompt, lambda text: normalise(question, text))
+    choices = [questionary.Choice(title=choice, value=choice) for choice in question.choices]
+    choices.append(questionary.Choice(title=NOT_SURE, value=UNKNOWN))
+    return questionary.select(question.text, choices=choices, use_shortcuts=True, **options)
+
+
+class _mapped:
+    """A prompt whose answer goes through a function (text -> stored form)."""
+
+    def __init__(self, prompt: questionary.Question, convert) -> None:
+        self.prompt = prompt
+        self.convert = convert
+
+    def unsafe_ask(self) -> Any:
+        return self.convert(self.prompt.unsafe_ask())
