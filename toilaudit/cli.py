@@ -419,6 +419,8 @@ def _interview_from_file(ctx, bank, answers_file: Path, org: str | None, intervi
         store.delete_answers(org, who)
         for answer in answers:
             store.save_answer(org, who, answer.question_id, answer.value, answer.note)
+        for question_id in unanswered:  # an unanswered question is an open question, not a missing one
+            store.save_answer(org, who, question_id, "unknown", "")
     unknown = sum(1 for a in answers if a.value == "unknown") + len(unanswered)
     if unanswered:
         warn(f"{len(unanswered)} question(s) left unanswered, counted as unknown: {', '.join(unanswered[:5])}"
@@ -549,6 +551,145 @@ def gate(ctx, org: str | None, output_format: str) -> None:
     else:
         click.echo(gate_text(result))
     ctx.exit(0 if result.allow else EXIT_DENIED)
+
+
+# ---------------------------------------------------------------------------- report
+def _report_options(function):
+    options = [
+        click.option("--org", metavar="NAME", help="Which organisation (needed when several were interviewed)."),
+        click.option("--hourly-rate", default=100.0, show_default=True, metavar="AMOUNT",
+                     help="Loaded cost of an engineer-hour, for the toil cost per month."),
+        click.option("--currency", default="USD", show_default=True, metavar="CODE"),
+        click.option("--show-names", is_flag=True,
+                     help="Show people's names; by default they are pseudonymised (Engineer A, B, ...)."),
+        click.option("--date", "report_date", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                     help="The report date printed on the cover (default: today)."),
+        click.option("--assessor", metavar="NAME", help="Who assessed (default: the interviewees)."),
+        click.option("--labels", type=click.Path(path_type=Path), metavar="FILE",
+                     help="Human labels (key,label) for the classifier's precision and recall in the appendix."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _build_and_publish(store, assessment, out: Path, output_format: str, hourly_rate, currency, show_names,
+                       report_date, assessor, labels):
+    from datetime import date
+
+    from toilaudit.classify.evaluate import read_labels
+    from toilaudit.report.publish import publish
+    from toilaudit.report.view_model import build_report
+
+    if hourly_rate < 0:
+        raise click.BadParameter("must be 0 or more", param_hint="--hourly-rate")
+    model = build_report(
+        store, assessment, report_date.date() if report_date else date.today(), hourly_rate=hourly_rate,
+        currency=currency, show_names=show_names, assessor=assessor,
+        labels=read_labels(labels) if labels else None,
+    )
+    return publish(model, out, output_format)
+
+
+def _describe(published) -> None:
+    pages = f" ({published.pages} pages)" if published.pages else ""
+    click.echo(f"Wrote {published.report}{pages}.")
+    if published.companions:
+        click.echo(f"Guardrails beside it, in {published.report.parent}/:")
+        for path in published.companions:
+            click.echo(f"  {path.name}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--out", type=click.Path(path_type=Path), required=True, metavar="FILE",
+              help="Where to write the report, e.g. board/roadmap.pdf.")
+@click.option("--format", "output_format", type=click.Choice(["pdf", "html", "json"]), default=None,
+              help="Default: from --out's extension, else pdf.")
+@_report_options
+@click.pass_context
+def report(ctx, out: Path, output_format, org, hourly_rate, currency, show_names, report_date, assessor, labels) -> None:
+    """Write the board report: the four actions in order, with the evidence behind every figure.
+
+    \b
+    Contents: cover; executive summary (toil share against Google's 50% cap and the
+    industry's 34%, toil hours and cost per month, maturity, AI readiness, the gate, the
+    three biggest risks); Table 3 with your levels marked; toil analysis (monthly trend, by
+    team and category, automation candidates); the roadmap (Action 1 to 4, each with its
+    status, the gate conditions it closes and next steps); the trust ladder; appendix
+    (method, provenance with input file hashes, open questions, glossary).
+
+    \b
+    Beside a PDF or HTML report it writes the guardrails the roadmap recommends:
+    prometheus-ai-error-budget.yaml, rbac-trust-ladder.yaml, sre_ai_readiness.rego and
+    readiness-input.json. People are pseudonymised unless --show-names is given.
+
+    \b
+    Example:
+      toilaudit report --out board/roadmap.pdf --hourly-rate 120 --currency EUR
+    """
+    fmt = output_format or {".html": "html", ".htm": "html", ".json": "json"}.get(out.suffix.lower(), "pdf")
+    assessment = _assessment(ctx, org)
+    with store_from(ctx) as store:
+        published = _build_and_publish(store, assessment, out, fmt, hourly_rate, currency, show_names,
+                                       report_date, assessor, labels)
+    _describe(published)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("toilaudit-demo"), show_default=True,
+              metavar="DIR", help="Folder for the demo report and its guardrail files.")
+@click.pass_context
+def demo(ctx, out: Path) -> None:
+    """Run the whole flow on the bundled examples and write a board PDF, with no prompts.
+
+    \b
+    Imports a year of a fictional bank's Jira tickets and PagerDuty pages into a temporary
+    store, classifies them, takes the interview from a prepared answers file, scores maturity,
+    evaluates the readiness gate and writes toilaudit-report.pdf with its guardrail files.
+    Your own store is not touched.
+    """
+    import tempfile
+    from importlib import resources
+
+    from toilaudit.audit import import_batch
+    from toilaudit.importers.jira_csv import read_jira_csv
+    from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
+    from toilaudit.maturity.answers import read_answers_file
+    from toilaudit.maturity.bank import load_bank
+    from toilaudit.maturity.evidence import gather_evidence
+    from toilaudit.maturity.scoring import assess as score
+
+    examples = resources.files("toilaudit.examples")
+    with tempfile.TemporaryDirectory(prefix="toilaudit-demo-") as folder:
+        with resources.as_file(examples) as example_dir:
+            store = open_store(str(Path(folder) / "demo.db"))
+            try:
+                with progress("Importing the example Jira and PagerDuty exports"):
+                    import_batch(store, read_jira_csv([example_dir / "jira_export.csv"], {}), "csv")
+                    import_batch(store, read_pagerduty_csv([example_dir / "pagerduty_incidents.csv"], {}), "csv")
+                bank = load_bank()
+                org, who, answers, _ = read_answers_file(example_dir / "interview_answers.yaml", bank)
+                assessment = score(bank, answers, gather_evidence(store), org or "Demo organisation")
+                with progress("Rendering the board report"):
+                    published = _build_and_publish(
+                        store, assessment, out / "toilaudit-report.pdf", "pdf", 100.0, "USD", False, None, None,
+                        example_dir / "labels.csv",
+                    )
+                figures = assessment.evidence
+            finally:
+                store.close()
+    click.echo(
+        f"Demo for {assessment.org}: {figures.items:,} items, toil {figures.toil_percent}% of time; overall "
+        f"maturity {assessment.ai_readiness and _level_name(assessment.overall_level)}, AI readiness "
+        f"{assessment.ai_readiness}, gate {'allows' if assessment.gate.allow else 'denies'}."
+    )
+    _describe(published)
+
+
+def _level_name(level: int) -> str:
+    from toilaudit.maturity.interface import LEVELS
+
+    return LEVELS[level]
 
 
 def main() -> None:

@@ -87,6 +87,8 @@ GROUPINGS = {
     "category": "c.category",
     "month": "CAST(date_trunc('month', w.created_at AT TIME ZONE 'UTC') AS DATE)",
     "service": "COALESCE(NULLIF(w.service, ''), '(no service)')",
+    # the first person named: Jira's assignee, PagerDuty's first responder
+    "person": "COALESCE(NULLIF(split_part(w.people, '|', 1), ''), '(unassigned)')",
 }
 FIGURES = """count(*) AS items,
   COALESCE(sum(CASE WHEN c.is_toil THEN 1 ELSE 0 END), 0) AS toil_items,

@@ -1,0 +1,191 @@
+"""The board report: a real PDF, read back; hostile text; determinism; privacy; guardrails."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from helpers import EXAMPLES, run, run_json
+from toilaudit.report.render import FORMATS
+
+
+def pdf_text(path) -> str:
+    reader = PdfReader(str(path))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture
+def assessed(audited, tmp_path):
+    result = run("interview", "--answers", str(EXAMPLES / "interview_answers.yaml"), db=audited)
+    assert result.exit_code == 0, result.output
+    return audited
+
+
+@pytest.fixture(scope="module")
+def demo_pdf(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "board"
+    result = run("demo", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_demo_writes_a_pdf_of_six_pages_or_more_and_the_guardrails(demo_pdf):
+    reader = PdfReader(str(demo_pdf / "toilaudit-report.pdf"))
+    assert len(reader.pages) >= 6
+    for name in ("prometheus-ai-error-budget.yaml", "rbac-trust-ladder.yaml", "sre_ai_readiness.rego",
+                 "readiness-input.json"):
+        assert (demo_pdf / name).stat().st_size > 100 or name == "readiness-input.json"
+
+
+def test_pdf_has_the_sections_and_the_four_actions_in_order(demo_pdf):
+    text = flat(pdf_text(demo_pdf / "toilaudit-report.pdf"))
+    positions = [text.index(f"Action {n}:") for n in (1, 2, 3, 4)]
+    assert positions == sorted(positions)
+    assert "Action 1: Audit toil" in text
+    assert "Climb the trust ladder" in text
+    for level in ("Foundation", "Standardized", "Measured", "Optimized", "Autonomous"):
+        assert level in text
+    order = [text.index(title) for title in ("Executive summary", "Where you stand", "Toil analysis",
+                                             "The roadmap: four actions in order", "The trust ladder", "Appendix")]
+    assert order == sorted(order)
+    assert "Northbank Financial" in text
+    assert "Page 3 of" in text  # page numbers in the running footer
+
+
+def test_pdf_toil_share_equals_summary(assessed, tmp_path):
+    out = tmp_path / "r.pdf"
+    result = run("report", "--out", str(out), "--date", "2026-11-25", db=assessed)
+    assert result.exit_code == 0, result.output
+    summary = run_json("summary", "--format", "json", db=assessed)
+    text = flat(pdf_text(out))
+    assert f"Toil takes {summary['toil_percent']}% of the time" in text
+    assert f"{summary['toil_percent']}% TOIL SHARE OF TIME" in text.upper()
+    assessment = run_json("assess", "--format", "json", db=assessed)
+    assert f"Overall maturity is {assessment['overall_level']}" in text
+    assert "2026-11-25" in text
+
+
+def test_html_and_json_render_the_same_view_model(assessed, tmp_path):
+    run("report", "--out", str(tmp_path / "r.json"), "--date", "2026-11-25", db=assessed)
+    run("report", "--out", str(tmp_path / "r.html"), "--date", "2026-11-25", db=assessed)
+    data = json.loads((tmp_path / "r.json").read_text())
+    html = (tmp_path / "r.html").read_text()
+    assert data["headline"]["toil_percent"] == run_json("summary", "--format", "json", db=assessed)["toil_percent"]
+    assert f"{data['headline']['toil_percent']}%" in html
+    assert [a["number"] for a in data["actions"]] == [1, 2, 3, 4]
+    assert all(a["status"] in ("done", "partly", "not started") for a in data["actions"])
+    assert len(data["risks"]) == 3
+
+
+def test_same_inputs_same_report(assessed, tmp_path):
+    for name in ("a", "b"):
+        run("report", "--out", str(tmp_path / f"{name}.html"), "--date", "2026-11-25", db=assessed)
+        run("report", "--out", str(tmp_path / f"{name}.json"), "--date", "2026-11-25", db=assessed)
+    assert (tmp_path / "a.html").read_text() == (tmp_path / "b.html").read_text()
+    assert (tmp_path / "a.json").read_text() == (tmp_path / "b.json").read_text()
+
+
+def test_people_are_pseudonymised_unless_asked(assessed, tmp_path):
+    run("report", "--out", str(tmp_path / "p.pdf"), db=assessed)
+    text = pdf_text(tmp_path / "p.pdf")
+    assert "Engineer A" in text
+    for name in ("i.johansson", "k.muller", "b.kowalski", "jsmith"):
+        assert name not in text
+    run("report", "--out", str(tmp_path / "n.pdf"), "--show-names", db=assessed)
+    shown = pdf_text(tmp_path / "n.pdf")
+    assert "Engineer A" not in shown
+    assert any(name in shown for name in ("i.johansson", "k.muller", "b.kowalski", "m.lee", "a.khan"))
+
+
+def test_hostile_ticket_text_is_neither_fetched_nor_rendered_as_markup(db, tmp_path, httpserver):
+    httpserver.expect_request("/pixel.png").respond_with_data(b"not really a png", content_type="image/png")
+    url = httpserver.url_for("/pixel.png")
+    hostile = [  # each in its own repetition group, so each is shown as an example title
+        f'Restart alpha <img src="{url}">',
+        'Reboot bravo <link rel="attachment" href="file:///etc/hostname">',
+        f'Bounce charlie <style>@import url({url});</style>',
+        "Recycle delta {{ 7*7 }} {% raw %}",
+    ]
+    export = tmp_path / "hostile.csv"
+    lines = ["Issue key,Summary,Created,Assignee"]
+    for n, title in enumerate(hostile, 1):
+        lines.append(f'EV-{n},"{title.replace(chr(34), chr(34) * 2)}",2026-0{n}-01 10:00,mallory')
+    export.write_text("\n".join(lines) + "\n")
+    assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
+    answers = tmp_path / "a.yaml"
+    template = yaml.safe_load(run("interview", "--template").stdout)
+    template["org"] = '<script>alert("org")</script>'
+    answers.write_text(yaml.safe_dump(template))
+    assert run("interview", "--answers", str(answers), db=db).exit_code == 0
+
+    out = tmp_path / "hostile.pdf"
+    result = run("report", "--out", str(out), db=db)
+    assert result.exit_code == 0, result.output
+    assert httpserver.log == []  # nothing was fetched
+    reader = PdfReader(str(out))
+    assert not reader.attachments  # no file embedded
+    text = flat(pdf_text(out))
+    assert f'<img src="{url}">' in text  # shown as the text it is
+    assert "{{ 7*7 }}" in text and "49" not in text.split("Recycle delta")[1][:20]
+    html_out = tmp_path / "hostile.html"
+    run("report", "--out", str(html_out), db=db)
+    html = html_out.read_text()
+    assert "<img src=" not in html and "&lt;img src=&#34;http" in html
+    assert '<link rel="attachment"' not in html and "&lt;link rel=&#34;attachment&#34;" in html
+    assert "<style>@import" not in html and "&lt;style&gt;@import" in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert httpserver.log == []
+
+
+def test_refusing_fetcher_refuses_everything(tmp_path, httpserver):
+    from toilaudit.report.render import _refusing_fetcher
+
+    refused: list[str] = []
+    fetcher = _refusing_fetcher(refused)
+    with pytest.raises(ValueError):
+        fetcher(httpserver.url_for("/x"))
+    with pytest.raises(ValueError):
+        fetcher("file:///etc/hostname")
+    assert len(refused) == 2 and httpserver.log == []
+
+
+def test_guardrail_files_are_usable(demo_pdf):
+    rules = yaml.safe_load((demo_pdf / "prometheus-ai-error-budget.yaml").read_text())
+    group = rules["groups"][0]["rules"]
+    assert [r.get("record") or r.get("alert") for r in group] == [
+        "sli:deploy_success:ratio1h", "sli:deploy_success:ratio1h", "AIChangeErrorBudgetBurnRate"]
+    assert group[0]["labels"] == {"author_type": "ai", "slo_target": "0.995"}
+    assert group[1]["labels"]["slo_target"] == "0.99"
+    assert "> 14.4" in group[2]["expr"] and group[2]["for"] == "5m"
+    documents = list(yaml.safe_load_all((demo_pdf / "rbac-trust-ladder.yaml").read_text()))
+    roles = [d["metadata"]["name"] for d in documents if d["kind"] == "ClusterRole"]
+    assert roles == ["ai-agent-readonly"]  # current rung read-only; the next (shadow) uses the same role
+    binding = next(d for d in documents if d["kind"] == "ClusterRoleBinding")
+    assert binding["roleRef"]["name"] == "ai-agent-readonly"
+    readonly = next(d for d in documents if d["kind"] == "ClusterRole")
+    assert all(set(rule["verbs"]) == {"get", "list", "watch"} for rule in readonly["rules"])
+    assert "package sre.ai.readiness" in (demo_pdf / "sre_ai_readiness.rego").read_text()
+    document = json.loads((demo_pdf / "readiness-input.json").read_text())
+    assert set(document) == {"slo_defined", "error_budget_policy", "shadow_period_days", "decision_provenance",
+                             "rollback_automated", "toil_measured"}
+
+
+def test_report_needs_an_interview(audited, tmp_path):
+    result = run("report", "--out", str(tmp_path / "r.pdf"), db=audited)
+    assert result.exit_code == 2
+    assert "run toilaudit interview" in result.stderr
+
+
+def test_every_report_format_has_a_renderer(assessed, tmp_path):
+    for fmt in FORMATS:
+        result = run("report", "--out", str(tmp_path / f"r.{fmt}"), "--format", fmt, db=assessed)
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / f"r.{fmt}").stat().st_size > 1000

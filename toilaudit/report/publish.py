@@ -1,0 +1,36 @@
+"""Write a report in one format, with the guardrail files beside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from toilaudit.report.guardrails import write_guardrails
+from toilaudit.report.render import render_html, render_json, render_pdf
+from toilaudit.report.view_model import ReportModel
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    report: Path
+    """The report file."""
+    pages: int | None
+    """Page count of a PDF."""
+    companions: tuple[Path, ...]
+    """Guardrail files written beside it."""
+    refused_urls: tuple[str, ...]
+    """URLs the document asked the PDF renderer for (all refused)."""
+
+
+def publish(model: ReportModel, out: Path, output_format: str) -> Published:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pages = None
+    refused: list[str] = []
+    if output_format == "pdf":
+        pages = render_pdf(model, out, refused)
+    elif output_format == "html":
+        out.write_text(render_html(model), encoding="utf-8")
+    else:
+        out.write_text(render_json(model) + "\n", encoding="utf-8")
+    companions = () if output_format == "json" else tuple(write_guardrails(model, out.parent))
+    return Published(out, pages, companions, tuple(refused))

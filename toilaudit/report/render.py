@@ -1,0 +1,75 @@
+"""Renderers of the one view model: HTML (jinja2), PDF (weasyprint) and JSON.
+
+Ticket text is untrusted: autoescape is always on (select_autoescape would not match our
+`.html.j2` names) and no template marks imported text `|safe`. The PDF renderer fetches
+nothing: styles and charts are inline, and its URL fetcher refuses every URL, so a ticket
+title such as <img src="http://..."> or <link rel="attachment" href="file:///etc/..."> neither
+fetches nor embeds anything (it is escaped text anyway).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from toilaudit.errors import ToilauditError
+from toilaudit.report.view_model import ReportModel
+
+REPORT_TEMPLATE = "report.html.j2"
+
+
+def _load_template(name: str) -> str | None:
+    ref = resources.files("toilaudit.templates").joinpath(name)
+    return ref.read_text(encoding="utf-8") if ref.is_file() else None
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(_load_template),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(model: ReportModel) -> str:
+    return environment().get_template(REPORT_TEMPLATE).render(m=model)
+
+
+def render_json(model: ReportModel) -> str:
+    return json.dumps(model.as_json(), indent=2, default=str)
+
+
+def _refusing_fetcher(refused: list[str]):
+    from weasyprint.urls import URLFetcher
+
+    class RefusingFetcher(URLFetcher):
+        """Fetch nothing: every resource the report needs is inline."""
+
+        def fetch(self, url, headers=None):
+            refused.append(url)
+            raise ValueError(f"toilaudit reports fetch no URLs (refused {url[:80]})")
+
+    return RefusingFetcher()
+
+
+def render_pdf(model: ReportModel, out: Path, refused: list[str] | None = None) -> int:
+    """Write the PDF; returns its page count. URLs the document asked for are appended to `refused`."""
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # Pango missing: WeasyPrint fails at import
+        raise ToilauditError(
+            f"report: WeasyPrint cannot load Pango ({str(exc).splitlines()[0]}) - install it, e.g. "
+            "apt-get install libpango-1.0-0 libpangoft2-1.0-0"
+        ) from None
+    refused = refused if refused is not None else []
+    document = HTML(string=render_html(model), base_url=None, url_fetcher=_refusing_fetcher(refused)).render()
+    document.write_pdf(out)
+    return len(document.pages)
+
+
+FORMATS = ("pdf", "html", "json")
