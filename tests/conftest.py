@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,66 @@ def audited(db: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _no_store_from_environment(monkeypatch):
     monkeypatch.delenv("TOILAUDIT_DB", raising=False)
+
+
+# ---------------------------------------------------------------- a real PostgreSQL server
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+
+PG_BIN_DIRS = ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin"]
+
+
+def _pg_tool(name: str) -> str:
+    for folder in PG_BIN_DIRS:
+        if os.path.exists(os.path.join(folder, name)):
+            return os.path.join(folder, name)
+    found = shutil.which(name)
+    if not found:
+        raise RuntimeError(f"PostgreSQL server binary {name} not found - install postgresql (see .ci/run)")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """Start a throwaway PostgreSQL on a free loopback port for the session, and stop it after.
+
+    initdb refuses to run as root, so as root the server runs as the `postgres` system user.
+    """
+    as_user = []
+    folder = tempfile.mkdtemp(prefix="toilaudit-pg-")
+    if os.geteuid() == 0:
+        shutil.chown(folder, user="postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data = os.path.join(folder, "data")
+    port = _free_port()
+    subprocess.run([*as_user, _pg_tool("initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                    "--no-sync"], check=True, capture_output=True)
+    subprocess.run([*as_user, _pg_tool("pg_ctl"), "-D", data, "-l", os.path.join(folder, "log"), "-w", "-o",
+                    f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+                   check=True, capture_output=True)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*as_user, _pg_tool("pg_ctl"), "-D", data, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(postgres_server, request):
+    """A fresh database on the session's server for one test."""
+    import psycopg
+
+    name = "t_" + re.sub(r"[^a-z0-9]", "_", request.node.name.lower())[:50]
+    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{postgres_server}/{name}"

@@ -129,7 +129,8 @@ JIRA_HEADER = (
 
 
 def jira_rows(count: int, seed: int = 7, start: datetime | None = None, days: int = 365,
-              templates: list[Template] = JIRA_TEMPLATES, project: str = "OPS", human_label_share: float = 0.1):
+              templates: list[Template] = JIRA_TEMPLATES, project: str = "OPS", human_label_share: float = 0.1,
+              multiline: bool = True):
     """Yield (row, true_label) pairs for a Jira export of `count` issues."""
     rng = random.Random(seed)
     start = start or datetime(2025, 11, 24, tzinfo=timezone.utc)
@@ -148,8 +149,9 @@ def jira_rows(count: int, seed: int = 7, start: datetime | None = None, days: in
             labels.append(template.label)
         labels = (labels + ["", "", ""])[:3]
         team = rng.choice(TEAMS)
+        newline = "\n" if multiline else " "
         description = (
-            f"Requested by {rng.choice(USERS)}.\nContext: \"{title}\", see runbook, step {rng.randint(1, 9)};"
+            f"Requested by {rng.choice(USERS)}.{newline}Context: \"{title}\", see runbook, step {rng.randint(1, 9)};"
             " thanks!" if rng.random() < 0.7 else ""
         )
         row = [

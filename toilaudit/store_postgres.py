@@ -1,0 +1,98 @@
+"""The shared store on PostgreSQL: the same tables and queries as the embedded store.
+
+Bulk loads go through COPY (CSV) rather than row inserts. Imports take an exclusive lock on
+work_items for their transaction, so two auditors importing at once are serialised: the second
+waits, then re-classifies with the first's items included, and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+import pandas as pd
+
+from toilaudit.errors import StoreError
+from toilaudit.store import Store
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+class PostgresStore(Store):
+    placeholder = "%s"
+    keyed = True
+
+    def _connect(self) -> None:
+        import psycopg
+
+        try:
+            # autocommit: transactions are opened explicitly by Store.transaction()
+            self.connection = psycopg.connect(self.location, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(
+                f"{self.display_name}: cannot connect ({reason}) - check the URL, that the server is up, and "
+                "PGPASSWORD or ~/.pgpass for the password"
+            ) from None
+
+    @property
+    def display_name(self) -> str:
+        return redact(self.location)
+
+    def _execute(self, sql: str, params: tuple = ()) -> Any:
+        return self.connection.execute(sql, params or None)
+
+    def _frame(self, sql: str, params: tuple = ()) -> pd.DataFrame:
+        cursor = self.connection.execute(sql, params or None)
+        columns = [c.name for c in cursor.description] if cursor.description else []
+        frame = pd.DataFrame(cursor.fetchall(), columns=columns)
+        for column in frame.columns:  # numeric aggregates come back as Decimal
+            if frame[column].map(lambda v: type(v).__name__ == "Decimal").any():
+                frame[column] = frame[column].astype(float)
+        return frame
+
+    def lock_for_schema(self) -> None:
+        # CREATE TABLE IF NOT EXISTS races in PostgreSQL's catalog when two sessions run it at once
+        self._execute("SELECT pg_advisory_xact_lock(7466029)")  # any constant shared by all toilaudits
+
+    def lock_for_import(self) -> None:
+        self._execute("LOCK TABLE work_items IN EXCLUSIVE MODE")
+
+    def _load_frame(self, table: str, frame: pd.DataFrame) -> None:
+        """COPY the frame as CSV: empty quoted strings stay strings, unquoted empties are NULL."""
+        columns = list(frame.columns)
+        with self.connection.cursor() as cursor:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                for start in range(0, len(frame), 100_000):
+                    buffer = io.StringIO()
+                    _to_csv(frame.iloc[start:start + 100_000], buffer)
+                    copy.write(buffer.getvalue())
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+NULL_MARKER = "\ufdd0NULL\ufdd0"  # a Unicode noncharacter: never in real text
+
+
+def _to_csv(frame: pd.DataFrame, buffer: io.StringIO) -> None:
+    """CSV for COPY: text quoted (so "" is an empty string), NULL as an unquoted empty field."""
+    out = {}
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            text = values.dt.strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
+        elif pd.api.types.is_bool_dtype(values) or str(values.dtype) == "boolean":
+            text = values.astype("object").map({True: "t", False: "f"})
+        else:
+            text = values.astype("object")
+        out[column] = text.where(values.notna(), NULL_MARKER)
+    rows = pd.DataFrame(out).itertuples(index=False, name=None)
+    text = io.StringIO()
+    csv.writer(text, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
+    buffer.write(text.getvalue().replace(f'"{NULL_MARKER}"', ""))
