@@ -86,10 +86,11 @@ def test_off_hours_follows_business_hours_and_time_zone():
 
 def test_reasons_name_rules_group_and_time():
     result = run([item(f"K{n}", f"Restart payment-service on host-{n}", spent=600) for n in range(3)])
-    reasons = result.loc["K0", "reasons"]
-    assert "T004 toil.restart" in reasons
-    assert "group of 3: restart payment-service on *" in reasons
-    assert "0.17h measured" in reasons
+    row = result.loc["K0"]
+    assert row["reasons"] == "S001 signal.repetition; S004 signal.quick-resolution; T004 toil.restart"
+    assert row["rule_ids"] == "S001 S004 T004"
+    assert (row["group_size"], row["template"]) == (3, "restart payment-service on *")
+    assert round(row["hours"], 2) == 0.17 and row["hours_measured"]
 
 
 def test_classifying_nothing_gives_nothing():

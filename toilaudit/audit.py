@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toilaudit.classify.classifier import classify
+from toilaudit.classify.classifier import INPUTS, classify
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.errors import InputFileError
@@ -36,7 +36,7 @@ def active_rule_pack(store: Store, rules_file: Path | None = None) -> RulePack:
 
 def reclassify(store: Store, pack: RulePack) -> pd.DataFrame:
     """Label every stored item with `pack` and replace the stored classifications."""
-    items = store.load_items()
+    items = store.load_items(INPUTS)
     classified = classify(items, pack)
     store.replace_classifications(classified)
     return classified

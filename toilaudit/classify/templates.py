@@ -38,6 +38,7 @@ STOPWORDS = frozenset(
 def match_texts(titles: pd.Series) -> pa.ChunkedArray | pa.Array:
     """Lower-cased titles with variable parts replaced by placeholders (see module doc)."""
     text = pc.utf8_lower(pa.array(titles.fillna("").astype(str), type=pa.string()))
+    text = pc.replace_substring(text, "|", " ")  # labels are joined with |
     for pattern, replacement in PLACEHOLDERS:
         text = pc.replace_substring_regex(text, pattern, replacement)
     return pc.utf8_trim_whitespace(text)

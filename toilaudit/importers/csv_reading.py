@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from toilaudit.errors import InputFileError
@@ -127,7 +128,7 @@ def _join_values(table: pa.Table, positions: list[int]) -> pd.Series:
     """One string column per field; repeated headers (Labels x3) are joined with "|", blanks dropped."""
     joined = None
     for i in positions:
-        values = table.column(f"c{i}").to_pandas().str.strip()
+        values = pc.utf8_trim_whitespace(table.column(f"c{i}")).to_pandas()
         if joined is None:
             joined = values
         else:

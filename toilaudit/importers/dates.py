@@ -8,6 +8,8 @@ column (vectorised), so a million rows parse in about a second.
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from toilaudit.errors import InputFileError
 
@@ -29,7 +31,19 @@ SAMPLE_SIZE = 2000
 
 
 def _parse(text: pd.Series, fmt: str, timezone: str) -> pd.Series:
-    """Parse with one format; naive times are taken to be in `timezone`; the result is UTC."""
+    """Parse with one format; naive times are taken to be in `timezone`; the result is UTC.
+
+    Explicit formats go through Arrow's C++ strptime: pandas' per-value parser takes ~3 s for a
+    million distinct Jira dates, Arrow a quarter of a second.
+    """
+    if fmt != "ISO8601" and "%z" not in fmt and "%Z" not in fmt:
+        try:
+            parsed_array = pc.strptime(pa.array(text, type=pa.string(), from_pandas=True), format=fmt, unit="us",
+                                       error_is_null=True)
+            parsed = pd.Series(parsed_array.to_pandas(), index=text.index)
+            return parsed.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward").dt.tz_convert("UTC")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # a directive Arrow lacks: let pandas try
     try:
         parsed = pd.to_datetime(text, format=fmt, errors="coerce")
     except (ValueError, TypeError):

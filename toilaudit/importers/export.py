@@ -61,6 +61,8 @@ def _label_pattern(labels: set[str]) -> str:
 def split_human_labels(labels: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Take `toil` / `not-toil` out of the labels; return (other labels, human label)."""
     lowered = labels.fillna("").astype(str).str.lower()
+    if not lowered.str.contains("toil", regex=False).any():
+        return lowered, pd.Series("", index=labels.index, dtype=object)
     has_toil = lowered.str.contains(_label_pattern(TOIL_LABELS), regex=True)
     has_not = lowered.str.contains(_label_pattern(NOT_TOIL_LABELS), regex=True)
     human = pd.Series("", index=labels.index, dtype=object)

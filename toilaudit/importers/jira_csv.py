@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from toilaudit.importers.columns import JIRA_ALIASES
 from toilaudit.importers.csv_reading import read_export
@@ -45,6 +47,12 @@ def read_jira_csv(
     return ImportBatch("jira", items, tuple(files), tuple(warnings))
 
 
+def _first_value(values: pd.Series) -> pd.Series:
+    """The first of "|"-joined values (the first component), with Arrow's kernel."""
+    first = pc.replace_substring_regex(pa.array(values, type=pa.string(), from_pandas=True), r"\|.*$", "")
+    return pd.Series(first.to_pandas(), index=values.index)
+
+
 def _to_items(
     fields: dict[str, pd.Series], where: str, team: str | None, date_format: str | None, timezone: str
 ) -> pd.DataFrame:
@@ -62,12 +70,12 @@ def _to_items(
     frame = pd.DataFrame(
         {
             "source": "jira",
-            "key": fields["key"].str.strip(),
+            "key": fields["key"],  # already trimmed by read_export
             "title": fields["title"],
             "item_type": text("item_type"),
             "status": text("status"),
             "team": team_values,
-            "service": fields["service"].str.split("|").str[0] if "service" in fields else "",
+            "service": _first_value(fields["service"]) if "service" in fields else "",
             "labels": labels,
             "urgency": text("urgency"),
             "people": text("people"),

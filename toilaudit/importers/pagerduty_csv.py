@@ -58,7 +58,7 @@ def _to_items(
     frame = pd.DataFrame(
         {
             "source": "pagerduty",
-            "key": fields["key"].str.strip(),
+            "key": fields["key"],  # already trimmed by read_export
             "title": fields["title"],
             "item_type": "incident",
             "status": pd.Series(text("status"), index=range(rows)).astype(str).str.lower(),
