@@ -241,6 +241,36 @@ class Store:
             )
         return {"run_id": run_id, "rows": len(items), "inserted": len(items) - updated, "updated": updated}
 
+    def upsert_page(self, source: str, items: pd.DataFrame) -> int:
+        """Store one page of an API import in its own transaction; returns how many keys were new.
+
+        Pages are committed as they arrive, so a cut-off import keeps what it fetched; running it
+        again re-fetches from the old watermark and the upserts make the result exact.
+        """
+        if items.empty:
+            return 0
+        with self.transaction():
+            self._execute("CREATE TEMP TABLE IF NOT EXISTS staged_keys (key TEXT)")
+            self._execute("DELETE FROM staged_keys")
+            self._load_frame("staged_keys", items[["key"]])
+            existing = int(self._scalar(
+                self._sql("SELECT count(*) FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_keys)"),
+                (source,)))
+            self._execute(
+                self._sql("DELETE FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_keys)"), (source,))
+            self._load_frame("work_items", items.assign(import_run_id=None))
+        return len(items) - existing
+
+    def record_api_run(self, source: str, query: str, rows: int, inserted: int, started: datetime) -> int:
+        with self.transaction():
+            run_id = int(self._scalar("SELECT COALESCE(max(run_id), 0) + 1 FROM import_runs"))
+            self._execute(
+                self._sql("INSERT INTO import_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                (run_id, source, "api", "[]", query, rows, inserted, rows - inserted, started,
+                 datetime.now(timezone.utc)),
+            )
+        return run_id
+
     def load_items(self, columns: tuple[str, ...] = WORK_ITEM_FIELDS) -> pd.DataFrame:
         """Stored items (only `columns`: a million rows load in half the time with fewer)."""
         frame = self._frame(f"SELECT {', '.join(columns)} FROM work_items")

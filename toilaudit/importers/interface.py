@@ -71,5 +71,5 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         elif name == "auto_resolved":
             out[name] = column.astype("boolean")
         else:
-            out[name] = column.fillna("").astype(str)
+            out[name] = column.astype(object).where(column.notna(), "").astype(str)
     return out.reset_index(drop=True)

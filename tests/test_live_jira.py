@@ -1,0 +1,109 @@
+"""Live Jira imports with the real `jira` client against a Jira on 127.0.0.1 (no client patched)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fake_jira import FakeJira, make_issues
+from helpers import run, run_json
+from toilaudit.importers.jira_api import FIELDS, narrow_jql
+from toilaudit.store import open_store
+
+CLOUD_ENV = {"JIRA_USER": "auditor@acme.example", "JIRA_API_TOKEN": "jira-token", "JIRA_PAT": None}
+DC_ENV = {"JIRA_PAT": "jira-pat", "JIRA_USER": None, "JIRA_API_TOKEN": None}
+
+
+def jira_import(db, fake, env, *extra):
+    return run("import", "jira", "--url", fake.url, "--jql", "project = OPS ORDER BY key", *extra, db=db, env=env)
+
+
+def stored_keys(db) -> list[str]:
+    store = open_store(str(db))
+    try:
+        return sorted(store.load_items(("source", "key"))["key"])
+    finally:
+        store.close()
+
+
+def test_cloud_2500_issues_over_25_pages_with_429_and_503(db, httpserver):
+    fake = FakeJira(httpserver, make_issues(2500))
+    fake.faults = {3: [(429, {"Retry-After": "1"})], 9: [(503, {})], 17: [(429, {"Retry-After": "1"}), (503, {})]}
+    result = jira_import(db, fake, CLOUD_ENV)
+    assert result.exit_code == 0, result.output
+    assert "Imported 2,500 Jira issues" in result.stdout and "(2,500 new)" in result.stdout
+    assert fake.search_requests >= 25
+    assert "HTTP 429; retrying in 1s" in result.stderr  # Retry-After honoured
+    assert stored_keys(db) == sorted(f"OPS-{n}" for n in range(1, 2501))
+    assert fake.requested_fields == set(FIELDS)  # never *all, never the description
+    assert run_json("summary", "--format", "json", db=db)["by_source"]["jira"]["items"] == 2500
+    # a second run asks only for what changed since the watermark, and adds nothing
+    again = jira_import(db, fake, CLOUD_ENV)
+    assert again.exit_code == 0 and "(0 new)" in again.stdout and "resuming from" in again.stdout
+    assert len(stored_keys(db)) == 2500
+
+
+def test_data_center_pages_with_start_at_and_pat(db, httpserver):
+    fake = FakeJira(httpserver, make_issues(2500), deployment="Server")
+    result = jira_import(db, fake, DC_ENV)
+    assert result.exit_code == 0, result.output
+    assert stored_keys(db) == sorted(f"OPS-{n}" for n in range(1, 2501))
+
+
+def test_interrupted_import_resumed_equals_uninterrupted(tmp_path, httpserver):
+    fake = FakeJira(httpserver, make_issues(1200))
+    whole = tmp_path / "whole.db"
+    assert jira_import(whole, fake, CLOUD_ENV).exit_code == 0
+    cut = tmp_path / "cut.db"
+    fake.search_requests, fake.fail_from = 0, 6  # an outage after five pages
+    failed = jira_import(cut, fake, {**CLOUD_ENV, "TOILAUDIT_MAX_RETRIES": "1"})
+    assert failed.exit_code == 2
+    assert "still failing after 2 tries" in failed.stderr and "run the same command later" in failed.stderr
+    assert len(stored_keys(cut)) == 500  # the pages fetched before the outage were kept
+    fake.fail_from = None
+    assert jira_import(cut, fake, CLOUD_ENV).exit_code == 0
+    assert run_json("summary", "--format", "json", "--by", "team", db=cut) == \
+        run_json("summary", "--format", "json", "--by", "team", db=whole)
+    assert stored_keys(cut) == stored_keys(whole)
+
+
+def test_wrong_token_names_the_variables_and_hides_the_token(db, httpserver):
+    fake = FakeJira(httpserver, make_issues(10))
+    result = jira_import(db, fake, {**CLOUD_ENV, "JIRA_API_TOKEN": "wrong-secret-value"})
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith("rejected the credentials (HTTP 401) - check JIRA_USER and JIRA_API_TOKEN")
+    assert "wrong-secret-value" not in result.output
+
+
+def test_bad_jql_shows_jiras_message(db, httpserver):
+    fake = FakeJira(httpserver, make_issues(10))
+    result = run("import", "jira", "--url", fake.url, "--jql", "BADFIELD = 1", db=db, env=CLOUD_ENV)
+    assert result.exit_code == 2
+    assert "the query was rejected: Field 'BADFIELD' does not exist" in result.stderr
+    assert result.stderr.strip().endswith("- fix --jql")
+
+
+def test_no_credentials_and_unreachable_server(db):
+    result = run("import", "jira", "--url", "http://127.0.0.1:9", "--jql", "x", db=db,
+                 env={"JIRA_USER": None, "JIRA_API_TOKEN": None, "JIRA_PAT": None})
+    assert result.exit_code == 2 and "set JIRA_USER and JIRA_API_TOKEN" in result.stderr
+    result = run("import", "jira", "--url", "http://127.0.0.1:9", "--jql", "x", db=db,
+                 env={**CLOUD_ENV, "TOILAUDIT_MAX_RETRIES": "0"})
+    assert result.exit_code == 2 and "connection to http://127.0.0.1:9 failed" in result.stderr
+
+
+@pytest.mark.parametrize("jql, expected", [
+    ("project = OPS", '(project = OPS) AND updated >= "2026-03-01 10:00"'),
+    ("project = OPS ORDER BY created DESC", '(project = OPS) AND updated >= "2026-03-01 10:00" ORDER BY created DESC'),
+    ("order by key", 'updated >= "2026-03-01 10:00" order by key'),
+])
+def test_narrow_jql(jql, expected):
+    import pandas as pd
+
+    assert narrow_jql(jql, pd.Timestamp("2026-03-01 10:00", tz="UTC")) == expected
+
+
+def test_usage_errors(db):
+    assert run("import", "jira", "--url", "http://x", db=db).exit_code == 2
+    assert "needs both --url and --jql" in run("import", "jira", "--url", "http://x", db=db).stderr
+    both = run("import", "jira", "--csv", "a.csv", "--url", "http://x", "--jql", "y", db=db)
+    assert both.exit_code == 2 and "not both" in both.stderr

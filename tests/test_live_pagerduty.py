@@ -1,0 +1,124 @@
+"""Live PagerDuty imports with the real `pagerduty` client, over HTTPS on 127.0.0.1."""
+
+from __future__ import annotations
+
+import ssl
+from datetime import datetime, timezone
+
+import pytest
+import trustme
+from pytest_httpserver import HTTPServer
+
+from fake_pagerduty import FakePagerDuty, make_incidents
+from helpers import run, run_json
+from toilaudit.store import open_store
+
+SINCE = datetime(2026, 1, 1, tzinfo=timezone.utc)
+UNTIL = datetime(2026, 10, 13, tzinfo=timezone.utc)  # 285 days
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    """A throwaway CA and an HTTPS server on 127.0.0.1 whose certificate it signed."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    ca_file = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    server.start()
+    yield server, str(ca_file)
+    server.clear()
+    if server.is_running():
+        server.stop()
+
+
+@pytest.fixture
+def pd_server(tls):
+    server, ca_file = tls
+    server.clear()
+    return server, ca_file
+
+
+def env(ca_file: str, token: str = "pd-token", **extra) -> dict:
+    return {"PAGERDUTY_API_TOKEN": token, "SSL_CERT_FILE": ca_file, "REQUESTS_CA_BUNDLE": None, **extra}
+
+
+def pd_import(db, fake, ca_file, *extra, token="pd-token", **more_env):
+    return run("import", "pagerduty", "--url", fake.url, "--since", "2026-01-01", "--until", "2026-10-13", *extra,
+               db=db, env=env(ca_file, token, **more_env))
+
+
+def keys(db) -> list[str]:
+    store = open_store(str(db))
+    try:
+        return sorted(store.load_items(("source", "key"))["key"])
+    finally:
+        store.close()
+
+
+def test_285_days_with_over_10000_per_6_months_imports_exactly(db, pd_server):
+    server, ca_file = pd_server
+    inside = make_incidents(24_000, SINCE, UNTIL)
+    outside = make_incidents(300, datetime(2025, 11, 1, tzinfo=timezone.utc), SINCE, seed=9) + \
+        make_incidents(300, UNTIL, datetime(2026, 11, 20, tzinfo=timezone.utc), seed=10)
+    for n, incident in enumerate(outside):
+        incident["id"] = f"OUT{n:05d}"
+    fake = FakePagerDuty(server, sorted(inside + outside, key=lambda i: (i["created_at"], i["id"])))
+    # two 429s in a row: the client retries the first itself (bounded to one), ours honours Retry-After
+    fake.faults = {5: [(429, {"Retry-After": "1"}), (429, {"Retry-After": "1"})], 40: [(503, {})]}
+    result = pd_import(db, fake, ca_file)
+    assert result.exit_code == 0, result.output
+    assert keys(db) == sorted(i["id"] for i in inside)  # every incident in range, none outside
+    assert fake.max_offset_seen < 10_000
+    assert "HTTP 429; retrying in 1s" in result.stderr
+    data = run_json("summary", "--format", "json", db=db)
+    assert data["by_source"]["pagerduty"]["items"] == 24_000
+    store = open_store(str(db))
+    auto = store.load_items(("key", "auto_resolved"))
+    store.close()
+    expected = {i["id"] for i in inside if i["status"] == "resolved" and
+                i["last_status_change_by"]["type"] == "service_reference"}
+    assert set(auto.loc[auto["auto_resolved"].fillna(False).astype(bool), "key"]) == expected
+
+
+def test_service_filter_and_watermark(db, pd_server):
+    server, ca_file = pd_server
+    fake = FakePagerDuty(server, make_incidents(800, SINCE, UNTIL))
+    result = pd_import(db, fake, ca_file, "--service", "PSVC1")
+    assert result.exit_code == 0, result.output
+    assert len(keys(db)) == 200  # a quarter of the incidents are on PSVC1
+    before = fake.requests
+    again = pd_import(db, fake, ca_file, "--service", "PSVC1")
+    assert again.exit_code == 0 and "(0 new)" in again.stdout
+    assert fake.requests - before < 5  # only the last week was re-read
+
+
+def test_wrong_token_and_tls_failures(db, pd_server, tmp_path):
+    server, ca_file = pd_server
+    fake = FakePagerDuty(server, make_incidents(10, SINCE, UNTIL))
+    result = pd_import(db, fake, ca_file, token="bad-secret-token")
+    assert result.exit_code == 2
+    assert "rejected the token (HTTP 401) - check PAGERDUTY_API_TOKEN" in result.stderr
+    assert "bad-secret-token" not in result.output
+    untrusted = run("import", "pagerduty", "--url", fake.url, "--since", "2026-01-01", db=db,
+                    env={"PAGERDUTY_API_TOKEN": "pd-token", "SSL_CERT_FILE": None, "REQUESTS_CA_BUNDLE": None,
+                         "TOILAUDIT_MAX_RETRIES": "0"})
+    assert untrusted.exit_code == 2 and "TLS verification failed" in untrusted.stderr
+    plain = run("import", "pagerduty", "--url", "http://127.0.0.1:9", "--since", "2026-01-01", db=db,
+                env=env(ca_file))
+    assert plain.exit_code == 2 and "is not https" in plain.stderr
+
+
+def test_requests_ca_bundle_is_honoured(db, pd_server):
+    server, ca_file = pd_server
+    fake = FakePagerDuty(server, make_incidents(50, SINCE, UNTIL))
+    result = run("import", "pagerduty", "--url", fake.url, "--since", "2026-01-01", "--until", "2026-10-13", db=db,
+                 env={"PAGERDUTY_API_TOKEN": "pd-token", "SSL_CERT_FILE": None, "REQUESTS_CA_BUNDLE": ca_file})
+    assert result.exit_code == 0, result.output
+    assert len(keys(db)) == 50
+
+
+def test_no_token(db):
+    result = run("import", "pagerduty", "--since", "2026-01-01", db=db, env={"PAGERDUTY_API_TOKEN": None})
+    assert result.exit_code == 2 and "set PAGERDUTY_API_TOKEN" in result.stderr

@@ -1,0 +1,187 @@
+"""Jira's REST API -> WorkItems, with the real `jira` client (pycontribs).
+
+Cloud removed the old `/search` in 2025: it pages with the enhanced search (`search/jql`,
+`nextPageToken`, `isLast`); Server and Data Center page `/search` with `startAt` / `total`.
+`serverInfo`'s deploymentType tells them apart. Only the fields a WorkItem needs are asked for.
+Credentials come from the environment only: JIRA_USER + JIRA_API_TOKEN (Cloud, basic auth) or
+JIRA_PAT (Data Center, bearer token). No message ever includes them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+import requests
+
+from toilaudit.errors import SourceError
+from toilaudit.importers.export import split_human_labels
+from toilaudit.importers.interface import normalise_frame
+from toilaudit.importers.retry import (
+    RetryPolicy,
+    Retryable,
+    parse_retry_after,
+    policy_from_environment,
+    with_retries,
+)
+
+FIELDS = ["summary", "issuetype", "status", "created", "updated", "resolutiondate", "timespent", "labels",
+          "components", "priority", "assignee", "reporter", "project"]
+PAGE_SIZE = 100
+ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class JiraPage:
+    items: pd.DataFrame
+    """The page's issues as WorkItems."""
+    total: int | None
+    """Issues matching the query (Data Center says; Cloud's enhanced search does not)."""
+    max_updated: pd.Timestamp | None
+    """Latest `updated` on the page, for the watermark."""
+
+
+def narrow_jql(jql: str, updated_since: pd.Timestamp | None) -> str:
+    """Add `updated >= ...` to a JQL query, before any ORDER BY."""
+    if updated_since is None:
+        return jql
+    condition = f'updated >= "{updated_since:%Y-%m-%d %H:%M}"'
+    match = ORDER_BY.search(jql)
+    body, order = (jql[: match.start()], " " + jql[match.start():]) if match else (jql, "")
+    body = body.strip()
+    return (f"({body}) AND {condition}" if body else condition) + order
+
+
+class JiraSource:
+    def __init__(self, url: str, environ: Mapping[str, str] = os.environ, policy: RetryPolicy | None = None,
+                 on_wait=None) -> None:
+        from jira import JIRA
+
+        self.url = url.rstrip("/")
+        self.policy = policy or policy_from_environment(environ)
+        self.on_wait = on_wait
+        pat, user, token = environ.get("JIRA_PAT"), environ.get("JIRA_USER"), environ.get("JIRA_API_TOKEN")
+        auth: dict = {}
+        if pat:
+            auth = {"token_auth": pat}
+            self.credential_hint = "JIRA_PAT"
+        elif user and token:
+            auth = {"basic_auth": (user, token)}
+            self.credential_hint = "JIRA_USER and JIRA_API_TOKEN"
+        else:
+            raise SourceError(
+                "jira: no credentials - set JIRA_USER and JIRA_API_TOKEN (Cloud) or JIRA_PAT (Data Center) "
+                "in the environment"
+            )
+        options: dict = {"server": self.url}
+        ca_bundle = environ.get("REQUESTS_CA_BUNDLE") or environ.get("SSL_CERT_FILE")
+        if ca_bundle:
+            options["verify"] = ca_bundle  # a corporate CA
+        # max_retries=0: this module owns the retry policy (see retry.py). The client reads
+        # serverInfo when built; it needs deploymentType to allow Cloud's enhanced search.
+        self.client = self._call(
+            lambda: JIRA(options=options, max_retries=0, timeout=60, get_server_info=True, **auth), "serverInfo")
+        self.deployment = str(self.client.deploymentType or "Server")
+        self.is_cloud = self.deployment == "Cloud"
+
+    def _call(self, request, what: str):
+        def attempt():
+            from jira.exceptions import JIRAError
+
+            try:
+                return request()
+            except JIRAError as error:
+                raise self._translate(error, what) from None
+            except requests.exceptions.SSLError:
+                raise SourceError(
+                    f"jira: TLS verification failed for {self.url} - set REQUESTS_CA_BUNDLE or SSL_CERT_FILE to your "
+                    "CA bundle"
+                ) from None
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as error:
+                raise Retryable(f"connection to {self.url} failed: {type(error).__name__}") from None
+
+        return with_retries(attempt, f"jira {what}", self.policy, on_wait=self.on_wait)
+
+    def _translate(self, error, what: str) -> Exception:
+        status = error.status_code
+        headers = getattr(getattr(error, "response", None), "headers", {}) or {}
+        if status in (429, 500, 502, 503, 504):
+            return Retryable(f"HTTP {status}", parse_retry_after(headers.get("Retry-After")))
+        if status in (401, 403):
+            word = "rejected the credentials" if status == 401 else "denied access"
+            return SourceError(f"jira: {self.url} {word} (HTTP {status}) - check {self.credential_hint}")
+        if status == 400:
+            return SourceError(f"jira: the query was rejected: {_jira_messages(error)} - fix --jql")
+        if status == 404:
+            return SourceError(f"jira: {self.url} has no Jira REST API at {what} (HTTP 404) - check --url")
+        return SourceError(f"jira: {what} failed with HTTP {status} ({_jira_messages(error)}) - check --url")
+
+    def pages(self, jql: str) -> Iterator[JiraPage]:
+        if self.is_cloud:
+            token = None
+            while True:
+                data = self._call(lambda t=token: self.client.enhanced_search_issues(
+                    jql, nextPageToken=t, maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True), "search/jql")
+                yield self._page(data.get("issues") or [], None)
+                token = data.get("nextPageToken")
+                if data.get("isLast", not token) or not token:
+                    return
+        start = 0
+        while True:
+            data = self._call(lambda s=start: self.client.search_issues(
+                jql, startAt=s, maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True, validate_query=True),
+                "search")
+            issues = data.get("issues") or []
+            total = int(data.get("total", 0))
+            yield self._page(issues, total)
+            start += len(issues)
+            if not issues or start >= total:
+                return
+
+    def _page(self, issues: list[dict], total: int | None) -> JiraPage:
+        rows = []
+        updated = []
+        for issue in issues:
+            fields = issue.get("fields") or {}
+            labels = "|".join(str(label) for label in fields.get("labels") or [])
+            components = [c.get("name", "") for c in fields.get("components") or []]
+            people = [(fields.get(role) or {}).get("displayName", "") for role in ("assignee", "reporter")]
+            rows.append({
+                "source": "jira",
+                "key": issue["key"],
+                "title": fields.get("summary") or "",
+                "item_type": (fields.get("issuetype") or {}).get("name", ""),
+                "status": (fields.get("status") or {}).get("name", ""),
+                "team": (fields.get("project") or {}).get("name", ""),
+                "service": components[0] if components else "",
+                "labels": labels,
+                "created_at": fields.get("created"),
+                "resolved_at": fields.get("resolutiondate"),
+                "time_spent_seconds": fields.get("timespent"),
+                "urgency": (fields.get("priority") or {}).get("name", ""),
+                "people": "|".join(p for p in people if p),
+            })
+            updated.append(fields.get("updated"))
+        frame = pd.DataFrame(rows)
+        if frame.empty:
+            return JiraPage(normalise_frame(frame.assign(source=[], key=[])), total, None)
+        for column in ("created_at", "resolved_at"):
+            frame[column] = pd.to_datetime(frame[column], format="ISO8601", utc=True, errors="coerce")
+        frame["labels"], frame["human_label"] = split_human_labels(frame["labels"])
+        stamps = pd.to_datetime(pd.Series(updated), format="ISO8601", utc=True, errors="coerce")
+        return JiraPage(normalise_frame(frame), total, stamps.max() if stamps.notna().any() else None)
+
+
+def _jira_messages(error) -> str:
+    """Jira's own error text (errorMessages / errors), never request headers."""
+    response = getattr(error, "response", None)
+    try:
+        body = response.json() if response is not None else {}
+    except ValueError:
+        body = {}
+    messages = list(body.get("errorMessages") or []) + [f"{k}: {v}" for k, v in (body.get("errors") or {}).items()]
+    text = "; ".join(messages) or (error.text or "").strip() or "no details"
+    return text.splitlines()[0][:300]

@@ -1,0 +1,204 @@
+"""PagerDuty's REST API v2 incidents -> WorkItems, with the official client (RestApiV2Client).
+
+/incidents accepts at most a 6-month since/until range, and classic pagination stops at offset
+10,000. So the range is cut into windows of at most 180 days, each window is asked its `total`
+first, and a window holding more than the offset cap allows is split in half again, until every
+window can be paged completely: a busy year imports every incident, no more, no fewer.
+Auto-resolution is read from each incident's `last_status_change_by` (a service or integration
+resolved it, not a person), so no per-incident log-entry calls are needed.
+The token comes from PAGERDUTY_API_TOKEN only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import ssl
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from toilaudit.errors import SourceError
+from toilaudit.importers.interface import normalise_frame
+from toilaudit.importers.retry import (
+    RetryPolicy,
+    Retryable,
+    parse_retry_after,
+    policy_from_environment,
+    with_retries,
+)
+
+MAX_WINDOW = timedelta(days=180)  # the API refuses a since/until range over 6 months
+OFFSET_CAP = 10_000  # classic pagination: offset + limit may not pass this
+PAGE_SIZE = 100
+HUMAN_AGENTS = {"user", "user_reference"}
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    since: datetime
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentPage:
+    items: pd.DataFrame
+    """The page's incidents as WorkItems."""
+    window_total: int
+    """Incidents in the page's window."""
+
+
+class PagerDutySource:
+    def __init__(self, url: str | None, environ: Mapping[str, str] = os.environ,
+                 policy: RetryPolicy | None = None, on_wait=None) -> None:
+        import pagerduty
+
+        token = environ.get("PAGERDUTY_API_TOKEN")
+        if not token:
+            raise SourceError("pagerduty: no token - set PAGERDUTY_API_TOKEN in the environment (a read-only REST API key)")
+        if url and not url.startswith("https://"):
+            raise SourceError(f"pagerduty: --url {url} is not https - the API (and its client) only speak https")
+        options = {}
+        ca_bundle = environ.get("REQUESTS_CA_BUNDLE")
+        if ca_bundle and not environ.get("SSL_CERT_FILE"):  # httpx2 reads SSL_CERT_FILE by itself
+            options["verify"] = ssl.create_default_context(cafile=ca_bundle)
+        self.client = pagerduty.RestApiV2Client(token, base_url=url or None, **options)
+        # The client retries 429 forever unless bounded: allow it one quick retry, then this
+        # module's policy (which honours Retry-After) takes over.
+        self.client.retry[429] = 1
+        self.client.sleep_timer = 0.25
+        self.client.max_network_attempts = 1
+        self.client.log.setLevel(logging.CRITICAL)  # our own messages report each retry
+        self.url = self.client.url
+        self.policy = policy or policy_from_environment(environ)
+        self.on_wait = on_wait
+
+    def _get(self, path: str, params: dict) -> dict:
+        import httpx2
+        import pagerduty
+
+        def attempt() -> dict:
+            try:
+                response = self.client.get(path, params=params)
+            except pagerduty.HttpError as error:
+                status = getattr(getattr(error, "response", None), "status_code", None)
+                if status == 401:
+                    raise SourceError(f"pagerduty: {self.url} rejected the token (HTTP 401) - check "
+                                      "PAGERDUTY_API_TOKEN and the service region (--url for the EU)") from None
+                raise SourceError(f"pagerduty: {path} failed (HTTP {status}) - check --url") from None
+            except (httpx2.TransportError, pagerduty.Error) as error:
+                if _is_certificate_failure(error):
+                    raise SourceError(f"pagerduty: TLS verification failed for {self.url} - set SSL_CERT_FILE or "
+                                      "REQUESTS_CA_BUNDLE to your CA bundle") from None
+                raise Retryable(f"connection to {self.url} failed: {type(error).__name__}") from None
+            status = response.status_code
+            if status == 429 or status >= 500:
+                raise Retryable(f"HTTP {status}", parse_retry_after(response.headers.get("Retry-After")))
+            if status == 403:
+                raise SourceError(f"pagerduty: the token may not read {path} (HTTP 403) - use a key with read "
+                                  "access to incidents")
+            if status >= 400:
+                raise SourceError(f"pagerduty: {path} was rejected (HTTP {status}: {_message(response)}) - check "
+                                  "--since, --until and --service")
+            return response.json()
+
+        return with_retries(attempt, f"pagerduty {path}", self.policy, on_wait=self.on_wait)
+
+    def windows(self, since: datetime, until: datetime) -> list[Window]:
+        """Cut [since, until) into windows the endpoint accepts (at most 180 days each)."""
+        out, start = [], since
+        while start < until:
+            end = min(start + MAX_WINDOW, until)
+            out.append(Window(start, end))
+            start = end
+        return out
+
+    def pages(self, since: datetime, until: datetime, services: tuple[str, ...]) -> Iterator[IncidentPage]:
+        pending = self.windows(since, until)
+        while pending:
+            window = pending.pop(0)
+            params = self._params(window, services)
+            first = self._get("/incidents", {**params, "offset": 0, "total": "true"})
+            total = int(first.get("total") or 0)
+            if total > OFFSET_CAP:
+                if window.until - window.since <= timedelta(seconds=2):
+                    raise SourceError(f"pagerduty: {total:,} incidents within two seconds around {window.since} - "
+                                      "narrow the query with --service")
+                middle = window.since + (window.until - window.since) / 2
+                pending[:0] = [Window(window.since, middle), Window(middle, window.until)]
+                continue
+            data, offset = first, 0
+            while True:
+                incidents = data.get("incidents") or []
+                yield IncidentPage(_to_items(incidents), total)
+                offset += len(incidents)
+                if not data.get("more") or not incidents:
+                    break
+                data = self._get("/incidents", {**params, "offset": offset})
+
+    @staticmethod
+    def _params(window: Window, services: tuple[str, ...]) -> dict:
+        params = {
+            "since": window.since.isoformat(),
+            "until": window.until.isoformat(),
+            "limit": PAGE_SIZE,
+            "time_zone": "UTC",
+            "statuses[]": ["triggered", "acknowledged", "resolved"],
+        }
+        if services:
+            params["service_ids[]"] = list(services)
+        return params
+
+
+def _to_items(incidents: list[dict]) -> pd.DataFrame:
+    rows = []
+    for incident in incidents:
+        status = incident.get("status", "")
+        changer = (incident.get("last_status_change_by") or {}).get("type", "")
+        people = [a.get("acknowledger", {}).get("summary", "") for a in incident.get("acknowledgements") or []]
+        people += [a.get("assignee", {}).get("summary", "") for a in incident.get("assignments") or []]
+        resolved = incident.get("resolved_at") or (incident.get("last_status_change_at") if status == "resolved"
+                                                     else None)
+        teams = incident.get("teams") or []
+        rows.append({
+            "source": "pagerduty",
+            "key": incident["id"],
+            "title": incident.get("title") or incident.get("summary") or incident.get("description") or "",
+            "item_type": "incident",
+            "status": status,
+            "team": teams[0].get("summary", "") if teams else "",
+            "service": (incident.get("service") or {}).get("summary", ""),
+            "labels": "",
+            "created_at": incident.get("created_at"),
+            "resolved_at": resolved,
+            "urgency": incident.get("urgency", ""),
+            "auto_resolved": (status == "resolved" and changer not in HUMAN_AGENTS) if changer else None,
+            "people": "|".join(dict.fromkeys(p for p in people if p)),
+        })
+    frame = pd.DataFrame(rows, columns=["source", "key", "title", "item_type", "status", "team", "service", "labels",
+                                        "created_at", "resolved_at", "urgency", "auto_resolved", "people"])
+    for column in ("created_at", "resolved_at"):
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601", utc=True, errors="coerce")
+    frame["time_spent_seconds"] = (frame["resolved_at"] - frame["created_at"]).dt.total_seconds()
+    return normalise_frame(frame)
+
+
+def _is_certificate_failure(error: BaseException) -> bool:
+    """True when a TLS certificate check failed somewhere down the exception chain."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+def _message(response) -> str:
+    try:
+        error = response.json().get("error", {})
+        return str(error.get("message", "")) + (f" ({'; '.join(error.get('errors', []))})" if error.get("errors") else "")
+    except ValueError:
+        return "no details"
