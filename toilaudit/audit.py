@@ -99,13 +99,21 @@ def import_jira_api(store: Store, source, jql: str, since: pd.Timestamp | None,
         if page.max_updated is not None and (newest is None or page.max_updated > newest):
             newest = page.max_updated
         on_page(fetched, page.total)
+    _finish_live_import(store, "jira", f"{source.url} {query} ({source.deployment})", fetched, inserted, started,
+                        scope, newest)
+    return LiveImport(fetched, inserted, query, resumed)
+
+
+def _finish_live_import(store: Store, source: str, query: str, fetched: int, inserted: int, started: datetime,
+                        scope: str, newest) -> None:
+    """After the last page: classify everything, record the run, and only then move the watermark,
+    so an import cut off before this point is simply run again."""
     pack = active_rule_pack(store)
     with store.transaction():
         reclassify(store, pack)
-        store.record_api_run("jira", f"{source.url} {query} ({source.deployment})", fetched, inserted, started)
+        store.record_api_run(source, query, fetched, inserted, started)
         if newest is not None:
-            store.set_watermark(scope, newest.isoformat())
-    return LiveImport(fetched, inserted, query, resumed)
+            store.set_watermark(scope, pd.Timestamp(newest).isoformat())
 
 
 def import_pagerduty_api(store: Store, source, since: pd.Timestamp, until: pd.Timestamp, services: tuple[str, ...],
@@ -128,10 +136,5 @@ def import_pagerduty_api(store: Store, source, since: pd.Timestamp, until: pd.Ti
         on_page(fetched, None)
     query = f"{source.url} incidents {start:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M}" + (
         f" services {','.join(services)}" if services else "")
-    pack = active_rule_pack(store)
-    with store.transaction():
-        reclassify(store, pack)
-        store.record_api_run("pagerduty", query, fetched, inserted, started)
-        if newest is not None:
-            store.set_watermark(scope, pd.Timestamp(newest).isoformat())
+    _finish_live_import(store, "pagerduty", query, fetched, inserted, started, scope, newest)
     return LiveImport(fetched, inserted, query, resumed)

@@ -49,8 +49,9 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     is_page = (items["source"] == "pagerduty").to_numpy()
     # Normalise each distinct raw text once (repeated requests share titles), then group the
     # normalised texts: `codes` maps every item to its distinct match text.
-    raw = pa.array(items["title"] + " " + items["labels"], type=pa.string(), from_pandas=True).dictionary_encode()
-    normalised = match_texts(pd.Series(raw.dictionary.to_pandas())).dictionary_encode()
+    raw = _contiguous(pa.array(items["title"] + " " + items["labels"], type=pa.string(), from_pandas=True))
+    raw = raw.dictionary_encode()
+    normalised = _contiguous(match_texts(pd.Series(raw.dictionary.to_pandas()))).dictionary_encode()
     raw_codes = np.asarray(raw.indices.to_numpy(zero_copy_only=False))
     codes = np.asarray(normalised.indices.to_numpy(zero_copy_only=False))[raw_codes]
     distinct = pd.Series(normalised.dictionary.to_pylist(), dtype=object)
@@ -132,6 +133,11 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
             "rule_pack_version": pack.version,
         }
     )
+
+
+def _contiguous(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One Arrow array (Arrow-backed pandas strings arrive chunked)."""
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _strongest(rules: list, fired: dict[str, np.ndarray], rows: int) -> tuple[np.ndarray, np.ndarray]:

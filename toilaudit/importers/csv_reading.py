@@ -11,7 +11,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -126,12 +125,10 @@ def _read_columns(path: Path, encoding: str, width: int, wanted: list[int]) -> p
 
 def _join_values(table: pa.Table, positions: list[int]) -> pd.Series:
     """One string column per field; repeated headers (Labels x3) are joined with "|", blanks dropped."""
-    joined = None
-    for i in positions:
-        values = pc.utf8_trim_whitespace(table.column(f"c{i}")).to_pandas()
-        if joined is None:
-            joined = values
-        else:
-            separator = np.where((joined != "") & (values != ""), "|", "")
-            joined = joined + separator + values
-    return joined
+    columns = [pc.utf8_trim_whitespace(table.column(f"c{i}")) for i in positions]
+    if len(columns) == 1:
+        return columns[0].to_pandas()
+    # blanks become nulls, which the join skips: "a", "", "b" -> "a|b"
+    present = [pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column) for column in columns]
+    joined = pc.binary_join_element_wise(*present, "|", null_handling="skip")
+    return pc.fill_null(joined, "").to_pandas()

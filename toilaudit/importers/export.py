@@ -43,6 +43,23 @@ class ImportBatch:
     """For API imports: the URL and query, never a secret."""
 
 
+def read_files(source: str, paths, read_one) -> ImportBatch:
+    """Read each export with `read_one(path) -> (items, ImportedFile)`; the last row of a key wins,
+    within a file and across files, with a warning."""
+    frames, files, warnings = [], [], []
+    for path in paths:
+        frame, imported = read_one(path)
+        frame, found = drop_duplicate_keys(frame, imported.name)
+        frames.append(frame)
+        files.append(imported)
+        warnings += found
+    items = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) > 1:
+        items, found = drop_duplicate_keys(items, "these files")
+        warnings += found
+    return ImportBatch(source, items, tuple(files), tuple(warnings))
+
+
 def drop_duplicate_keys(frame: pd.DataFrame, where: str) -> tuple[pd.DataFrame, list[str]]:
     """Keep the last row of each key (a later row is a later export of the same item)."""
     duplicated = frame["key"].duplicated(keep="last")

@@ -71,5 +71,8 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         elif name == "auto_resolved":
             out[name] = column.astype("boolean")
         else:
-            out[name] = column.astype(object).where(column.notna(), "").astype(str)
+            if pd.api.types.is_string_dtype(column) or column.dtype == object:
+                out[name] = column.fillna("").astype(str)
+            else:  # an all-empty column arrives as float NaN
+                out[name] = column.astype(object).where(column.notna(), "").astype(str)
     return out.reset_index(drop=True)

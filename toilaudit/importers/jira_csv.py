@@ -11,13 +11,7 @@ import pyarrow.compute as pc
 from toilaudit.importers.columns import JIRA_ALIASES
 from toilaudit.importers.csv_reading import read_export
 from toilaudit.importers.dates import parse_dates
-from toilaudit.importers.export import (
-    ImportBatch,
-    ImportedFile,
-    drop_duplicate_keys,
-    parse_durations,
-    split_human_labels,
-)
+from toilaudit.importers.export import ImportBatch, ImportedFile, parse_durations, read_files, split_human_labels
 from toilaudit.importers.interface import normalise_frame
 
 REQUIRED = ("key", "title", "created_at")
@@ -32,19 +26,13 @@ def read_jira_csv(
     timezone: str = "UTC",
 ) -> ImportBatch:
     """Read Jira CSV exports into one batch; the last row of a repeated key wins."""
-    frames, files, warnings = [], [], []
-    for path in paths:
+
+    def read_one(path):
         export = read_export(Path(path), "Jira issues", JIRA_ALIASES, columns_map, REQUIRED)
-        frame = _to_items(export.fields, export.path.name, team, date_format, timezone)
-        frame, found = drop_duplicate_keys(frame, export.path.name)
-        frames.append(frame)
-        files.append(ImportedFile(export.path.name, export.sha256, export.rows))
-        warnings += found
-    items = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    if len(frames) > 1:
-        items, found = drop_duplicate_keys(items, "these files")
-        warnings += found
-    return ImportBatch("jira", items, tuple(files), tuple(warnings))
+        items = _to_items(export.fields, export.path.name, team, date_format, timezone)
+        return items, ImportedFile(export.path.name, export.sha256, export.rows)
+
+    return read_files("jira", paths, read_one)
 
 
 def _first_value(values: pd.Series) -> pd.Series:

@@ -9,7 +9,7 @@ import pandas as pd
 from toilaudit.importers.columns import PAGERDUTY_ALIASES
 from toilaudit.importers.csv_reading import read_export
 from toilaudit.importers.dates import parse_dates
-from toilaudit.importers.export import ImportBatch, ImportedFile, drop_duplicate_keys, parse_durations, parse_flags
+from toilaudit.importers.export import ImportBatch, ImportedFile, parse_durations, parse_flags, read_files
 from toilaudit.importers.interface import normalise_frame
 
 REQUIRED = ("key", "title", "created_at")
@@ -23,19 +23,13 @@ def read_pagerduty_csv(
     timezone: str = "UTC",
 ) -> ImportBatch:
     """Read PagerDuty incident exports into one batch; the last row of a repeated id wins."""
-    frames, files, warnings = [], [], []
-    for path in paths:
+
+    def read_one(path):
         export = read_export(Path(path), "PagerDuty incidents", PAGERDUTY_ALIASES, columns_map, REQUIRED)
-        frame = _to_items(export.fields, export.path.name, team, date_format, timezone)
-        frame, found = drop_duplicate_keys(frame, export.path.name)
-        frames.append(frame)
-        files.append(ImportedFile(export.path.name, export.sha256, export.rows))
-        warnings += found
-    items = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    if len(frames) > 1:
-        items, found = drop_duplicate_keys(items, "these files")
-        warnings += found
-    return ImportBatch("pagerduty", items, tuple(files), tuple(warnings))
+        items = _to_items(export.fields, export.path.name, team, date_format, timezone)
+        return items, ImportedFile(export.path.name, export.sha256, export.rows)
+
+    return read_files("pagerduty", paths, read_one)
 
 
 def _to_items(
