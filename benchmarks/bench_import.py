@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -26,7 +27,7 @@ from toilaudit.synth.exports import JIRA_HEADER, PAGERDUTY_HEADER, jira_rows, pa
 TOILAUDIT = [sys.executable, "-m", "toilaudit"]
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, float]:
+def measure_once(command: list[str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of a command run in a fresh process."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -35,6 +36,15 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
     return wall, usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def measure(command: list[str], cwd: Path, repeat: int, before=lambda: None) -> tuple[float, float]:
+    """Median wall time and median peak RSS over `repeat` runs: one run of a 1 s read varies 2x here."""
+    runs = []
+    for _ in range(repeat):
+        before()
+        runs.append(measure_once(command, cwd))
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
 def write_exports(rows: int, folder: Path) -> tuple[Path, Path]:
@@ -48,7 +58,7 @@ def write_exports(rows: int, folder: Path) -> tuple[Path, Path]:
     return jira, pages
 
 
-def run_size(rows: int, folder: Path) -> dict:
+def run_size(rows: int, folder: Path, repeat: int) -> dict:
     jira, pages = write_exports(rows, folder)
     work = folder / f"run-{rows}"
     shutil.rmtree(work, ignore_errors=True)
@@ -56,13 +66,18 @@ def run_size(rows: int, folder: Path) -> dict:
     read = [sys.executable, "-c", f"import pandas; pandas.read_csv({str(jira)!r}, engine='pyarrow')"]
     store = str(work / "bench.db")
     results = {"rows": rows, "file_mib": round(jira.stat().st_size / 2**20, 1)}
-    results["read"] = measure(read, work)
-    results["import"] = measure([*TOILAUDIT, "--db", store, "import", "jira", "--csv", str(jira)], work)
-    results["reimport"] = measure([*TOILAUDIT, "--db", store, "import", "jira", "--csv", str(jira)], work)
+    def fresh(path: str):
+        return lambda: Path(path).unlink(missing_ok=True)
+
+    jira_import = [*TOILAUDIT, "--db", store, "import", "jira", "--csv", str(jira)]
+    results["read"] = measure(read, work, repeat)
+    results["import"] = measure(jira_import, work, repeat, before=fresh(store))
+    results["reimport"] = measure(jira_import, work, repeat)  # the store now holds every row: all upserts
     page_read = [sys.executable, "-c", f"import pandas; pandas.read_csv({str(pages)!r}, engine='pyarrow')"]
-    results["pagerduty_read"] = measure(page_read, work)
-    results["pagerduty_import"] = measure([*TOILAUDIT, "--db", str(work / "pages.db"), "import", "pagerduty", "--csv",
-                                           str(pages)], work)
+    page_store = str(work / "pages.db")
+    results["pagerduty_read"] = measure(page_read, work, repeat)
+    results["pagerduty_import"] = measure([*TOILAUDIT, "--db", page_store, "import", "pagerduty", "--csv", str(pages)],
+                                          work, repeat, before=fresh(page_store))
     return results
 
 
@@ -70,13 +85,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; medians are reported")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
-    print(f"machine: {machine}")
+    print(f"machine: {machine}; medians of {args.repeat} runs each")
     all_results = []
     for rows in args.rows:
-        r = run_size(rows, args.out)
+        r = run_size(rows, args.out, args.repeat)
         all_results.append(r)
         base_wall, base_rss = r["read"]
         print(f"\n{rows:,} Jira rows ({r['file_mib']} MiB)")

@@ -80,19 +80,22 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     group_codes = source_codes * len(template_values) + template_codes[codes]
     sizes = np.bincount(group_codes)
     group_size = sizes[group_codes]
-    templates = np.asarray(template_values, dtype=object)[template_codes[codes]]
+    templates = pd.Categorical.from_codes(template_codes[codes], pd.Index(template_values, dtype=object))
     used = np.flatnonzero(sizes)
     names = pd.Series(
         [f"{source_values[g // len(template_values)]}\x1f{template_values[g % len(template_values)]}" for g in used]
     )
     hashed = pd.util.hash_pandas_object(names, index=False).to_numpy() % 16**8
-    group_names = np.empty(len(sizes), dtype=object)
-    group_names[used] = ["G" + format(int(h), "08x") for h in hashed]
-    group_id = group_names[group_codes]
+    names_used = ["G" + format(int(h), "08x") for h in hashed]
+    dense = np.searchsorted(used, group_codes)
+    if len(set(names_used)) == len(names_used):
+        group_id = pd.Categorical.from_codes(dense, pd.Index(names_used, dtype=object))
+    else:  # two templates hashed alike (1 in 4 billion): fall back to plain strings
+        group_id = np.asarray(names_used, dtype=object)[dense]
 
-    item_type = items["item_type"].str.lower().str.strip().to_numpy()
-    tactical = np.isin(item_type, settings.tactical_types) | is_page
-    engineering = np.isin(item_type, settings.engineering_types)
+    type_codes, type_values = pd.factorize(items["item_type"].str.lower().str.strip())
+    tactical = np.isin(np.asarray(type_values, dtype=object), settings.tactical_types)[type_codes] | is_page
+    engineering = np.isin(np.asarray(type_values, dtype=object), settings.engineering_types)[type_codes]
     duration = items["resolved_at"] - items["created_at"]
     quick = (duration <= QUICK_RESOLUTION).fillna(False).to_numpy() & ~engineering
     auto_resolved = items["auto_resolved"].fillna(False).to_numpy(dtype=bool) & is_page
@@ -158,20 +161,32 @@ def _off_hours(created: pd.Series, business_hours: tuple[int, int], workdays: tu
     return outside.fillna(False).to_numpy(dtype=bool)
 
 
-def _categories(pack, toil_index, other_index, is_toil, is_page, repetitive, auto_resolved) -> np.ndarray:
+def _categories(pack, toil_index, other_index, is_toil, is_page, repetitive, auto_resolved) -> pd.Categorical:
+    """The category of each item, decided once per distinct combination of its inputs."""
     toil_rules = [r for r in pack.rules if r.kind == "toil"]
     other_rules = [r for r in pack.rules if r.kind == "not-toil"]
-    toil_names = np.array([r.category for r in toil_rules] + [""], dtype=object)
-    other_names = np.array([r.category for r in other_rules] + [""], dtype=object)
-    from_toil = toil_names[toil_index]  # index -1 picks the trailing ""
-    from_other = other_names[other_index]
-    unnamed_toil = np.select(
-        [auto_resolved | is_page, repetitive], ["alert noise", "repetitive request"], "other toil"
-    )
-    unnamed_other = np.where(is_page, "incident response", "other work")
-    toil_category = np.where(from_toil != "", from_toil, unnamed_toil)
-    other_category = np.where(from_other != "", from_other, unnamed_other)
-    return np.where(is_toil, toil_category, other_category)
+    flags = is_toil.astype(np.int64) | is_page << 1 | repetitive << 2 | auto_resolved << 3
+    key = (toil_index.astype(np.int64) + 1) * 16 * (len(other_rules) + 1) + (other_index.astype(np.int64) + 1) * 16 + flags
+    combinations, inverse = np.unique(key, return_inverse=True)
+    names = []
+    for combination in combinations.tolist():
+        flag = combination % 16
+        other = (combination // 16) % (len(other_rules) + 1) - 1
+        toil = combination // (16 * (len(other_rules) + 1)) - 1
+        toil_item, page, repeated, auto = flag & 1, flag & 2, flag & 4, flag & 8
+        if toil_item:
+            unnamed = "alert noise" if (auto or page) else ("repetitive request" if repeated else "other toil")
+            names.append(toil_rules[toil].category if toil >= 0 else unnamed)
+        else:
+            names.append(other_rules[other].category if other >= 0 else
+                         ("incident response" if page else "other work"))
+    return _categorical(inverse, names)
+
+
+def _categorical(codes: np.ndarray, values: list[str]) -> pd.Categorical:
+    """Codes into values (which may repeat) as a pandas Categorical, cheap to build and to store."""
+    unique, remap = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(remap[codes], pd.Index(unique, dtype=object))
 
 
 def _hours(items, pack, toil_index, is_toil, auto_resolved, is_page) -> tuple[np.ndarray, np.ndarray]:
@@ -198,7 +213,7 @@ def _hours(items, pack, toil_index, is_toil, auto_resolved, is_page) -> tuple[np
     return hours, jira_measured | page_measured
 
 
-def _rule_ids_and_reasons(pack: RulePack, masks: dict[str, np.ndarray], rows: int) -> tuple[np.ndarray, np.ndarray]:
+def _rule_ids_and_reasons(pack: RulePack, masks: dict[str, np.ndarray], rows: int) -> tuple[pd.Categorical, pd.Categorical]:
     """Per item: the ids that fired ("S001 T004") and what they mean ("S001 signal.repetition; ...").
 
     Items share few combinations, so each item gets a bit per id and the strings are built once
@@ -216,4 +231,4 @@ def _rule_ids_and_reasons(pack: RulePack, masks: dict[str, np.ndarray], rows: in
         fired = [rule_id for position, rule_id in enumerate(ids) if int(combination) >> position & 1]
         id_text.append(" ".join(fired))
         reason_text.append("; ".join(f"{i} {names[i]}" for i in fired) or "no rule fired")
-    return np.array(id_text, dtype=object)[inverse], np.array(reason_text, dtype=object)[inverse]
+    return _categorical(inverse, id_text), _categorical(inverse, reason_text)
