@@ -56,6 +56,9 @@ class PostgresStore(Store):
                 frame[column] = frame[column].astype(float)
         return frame
 
+    def _delete_count(self, sql: str, params: tuple) -> int:
+        return self.connection.execute(sql, params or None).rowcount
+
     def lock_for_schema(self) -> None:
         # CREATE TABLE IF NOT EXISTS races in PostgreSQL's catalog when two sessions run it at once
         self._execute("SELECT pg_advisory_xact_lock(7466029)")  # any constant shared by all toilaudits
