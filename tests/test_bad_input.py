@@ -59,6 +59,12 @@ def test_unknown_timezone(db):
     assert "unknown time zone 'Mars/Olympus'" in result.stderr
 
 
+def test_folder_instead_of_file(db, tmp_path):
+    result = run("import", "jira", "--csv", str(tmp_path), db=db)
+    assert result.exit_code == 2
+    assert f"{tmp_path.name}: is a folder, not an export - pass the CSV file itself" in result.stderr
+
+
 def test_no_file_given(db):
     result = run("import", "jira", db=db)
     assert result.exit_code == 2

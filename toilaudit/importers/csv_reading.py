@@ -73,6 +73,8 @@ def read_export(
     """Read the columns of `path` that feed WorkItem fields, or raise one clear InputFileError."""
     path = Path(path)
     where = path.name
+    if path.is_dir():
+        raise InputFileError(f"{where}: is a folder, not an export - pass the CSV file itself")
     if not path.is_file():
         raise InputFileError(f"{where}: no such file - check the path")
     with open(path, "rb") as handle:
