@@ -266,9 +266,13 @@ class Store:
             )
         return run_id
 
+    def _bulk_frame(self, sql: str) -> pd.DataFrame:
+        """A large result; engines may fetch it a faster way."""
+        return self._frame(sql)
+
     def load_items(self, columns: tuple[str, ...] = WORK_ITEM_FIELDS) -> pd.DataFrame:
         """Stored items (only `columns`: a million rows load in half the time with fewer)."""
-        frame = self._frame(f"SELECT {', '.join(columns)} FROM work_items")
+        frame = self._bulk_frame(f"SELECT {', '.join(columns)} FROM work_items")
         for name in {"created_at", "resolved_at"} & set(columns):
             frame[name] = pd.to_datetime(frame[name], utc=True)
         if "auto_resolved" in columns:
@@ -403,18 +407,9 @@ class DuckDBStore(Store):
     def _delete_count(self, sql: str, params: tuple) -> int:
         return int(self.connection.execute(sql, list(params)).fetchone()[0])
 
-    def load_items(self, columns: tuple[str, ...] = WORK_ITEM_FIELDS) -> pd.DataFrame:
+    def _bulk_frame(self, sql: str) -> pd.DataFrame:
         # Through Arrow: a million rows come back in 0.1 s, against 1.4 s for .df()
-        table = self.connection.sql(f"SELECT {', '.join(columns)} FROM work_items").to_arrow_table()
-        frame = table.to_pandas()
-        for name in {"created_at", "resolved_at"} & set(columns):
-            frame[name] = pd.to_datetime(frame[name], utc=True)
-        if "auto_resolved" in columns:
-            frame["auto_resolved"] = frame["auto_resolved"].astype("boolean")
-        for name in columns:
-            if WORK_ITEM_COLUMNS[name].startswith("TEXT"):
-                frame[name] = frame[name].fillna("").astype(str)
-        return frame
+        return self.connection.sql(sql).to_arrow_table().to_pandas()
 
     def _load_frame(self, table: str, frame: pd.DataFrame) -> None:
         self.connection.register("incoming_frame", frame)
