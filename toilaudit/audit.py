@@ -23,16 +23,17 @@ from toilaudit.store import Store
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
 
 
-def active_rule_pack(store: Store, rules_file: Path | None = None) -> RulePack:
-    """The rule pack to use: a new --rules FILE, else the one saved in the store, else the default."""
-    if rules_file is not None:
-        try:
-            text = Path(rules_file).read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise InputFileError(f"{Path(rules_file).name}: no such file - check the --rules path") from None
-        except UnicodeDecodeError:
-            raise InputFileError(f"{Path(rules_file).name}: not UTF-8 text - save the rules file as UTF-8") from None
-        return load_rule_pack(text, Path(rules_file).name)
+def read_rules_file(rules_file: Path) -> str:
+    try:
+        return Path(rules_file).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputFileError(f"{Path(rules_file).name}: no such file - check the --rules path") from None
+    except UnicodeDecodeError:
+        raise InputFileError(f"{Path(rules_file).name}: not UTF-8 text - save the rules file as UTF-8") from None
+
+
+def active_rule_pack(store: Store) -> RulePack:
+    """The rule pack in force: the one saved in the store by `classify --rules`, else the default."""
     saved = store.get_setting(RULE_PACK_SETTING)
     return load_rule_pack(saved, "saved rule pack") if saved else load_rule_pack()
 
@@ -55,10 +56,15 @@ def import_batch(store: Store, batch: ImportBatch, mode: str) -> dict[str, int]:
 
 
 def classify_store(store: Store, rules_file: Path | None) -> RulePack:
-    pack = active_rule_pack(store, rules_file)
+    """Re-label everything; a new --rules FILE is validated, then kept in the store for later imports."""
+    if rules_file is None:
+        pack = active_rule_pack(store)
+    else:
+        text = read_rules_file(rules_file)
+        pack = load_rule_pack(text, Path(rules_file).name)
     with store.transaction():
         if rules_file is not None:
-            store.set_setting(RULE_PACK_SETTING, Path(rules_file).read_text(encoding="utf-8-sig"))
+            store.set_setting(RULE_PACK_SETTING, text)
         reclassify(store, pack)
     return pack
 

@@ -115,9 +115,9 @@ def _run_csv_import(ctx: click.Context, source: str, files: list[Path], team, co
         warn(message)
     with store_from(ctx) as store, progress(f"Classifying and storing {len(batch.items):,} items"):
         counts = import_batch(store, batch, "csv")
-        from toilaudit.summary import summarise
+        from toilaudit.summary import breakdown
 
-        figures = summarise(store, "source", top=0).by_source.get(source)
+        figures = breakdown(store, "source").get(source)
     names = ", ".join(f.name for f in batch.files)
     click.echo(
         f"Imported {counts['rows']:,} {source} items from {names} "
@@ -130,7 +130,7 @@ def _run_csv_import(ctx: click.Context, source: str, files: list[Path], team, co
         )
 
 
-def _since(value, name: str):
+def _utc(value):
     import pandas as pd
 
     if value is None:
@@ -202,7 +202,7 @@ def import_jira(ctx, csv_files, more_files, team, columns, date_format, timezone
             raise click.UsageError("give either --csv FILE or --url with --jql, not both")
         if not (url and jql):
             raise click.UsageError("a live import needs both --url and --jql")
-        _run_jira_api(ctx, url, jql, _since(since, "--since"))
+        _run_jira_api(ctx, url, jql, _utc(since))
         return
     _run_csv_import(ctx, "jira", files, team, columns, date_format, timezone)
 
@@ -259,7 +259,7 @@ def import_pagerduty(ctx, csv_files, more_files, team, columns, date_format, tim
             raise click.UsageError("give either --csv FILE or --since for a live import, not both")
         if since is None:
             raise click.UsageError("a live import needs --since DATE")
-        _run_pagerduty_api(ctx, _since(since, "--since"), _since(until, "--until"), tuple(services), url)
+        _run_pagerduty_api(ctx, _utc(since), _utc(until), tuple(services), url)
         return
     _run_csv_import(ctx, "pagerduty", files, team, columns, date_format, timezone)
 
@@ -516,7 +516,8 @@ def interview(ctx, org: str | None, interviewee: str | None, answers_file: Path 
     _interview_in_terminal(ctx, bank, org, interviewee)
 
 
-def _interview_from_file(ctx, bank, answers_file: Path, org: str | None, interviewee: str | None) -> None:
+def _save_answers_file(store: Store, bank, answers_file: Path, org: str | None, interviewee: str | None):
+    """Store a filled-in template's answers; returns (org, interviewee, answers, unanswered ids)."""
     from toilaudit.maturity.answers import read_answers_file
 
     file_org, file_interviewee, answers, unanswered = read_answers_file(answers_file, bank)
@@ -524,12 +525,18 @@ def _interview_from_file(ctx, bank, answers_file: Path, org: str | None, intervi
     if not org:
         raise ToilauditError(f"{answers_file.name}: no organisation - set `org:` in the file or pass --org NAME")
     who = interviewee or file_interviewee or "answers file"
-    with store_from(ctx) as store, store.transaction():
+    with store.transaction():
         store.delete_answers(org, who)
         for answer in answers:
             store.save_answer(org, who, answer.question_id, answer.value, answer.note)
         for question_id in unanswered:  # an unanswered question is an open question, not a missing one
             store.save_answer(org, who, question_id, "unknown", "")
+    return org, who, answers, unanswered
+
+
+def _interview_from_file(ctx, bank, answers_file: Path, org: str | None, interviewee: str | None) -> None:
+    with store_from(ctx) as store:
+        org, who, answers, unanswered = _save_answers_file(store, bank, answers_file, org, interviewee)
     unknown = sum(1 for a in answers if a.value == "unknown") + len(unanswered)
     if unanswered:
         warn(f"{len(unanswered)} question(s) left unanswered, counted as unknown: {', '.join(unanswered[:5])}"
@@ -568,20 +575,17 @@ def _interview_in_terminal(ctx, bank, org: str | None, interviewee: str | None) 
 
 
 # ---------------------------------------------------------------------------- assess
-def _assessment(ctx, org: str | None):
+def _assessment(store: Store, org: str | None):
+    """Score the org's stored answers against the store's evidence."""
     from toilaudit.maturity.answers import Answer
     from toilaudit.maturity.bank import load_bank
     from toilaudit.maturity.evidence import gather_evidence
     from toilaudit.maturity.scoring import assess
 
-    bank = load_bank()
-    with store_from(ctx) as store:
-        org = _resolve_org(store, org)
-        frame = store.load_answers(org)
-        answers = [Answer(r["question_id"], r["answer"] or "unknown", r["note"] or "", r["interviewee"])
-                   for r in frame.to_dict("records")]
-        evidence = gather_evidence(store)
-    return assess(bank, answers, evidence, org)
+    org = _resolve_org(store, org)
+    answers = [Answer(r["question_id"], r["answer"] or "unknown", r["note"] or "", r["interviewee"])
+               for r in store.load_answers(org).to_dict("records")]
+    return assess(load_bank(), answers, gather_evidence(store), org)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -601,7 +605,8 @@ def assess(ctx, org: str | None, output_format: str) -> None:
     from toilaudit.maturity.interface import AI_READINESS, LEVELS, PLATFORM_STATE, SRE_STATE
     from toilaudit.maturity.output import assessment_json, gate_text
 
-    result = _assessment(ctx, org)
+    with store_from(ctx) as store:
+        result = _assessment(store, org)
     if output_format == "json":
         click.echo(json.dumps(assessment_json(result), indent=2))
         return
@@ -652,7 +657,8 @@ def gate(ctx, org: str | None, output_format: str) -> None:
     """
     from toilaudit.maturity.output import gate_json, gate_text
 
-    result = _assessment(ctx, org).gate
+    with store_from(ctx) as store:
+        result = _assessment(store, org).gate
     if output_format == "opa-input":
         click.echo(json.dumps(result.input, indent=2))
     elif output_format == "json":
@@ -737,8 +743,8 @@ def report(ctx, out: Path, output_format, org, hourly_rate, currency, show_names
       toilaudit report --out board/roadmap.pdf --hourly-rate 120 --currency EUR
     """
     fmt = output_format or {".html": "html", ".htm": "html", ".json": "json"}.get(out.suffix.lower(), "pdf")
-    assessment = _assessment(ctx, org)
     with store_from(ctx) as store:
+        assessment = _assessment(store, org)
         published = _build_and_publish(store, assessment, out, fmt, hourly_rate, currency, show_names,
                                        report_date, assessor, labels)
     _describe(published)
@@ -763,42 +769,27 @@ def demo(ctx, out: Path) -> None:
     from toilaudit.audit import import_batch
     from toilaudit.importers.jira_csv import read_jira_csv
     from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
-    from toilaudit.maturity.answers import read_answers_file
     from toilaudit.maturity.bank import load_bank
-    from toilaudit.maturity.evidence import gather_evidence
-    from toilaudit.maturity.scoring import assess as score
-
-    examples = resources.files("toilaudit.examples")
-    with tempfile.TemporaryDirectory(prefix="toilaudit-demo-") as folder:
-        with resources.as_file(examples) as example_dir:
-            store = open_store(str(Path(folder) / "demo.db"))
-            try:
-                with progress("Importing the example Jira and PagerDuty exports"):
-                    import_batch(store, read_jira_csv([example_dir / "jira_export.csv"], {}), "csv")
-                    import_batch(store, read_pagerduty_csv([example_dir / "pagerduty_incidents.csv"], {}), "csv")
-                bank = load_bank()
-                org, who, answers, _ = read_answers_file(example_dir / "interview_answers.yaml", bank)
-                assessment = score(bank, answers, gather_evidence(store), org or "Demo organisation")
-                with progress("Rendering the board report"):
-                    published = _build_and_publish(
-                        store, assessment, out / "toilaudit-report.pdf", "pdf", 100.0, "USD", False, None, None,
-                        example_dir / "labels.csv",
-                    )
-                figures = assessment.evidence
-            finally:
-                store.close()
-    click.echo(
-        f"Demo for {assessment.org}: {figures.items:,} items, toil {figures.toil_percent}% of time; overall "
-        f"maturity {assessment.ai_readiness and _level_name(assessment.overall_level)}, AI readiness "
-        f"{assessment.ai_readiness}, gate {'allows' if assessment.gate.allow else 'denies'}."
-    )
-    _describe(published)
-
-
-def _level_name(level: int) -> str:
     from toilaudit.maturity.interface import LEVELS
 
-    return LEVELS[level]
+    with tempfile.TemporaryDirectory(prefix="toilaudit-demo-") as folder, \
+            resources.as_file(resources.files("toilaudit.examples")) as examples, \
+            contextlib.closing(open_store(str(Path(folder) / "demo.db"))) as store:
+        with progress("Importing the example Jira and PagerDuty exports"):
+            import_batch(store, read_jira_csv([examples / "jira_export.csv"], {}), "csv")
+            import_batch(store, read_pagerduty_csv([examples / "pagerduty_incidents.csv"], {}), "csv")
+        org, *_ = _save_answers_file(store, load_bank(), examples / "interview_answers.yaml", None, None)
+        assessment = _assessment(store, org)
+        with progress("Rendering the board report"):
+            published = _build_and_publish(store, assessment, out / "toilaudit-report.pdf", "pdf", 100.0, "USD", False,
+                                           None, None, examples / "labels.csv")
+    figures = assessment.evidence
+    click.echo(
+        f"Demo for {assessment.org}: {figures.items:,} items, toil {figures.toil_percent}% of time; overall "
+        f"maturity {LEVELS[assessment.overall_level]}, AI readiness {assessment.ai_readiness}, "
+        f"gate {'allows' if assessment.gate.allow else 'denies'}."
+    )
+    _describe(published)
 
 
 def main() -> None:

@@ -220,23 +220,10 @@ class Store:
         started = datetime.now(timezone.utc)
         items = batch.items
         with self.transaction():
-            self.lock_for_import()
-            run_id = int(self._scalar("SELECT COALESCE(max(run_id), 0) + 1 FROM import_runs"))
-            staged = items.assign(import_run_id=run_id)
-            self._execute("CREATE TEMP TABLE IF NOT EXISTS staged_keys (key TEXT)")
-            self._execute("DELETE FROM staged_keys")
-            self._load_frame("staged_keys", items[["key"]])
-            updated = self._delete_count(
-                self._sql("DELETE FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_keys)"),
-                (batch.source,),
-            )
-            self._load_frame("work_items", staged)
+            run_id = self._next_run_id()
+            updated = self._replace_items(batch.source, items.assign(import_run_id=run_id))
             files = json.dumps([{"name": f.name, "sha256": f.sha256, "rows": f.rows} for f in batch.files])
-            self._execute(
-                self._sql("INSERT INTO import_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                (run_id, batch.source, mode, files, batch.query, len(items), len(items) - updated, updated,
-                 started, datetime.now(timezone.utc)),
-            )
+            self._insert_run(run_id, batch.source, mode, files, batch.query, len(items), len(items) - updated, started)
         return {"run_id": run_id, "rows": len(items), "inserted": len(items) - updated, "updated": updated}
 
     def upsert_page(self, source: str, items: pd.DataFrame) -> int:
@@ -248,23 +235,37 @@ class Store:
         if items.empty:
             return 0
         with self.transaction():
-            self._execute("CREATE TEMP TABLE IF NOT EXISTS staged_keys (key TEXT)")
-            self._execute("DELETE FROM staged_keys")
-            self._load_frame("staged_keys", items[["key"]])
-            existing = self._delete_count(
-                self._sql("DELETE FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_keys)"), (source,))
-            self._load_frame("work_items", items.assign(import_run_id=None))
-        return len(items) - existing
+            replaced = self._replace_items(source, items.assign(import_run_id=None))
+        return len(items) - replaced
 
     def record_api_run(self, source: str, query: str, rows: int, inserted: int, started: datetime) -> int:
         with self.transaction():
-            run_id = int(self._scalar("SELECT COALESCE(max(run_id), 0) + 1 FROM import_runs"))
-            self._execute(
-                self._sql("INSERT INTO import_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                (run_id, source, "api", "[]", query, rows, inserted, rows - inserted, started,
-                 datetime.now(timezone.utc)),
-            )
+            run_id = self._next_run_id()
+            self._insert_run(run_id, source, "api", "[]", query, rows, inserted, started)
         return run_id
+
+    def _replace_items(self, source: str, items: pd.DataFrame) -> int:
+        """Delete the stored rows of these keys and append the new ones; returns how many were replaced.
+        Runs inside the caller's transaction."""
+        self.lock_for_import()
+        self._execute("CREATE TEMP TABLE IF NOT EXISTS staged_keys (key TEXT)")
+        self._execute("DELETE FROM staged_keys")
+        self._load_frame("staged_keys", items[["key"]])
+        replaced = self._delete_count(
+            self._sql("DELETE FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_keys)"), (source,))
+        self._load_frame("work_items", items)
+        return replaced
+
+    def _next_run_id(self) -> int:
+        self.lock_for_import()  # taken before max(run_id), so concurrent imports cannot share an id
+        return int(self._scalar("SELECT COALESCE(max(run_id), 0) + 1 FROM import_runs"))
+
+    def _insert_run(self, run_id: int, source: str, mode: str, files: str, query: str, rows: int, inserted: int,
+                    started: datetime) -> None:
+        self._execute(
+            self._sql("INSERT INTO import_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            (run_id, source, mode, files, query, rows, inserted, rows - inserted, started, datetime.now(timezone.utc)),
+        )
 
     def _bulk_frame(self, sql: str) -> pd.DataFrame:
         """A large result; engines may fetch it a faster way."""
@@ -322,6 +323,13 @@ class Store:
                 ORDER BY hours DESC, items DESC, c.group_id LIMIT ?"""
             ),
             (limit,),
+        )
+
+    def source_ranges(self) -> pd.DataFrame:
+        """First and last item per source."""
+        return self._frame(
+            f"SELECT w.source, min(w.created_at) AS first_created, max(w.created_at) AS last_created FROM {JOINED} "
+            "GROUP BY 1 ORDER BY 1"
         )
 
     def rule_pack_versions(self) -> list[str]:

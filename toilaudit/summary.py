@@ -116,7 +116,8 @@ def _figures(row: dict[str, Any]) -> Figures:
     )
 
 
-def _by(store: Store, by: str) -> dict[str, Figures]:
+def breakdown(store: Store, by: str) -> dict[str, Figures]:
+    """Figures per team, category, month, source, service or person (months as YYYY-MM)."""
     frame = store.breakdown(by)
     out = {}
     for row in frame.to_dict("records"):
@@ -139,9 +140,9 @@ def summarise(store: Store, by: str = "source", top: int = TOP_CANDIDATES) -> Su
     first, last = totals.get("first_created"), totals.get("last_created")
     return Summary(
         total=_figures(totals),
-        by_source=_by(store, "source"),
+        by_source=breakdown(store, "source"),
         by=by,
-        breakdown=_by(store, by),
+        breakdown=breakdown(store, by),
         candidates=candidates,
         first_created=None if first is None or pd.isna(first) else pd.Timestamp(first),
         last_created=None if last is None or pd.isna(last) else pd.Timestamp(last),

@@ -57,8 +57,8 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     distinct = pd.Series(normalised.dictionary.to_pylist(), dtype=object)
 
     # rules, once per distinct text
-    toil_rules = [r for r in pack.rules if r.kind == "toil"]
-    other_rules = [r for r in pack.rules if r.kind == "not-toil"]
+    toil_rules = pack.toil_rules
+    other_rules = pack.other_rules
     texts_list = distinct.tolist()
     fired = {
         rule.id: np.fromiter((rule.pattern.search(t) is not None for t in texts_list), bool, len(texts_list))[codes]
@@ -163,8 +163,8 @@ def _off_hours(created: pd.Series, business_hours: tuple[int, int], workdays: tu
 
 def _categories(pack, toil_index, other_index, is_toil, is_page, repetitive, auto_resolved) -> pd.Categorical:
     """The category of each item, decided once per distinct combination of its inputs."""
-    toil_rules = [r for r in pack.rules if r.kind == "toil"]
-    other_rules = [r for r in pack.rules if r.kind == "not-toil"]
+    toil_rules = pack.toil_rules
+    other_rules = pack.other_rules
     flags = is_toil.astype(np.int64) | is_page << 1 | repetitive << 2 | auto_resolved << 3
     key = (toil_index.astype(np.int64) + 1) * 16 * (len(other_rules) + 1) + (other_index.astype(np.int64) + 1) * 16 + flags
     combinations, inverse = np.unique(key, return_inverse=True)
@@ -192,7 +192,7 @@ def _categorical(codes: np.ndarray, values: list[str]) -> pd.Categorical:
 def _hours(items, pack, toil_index, is_toil, auto_resolved, is_page) -> tuple[np.ndarray, np.ndarray]:
     """Measured time where the source has it, else the rule's estimate; pages add the interruption."""
     settings = pack.settings
-    toil_rules = [r for r in pack.rules if r.kind == "toil"]
+    toil_rules = pack.toil_rules
     estimates = np.array(
         [r.estimate_hours if r.estimate_hours is not None else settings.default_toil_hours for r in toil_rules]
         + [settings.default_toil_hours]

@@ -80,3 +80,12 @@ class RulePack:
     """Thresholds and time figures."""
     rules: tuple[Rule, ...] = field(default=())
     """In file order; ids unique."""
+
+    @property
+    def toil_rules(self) -> list[Rule]:
+        return [rule for rule in self.rules if rule.kind == "toil"]
+
+    @property
+    def other_rules(self) -> list[Rule]:
+        """The not-toil rules (engineering, overhead)."""
+        return [rule for rule in self.rules if rule.kind == "not-toil"]

@@ -35,8 +35,6 @@ class ExportTable:
     """Field name -> values; repeated headers (Labels, Labels) are joined with "|"."""
     rows: int
     """Data rows read."""
-    headers: tuple[str, ...]
-    """The headers found, to name them in errors."""
 
 
 def file_sha256(path: Path) -> str:
@@ -95,7 +93,7 @@ def read_export(
         )
     table = _read_columns(path, encoding, len(headers), sorted({i for found in positions.values() for i in found}))
     fields = {field: _join_values(table, found) for field, found in positions.items()}
-    return ExportTable(path, file_sha256(path), fields, table.num_rows, tuple(headers))
+    return ExportTable(path, file_sha256(path), fields, table.num_rows)
 
 
 def _read_columns(path: Path, encoding: str, width: int, wanted: list[int]) -> pa.Table:

@@ -27,7 +27,7 @@ from toilaudit.maturity.interface import (
 from toilaudit.maturity.output import CONDITION_TEXT
 from toilaudit.report.charts import BarChart, Gauge, TrendChart, bar_chart, gauge, trend_chart
 from toilaudit.store import Store
-from toilaudit.summary import Summary, summarise
+from toilaudit.summary import Summary, breakdown, summarise
 
 GOOGLE_CAP_PERCENT = 50  # Google SRE book, ch. 5: keep toil below 50% of each SRE's time
 INDUSTRY_PERCENT_2026 = 34  # Catchpoint SRE report 2026 (25% in 2024)
@@ -251,9 +251,10 @@ def build_report(
     labels: pd.DataFrame | None = None,
 ) -> ReportModel:
     summary = summarise(store, "category", top=10)
-    monthly = summarise(store, "month", top=0).breakdown
-    by_team = _rows(summarise(store, "team", top=0).breakdown)
-    by_person_raw = _rows(summarise(store, "person", top=0).breakdown)
+    monthly = breakdown(store, "month")
+    by_team = _rows(breakdown(store, "team"))
+    by_category = _rows(summary.breakdown)
+    by_person_raw = _rows(breakdown(store, "person"))
     pseudonyms = {} if show_names else _pseudonyms(by_person_raw)
     by_person = tuple(dataclasses.replace(r, name=pseudonyms.get(r.name, r.name)) for r in by_person_raw[:8])
 
@@ -309,7 +310,7 @@ def build_report(
         ),
         next_levels=_next_levels(assessment),
         by_team=by_team,
-        by_category=_rows(summary.breakdown),
+        by_category=by_category,
         by_person=by_person,
         candidates=candidates,
         actions=_actions(assessment, summary, candidates, ai, current_rung),
@@ -321,7 +322,7 @@ def build_report(
         contradictions=assessment.contradictions,
         glossary=GLOSSARY,
         trend=trend_chart([(name, f.toil_hours, f.total_hours - f.toil_hours) for name, f in monthly.items()]),
-        category_chart=bar_chart([(r.name, r.toil_hours) for r in _rows(summary.breakdown) if r.toil_hours > 0][:10]),
+        category_chart=bar_chart([(r.name, r.toil_hours) for r in by_category if r.toil_hours > 0][:10]),
         toil_gauge=gauge(total.toil_percent, INDUSTRY_PERCENT_2026, GOOGLE_CAP_PERCENT),
         names_shown=show_names,
     )
@@ -337,6 +338,7 @@ def _sources(store: Store, summary: Summary) -> tuple[SourceView, ...]:
     import json
 
     runs = store.import_runs()
+    ranges = store.source_ranges().set_index("source")
     views = []
     for name, figures in summary.by_source.items():
         mine = runs.loc[runs["source"] == name]
@@ -349,10 +351,9 @@ def _sources(store: Store, summary: Summary) -> tuple[SourceView, ...]:
         for query in mine["query"]:
             if query and query not in files:
                 files.append(query)
-        frame = store.classified_items("w.source, w.created_at")
-        created = frame.loc[frame["source"] == name, "created_at"]
-        views.append(SourceView(name, figures.items, f"{pd.Timestamp(created.min()):%Y-%m-%d}",
-                                f"{pd.Timestamp(created.max()):%Y-%m-%d}", tuple(files)))
+        first, last = ranges.loc[name, "first_created"], ranges.loc[name, "last_created"]
+        views.append(SourceView(name, figures.items, f"{pd.Timestamp(first):%Y-%m-%d}",
+                                f"{pd.Timestamp(last):%Y-%m-%d}", tuple(files)))
     return tuple(views)
 
 
