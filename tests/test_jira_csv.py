@@ -33,6 +33,20 @@ def test_repeated_columns_dates_and_time_spent(tmp_path):
     assert items.loc["OPS-1", "team"] == "Ops"  # project name when no team column
 
 
+def test_rows_with_every_repeated_column_blank_keep_their_place(tmp_path):
+    # pyarrow 26's join with null_handling="skip" dropped such rows and shifted later values up
+    rows = ["Restart app,OPS-1,Task,24/Nov/26 3:45 PM,,,,,,,,Ops",
+            "Rotate keys,OPS-2,Task,24/Nov/26 3:45 PM,,, ,,,,,Ops",
+            "Patch hosts,OPS-3,Task,24/Nov/26 3:45 PM,,linux, ops ,db,,,,Ops",
+            "Renew cert,OPS-4,Task,24/Nov/26 3:45 PM,,,pki,,web,,,Ops",
+            "Reset password,OPS-5,Task,24/Nov/26 3:45 PM,,,,,,,,Ops"]
+    export = write(tmp_path / "j.csv", HEADER + "\n".join(rows) + "\n")
+    items = read_jira_csv([export], {}).items
+    assert items["key"].tolist() == ["OPS-1", "OPS-2", "OPS-3", "OPS-4", "OPS-5"]
+    assert items["labels"].tolist() == ["", "", "linux|ops", "pki", ""]
+    assert items["service"].tolist() == ["", "", "db", "web", ""]
+
+
 @pytest.mark.parametrize("encoding, prefix", [("utf-8", ""), ("utf-8", "\ufeff"), ("cp1252", "")])
 def test_encodings(tmp_path, encoding, prefix):
     text = prefix + "Issue key,Summary,Created\nOPS-1,Zurücksetzen – Passwort für Jörg,2026-03-01 10:00\n"

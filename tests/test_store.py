@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -30,8 +31,10 @@ def test_import_runs_record_file_hash_and_counts(audited):
     assert int(runs.iloc[0]["inserted"]) == 420
 
 
-def test_failure_while_storing_rolls_back_everything(audited, monkeypatch):
-    """A fault injected after the rows were written (during re-classification) must undo the rows too."""
+@pytest.mark.parametrize("fault_in", ["classify", "replace_classifications"])
+def test_failure_while_storing_rolls_back_everything(audited, monkeypatch, fault_in):
+    """A fault while classifying (the rows are being written meanwhile) or after the rows were
+    written (storing the labels) must undo the rows too."""
     store = open_store(str(audited))
     before = store.item_count()
     batch = read_jira_csv([EXAMPLES / "jira_export.csv"], {}, team="Another team")
@@ -40,7 +43,7 @@ def test_failure_while_storing_rolls_back_everything(audited, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(audit, "reclassify", broken)
+    monkeypatch.setattr(audit if fault_in == "classify" else store, fault_in, broken)
     with pytest.raises(RuntimeError):
         audit.import_batch(store, batch, "csv")
     assert store.item_count() == before
@@ -62,3 +65,38 @@ def test_schema_from_a_newer_release_is_refused(db):
     result = run("summary", db=db)
     assert result.exit_code == 2
     assert "written by a newer toilaudit (schema 99" in result.stderr
+
+
+def _write_rows(path, header, rows):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    return path
+
+
+def test_export_imported_in_overlapping_parts_is_labelled_like_one_import(tmp_path):
+    """Repetition spans imports: a later export must be classified together with what the store
+    kept, and its re-exported keys must replace the stored rows (here with new titles)."""
+    with open(EXAMPLES / "jira_export.csv", newline="", encoding="utf-8-sig") as handle:
+        header, *rows = list(csv.reader(handle))
+    summary = header.index("Summary")
+    later = [[*row[:summary], f"{row[summary]} (reopened)", *row[summary + 1:]] for row in rows[150:300]]
+    first = _write_rows(tmp_path / "q1.csv", header, rows[:300])
+    second = _write_rows(tmp_path / "q2.csv", header, later + rows[300:])
+    whole = _write_rows(tmp_path / "whole.csv", header, rows[:150] + later + rows[300:])
+
+    in_parts, at_once = tmp_path / "parts.db", tmp_path / "once.db"
+    for path in (first, second):
+        assert run("import", "jira", "--csv", str(path), db=in_parts).exit_code == 0
+    assert run("import", "jira", "--csv", str(whole), db=at_once).exit_code == 0
+
+    def labelled(db):
+        store = open_store(str(db))
+        frame = store.classified_items("w.key, w.title, c.is_toil, c.category, c.group_id, c.group_size, c.reasons")
+        store.close()
+        return frame
+
+    parts = labelled(in_parts)
+    assert len(parts) == len(rows)
+    assert parts["title"].str.endswith("(reopened)").sum() == 150
+    assert parts["group_size"].max() >= 10  # repetition was found across the two files
+    assert parts.equals(labelled(at_once))

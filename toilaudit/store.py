@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS
 from toilaudit.errors import StoreError
@@ -248,13 +249,17 @@ class Store:
         """Delete the stored rows of these keys and append the new ones; returns how many were replaced.
         Runs inside the caller's transaction."""
         self.lock_for_import()
-        self._execute("CREATE TEMP TABLE IF NOT EXISTS staged_keys (key TEXT)")
-        self._execute("DELETE FROM staged_keys")
-        self._load_frame("staged_keys", items[["key"]])
+        self._stage_keys(items["key"])
         replaced = self._delete_count(
             self._sql("DELETE FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_keys)"), (source,))
         self._load_frame("work_items", items)
         return replaced
+
+    def _stage_keys(self, keys: pd.Series) -> None:
+        """Put keys in the temporary table `staged_keys`, for set-based deletes and anti-joins."""
+        self._execute("CREATE TEMP TABLE IF NOT EXISTS staged_keys (key TEXT)")
+        self._execute("DELETE FROM staged_keys")
+        self._load_frame("staged_keys", keys.to_frame("key"))
 
     def _next_run_id(self) -> int:
         self.lock_for_import()  # taken before max(run_id), so concurrent imports cannot share an id
@@ -267,13 +272,25 @@ class Store:
             (run_id, source, mode, files, query, rows, inserted, rows - inserted, started, datetime.now(timezone.utc)),
         )
 
-    def _bulk_frame(self, sql: str) -> pd.DataFrame:
+    def _bulk_frame(self, sql: str, params: tuple = ()) -> pd.DataFrame:
         """A large result; engines may fetch it a faster way."""
-        return self._frame(sql)
+        return self._frame(sql, params)
 
-    def load_items(self, columns: tuple[str, ...] = WORK_ITEM_FIELDS) -> pd.DataFrame:
-        """Stored items (only `columns`: a million rows load in half the time with fewer)."""
-        frame = self._bulk_frame(f"SELECT {', '.join(columns)} FROM work_items")
+    def load_items(self, columns: tuple[str, ...] = WORK_ITEM_FIELDS, replaced_by: ImportBatch | None = None
+                   ) -> pd.DataFrame:
+        """Stored items (only `columns`: a million rows load in half the time with fewer).
+
+        With `replaced_by`, only the items that batch leaves in place: re-importing an export
+        then loads nothing back.
+        """
+        select = f"SELECT {', '.join(columns)} FROM work_items"
+        if replaced_by is None:
+            frame = self._bulk_frame(select)
+        else:
+            self._stage_keys(replaced_by.items["key"])
+            frame = self._bulk_frame(
+                self._sql(f"{select} WHERE NOT (source = ? AND key IN (SELECT key FROM staged_keys))"),
+                (replaced_by.source,))
         for name in {"created_at", "resolved_at"} & set(columns):
             frame[name] = pd.to_datetime(frame[name], utc=True)
         if "auto_resolved" in columns:
@@ -415,12 +432,15 @@ class DuckDBStore(Store):
     def _delete_count(self, sql: str, params: tuple) -> int:
         return int(self.connection.execute(sql, list(params)).fetchone()[0])
 
-    def _bulk_frame(self, sql: str) -> pd.DataFrame:
+    def _bulk_frame(self, sql: str, params: tuple = ()) -> pd.DataFrame:
         # Through Arrow: a million rows come back in 0.1 s, against 1.4 s for .df()
-        return self.connection.sql(sql).to_arrow_table().to_pandas()
+        return self.connection.sql(sql, params=list(params) or None).to_arrow_table().to_pandas()
 
     def _load_frame(self, table: str, frame: pd.DataFrame) -> None:
-        self.connection.register("incoming_frame", frame)
+        # DuckDB scans one contiguous Arrow table twice as fast as a pandas frame or a chunked
+        # table (1M items: 0.55 s against 1.1 s)
+        table_data = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks()
+        self.connection.register("incoming_frame", table_data)
         try:
             columns = ", ".join(frame.columns)
             self.connection.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_frame")

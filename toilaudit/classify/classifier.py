@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS, RulePack
-from toilaudit.classify.templates import group_templates, match_texts
+from toilaudit.classify.matching import match_rules
+from toilaudit.classify.templates import group_templates, match_text_codes
 
 # Built-in signals: (id, name, weight). Weights are on the same scale as rule weights.
 SIGNALS = {
@@ -49,26 +49,23 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     is_page = (items["source"] == "pagerduty").to_numpy()
     # Normalise each distinct raw text once (repeated requests share titles), then group the
     # normalised texts: `codes` maps every item to its distinct match text.
-    raw = _contiguous(pa.array(items["title"] + " " + items["labels"], type=pa.string(), from_pandas=True))
-    raw = raw.dictionary_encode()
-    normalised = _contiguous(match_texts(pd.Series(raw.dictionary.to_pandas()))).dictionary_encode()
-    raw_codes = np.asarray(raw.indices.to_numpy(zero_copy_only=False))
-    codes = np.asarray(normalised.indices.to_numpy(zero_copy_only=False))[raw_codes]
-    distinct = pd.Series(normalised.dictionary.to_pylist(), dtype=object)
+    codes, texts = match_text_codes(items["title"], items["labels"])
+    distinct = pd.Series(texts.to_pylist(), dtype=object)
 
-    # rules, once per distinct text
-    toil_rules = pack.toil_rules
-    other_rules = pack.other_rules
-    texts_list = distinct.tolist()
-    fired = {
-        rule.id: np.fromiter((rule.pattern.search(t) is not None for t in texts_list), bool, len(texts_list))[codes]
-        for rule in pack.rules
-    }
+    # rules, once per distinct text and source (a rule may be limited to some sources):
+    # `unit_codes` maps every item to its (text, source) unit
+    source_codes, source_values = pd.factorize(items["source"])
+    unit_codes, units = pd.factorize(codes.astype(np.int64) * len(source_values) + source_codes)
+    unit_texts = units // len(source_values)
+    unit_sources = np.asarray(source_values, dtype=object)[units % len(source_values)]
+    matches = match_rules(texts, pack.rules)
+    fired = {}  # rule id -> fired per unit
     for rule in pack.rules:
+        fired[rule.id] = matches[rule.id][unit_texts]
         if rule.sources:
-            fired[rule.id] &= items["source"].isin(rule.sources).to_numpy()
-    toil_weight, toil_index = _strongest(toil_rules, fired, len(items))
-    other_weight, other_index = _strongest(other_rules, fired, len(items))
+            fired[rule.id] &= np.isin(unit_sources, rule.sources)
+    toil_weight, toil_index = (per_unit[unit_codes] for per_unit in _strongest(pack.toil_rules, fired, len(units)))
+    other_weight, other_index = (per_unit[unit_codes] for per_unit in _strongest(pack.other_rules, fired, len(units)))
 
     # repetition: title templates per source. Pages are not split by PagerDuty service: the
     # alert's title already names what fired, and one alert routed to several services is one noise.
@@ -76,7 +73,6 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     item_counts = np.bincount(codes, minlength=len(distinct))
     distinct_templates = group_templates(distinct, item_counts).to_numpy(dtype=object)
     template_codes, template_values = pd.factorize(distinct_templates)
-    source_codes, source_values = pd.factorize(items["source"])
     group_codes = source_codes * len(template_values) + template_codes[codes]
     sizes = np.bincount(group_codes)
     group_size = sizes[group_codes]
@@ -117,11 +113,11 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
 
     category = _categories(pack, toil_index, other_index, is_toil, is_page, repetitive, auto_resolved)
     hours, measured = _hours(items, pack, toil_index, is_toil, auto_resolved, is_page)
-    rule_ids, reasons = _rule_ids_and_reasons(pack, {**fired, **signal_masks}, len(items))
+    rule_ids, reasons = _rule_ids_and_reasons(pack, fired, unit_codes, len(units), signal_masks)
     return pd.DataFrame(
         {
-            "source": items["source"].to_numpy(),
-            "key": items["key"].to_numpy(),
+            "source": items["source"].array,
+            "key": items["key"].array,
             "is_toil": is_toil,
             "category": category,
             "score": np.clip(score, 0.0, 1.0).round(3),
@@ -136,11 +132,6 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
             "rule_pack_version": pack.version,
         }
     )
-
-
-def _contiguous(array: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """One Arrow array (Arrow-backed pandas strings arrive chunked)."""
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _strongest(rules: list, fired: dict[str, np.ndarray], rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -167,7 +158,7 @@ def _categories(pack, toil_index, other_index, is_toil, is_page, repetitive, aut
     other_rules = pack.other_rules
     flags = is_toil.astype(np.int64) | is_page << 1 | repetitive << 2 | auto_resolved << 3
     key = (toil_index.astype(np.int64) + 1) * 16 * (len(other_rules) + 1) + (other_index.astype(np.int64) + 1) * 16 + flags
-    combinations, inverse = np.unique(key, return_inverse=True)
+    inverse, combinations = pd.factorize(key)
     names = []
     for combination in combinations.tolist():
         flag = combination % 16
@@ -213,19 +204,29 @@ def _hours(items, pack, toil_index, is_toil, auto_resolved, is_page) -> tuple[np
     return hours, jira_measured | page_measured
 
 
-def _rule_ids_and_reasons(pack: RulePack, masks: dict[str, np.ndarray], rows: int) -> tuple[pd.Categorical, pd.Categorical]:
+def _rule_ids_and_reasons(
+    pack: RulePack, rules_fired: dict[str, np.ndarray], unit_codes: np.ndarray, units: int,
+    signals: dict[str, np.ndarray],
+) -> tuple[pd.Categorical, pd.Categorical]:
     """Per item: the ids that fired ("S001 T004") and what they mean ("S001 signal.repetition; ...").
 
     Items share few combinations, so each item gets a bit per id and the strings are built once
-    per distinct combination, not a million times. The item's group, group size and time figure
-    are in their own columns; `toilaudit explain` puts the whole story together.
+    per distinct combination, not a million times. Rules fired per unit (text and source),
+    signals per item. The item's group, group size and time figure are in their own columns;
+    `toilaudit explain` puts the whole story together.
     """
-    ids = sorted(masks)
+    ids = sorted([*rules_fired, *signals])
     names = {r.id: r.name for r in pack.rules} | {sid: name for sid, (name, _) in SIGNALS.items()}
-    bits = np.zeros(rows, dtype=object if len(ids) > 62 else np.int64)
+    dtype = object if len(ids) > 62 else np.int64
+    unit_bits = np.zeros(units, dtype=dtype)
+    item_bits = np.zeros(len(unit_codes), dtype=dtype)
     for position, rule_id in enumerate(ids):
-        bits = bits + masks[rule_id].astype(np.int64) * (1 << position)
-    combinations, inverse = np.unique(bits, return_inverse=True)
+        if rule_id in rules_fired:
+            unit_bits = unit_bits + rules_fired[rule_id].astype(np.int64) * (1 << position)
+        else:
+            item_bits = item_bits + signals[rule_id].astype(np.int64) * (1 << position)
+    bits = unit_bits[unit_codes] + item_bits
+    inverse, combinations = pd.factorize(bits)
     id_text, reason_text = [], []
     for combination in combinations:
         fired = [rule_id for position, rule_id in enumerate(ids) if int(combination) >> position & 1]

@@ -15,6 +15,8 @@ import yaml
 
 from toilaudit.classify.interface import Rule, RulePack, RulePackError, Settings
 
+# libyaml when present: the default pack parses in 10 ms instead of 100
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 RULE_ID = re.compile(r"^[TN]\d{3}$")
 KINDS = ("toil", "not-toil")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -36,7 +38,7 @@ def load_rule_pack(user_text: str | None = None, user_name: str = "rules file") 
 
 def _parse_yaml(text: str, where: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         raise RulePackError(f"{where}: not valid YAML ({str(exc).splitlines()[0]}) - fix the file's syntax") from None
     if not isinstance(data, dict):

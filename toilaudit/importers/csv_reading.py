@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,9 +92,13 @@ def read_export(
             f"{where}: {hint}no column for {', '.join(missing)} (found {found}) - "
             f"export {source} as CSV with those columns or map yours with --columns"
         )
-    table = _read_columns(path, encoding, len(headers), sorted({i for found in positions.values() for i in found}))
-    fields = {field: _join_values(table, found) for field, found in positions.items()}
-    return ExportTable(path, file_sha256(path), fields, table.num_rows)
+    wanted = sorted({i for found in positions.values() for i in found})
+    # The hash and the per-field Arrow kernels run in threads: all release the GIL.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        digest = pool.submit(file_sha256, path)
+        table = _read_columns(path, encoding, len(headers), wanted)
+        fields = dict(zip(positions, pool.map(lambda found: _join_values(table, found), positions.values())))
+        return ExportTable(path, digest.result(), fields, table.num_rows)
 
 
 def _read_columns(path: Path, encoding: str, width: int, wanted: list[int]) -> pa.Table:
@@ -126,9 +131,10 @@ def _read_columns(path: Path, encoding: str, width: int, wanted: list[int]) -> p
 def _join_values(table: pa.Table, positions: list[int]) -> pd.Series:
     """One string column per field; repeated headers (Labels x3) are joined with "|", blanks dropped."""
     columns = [pc.utf8_trim_whitespace(table.column(f"c{i}")) for i in positions]
-    if len(columns) == 1:
-        return columns[0].to_pandas()
-    # blanks become nulls, which the join skips: "a", "", "b" -> "a|b"
-    present = [pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column) for column in columns]
-    joined = pc.binary_join_element_wise(*present, "|", null_handling="skip")
-    return pc.fill_null(joined, "").to_pandas()
+    joined = columns[0]
+    for column in columns[1:]:
+        # "a", "", "b" -> "a|b". Not null_handling="skip": pyarrow 26 drops the rows where every
+        # value is null, so the column comes back shorter and misaligned.
+        both = pc.binary_join_element_wise(joined, column, pa.scalar("|", column.type))
+        joined = pc.if_else(pc.equal(joined, ""), column, pc.if_else(pc.equal(column, ""), joined, both))
+    return joined.to_pandas()

@@ -7,6 +7,8 @@ column (vectorised), so a million rows parse in about a second.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -80,3 +82,21 @@ def parse_dates(
             f"export ISO dates or pass --date-format, e.g. --date-format '{JIRA_DEFAULT_FORMAT}'"
         )
     return parsed.astype("datetime64[us, UTC]")
+
+
+def parse_date_columns(
+    columns: dict[str, tuple[pd.Series, str]], where: str, date_format: str | None = None, timezone: str = "UTC"
+) -> dict[str, pd.Series]:
+    """parse_dates for several columns (field -> (values, header name)) at once.
+
+    Each column parses in its own thread: Arrow's strptime releases the GIL, so on two cores a
+    million Created and Resolved dates take the time of one column. The first column's error wins.
+    """
+    def parse(field: str) -> pd.Series:
+        values, header = columns[field]
+        return parse_dates(values, where, header, date_format, timezone)
+
+    if not columns:
+        return {}
+    with ThreadPoolExecutor(max_workers=len(columns)) as pool:
+        return dict(zip(columns, pool.map(parse, columns)))

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from toilaudit.errors import InputFileError
 
@@ -94,10 +96,20 @@ DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])")
 SECONDS_PER_UNIT = {"w": 5 * 8 * 3600, "d": 8 * 3600, "h": 3600, "m": 60, "s": 1}  # Jira's 8h day, 5d week
 
 
+def _plain_seconds(text: pd.Series) -> pd.Series:
+    """Numbers as floats, anything else NaN; Arrow's cast when every value is a number or blank."""
+    strings = pa.array(text, type=pa.string(), from_pandas=True)
+    try:
+        numbers = pc.if_else(pc.equal(strings, ""), pa.scalar(None, pa.string()), strings).cast(pa.float64())
+    except pa.ArrowInvalid:  # "1h 30m" among them
+        return pd.to_numeric(text.where(text != ""), errors="coerce")
+    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
+
+
 def parse_durations(values: pd.Series, where: str, column: str) -> pd.Series:
     """Seconds from Jira's `Time Spent` (seconds) or its pretty form (`1d 2h 30m`)."""
     text = values.fillna("").astype(str).str.strip()
-    seconds = pd.to_numeric(text.where(text != ""), errors="coerce")
+    seconds = _plain_seconds(text)
     pretty = text.ne("") & seconds.isna()
     if pretty.any():
         parts = text[pretty].str.lower().str.extractall(DURATION_PART.pattern)

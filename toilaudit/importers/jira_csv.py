@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from toilaudit.importers.columns import JIRA_ALIASES
 from toilaudit.importers.csv_reading import read_export
-from toilaudit.importers.dates import parse_dates
+from toilaudit.importers.dates import parse_date_columns
 from toilaudit.importers.export import ImportBatch, ImportedFile, parse_durations, read_files, split_human_labels
 from toilaudit.importers.interface import normalise_frame
 
@@ -71,9 +71,9 @@ def _to_items(
         },
         index=range(rows),
     )
-    for field in ("created_at", "resolved_at"):
-        if field in fields:
-            frame[field] = parse_dates(fields[field], where, HEADER_NAMES[field], date_format, timezone)
+    dates = {field: (fields[field], HEADER_NAMES[field]) for field in ("created_at", "resolved_at") if field in fields}
+    for field, parsed in parse_date_columns(dates, where, date_format, timezone).items():
+        frame[field] = parsed
     if "time_spent_seconds" in fields:
         frame["time_spent_seconds"] = parse_durations(fields["time_spent_seconds"], where, "Time Spent")
     blank = frame["key"] == ""

@@ -8,11 +8,12 @@ import pandas as pd
 
 from toilaudit.importers.columns import PAGERDUTY_ALIASES
 from toilaudit.importers.csv_reading import read_export
-from toilaudit.importers.dates import parse_dates
+from toilaudit.importers.dates import parse_date_columns
 from toilaudit.importers.export import ImportBatch, ImportedFile, parse_durations, parse_flags, read_files
 from toilaudit.importers.interface import normalise_frame
 
 REQUIRED = ("key", "title", "created_at")
+DATE_HEADERS = {"created_at": "created_on", "resolved_at": "resolved_on"}
 
 
 def read_pagerduty_csv(
@@ -39,9 +40,11 @@ def _to_items(
         return fields[field] if field in fields else ""
 
     rows = len(fields["key"])
-    created = parse_dates(fields["created_at"], where, "created_on", date_format, timezone)
-    if "resolved_at" in fields:
-        resolved = parse_dates(fields["resolved_at"], where, "resolved_on", date_format, timezone)
+    dates = {field: (fields[field], header) for field, header in DATE_HEADERS.items() if field in fields}
+    parsed = parse_date_columns(dates, where, date_format, timezone)
+    created = parsed["created_at"]
+    if "resolved_at" in parsed:
+        resolved = parsed["resolved_at"]
     else:
         resolved = pd.Series(pd.NaT, index=range(rows), dtype="datetime64[us, UTC]")
     if "seconds_to_resolve" in fields:
