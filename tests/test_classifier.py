@@ -95,3 +95,49 @@ def test_reasons_name_rules_group_and_time():
 
 def test_classifying_nothing_gives_nothing():
     assert classify(items_to_frame([]), PACK).empty
+
+
+def _mask_slots_by_strings(texts):
+    """The plain definition of slot masking, for checking the hashed, vectorised one."""
+    from collections import defaultdict
+
+    from toilaudit.classify.templates import SLOT_MIN_FILLERS, _is_concrete
+    fillers = defaultdict(set)
+    slots = {}
+    for text in dict.fromkeys(texts):
+        tokens = text.split(" ")
+        slots[text] = []
+        for width in (1, 2):
+            for start in range(len(tokens) - width + 1):
+                if any(_is_concrete(t) for t in tokens[start:start + width]):
+                    variant = " ".join(tokens[:start] + ["*"] + tokens[start + width:])
+                    fillers[variant].add(" ".join(tokens[start:start + width]))
+                    slots[text].append((variant, start, width))
+    templates = {}
+    for text, text_slots in slots.items():
+        tokens = text.split(" ")
+        floor = max(1, (sum(map(_is_concrete, tokens)) + 1) // 2)
+        variable = sorted(((len(fillers[v]), s, w) for v, s, w in text_slots if len(fillers[v]) >= SLOT_MIN_FILLERS),
+                          key=lambda slot: -slot[0])
+        for _, start, width in variable:
+            trial = tokens[:start] + ["*"] * width + tokens[start + width:]
+            if sum(map(_is_concrete, trial)) >= floor:
+                tokens = trial
+        templates[text] = " ".join(tokens)
+    return [templates[t] for t in texts]
+
+
+def test_hashed_slot_masking_equals_the_plain_definition():
+    import random
+
+    from toilaudit.classify.templates import _mask_variable_slots
+    rng = random.Random(7)
+    words = ["restart", "grant", "access", "to", "prod", "*", "<url>", "db", "web", "for", "job", "0", "é", "x"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    texts += ["restart app on web", "restart app on db", "restart app on mq", "a * x d", "a y * d", "a * z d"]
+    masked = _mask_variable_slots(pd.Series(texts)).tolist()
+    assert masked == _mask_slots_by_strings(texts)
+    assert sum(m != t for m, t in zip(masked, texts)) > 100  # slots were really masked
+    trio = ["restart app on web", "restart app on db", "restart app on mq", "grant prod access"]
+    # "on web", "on db", "on mq" also fill one two-token slot; group_templates then folds "* *" to "*"
+    assert _mask_variable_slots(pd.Series(trio)).tolist() == ["restart app * *"] * 3 + ["grant prod access"]

@@ -78,9 +78,9 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     group_size = sizes[group_codes]
     templates = pd.Categorical.from_codes(template_codes[codes], pd.Index(template_values, dtype=object))
     used = np.flatnonzero(sizes)
-    names = pd.Series(
-        [f"{source_values[g // len(template_values)]}\x1f{template_values[g % len(template_values)]}" for g in used]
-    )
+    source_list, template_list = list(source_values), list(template_values)  # plain lists: Index lookups are slow
+    names = pd.Series([f"{source_list[g // len(template_list)]}\x1f{template_list[g % len(template_list)]}"
+                       for g in used.tolist()])
     hashed = pd.util.hash_pandas_object(names, index=False).to_numpy() % 16**8
     names_used = ["G" + format(int(h), "08x") for h in hashed]
     dense = np.searchsorted(used, group_codes)

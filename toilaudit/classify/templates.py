@@ -13,8 +13,11 @@ request. Two steps, both whole-column:
 
 from __future__ import annotations
 
+import gc
 import re
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 import numpy as np
@@ -93,9 +96,23 @@ def group_templates(distinct: pd.Series, item_counts: np.ndarray) -> pd.Series:
     original_index = distinct.index
     distinct = distinct.reset_index(drop=True)
     step1 = distinct.str.replace(r"(?<![\w<])(?=[\w.-]*[a-z])(?=[\w.-]*\d)[\w.-]+", "*", regex=True)
-    step2 = _wildcard_rare_tokens(step1, item_counts)
-    step3 = _mask_variable_slots(step2)
+    with _collector_paused():
+        step2 = _wildcard_rare_tokens(step1, item_counts)
+        step3 = _mask_variable_slots(step2)
     return step3.str.replace(r"\*(?:[ \-_./:]*\*)+", "*", regex=True).set_axis(original_index)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building millions of small tuples and
+    sets: they hold no cycles, and its repeated passes over them took more than half the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @cache  # called for every token of every slot trial; the vocabulary is small
@@ -127,34 +144,91 @@ SLOT_MIN_FILLERS = 3
 
 def _mask_variable_slots(texts: pd.Series) -> pd.Series:
     """Mask a slot (one token, or two adjacent) when SLOT_MIN_FILLERS different values fill it
-    in texts that are otherwise identical."""
+    in texts that are otherwise identical.
+
+    Hundreds of thousands of distinct titles make millions of candidate slots, too many for
+    Python strings or sets (gigabytes). So each slot is a row of integers: the text with the
+    slot starred and the slot's tokens are identified by polynomial hashes over token codes,
+    and counted with pandas. Only the texts that have a variable slot are masked one by one.
+    """
     unique = texts.drop_duplicates().tolist()
-    split = [text.split(" ") for text in unique]
-    fillers: defaultdict[str, set[str]] = defaultdict(set)  # text with a slot starred -> what filled it
-    slots = []  # per text: (variant, start, width), narrow slots first, left to right
-    for tokens in split:
-        concrete = [_is_concrete(t) for t in tokens]
-        text_slots = []
-        for width in (1, 2):
-            for start in range(len(tokens) - width + 1):
-                if not any(concrete[start:start + width]):
-                    continue
-                variant = " ".join(tokens[:start] + ["*"] + tokens[start + width:])
-                fillers[variant].add(" ".join(tokens[start:start + width]))
-                text_slots.append((variant, start, width))
-        slots.append(text_slots)
-    templates = {}
-    for text, tokens, text_slots in zip(unique, split, slots):
-        # the most varied slots first; a stable sort keeps ties narrow-first, left to right
-        variable = sorted(
-            ((len(fillers[variant]), start, width) for variant, start, width in text_slots
-             if len(fillers[variant]) >= SLOT_MIN_FILLERS),
-            key=lambda slot: -slot[0],
-        )
+    slots = _candidate_slots(pa.array(unique, pa.string()))
+    # Cheap first cut: a variable slot's variant appears in SLOT_MIN_FILLERS+ slots. Sorting
+    # one hash column is fast; exact counting of distinct fillers runs on what is left.
+    _, shared, times = np.unique(slots["variant_a"].to_numpy(), return_inverse=True, return_counts=True)
+    slots = slots.loc[times[shared] >= SLOT_MIN_FILLERS]
+    fillers = slots.drop_duplicates(["variant_a", "variant_b", "filler"]).groupby(
+        ["variant_a", "variant_b"]).size().rename("fillers")
+    slots = slots.join(fillers, on=["variant_a", "variant_b"])
+    slots = slots.loc[slots["fillers"] >= SLOT_MIN_FILLERS]
+    # per text, the most varied slots first; ties narrow-first, left to right
+    slots = slots.sort_values(["row", "fillers", "width", "start"], ascending=[True, False, True, True])
+    rows, starts, widths = (slots[name].tolist() for name in ("row", "start", "width"))
+    templates = dict(zip(unique, unique))
+    for first, last in _runs(rows):
+        tokens = unique[rows[first]].split(" ")
         floor = max(1, (sum(map(_is_concrete, tokens)) + 1) // 2)
-        for _, start, width in variable:
+        for start, width in zip(starts[first:last], widths[first:last]):
             trial = tokens[:start] + ["*"] * width + tokens[start + width:]
             if sum(map(_is_concrete, trial)) >= floor:
                 tokens = trial
-        templates[text] = " ".join(tokens)
+        templates[unique[rows[first]]] = " ".join(tokens)
     return texts.map(templates)
+
+
+def _runs(values: list) -> Iterator[tuple[int, int]]:
+    """(first, last) index ranges of the runs of equal values in a sorted list."""
+    first = 0
+    for index in range(1, len(values) + 1):
+        if index == len(values) or values[index] != values[first]:
+            yield first, index
+            first = index
+
+
+# Two odd 64-bit bases: a slot's variant is identified by both hashes (128 bits), so two
+# different variants colliding is out of reach; arithmetic wraps modulo 2**64.
+HASH_BASES = (np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15))
+
+
+def _candidate_slots(texts: pa.Array) -> pd.DataFrame:
+    """One row per slot holding a concrete token: row (text), start, width, the hashes of the
+    text with the slot replaced by `*` (variant_a, variant_b) and of the slot's tokens (filler)."""
+    tokens = pc.split_pattern(texts, " ")
+    lengths = pc.list_value_length(tokens).to_numpy(zero_copy_only=False).astype(np.int64)
+    offsets = tokens.offsets.to_numpy().astype(np.int64)
+    flat = tokens.flatten().dictionary_encode()
+    vocabulary = flat.dictionary.to_pylist()
+    codes = flat.indices.to_numpy(zero_copy_only=False).astype(np.uint64) + np.uint64(1)
+    concrete = np.array([_is_concrete(t) for t in vocabulary], dtype=bool)[flat.indices.to_numpy(zero_copy_only=False)]
+    # the starred slot must equal a "*" token already in a text, as the string form would
+    star = np.uint64(vocabulary.index("*") + 1 if "*" in vocabulary else len(vocabulary) + 1)
+    longest = int(lengths.max(initial=0))
+    starts = offsets[:-1] + np.arange(len(lengths))  # each text's prefix hashes: lengths + 1 of them
+    with np.errstate(over="ignore"):
+        prefixes, powers = [], []
+        for base in HASH_BASES:
+            prefix = np.zeros(int(lengths.sum()) + len(lengths), dtype=np.uint64)
+            for k in range(longest):
+                rows = np.flatnonzero(lengths > k)
+                prefix[starts[rows] + k + 1] = prefix[starts[rows] + k] * base + codes[offsets[rows] + k]
+            prefixes.append(prefix)
+            powers.append(np.concatenate([[np.uint64(1)], np.cumprod(np.full(longest + 1, base, dtype=np.uint64))]))
+        parts = []
+        for width in (1, 2):
+            for start in range(longest - width + 1):
+                rows = np.flatnonzero(lengths >= start + width)
+                rows = rows[concrete[offsets[rows] + start] | concrete[offsets[rows] + start + width - 1]]
+                if not len(rows):
+                    continue
+                n = lengths[rows]
+                part = {"row": rows, "start": np.full(len(rows), start), "width": np.full(len(rows), width)}
+                for name, prefix, power, base in zip(("variant_a", "variant_b"), prefixes, powers, HASH_BASES):
+                    head = prefix[starts[rows] + start] * base + star
+                    tail = prefix[starts[rows] + n] - prefix[starts[rows] + start + width] * power[n - start - width]
+                    part[name] = (head * power[n - start - width] + tail) * base + (n - width + 1).astype(np.uint64)
+                prefix, power, base = prefixes[0], powers[0], HASH_BASES[0]
+                filled = prefix[starts[rows] + start + width] - prefix[starts[rows] + start] * power[width]
+                part["filler"] = filled * base + np.uint64(width)
+                parts.append(pd.DataFrame(part))
+    columns = ["row", "start", "width", "variant_a", "variant_b", "filler"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({c: pd.Series(dtype=np.int64) for c in columns})
