@@ -115,6 +115,35 @@ def _fill(template: str, rng: random.Random, when: datetime) -> str:
     )
 
 
+# One-off work described in free text: each such title is (almost always) unique, as the
+# engineering and investigation tickets of a real tracker are.
+ONE_OFF_VERBS = ["Investigate", "Design", "Evaluate", "Prototype", "Document", "Migrate", "Refactor", "Spike:",
+                 "Review", "Replace", "Benchmark", "Decommission", "Harden", "Simplify", "Plan", "Analyse",
+                 "Untangle", "Consolidate", "Introduce", "Rework", "Assess", "Model", "Retire", "Split"]
+ONE_OFF_THINGS = ["intermittent latency", "connection pool sizing", "the retry budget", "schema drift",
+                  "tracing coverage", "capacity headroom", "the on-call handbook", "queue backpressure",
+                  "feature-flag cleanup", "cost allocation tags", "TLS termination", "blue/green cut-over",
+                  "cache invalidation", "idempotency keys", "batch windows", "alert routing", "audit trail gaps",
+                  "secrets layout", "dependency pinning", "data retention", "sharding strategy", "rate limits",
+                  "backup restore drills", "error budget policy", "log sampling", "vendor SDK upgrade"]
+ONE_OFF_PLACES = ["in settlement", "for the mobile app", "across regions", "in the ledger", "for partner APIs",
+                  "in the card switch", "for KYC onboarding", "in the data lake", "behind the gateway",
+                  "for statement rendering", "in FX pricing", "for the fraud models", "in core banking",
+                  "for internal tooling", "in the payments hub", "for open banking"]
+ONE_OFF_WHY = ["before Q{q} audit", "after the {month} incident", "ahead of peak season", "with the vendor",
+               "per architecture review", "for the regulator", "as agreed in the retro", "to cut cloud spend",
+               "proposal", "options paper", "phase {n}", "follow-up", "with SRE", "RFC draft", ""]
+MONTHS = ["January", "March", "May", "July", "September", "November"]
+
+
+def _one_off_title(rng: random.Random) -> str:
+    why = rng.choice(ONE_OFF_WHY).format(q=rng.randint(1, 4), month=rng.choice(MONTHS), n=rng.randint(2, 5))
+    words = [rng.choice(ONE_OFF_VERBS), rng.choice(ONE_OFF_THINGS), rng.choice(ONE_OFF_PLACES), why]
+    if rng.random() < 0.5:
+        words.insert(2, f"and {rng.choice(ONE_OFF_THINGS)}")
+    return " ".join(w for w in words if w)
+
+
 def _jira_date(when: datetime) -> str:
     # Jira's default CSV format: 24/Nov/26 3:45 PM (no leading zero on the hour)
     return when.strftime("%d/%b/%y ") + str(int(when.strftime("%I"))) + when.strftime(":%M %p")
@@ -130,8 +159,9 @@ JIRA_HEADER = (
 
 def jira_rows(count: int, seed: int = 7, start: datetime | None = None, days: int = 365,
               templates: list[Template] = JIRA_TEMPLATES, project: str = "OPS", human_label_share: float = 0.1,
-              multiline: bool = True):
-    """Yield (row, true_label) pairs for a Jira export of `count` issues."""
+              multiline: bool = True, one_off_share: float = 0.0):
+    """Yield (row, true_label) pairs for a Jira export of `count` issues; `one_off_share` of the
+    not-toil issues get a free-text one-off title instead of their template's."""
     rng = random.Random(seed)
     start = start or datetime(2025, 11, 24, tzinfo=timezone.utc)
     weights = [t.weight for t in templates]
@@ -139,6 +169,8 @@ def jira_rows(count: int, seed: int = 7, start: datetime | None = None, days: in
         template = rng.choices(templates, weights)[0]
         when = start + timedelta(seconds=rng.randint(0, days * 86400))
         title = _fill(template.title, rng, when)
+        if one_off_share and template.label == "not-toil" and rng.random() < one_off_share:
+            title = _one_off_title(rng)
         hours = rng.uniform(*template.hours)
         resolved = when + timedelta(hours=rng.uniform(0.5, 30 if template.label == "toil" else 24 * 20))
         open_item = rng.random() < 0.06
