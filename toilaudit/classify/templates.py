@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import re
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -95,11 +94,26 @@ def group_templates(distinct: pd.Series, item_counts: np.ndarray) -> pd.Series:
     """
     original_index = distinct.index
     distinct = distinct.reset_index(drop=True)
-    step1 = distinct.str.replace(r"(?<![\w<])(?=[\w.-]*[a-z])(?=[\w.-]*\d)[\w.-]+", "*", regex=True)
+    step1 = _wildcard_identifiers(distinct)
     with _collector_paused():
         step2 = _wildcard_rare_tokens(step1, item_counts)
         step3 = _mask_variable_slots(step2)
-    return step3.str.replace(r"\*(?:[ \-_./:]*\*)+", "*", regex=True).set_axis(original_index)
+    folded = pc.replace_substring_regex(pa.array(step3.tolist(), pa.string()), r"\*(?:[ \-_./:]*\*)+", "*")
+    return pd.Series(folded.to_pylist(), index=original_index, dtype=object)
+
+
+IDENTIFIER = re.compile(r"(?<![\w<])(?=[\w.-]*[a-z])(?=[\w.-]*\d)[\w.-]+")  # letters and digits: web-01, cve-2024
+
+
+def _wildcard_identifiers(texts: pd.Series) -> pd.Series:
+    """Identifier tokens become `*`. Only texts with a digit can hold one, and a few do: RE2
+    finds them (any non-ASCII text too, where Python's digits are wider), `re` rewrites them."""
+    maybe = pc.match_substring_regex(pa.array(texts.tolist(), pa.string()), r"[0-9]|[^\x00-\x7f]")
+    rows = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+    out = texts.tolist()
+    for row in rows.tolist():
+        out[row] = IDENTIFIER.sub("*", out[row])
+    return pd.Series(out, index=texts.index, dtype=object)
 
 
 @contextmanager
@@ -121,21 +135,28 @@ def _is_concrete(token: str) -> bool:
 
 
 def _wildcard_rare_tokens(texts: pd.Series, item_counts: np.ndarray) -> pd.Series:
-    # Plain dict work on the distinct texts: pandas' explode/groupby costs more at this size.
-    split = [text.split(" ") for text in texts.tolist()]
-    token_items: Counter[str] = Counter()
-    for tokens, weight in zip(split, item_counts.tolist()):
-        for token in set(tokens):
-            token_items[token] += weight
-    rare = {
-        token for token, items in token_items.items()
-        if items < RARE_TOKEN_ITEMS and HAS_LETTER.search(token) and token not in STOPWORDS
-    }
-    out = []
-    for text, tokens in zip(texts.tolist(), split):
-        masked = ["*" if token in rare else token for token in tokens]
-        # keep the original text where wildcarding left fewer than two concrete words
-        out.append(" ".join(masked) if sum(map(_is_concrete, masked)) >= 2 else text)
+    """Tokens carried by fewer than RARE_TOKEN_ITEMS items become `*`, unless that leaves a text
+    fewer than two concrete words. Counted on token codes; only changed texts are rebuilt."""
+    tokens = pc.split_pattern(pa.array(texts.tolist(), pa.string()), " ")
+    parents = pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False).astype(np.int64)
+    flat = tokens.flatten().dictionary_encode()
+    codes = flat.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    vocabulary = flat.dictionary.to_pylist()
+    # items carrying each token: a text counts once per token it holds, weighted by its items
+    held = _sorted_distinct(parents * len(vocabulary) + codes)
+    token_items = np.bincount(held % len(vocabulary), weights=item_counts[held // len(vocabulary)],
+                              minlength=len(vocabulary))
+    rare = np.array([items < RARE_TOKEN_ITEMS and HAS_LETTER.search(token) is not None and token not in STOPWORDS
+                     for token, items in zip(vocabulary, token_items.tolist())], dtype=bool)
+    concrete = np.array([_is_concrete(token) for token in vocabulary], dtype=bool)
+    rare_at = rare[codes]
+    concrete_left = np.bincount(parents, weights=concrete[codes] & ~rare_at, minlength=len(texts))
+    changed = np.unique(parents[rare_at])
+    changed = changed[concrete_left[changed] >= 2]
+    rare_words = {vocabulary[i] for i in np.flatnonzero(rare).tolist()}
+    out = texts.tolist()
+    for row in changed.tolist():
+        out[row] = " ".join("*" if token in rare_words else token for token in out[row].split(" "))
     return pd.Series(out, index=texts.index, dtype=object)
 
 
@@ -152,11 +173,14 @@ def _mask_variable_slots(texts: pd.Series) -> pd.Series:
     and counted with pandas. Only the texts that have a variable slot are masked one by one.
     """
     unique = texts.drop_duplicates().tolist()
-    slots = _candidate_slots(pa.array(unique, pa.string()))
+    candidates = _candidate_slots(pa.array(unique, pa.string()))
     # Cheap first cut: a variable slot's variant appears in SLOT_MIN_FILLERS+ slots. Sorting
     # one hash column is fast; exact counting of distinct fillers runs on what is left.
-    _, shared, times = np.unique(slots["variant_a"].to_numpy(), return_inverse=True, return_counts=True)
-    slots = slots.loc[times[shared] >= SLOT_MIN_FILLERS]
+    ordered = np.sort(candidates["variant_a"])
+    reach = SLOT_MIN_FILLERS - 1
+    frequent = ordered[:-reach][ordered[:-reach] == ordered[reach:]]
+    kept = pd.Series(candidates["variant_a"]).isin(frequent).to_numpy()
+    slots = pd.DataFrame({column: values[kept] for column, values in candidates.items()})
     fillers = slots.drop_duplicates(["variant_a", "variant_b", "filler"]).groupby(
         ["variant_a", "variant_b"]).size().rename("fillers")
     slots = slots.join(fillers, on=["variant_a", "variant_b"])
@@ -176,6 +200,12 @@ def _mask_variable_slots(texts: pd.Series) -> pd.Series:
     return texts.map(templates)
 
 
+def _sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """np.unique by a plain sort: numpy 2's np.unique took 3 s on 3.5M integers, a sort 0.03 s."""
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
+
+
 def _runs(values: list) -> Iterator[tuple[int, int]]:
     """(first, last) index ranges of the runs of equal values in a sorted list."""
     first = 0
@@ -190,9 +220,10 @@ def _runs(values: list) -> Iterator[tuple[int, int]]:
 HASH_BASES = (np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15))
 
 
-def _candidate_slots(texts: pa.Array) -> pd.DataFrame:
-    """One row per slot holding a concrete token: row (text), start, width, the hashes of the
-    text with the slot replaced by `*` (variant_a, variant_b) and of the slot's tokens (filler)."""
+def _candidate_slots(texts: pa.Array) -> dict[str, np.ndarray]:
+    """Columns with one entry per slot holding a concrete token: row (text), start, width, the
+    hashes of the text with the slot replaced by `*` (variant_a, variant_b) and of the slot's
+    tokens (filler)."""
     tokens = pc.split_pattern(texts, " ")
     lengths = pc.list_value_length(tokens).to_numpy(zero_copy_only=False).astype(np.int64)
     offsets = tokens.offsets.to_numpy().astype(np.int64)
@@ -229,6 +260,8 @@ def _candidate_slots(texts: pa.Array) -> pd.DataFrame:
                 prefix, power, base = prefixes[0], powers[0], HASH_BASES[0]
                 filled = prefix[starts[rows] + start + width] - prefix[starts[rows] + start] * power[width]
                 part["filler"] = filled * base + np.uint64(width)
-                parts.append(pd.DataFrame(part))
-    columns = ["row", "start", "width", "variant_a", "variant_b", "filler"]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({c: pd.Series(dtype=np.int64) for c in columns})
+                parts.append(part)
+    columns = {"row": np.int64, "start": np.int64, "width": np.int64, "variant_a": np.uint64, "variant_b": np.uint64,
+               "filler": np.uint64}
+    return {column: np.concatenate([part[column] for part in parts]).astype(dtype, copy=False) if parts
+            else np.zeros(0, dtype) for column, dtype in columns.items()}
