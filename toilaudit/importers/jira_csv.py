@@ -36,8 +36,10 @@ def read_jira_csv(
 
 
 def _first_value(values: pd.Series) -> pd.Series:
-    """The first of "|"-joined values (the first component), with Arrow's kernel."""
-    first = pc.replace_substring_regex(pa.array(values, type=pa.string(), from_pandas=True), r"\|.*$", "")
+    """The first of "|"-joined values (the first component), cut once per distinct value."""
+    encoded = pa.array(values, type=pa.string(), from_pandas=True)
+    encoded = (encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded).dictionary_encode()
+    first = pc.replace_substring_regex(encoded.dictionary, r"\|.*$", "").take(encoded.indices)
     return pd.Series(first.to_pandas(), index=values.index)
 
 
