@@ -1,14 +1,14 @@
 """Titles to templates: the repetition signal.
 
 "Restart payment-service on host-17" and "Restart payment-service on host-23" are the same
-request. Two steps, both whole-column:
+request. Two stages, both on distinct texts, never per item:
 
 1. match text: lower-case; URLs, e-mails, IPs, UUIDs and digit runs become placeholders
    (pyarrow's RE2 kernels, so a million titles take a second, not a minute). Rules are
    matched on this text, once per distinct value.
-2. group template: tokens that occur in fewer than `RARE_TOKEN_ITEMS` items (user names,
-   job names, customer names) become `*`, computed on the distinct match texts weighted by
-   how many items carry each, so it costs O(distinct), not O(items).
+2. group template (see group_templates): identifiers, rare tokens and variable slots become
+   `*`, counted on token codes and hashes with numpy, so hundreds of thousands of distinct
+   titles take seconds and stay within memory.
 """
 
 from __future__ import annotations
@@ -220,6 +220,32 @@ def _runs(values: list) -> Iterator[tuple[int, int]]:
 HASH_BASES = (np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15))
 
 
+class _TokenHashes:
+    """Polynomial hashes of every prefix of every text's token codes, for one base:
+    prefix(k) = prefix(k - 1) * base + code of token k, so any run of tokens hashes in O(1)."""
+
+    def __init__(self, codes: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, base: np.uint64) -> None:
+        self.base = base
+        self.origin = offsets[:-1] + np.arange(len(lengths))  # where each text's len + 1 prefixes start
+        self.prefix = np.zeros(int(lengths.sum()) + len(lengths), dtype=np.uint64)
+        longest = int(lengths.max(initial=0))
+        for k in range(longest):  # position by position, all texts that long at once
+            rows = np.flatnonzero(lengths > k)
+            self.prefix[self.origin[rows] + k + 1] = self.prefix[self.origin[rows] + k] * base + codes[offsets[rows] + k]
+        self.power = np.concatenate([[np.uint64(1)], np.cumprod(np.full(longest + 1, base, dtype=np.uint64))])
+
+    def span(self, rows: np.ndarray, begin: np.ndarray | int, end: np.ndarray | int) -> np.ndarray:
+        """Hash of tokens [begin, end) of each of `rows`."""
+        return self.prefix[self.origin[rows] + end] - self.prefix[self.origin[rows] + begin] * self.power[end - begin]
+
+    def starred(self, rows: np.ndarray, start: int, width: int, lengths: np.ndarray, star: np.uint64) -> np.ndarray:
+        """Hash of each text with tokens [start, start + width) replaced by one `*`, and its length."""
+        after = lengths - start - width
+        head = self.span(rows, 0, start) * self.base + star
+        return (head * self.power[after] + self.span(rows, start + width, lengths)) * self.base + (
+            lengths - width + 1).astype(np.uint64)
+
+
 def _candidate_slots(texts: pa.Array) -> dict[str, np.ndarray]:
     """Columns with one entry per slot holding a concrete token: row (text), start, width, the
     hashes of the text with the slot replaced by `*` (variant_a, variant_b) and of the slot's
@@ -229,38 +255,25 @@ def _candidate_slots(texts: pa.Array) -> dict[str, np.ndarray]:
     offsets = tokens.offsets.to_numpy().astype(np.int64)
     flat = tokens.flatten().dictionary_encode()
     vocabulary = flat.dictionary.to_pylist()
-    codes = flat.indices.to_numpy(zero_copy_only=False).astype(np.uint64) + np.uint64(1)
-    concrete = np.array([_is_concrete(t) for t in vocabulary], dtype=bool)[flat.indices.to_numpy(zero_copy_only=False)]
+    token_codes = flat.indices.to_numpy(zero_copy_only=False)
+    concrete = np.array([_is_concrete(t) for t in vocabulary], dtype=bool)[token_codes]
     # the starred slot must equal a "*" token already in a text, as the string form would
     star = np.uint64(vocabulary.index("*") + 1 if "*" in vocabulary else len(vocabulary) + 1)
-    longest = int(lengths.max(initial=0))
-    starts = offsets[:-1] + np.arange(len(lengths))  # each text's prefix hashes: lengths + 1 of them
+    parts = []
     with np.errstate(over="ignore"):
-        prefixes, powers = [], []
-        for base in HASH_BASES:
-            prefix = np.zeros(int(lengths.sum()) + len(lengths), dtype=np.uint64)
-            for k in range(longest):
-                rows = np.flatnonzero(lengths > k)
-                prefix[starts[rows] + k + 1] = prefix[starts[rows] + k] * base + codes[offsets[rows] + k]
-            prefixes.append(prefix)
-            powers.append(np.concatenate([[np.uint64(1)], np.cumprod(np.full(longest + 1, base, dtype=np.uint64))]))
-        parts = []
+        hashes = [_TokenHashes(token_codes.astype(np.uint64) + np.uint64(1), offsets, lengths, base)
+                  for base in HASH_BASES]
         for width in (1, 2):
-            for start in range(longest - width + 1):
+            for start in range(int(lengths.max(initial=0)) - width + 1):
                 rows = np.flatnonzero(lengths >= start + width)
                 rows = rows[concrete[offsets[rows] + start] | concrete[offsets[rows] + start + width - 1]]
-                if not len(rows):
-                    continue
-                n = lengths[rows]
-                part = {"row": rows, "start": np.full(len(rows), start), "width": np.full(len(rows), width)}
-                for name, prefix, power, base in zip(("variant_a", "variant_b"), prefixes, powers, HASH_BASES):
-                    head = prefix[starts[rows] + start] * base + star
-                    tail = prefix[starts[rows] + n] - prefix[starts[rows] + start + width] * power[n - start - width]
-                    part[name] = (head * power[n - start - width] + tail) * base + (n - width + 1).astype(np.uint64)
-                prefix, power, base = prefixes[0], powers[0], HASH_BASES[0]
-                filled = prefix[starts[rows] + start + width] - prefix[starts[rows] + start] * power[width]
-                part["filler"] = filled * base + np.uint64(width)
-                parts.append(part)
+                if len(rows):
+                    parts.append({
+                        "row": rows, "start": np.full(len(rows), start), "width": np.full(len(rows), width),
+                        "variant_a": hashes[0].starred(rows, start, width, lengths[rows], star),
+                        "variant_b": hashes[1].starred(rows, start, width, lengths[rows], star),
+                        "filler": hashes[0].span(rows, start, start + width) * hashes[0].base + np.uint64(width),
+                    })
     columns = {"row": np.int64, "start": np.int64, "width": np.int64, "variant_a": np.uint64, "variant_b": np.uint64,
                "filler": np.uint64}
     return {column: np.concatenate([part[column] for part in parts]).astype(dtype, copy=False) if parts
