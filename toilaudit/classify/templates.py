@@ -13,10 +13,9 @@ request. Two stages, both on distinct texts, never per item:
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -95,9 +94,8 @@ def group_templates(distinct: pd.Series, item_counts: np.ndarray) -> pd.Series:
     original_index = distinct.index
     distinct = distinct.reset_index(drop=True)
     step1 = _wildcard_identifiers(distinct)
-    with _collector_paused():
-        step2 = _wildcard_rare_tokens(step1, item_counts)
-        step3 = _mask_variable_slots(step2)
+    step2 = _wildcard_rare_tokens(step1, item_counts)
+    step3 = _mask_variable_slots(step2)
     folded = pc.replace_substring_regex(pa.array(step3.tolist(), pa.string()), r"\*(?:[ \-_./:]*\*)+", "*")
     return pd.Series(folded.to_pylist(), index=original_index, dtype=object)
 
@@ -116,41 +114,58 @@ def _wildcard_identifiers(texts: pd.Series) -> pd.Series:
     return pd.Series(out, index=texts.index, dtype=object)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while building millions of small tuples and
-    sets: they hold no cycles, and its repeated passes over them took more than half the time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 @cache  # called for every token of every slot trial; the vocabulary is small
 def _is_concrete(token: str) -> bool:
     return token != "*" and token not in STOPWORDS and not token.startswith("<") and any(c.isalpha() for c in token)
 
 
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """Texts split on single spaces (as str.split(" ")), each token a code into the vocabulary."""
+
+    lengths: np.ndarray
+    """Tokens per text."""
+    offsets: np.ndarray
+    """Where each text's tokens start in `codes`; one more entry than texts."""
+    codes: np.ndarray
+    """Token codes, text after text."""
+    vocabulary: list[str]
+    concrete: np.ndarray
+    """Per token (aligned with `codes`): a word that names the work (see _is_concrete)."""
+
+    @property
+    def parents(self) -> np.ndarray:
+        """The text each token belongs to."""
+        return np.repeat(np.arange(len(self.lengths)), self.lengths)
+
+
+def _tokenize(texts: list[str]) -> _Tokens:
+    split = pc.split_pattern(pa.array(texts, pa.string()), " ")
+    flat = split.flatten().dictionary_encode()
+    vocabulary = flat.dictionary.to_pylist()
+    codes = flat.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return _Tokens(
+        lengths=pc.list_value_length(split).to_numpy(zero_copy_only=False).astype(np.int64),
+        offsets=split.offsets.to_numpy().astype(np.int64),
+        codes=codes,
+        vocabulary=vocabulary,
+        concrete=np.array([_is_concrete(token) for token in vocabulary], dtype=bool)[codes],
+    )
+
+
 def _wildcard_rare_tokens(texts: pd.Series, item_counts: np.ndarray) -> pd.Series:
     """Tokens carried by fewer than RARE_TOKEN_ITEMS items become `*`, unless that leaves a text
     fewer than two concrete words. Counted on token codes; only changed texts are rebuilt."""
-    tokens = pc.split_pattern(pa.array(texts.tolist(), pa.string()), " ")
-    parents = pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False).astype(np.int64)
-    flat = tokens.flatten().dictionary_encode()
-    codes = flat.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    vocabulary = flat.dictionary.to_pylist()
+    tokens = _tokenize(texts.tolist())
+    parents, codes, vocabulary = tokens.parents, tokens.codes, tokens.vocabulary
     # items carrying each token: a text counts once per token it holds, weighted by its items
     held = _sorted_distinct(parents * len(vocabulary) + codes)
     token_items = np.bincount(held % len(vocabulary), weights=item_counts[held // len(vocabulary)],
                               minlength=len(vocabulary))
     rare = np.array([items < RARE_TOKEN_ITEMS and HAS_LETTER.search(token) is not None and token not in STOPWORDS
                      for token, items in zip(vocabulary, token_items.tolist())], dtype=bool)
-    concrete = np.array([_is_concrete(token) for token in vocabulary], dtype=bool)
     rare_at = rare[codes]
-    concrete_left = np.bincount(parents, weights=concrete[codes] & ~rare_at, minlength=len(texts))
+    concrete_left = np.bincount(parents, weights=tokens.concrete & ~rare_at, minlength=len(texts))
     changed = np.unique(parents[rare_at])
     changed = changed[concrete_left[changed] >= 2]
     rare_words = {vocabulary[i] for i in np.flatnonzero(rare).tolist()}
@@ -173,7 +188,7 @@ def _mask_variable_slots(texts: pd.Series) -> pd.Series:
     and counted with pandas. Only the texts that have a variable slot are masked one by one.
     """
     unique = texts.drop_duplicates().tolist()
-    candidates = _candidate_slots(pa.array(unique, pa.string()))
+    candidates = _candidate_slots(_tokenize(unique))
     # Cheap first cut: a variable slot's variant appears in SLOT_MIN_FILLERS+ slots. Sorting
     # one hash column is fast; exact counting of distinct fillers runs on what is left.
     ordered = np.sort(candidates["variant_a"])
@@ -246,22 +261,16 @@ class _TokenHashes:
             lengths - width + 1).astype(np.uint64)
 
 
-def _candidate_slots(texts: pa.Array) -> dict[str, np.ndarray]:
+def _candidate_slots(tokens: _Tokens) -> dict[str, np.ndarray]:
     """Columns with one entry per slot holding a concrete token: row (text), start, width, the
     hashes of the text with the slot replaced by `*` (variant_a, variant_b) and of the slot's
     tokens (filler)."""
-    tokens = pc.split_pattern(texts, " ")
-    lengths = pc.list_value_length(tokens).to_numpy(zero_copy_only=False).astype(np.int64)
-    offsets = tokens.offsets.to_numpy().astype(np.int64)
-    flat = tokens.flatten().dictionary_encode()
-    vocabulary = flat.dictionary.to_pylist()
-    token_codes = flat.indices.to_numpy(zero_copy_only=False)
-    concrete = np.array([_is_concrete(t) for t in vocabulary], dtype=bool)[token_codes]
+    lengths, offsets, concrete, vocabulary = tokens.lengths, tokens.offsets, tokens.concrete, tokens.vocabulary
     # the starred slot must equal a "*" token already in a text, as the string form would
     star = np.uint64(vocabulary.index("*") + 1 if "*" in vocabulary else len(vocabulary) + 1)
     parts = []
     with np.errstate(over="ignore"):
-        hashes = [_TokenHashes(token_codes.astype(np.uint64) + np.uint64(1), offsets, lengths, base)
+        hashes = [_TokenHashes(tokens.codes.astype(np.uint64) + np.uint64(1), offsets, lengths, base)
                   for base in HASH_BASES]
         for width in (1, 2):
             for start in range(int(lengths.max(initial=0)) - width + 1):
