@@ -108,7 +108,7 @@ def test_people_are_pseudonymised_unless_asked(assessed, tmp_path):
 def test_hostile_ticket_text_is_neither_fetched_nor_rendered_as_markup(db, tmp_path, httpserver):
     httpserver.expect_request("/pixel.png").respond_with_data(b"not really a png", content_type="image/png")
     url = httpserver.url_for("/pixel.png")
-    hostile = [  # each in its own repetition group, so each is shown as an example title
+    hostile = [  # each repeated in its own repetition group, so each is an automation candidate shown by its title
         f'Restart alpha <img src="{url}">',
         'Reboot bravo <link rel="attachment" href="file:///etc/hostname">',
         f'Bounce charlie <style>@import url({url});</style>',
@@ -117,7 +117,8 @@ def test_hostile_ticket_text_is_neither_fetched_nor_rendered_as_markup(db, tmp_p
     export = tmp_path / "hostile.csv"
     lines = ["Issue key,Summary,Created,Assignee"]
     for n, title in enumerate(hostile, 1):
-        lines.append(f'EV-{n},"{title.replace(chr(34), chr(34) * 2)}",2026-0{n}-01 10:00,mallory')
+        for copy in range(3):
+            lines.append(f'EV-{n}{copy},"{title.replace(chr(34), chr(34) * 2)}",2026-0{n}-0{copy + 1} 10:00,mallory')
     export.write_text("\n".join(lines) + "\n")
     assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
     answers = tmp_path / "a.yaml"
