@@ -95,7 +95,8 @@ def schema(keyed: bool) -> tuple[str, ...]:
         """CREATE TABLE IF NOT EXISTS labels (
   key TEXT NOT NULL, source TEXT NOT NULL, label TEXT NOT NULL, origin TEXT, saved_at TIMESTAMPTZ,
   PRIMARY KEY (key, source))""",
-        "CREATE TABLE IF NOT EXISTS assessments (org TEXT NOT NULL, assessed_at TIMESTAMPTZ NOT NULL, content TEXT)",
+        """CREATE TABLE IF NOT EXISTS assessments (
+  org TEXT NOT NULL, assessed_at TIMESTAMPTZ NOT NULL, kept_at TIMESTAMPTZ NOT NULL, content TEXT)""",
     )
 
 
@@ -479,13 +480,15 @@ class Store:
 
     # -- assessments over time ---------------------------------------------------------------
     def save_assessment(self, org: str, assessed_at: datetime, content: str) -> None:
+        """Keep an assessment; `assessed_at` is the date it speaks for (a report may be dated)."""
         with self.transaction():
-            self._execute(self._sql("INSERT INTO assessments VALUES (?, ?, ?)"), (org, assessed_at, content))
+            self._execute(self._sql("INSERT INTO assessments VALUES (?, ?, ?, ?)"),
+                          (org, assessed_at, datetime.now(timezone.utc), content))
 
     def assessments(self, org: str) -> pd.DataFrame:
-        """Every kept assessment of an organisation, oldest first."""
+        """Every kept assessment of an organisation, in the order they were kept."""
         return self._frame(self._sql("SELECT assessed_at, content FROM assessments WHERE org = ? "
-                                     "ORDER BY assessed_at"), (org,))
+                                     "ORDER BY kept_at"), (org,))
 
 
 class DuckDBStore(Store):

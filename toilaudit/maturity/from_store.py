@@ -28,9 +28,11 @@ def resolve_org(store: Store, org: str | None) -> str:
 
 
 def stored_answers(store: Store, org: str) -> list[Answer]:
+    """The org's answers to the questions in the bank (answers to retired questions are left out)."""
+    known = load_bank().by_id()
     return [Answer(r["question_id"], r["answer"] or "unknown", r["note"] or "", r["interviewee"], r["service"] or "",
                    _date(r["answered_at"]))
-            for r in store.load_answers(org).to_dict("records")]
+            for r in store.load_answers(org).to_dict("records") if r["question_id"] in known]
 
 
 def _date(value) -> str:
