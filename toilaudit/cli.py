@@ -846,8 +846,15 @@ def _describe(published) -> None:
     click.echo(f"Wrote {published.report}{pages}.")
     if published.companions:
         click.echo(f"Guardrails beside it, in {published.report.parent}/:")
+        shown: list[str] = []
         for path in published.companions:
-            click.echo(f"  {path.relative_to(published.report.parent)}")
+            name = path.relative_to(published.report.parent).parts[0]
+            if name not in shown:
+                shown.append(name)
+        for name in shown:
+            inside = sum(1 for path in published.companions if path.relative_to(published.report.parent).parts[0] == name)
+            folder = name == "readiness-input"
+            click.echo(f"  {name}" + (f"/ ({inside} service{'s' if inside != 1 else ''})" if folder else ""))
 
 
 @cli.command(context_settings=CONTEXT)

@@ -24,6 +24,7 @@ from toilaudit.maturity.interface import (
     LEVELS,
     NO_RUNG,
     PLATFORM_STATE,
+    READINESS_PHRASE,
     RUNG_MIN_LEVEL,
     RUNG_NAMES,
     RUNGS,
@@ -185,6 +186,8 @@ class CandidateView:
     source: str
     hours_saved_per_month: float
     effort_person_weeks: float
+    hours_saved_per_person_week: float
+    """Its return: what the ranking is by."""
     payback_months: float
     budgeted: bool
     """In the roadmap's budget."""
@@ -312,6 +315,8 @@ class ReportModel:
     platform_level: str
     sre_level: str
     ai_readiness: str
+    table3_allows: str
+    """What Table 3 allows at the assessed maturity, inside a sentence."""
     gate_allow: bool
     """Agentic AI allowed on every service in scope."""
     gate_failing: tuple[str, ...]
@@ -428,7 +433,8 @@ def build_report(
     candidates = tuple(
         CandidateView(rank, c.category, templates[c.group_id], examples[c.group_id],
                       by_group[c.group_id].items, round(by_group[c.group_id].hours, 1), by_group[c.group_id].source,
-                      round(c.hours_saved_per_month, 1), c.effort_person_weeks, c.payback_months,
+                      round(c.hours_saved_per_month, 1), c.effort_person_weeks,
+                      round(c.return_per_person_week, 3), c.payback_months,
                       c.group_id in budget_ids, c.action)
         for rank, c in enumerate(costed[:CANDIDATES_SHOWN], 1)
     )
@@ -459,6 +465,7 @@ def build_report(
         platform_level=LEVELS[assessment.platform.level],
         sre_level=LEVELS[assessment.sre.level],
         ai_readiness=assessment.ai_readiness,
+        table3_allows=READINESS_PHRASE[assessment.overall_level],
         gate_allow=assessment.gate.allow,
         gate_failing=assessment.gate.failing,
         services_allowed=sum(1 for s in service_views if s.gate_allow),
