@@ -435,7 +435,7 @@ def capacity_sentence(share) -> str:
 
 
 def _summary_table(result, share, note) -> None:
-    from toilaudit.summary import GOOGLE_CAP_PERCENT, people_by_toil, pseudonyms  # noqa: F401
+    from toilaudit.summary import GOOGLE_CAP_PERCENT
 
     total = result.total
     period = ""
@@ -540,11 +540,21 @@ def evaluate(ctx, labels: Path | None, labelled_by: str | None, output_format: s
 EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C; the answers given so far are saved
 
 
+MAX_SERVICES_ASKED = 12  # beyond this, asking each service in turn is a form, not an interview
+
+
 def _scope_services(store: Store, org: str) -> tuple[str, ...]:
+    """The services to ask the per-service questions about; () asks them once for every service."""
     from toilaudit.maturity.scope import ALL_SERVICES, org_scope
 
-    services = org_scope(store, org).services
-    return () if services == (ALL_SERVICES,) else services
+    scope = org_scope(store, org)
+    if scope.services == (ALL_SERVICES,):
+        return ()
+    if not scope.named and len(scope.services) > MAX_SERVICES_ASKED:
+        warn(f"{len(scope.services)} services found in the imports: the AI questions are asked once for all of "
+             "them. Name the services agents would touch with --service NAME to be asked about each.")
+        return ()
+    return scope.services
 
 
 @cli.command(context_settings=CONTEXT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from toilaudit.errors import BankError
+from toilaudit.errors import BankError, ToilauditError
 
 LEVELS = {1: "Foundation", 2: "Standardized", 3: "Measured", 4: "Optimized", 5: "Autonomous"}
 # Table 3 of the article: what each level of each track looks like, and what AI it unlocks.
@@ -324,7 +324,7 @@ class Assessment:
             if result.service == name:
                 return result
         known = ", ".join(s.service for s in self.services) or "none"
-        raise BankError(f"gate: no service {name!r} in scope (services: {known}) - pass one of them to --service")
+        raise ToilauditError(f"gate: no service {name!r} in scope (services: {known}) - pass one of them to --service")
 
 
 class AnswersError(BankError):

@@ -16,7 +16,7 @@ from toilaudit.report.ask import ActionCost, Assumptions, CostedCandidate, CostL
 from toilaudit.report.plan import Plan
 
 TITLES = {
-    1: "Audit toil, then automate the worst of it",
+    1: "Audit toil",
     2: "Define SLOs and error budgets, stricter for AI-authored changes",
     3: "Instrument decision provenance and automate rollback",
     4: "Climb the trust ladder",
@@ -54,6 +54,8 @@ class ActionView:
     payback_months: float | None
     """None when it saves no toil: a control the gate requires."""
     cost_lines: tuple[CostLine, ...]
+    request_types_automated: int
+    """Automation candidates in its budget."""
     owner: str
     target: str
 
@@ -110,7 +112,7 @@ def build_actions(assessment: Assessment, assumptions: Assumptions, budget: list
         mine = plan.for_action(number)
         views.append(ActionView(number, TITLES[number], _status(checks), evidence_text, tuple(checks), tuple(steps),
                                 cost.effort_person_weeks, cost.cost, cost.hours_saved_per_month, cost.payback_months,
-                                cost.lines, mine.owner, mine.target))
+                                cost.lines, len(automation), mine.owner, mine.target))
 
     # Action 1: audit toil (measure first, then automate)
     check1 = _org(assessment, "toil_measured")

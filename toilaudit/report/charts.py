@@ -64,6 +64,8 @@ class ReferenceLine:
     """What it marks."""
     y: float
     """Vertical position."""
+    label_y: float
+    """Where its label sits: on the line, or moved up clear of the one below."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,10 +157,15 @@ def trend_chart(months: list[MonthFigures], references: tuple[tuple[str, float],
     unit = "%" if share else ""
     ticks = tuple(Tick(f"{step * i:g}{unit}", round(bottom - plot_height * i / intervals, 1))
                   for i in range(intervals + 1))
-    lines = tuple(ReferenceLine(label, round(bottom - plot_height * value / peak, 1)) for label, value in references
-                  ) if share else ()
+    lines: list[ReferenceLine] = []
+    for label, value in sorted(references, key=lambda r: r[1]) if share else ():
+        y = round(bottom - plot_height * value / peak, 1)
+        label_y = y + 3
+        if lines and lines[-1].label_y - label_y < 9:  # too close to the label below: move up
+            label_y = lines[-1].label_y - 9
+        lines.append(ReferenceLine(label, y, round(label_y, 1)))
     return TrendChart(width, height, left, right, bottom, top, "% of capacity" if share else "hours", tuple(bars),
-                      ticks, lines)
+                      ticks, tuple(lines))
 
 
 def bar_chart(rows: list[tuple[str, float]], unit: str = "h", width: float = 640, bar_height: float = 16,

@@ -27,6 +27,7 @@ from toilaudit.maturity.interface import (
     READINESS_PHRASE,
     RUNG_MIN_LEVEL,
     RUNG_NAMES,
+    RUNG_PHRASE,
     RUNGS,
     SRE_STATE,
     Assessment,
@@ -647,19 +648,27 @@ def _rungs(assessment: Assessment) -> tuple[RungView, ...]:
     )
 
 
+def _automating(action: ActionView) -> str:
+    count = action.request_types_automated
+    return f", and automate {count} request type{'s' if count != 1 else ''}" if count else ""
+
+
 def _decisions(actions: tuple[ActionView, ...], services: tuple[ServiceView, ...],
                assessment: Assessment) -> tuple[tuple[Decision, ...], str]:
-    rows = tuple(Decision(a.number, f"Fund Action {a.number}: {a.title}", a.effort_person_weeks, a.cost,
-                          a.hours_saved_per_month, a.payback_months, a.owner, a.target)
+    rows = tuple(Decision(a.number, f"Fund Action {a.number}: {a.title}" + _automating(a), a.effort_person_weeks,
+                          a.cost, a.hours_saved_per_month, a.payback_months, a.owner, a.target)
                  for a in actions if a.effort_person_weeks)
     above = [s.name for s in services if s.above_allowed]
-    allowed = {s.allowed_rung for s in services}
-    if allowed == {"none"}:
+    allowed = {s.allowed_rung for s in assessment.services}
+    if allowed == {NO_RUNG}:
         hold = (f"Allow no AI agent on any of the {len(services)} services in scope: at "
                 f"{LEVELS[assessment.overall_level]}, Table 3 allows none")
+    elif allowed == {"agentic"}:
+        hold = ("Allow agentic AI on every service, within the guardrails delivered with this report, and keep the "
+                "readiness gate where agent access is granted")
     elif len(allowed) == 1:
-        hold = (f"Hold AI agents at {next(iter(allowed)).lower()} on every service until the readiness gate allows "
-                "more")
+        hold = (f"Hold AI agents at {RUNG_PHRASE[next(iter(allowed))]} on every service until the readiness gate "
+                "allows more")
     else:
         hold = "Hold each service's AI agents at the rung the readiness gate allows it (see the services table)"
     if above:
