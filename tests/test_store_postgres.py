@@ -49,6 +49,27 @@ def test_interview_assess_gate_and_report_on_postgres(pg_url, tmp_path):
     assert result.exit_code == 0, result.output
 
 
+def test_services_labels_and_history_give_the_same_answers_on_both_engines(pg_url, tmp_path):
+    """Per-service answers, kept labels, evidence by week and the assessment history, on PostgreSQL as in DuckDB."""
+    duck = tmp_path / "embedded.db"
+    results = []
+    for db in (duck, pg_url):
+        import_examples(db)
+        assert run("evaluate", "--labels", str(EXAMPLES / "labels.csv"), "--labelled-by", "a test", db=db).exit_code == 0
+        assert run("interview", "--answers", str(EXAMPLES / "interview_answers.yaml"), db=db).exit_code == 0
+        assert run("assess", db=db).exit_code == 0
+        assessment = run_json("assess", "--format", "json", db=db)
+        out = tmp_path / f"r{len(results)}.json"
+        assert run("report", "--out", str(out), "--date", "2026-11-25", db=db).exit_code == 0
+        results.append((assessment, run_json("summary", "--format", "json", db=db), out.read_text()))
+    (duck_assessment, duck_summary, duck_report), (pg_assessment, pg_summary, pg_report) = results
+    assert pg_assessment == duck_assessment
+    assert pg_assessment["evidence"]["classifier"]["labelled_items"] == 276
+    assert [s["service"] for s in pg_assessment["services"]][:2] == ["card-auth", "fraud-scoring"]
+    assert pg_summary == duck_summary
+    assert pg_report == duck_report
+
+
 def test_two_auditors_importing_at_once_lose_nothing(pg_url):
     first = read_jira_csv([EXAMPLES / "jira_export.csv"], {})
     second = type(first)("jira", first.items.assign(key=first.items["key"] + "-B", team="Second auditor"), first.files)
