@@ -50,7 +50,7 @@ def make_issues(count: int, seed: int = 5) -> list[dict]:
                 "assignee": {"displayName": f"Engineer {number % 9}"},
                 "reporter": {"displayName": "Requester"},
                 "project": {"name": "Operations"},
-                "description": "must not be requested",
+                "description": f"Raised from the service desk portal.\nDetails: {number}",
             },
         })
     return issues

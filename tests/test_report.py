@@ -115,7 +115,7 @@ def test_people_are_pseudonymised_unless_asked(assessed, tmp_path):
 def test_hostile_ticket_text_is_neither_fetched_nor_rendered_as_markup(db, tmp_path, httpserver):
     httpserver.expect_request("/pixel.png").respond_with_data(b"not really a png", content_type="image/png")
     url = httpserver.url_for("/pixel.png")
-    hostile = [  # each in its own repetition group, so each is shown as an example title
+    hostile = [  # each repeated in its own repetition group, so each is an automation candidate shown by its title
         f'Restart alpha <img src="{url}">',
         'Reboot bravo <link rel="attachment" href="file:///etc/hostname">',
         f'Bounce charlie <style>@import url({url});</style>',

@@ -55,7 +55,7 @@ def test_services_labels_and_history_give_the_same_answers_on_both_engines(pg_ur
     results = []
     for db in (duck, pg_url):
         import_examples(db)
-        assert run("evaluate", "--labels", str(EXAMPLES / "labels.csv"), "--labelled-by", "a test", db=db).exit_code == 0
+        assert run("label", "--from", str(EXAMPLES / "labels.csv"), "--by", "a test", db=db).exit_code == 0
         assert run("interview", "--answers", str(EXAMPLES / "interview_answers.yaml"), db=db).exit_code == 0
         assert run("assess", db=db).exit_code == 0
         assessment = run_json("assess", "--format", "json", db=db)

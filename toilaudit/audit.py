@@ -2,6 +2,8 @@
 
 Repetition is a property of the whole store (a request seen 40 times across four quarterly
 exports is repetitive even if each export holds ten), so every import re-classifies all items.
+People's labels (the labels table, and Jira's own toil / not-toil labels) adapt the model to
+the organisation and decide their own items (classify/adapt.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toilaudit.classify.adapt import human_verdicts
 from toilaudit.classify.classifier import INPUTS, classify
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.rule_pack import load_rule_pack
@@ -22,6 +25,7 @@ from toilaudit.importers.export import ImportBatch
 from toilaudit.store import Store
 
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
+CLASSIFY_COLUMNS = (*INPUTS, "human_label")
 
 
 def read_rules_file(rules_file: Path) -> str:
@@ -40,9 +44,9 @@ def active_rule_pack(store: Store) -> RulePack:
 
 
 def reclassify(store: Store, pack: RulePack) -> pd.DataFrame:
-    """Label every stored item with `pack` and replace the stored classifications."""
-    items = store.load_items(INPUTS)
-    classified = classify(items, pack)
+    """Label every stored item with `pack` (and people's labels) and replace the stored classifications."""
+    items = store.load_items(CLASSIFY_COLUMNS)
+    classified = classify(items, pack, human=human_verdicts(items, store.load_labels()))
     store.replace_classifications(classified)
     return classified
 
@@ -57,12 +61,13 @@ def import_batch(store: Store, batch: ImportBatch, mode: str) -> dict[str, int]:
     pack = active_rule_pack(store)
     with store.transaction():
         store.lock_for_import()  # before reading: another auditor's import must not slip in between
-        kept = store.load_items(INPUTS, replaced_by=batch)
-        incoming = batch.items[list(INPUTS)]
+        kept = store.load_items(CLASSIFY_COLUMNS, replaced_by=batch)
+        incoming = batch.items[list(CLASSIFY_COLUMNS)]
         items = pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming
+        human = human_verdicts(items, store.load_labels())
         with ThreadPoolExecutor(max_workers=1) as writer:
             written = writer.submit(store.upsert_items, batch, mode)
-            classified = classify(items, pack)
+            classified = classify(items, pack, human=human)
             counts = written.result()
         store.replace_classifications(classified)
     return counts

@@ -14,11 +14,12 @@ import click
 from rich.table import Table
 
 from toilaudit import __version__
-from toilaudit.console import progress, stdout, warn
+from toilaudit.console import progress, prose, stdout, warn
 from toilaudit.errors import EXIT_BAD_INPUT, EXIT_DENIED, ToilauditError
 from toilaudit.store import Store, open_store
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C; what was saved stays saved
 
 
 class ToilauditGroup(click.Group):
@@ -331,21 +332,24 @@ def rules(ctx, output_format: str) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("key")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def explain(ctx, key: str) -> None:
-    """Show why one item (e.g. OPS-123) was labelled as it was: rules, repetition group, time."""
+def explain(ctx, key: str, output_format: str) -> None:
+    """Show why one item (e.g. OPS-123, any case) was labelled as it was.
+
+    Lists the rules and signals that fired, the words the model weighed, each with the
+    log-odds it added (positive: towards toil), how they sum to the probability, the
+    repetition group and the time figure. A person's label, where there is one, decides.
+    """
+    from toilaudit.verdicts import explain_item
+
     with store_from(ctx) as store:
-        found = store.explain(key)
-    if found.empty:
-        raise ToilauditError(f"explain: no item with key {key!r} - check the key (toilaudit summary lists groups)")
-    for row in found.to_dict("records"):
-        verdict = "TOIL" if row["is_toil"] else "not toil"
-        click.echo(f"{row['source']} {row['key']}: {row['title']}")
-        click.echo(f"  verdict:  {verdict} (score {row['score']:.2f}), category {row['category']}")
-        click.echo(f"  fired:    {row['rule_ids'] or 'nothing'}")
-        click.echo(f"  group:    {row['group_id']} x{row['group_size']}: {row['template']}")
-        click.echo(f"  time:     {row['hours']:.2f}h {'measured' if row['hours_measured'] else 'estimated'}")
-        click.echo(f"  reasons:  {row['reasons']}")
+        found = explain_item(store, key)
+    if output_format == "json":
+        click.echo(json.dumps([item.as_json() for item in found], indent=2))
+        return
+    for item in found:
+        click.echo("\n".join(item.lines()))
 
 
 # --------------------------------------------------------------------------------- summary
@@ -447,6 +451,10 @@ def _summary_table(result, share, note) -> None:
         f"{total.measured_percent}% of the hours were measured, the rest estimated.",
         highlight=False,
     )
+    if result.toil_range:
+        r = result.toil_range
+        stdout.print(f"Corrected for the classifier's measured errors: {r.estimate}% (90% interval {r.low}-{r.high}%), "
+                     f"from {r.measured_on}.", highlight=False, markup=False)
     if share is not None:
         stdout.print(capacity_sentence(share), highlight=False)
         if share.people_over_cap:
@@ -476,70 +484,116 @@ SUMMARY_RENDERERS = {"table": _summary_table, "json": _summary_json, "csv": _sum
 
 
 # -------------------------------------------------------------------------------- evaluate
-def _keep_labels(store: Store, labels: Path, labelled_by: str | None):
-    """Read a labels file and keep its labels in the store, saying where they came from."""
-    import hashlib
+def _keep_labels(store: Store, labels: Path, labelled_by: str | None) -> None:
+    """Keep a labels file's labels in the store, as `label --from FILE --by WHO` does, and classify again."""
+    from toilaudit.labelling import apply_labels
+    from toilaudit.verdicts import save_labels_file
 
-    from toilaudit.classify.evaluate import read_labels
-
-    frame = read_labels(labels)
-    digest = hashlib.sha256(Path(labels).read_bytes()).hexdigest()
-    store.save_labels(frame, f"a labels file (SHA-256 {digest[:12]}), labelled by {labelled_by or 'someone not stated'}")
-    return frame
+    save_labels_file(store, labels, labelled_by or "someone not stated")
+    apply_labels(store)
 
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--labels", type=click.Path(path_type=Path), metavar="FILE",
-              help="CSV with a header key,label (label: toil or not-toil); optional source column. Kept in the store.")
-@click.option("--labelled-by", metavar="WHO",
-              help="Who made the labels, as the report should say it (e.g. 'two SREs, by hand').")
+              help="CSV with a header key,label (label: toil or not-toil); optional source column. - reads stdin.")
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
-def evaluate(ctx, labels: Path | None, labelled_by: str | None, output_format: str) -> None:
-    """Precision, recall and F1 of the classifier against labels.
+def evaluate(ctx, labels: Path | None, output_format: str) -> None:
+    """Precision, recall and F1 of the classifier against your people's labels, cross-validated.
 
-    Labels come from FILE, from labels files given before (kept in the store), and from Jira
-    items labelled toil / not-toil (a file wins for a key in both). Toil counts as measured
-    (the gate's toil_measured) only once 30 or more of the organisation's items are labelled.
-    Measure this before you quote the toil figure to anyone.
+    Labels come from FILE, from `toilaudit label` and from Jira items labelled toil /
+    not-toil (FILE wins for a key in several). Two figures: the shipped model alone (trained
+    on the labelled corpus, never on your labels), and the model adapted to your labels as
+    imports and `label` use it, 5-fold cross-validated: each label is scored by a model
+    fitted without it. Measure this before you quote the toil figure to anyone.
     """
-    import pandas as pd
-
-    from toilaudit.classify.evaluate import evaluate as score
+    from toilaudit.verdicts import evaluation_against_labels
 
     with store_from(ctx) as store:
-        if labels:
-            _keep_labels(store, labels, labelled_by)
-        in_jira = store.human_labels()[["source", "key", "label"]]
-        combined = pd.concat([in_jira, store.labels()[["source", "key", "label"]]]).drop_duplicates("key", keep="last")
-        combined["source"] = combined["source"].fillna("")
-        if combined.empty:
-            raise ToilauditError(
-                "evaluate: no labels - pass --labels FILE (key,label) or label items toil / not-toil in Jira"
-            )
-        result = score(store.predictions(), combined)
-    if result.support == 0:
-        raise ToilauditError("evaluate: none of the labelled keys is in the store - import the items they label first")
+        result = evaluation_against_labels(store, labels)
     if result.unmatched:
         warn(f"{result.unmatched} labelled key(s) are not in the store and were left out")
     if output_format == "json":
         click.echo(json.dumps(result.as_json(), indent=2))
         return
-    click.echo(f"precision {result.precision:.3f}  recall {result.recall:.3f}  F1 {result.f1:.3f}  "
-               f"support {result.support}")
-    table = Table(title="Confusion matrix (rows: labels, columns: toilaudit)", title_justify="left")
-    table.add_column("")
-    table.add_column("toil", justify="right")
-    table.add_column("not toil", justify="right")
-    table.add_row("toil", str(result.true_positive), str(result.false_negative))
-    table.add_row("not toil", str(result.false_positive), str(result.true_negative))
+    check = result.cross_validation
+    click.echo(f"Against {check.adapted.support} labels ({result.origins}):")
+    table = Table(title_justify="left")
+    for column in ("", "precision", "recall", "F1"):
+        table.add_column(column, justify="left" if not column else "right")
+    for name, figures in ((f"adapted to your labels, {check.folds}-fold cross-validated", check.adapted),
+                          ("shipped model alone (never saw your labels)", check.shipped)):
+        table.add_row(name, f"{figures.precision:.3f}", f"{figures.recall:.3f}", f"{figures.f1:.3f}")
     stdout.print(table)
+    adapted = check.adapted
+    matrix = Table(title="Confusion matrix, adapted (rows: your labels, columns: toilaudit)", title_justify="left")
+    matrix.add_column("")
+    matrix.add_column("toil", justify="right")
+    matrix.add_column("not toil", justify="right")
+    matrix.add_row("toil", str(adapted.true_positive), str(adapted.false_negative))
+    matrix.add_row("not toil", str(adapted.false_positive), str(adapted.true_negative))
+    stdout.print(matrix)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--from", "from_file", type=click.Path(path_type=Path), metavar="FILE",
+              help="Take labels from a CSV (key,label[,source]) instead of asking; - reads stdin.")
+@click.option("--by", "labelled_by", metavar="NAME", help="Who labels; kept with every label (default: $USER).")
+@click.pass_context
+def label(ctx, from_file: Path | None, labelled_by: str | None) -> None:
+    """Label the items the classifier is least sure of, one key each; the classifier learns from them.
+
+    \b
+    Shows one item at a time (title, start of description, type, team, the current
+    verdict and what drove it), least sure first and one per repetition group, the
+    categories taken in turn. Keys: t toil, n not toil, s skip, u undo, q quit. Each
+    label is saved the moment it is given: Ctrl-C loses nothing and running the command
+    again goes on. At the end the store is classified again: labels decide their own
+    items, speak for their repetition groups and adapt the model to your words.
+    Fifty labels are a good first session; `toilaudit evaluate` then says how far to
+    trust the result, cross-validated on the labels.
+
+    \b
+    Without a terminal, label a file instead:
+      toilaudit label --from labels.csv         # key,label (toil / not-toil)
+    """
+    import getpass
+
+    from toilaudit.labelling import LabelSession, apply_labels, finish, run_labelling
+
+    who = labelled_by or getpass.getuser()
+    if from_file is not None:
+        from toilaudit.verdicts import save_labels_file
+
+        with store_from(ctx) as store:
+            saved, unmatched = save_labels_file(store, from_file, who)
+            apply_labels(store)
+        if unmatched:
+            warn(f"{unmatched} labelled key(s) are not in the store and were left out")
+        click.echo(f"Saved {saved:,} labels from {from_file.name}; the store is classified again with them. "
+                   "Next: toilaudit evaluate")
+        return
+    if not sys.stdin.isatty():
+        raise ToilauditError("label: no terminal - pass --from FILE (key,label), or measure with "
+                             "toilaudit evaluate --labels FILE")
+    with store_from(ctx) as store:
+        if store.item_count() == 0:
+            raise ToilauditError("label: the store is empty - import an export first (toilaudit import jira --csv FILE)")
+        session = LabelSession(store, prose, who)
+        try:
+            saved = run_labelling(session)
+        except KeyboardInterrupt:
+            click.echo(f"\nLabelling paused: {len(session.saved)} label(s) saved in this session. "
+                       "Run toilaudit label again to go on.", err=True)
+            try:
+                finish(session)
+            except KeyboardInterrupt:
+                click.echo("The labels apply at the next toilaudit classify or import.", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+    click.echo(f"Saved {saved} label(s) in this session. Next: toilaudit evaluate, or toilaudit summary")
 
 
 # ------------------------------------------------------------------------- interview
-EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C; the answers given so far are saved
-
-
 MAX_SERVICES_ASKED = 12  # beyond this, asking each service in turn is a form, not an interview
 
 

@@ -11,6 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
+# For prose in a terminal (interactive sessions): wraps between words at the terminal's width.
+# soft_wrap=True above keeps long table cells and JSON-like lines whole for pipes, but breaks
+# words mid-way in a narrow terminal.
+prose = Console(highlight=False)
 
 
 def warn(message: str) -> None:

@@ -23,7 +23,11 @@ from toilaudit.errors import StoreError
 from toilaudit.importers.export import ImportBatch
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Changes from one schema to the next, applied in order to an older store when it is opened.
+MIGRATIONS = {
+    2: ("ALTER TABLE work_items ADD COLUMN IF NOT EXISTS description TEXT",),  # the classifier reads descriptions
+}
 DEFAULT_PATH = "toilaudit.db"
 
 # Types declared once; both engines accept these names.
@@ -31,6 +35,7 @@ WORK_ITEM_COLUMNS = {
     "source": "TEXT NOT NULL",
     "key": "TEXT NOT NULL",
     "title": "TEXT",
+    "description": "TEXT",
     "item_type": "TEXT",
     "status": "TEXT",
     "team": "TEXT",
@@ -83,18 +88,18 @@ def schema(keyed: bool) -> tuple[str, ...]:
   run_id BIGINT PRIMARY KEY, source TEXT, mode TEXT, files TEXT, query TEXT,
   rows_read BIGINT, inserted BIGINT, updated BIGINT, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ)""",
         "CREATE TABLE IF NOT EXISTS watermarks (scope TEXT PRIMARY KEY, value TEXT, updated_at TIMESTAMPTZ)",
+        """CREATE TABLE IF NOT EXISTS labels (
+  source TEXT NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL, origin TEXT, labelled_by TEXT,
+  labelled_at TIMESTAMPTZ, PRIMARY KEY (source, key))""",
         """CREATE TABLE IF NOT EXISTS answers (
   org TEXT NOT NULL, interviewee TEXT NOT NULL, question_id TEXT NOT NULL, answer TEXT,
   note TEXT, answered_at TIMESTAMPTZ, PRIMARY KEY (org, interviewee, question_id))""",
-        # Answers to per-service questions for one named service (added in the same schema
-        # version: only new tables, so an older toilaudit still reads the store).
+        # Answers to per-service questions for one named service, the services an organisation
+        # named, and its kept assessments: new tables, created in an older store when it is opened.
         """CREATE TABLE IF NOT EXISTS service_answers (
   org TEXT NOT NULL, interviewee TEXT NOT NULL, service TEXT NOT NULL, question_id TEXT NOT NULL, answer TEXT,
   note TEXT, answered_at TIMESTAMPTZ, PRIMARY KEY (org, interviewee, service, question_id))""",
         "CREATE TABLE IF NOT EXISTS org_services (org TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (org, service))",
-        """CREATE TABLE IF NOT EXISTS labels (
-  key TEXT NOT NULL, source TEXT NOT NULL, label TEXT NOT NULL, origin TEXT, saved_at TIMESTAMPTZ,
-  PRIMARY KEY (key, source))""",
         """CREATE TABLE IF NOT EXISTS assessments (
   org TEXT NOT NULL, assessed_at TIMESTAMPTZ NOT NULL, kept_at TIMESTAMPTZ NOT NULL, content TEXT)""",
     )
@@ -118,6 +123,8 @@ FIGURES = f"""count(*) AS items,
   COALESCE(sum(CASE WHEN c.is_toil THEN {HOURS} ELSE 0 END), 0) AS toil_hours,
   COALESCE(sum(CASE WHEN c.hours_measured THEN {HOURS} ELSE 0 END), 0) AS measured_hours"""
 JOINED = "work_items w JOIN classifications c ON c.source = w.source AND c.key = w.key"
+# An item and its classification, each column once (PostgreSQL would repeat source and key)
+ITEM_AND_VERDICT = "w.*, " + ", ".join(f"c.{name}" for name in CLASSIFICATION_COLUMNS if name not in ("source", "key"))
 
 
 def resolve_location(db: str | None) -> str:
@@ -191,6 +198,12 @@ class Store:
             found = self._scalar("SELECT value FROM meta WHERE name = 'schema_version'")
             if found is None:
                 self._execute(f"INSERT INTO meta VALUES ('schema_version', {self.placeholder})", (str(SCHEMA_VERSION),))
+            elif int(found) < SCHEMA_VERSION:
+                for version in range(int(found) + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[version]:
+                        self._execute(statement)
+                self._execute(self._sql("UPDATE meta SET value = ? WHERE name = 'schema_version'"),
+                              (str(SCHEMA_VERSION),))
             elif int(found) > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.display_name}: written by a newer toilaudit (schema {found}, this one knows "
@@ -320,12 +333,19 @@ class Store:
             self._execute("DELETE FROM classifications")
             self._load_frame("classifications", classified[list(CLASSIFICATION_FIELDS)])
 
-    def classified_items(self, columns: str = "w.*, c.*") -> pd.DataFrame:
+    def classified_items(self, columns: str = ITEM_AND_VERDICT) -> pd.DataFrame:
         return self._frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key")
+
+    def labelled_items(self) -> pd.DataFrame:
+        """Classified items that people labelled (the labels table, or a toil label in the source)."""
+        return self._frame(
+            f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} LEFT JOIN labels l ON l.source = w.source AND l.key = w.key "
+            "WHERE l.key IS NOT NULL OR w.human_label <> '' ORDER BY w.source, w.key"
+        )
 
     def explain(self, key: str) -> pd.DataFrame:
         return self._frame(
-            self._sql(f"SELECT w.source, w.key, w.title, w.item_type, w.team, w.service, c.* FROM {JOINED} WHERE w.key = ?"),
+            self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} WHERE lower(w.key) = lower(?) ORDER BY w.source"),
             (key,),
         )
 
@@ -352,18 +372,18 @@ class Store:
         return self._frame(self._sql(f"SELECT {expression} AS {by}, {FIGURES} FROM {JOINED}{where} "
                                      "GROUP BY 1 ORDER BY 1"), params)
 
-    def top_groups(self, limit: int, services: tuple[str, ...] | None = None) -> pd.DataFrame:
-        """Repetition groups of toil ranked by hours: the automation candidates."""
+    def top_groups(self, limit: int, min_items: int = 1, services: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """Repetition groups of toil (`min_items` or more items) ranked by hours: the automation candidates."""
         where, params = self._where(services, "c.is_toil")
         return self._frame(
             self._sql(
                 f"""SELECT c.group_id, min(c.template) AS template, min(c.category) AS category,
                   min(w.source) AS source, count(*) AS items, sum({HOURS}) AS hours, min(w.title) AS example_title,
                   count(DISTINCT NULLIF(w.team, '')) AS teams
-                FROM {JOINED}{where} GROUP BY c.group_id
+                FROM {JOINED}{where} GROUP BY c.group_id HAVING count(*) >= ?
                 ORDER BY hours DESC, items DESC, c.group_id LIMIT ?"""
             ),
-            (*params, limit),
+            (*params, min_items, limit),
         )
 
     def source_ranges(self, services: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -401,6 +421,28 @@ class Store:
     def predictions(self, services: tuple[str, ...] | None = None) -> pd.DataFrame:
         where, params = self._where(services)
         return self._frame(self._sql(f"SELECT w.source, w.key, c.is_toil FROM {JOINED}{where}"), params)
+
+    # -- people's labels ---------------------------------------------------------------------
+    def save_label(self, source: str, key: str, label: str, origin: str, labelled_by: str) -> None:
+        """One person's verdict on one item ("toil" / "not-toil"), in its own transaction."""
+        with self.transaction():
+            self._execute(self._sql("DELETE FROM labels WHERE source = ? AND key = ?"), (source, key))
+            self._execute(self._sql("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?)"),
+                          (source, key, label, origin, labelled_by, datetime.now(timezone.utc)))
+
+    def save_labels(self, labels: pd.DataFrame, origin: str, labelled_by: str) -> None:
+        """Many labels (columns source, key, label) in one transaction; a key's old label is replaced."""
+        with self.transaction():
+            for row in labels.itertuples(index=False):
+                self.save_label(row.source, row.key, row.label, origin, labelled_by)
+
+    def delete_label(self, source: str, key: str) -> None:
+        with self.transaction():
+            self._execute(self._sql("DELETE FROM labels WHERE source = ? AND key = ?"), (source, key))
+
+    def load_labels(self) -> pd.DataFrame:
+        """Every stored label: source, key, label, origin, labelled_by, labelled_at."""
+        return self._frame("SELECT * FROM labels ORDER BY labelled_at, source, key")
 
     # -- settings, watermarks, answers -------------------------------------------------------
     def get_setting(self, name: str) -> str | None:
@@ -464,19 +506,6 @@ class Store:
         if org is None:
             return self._frame("SELECT * FROM org_services ORDER BY org, service")
         return self._frame(self._sql("SELECT * FROM org_services WHERE org = ? ORDER BY service"), (org,))
-
-    # -- labels people (or a generator) gave, to measure the classifier ----------------------
-    def save_labels(self, labels: pd.DataFrame, origin: str) -> None:
-        """Keep labels (key, label[, source]) with where they came from; a key labelled again is replaced."""
-        frame = labels.assign(source=labels["source"].fillna("") if "source" in labels else "")
-        frame = frame[["key", "source", "label"]].drop_duplicates(["key", "source"], keep="last")
-        with self.transaction():
-            self._stage_keys(frame["key"])
-            self._execute("DELETE FROM labels WHERE key IN (SELECT key FROM staged_keys)")
-            self._load_frame("labels", frame.assign(origin=origin, saved_at=pd.Timestamp.now(tz="UTC")))
-
-    def labels(self) -> pd.DataFrame:
-        return self._frame("SELECT key, source, label, origin FROM labels ORDER BY key, source")
 
     # -- assessments over time ---------------------------------------------------------------
     def save_assessment(self, org: str, assessed_at: datetime, content: str) -> None:

@@ -7,6 +7,13 @@ from typing import Any
 
 import pandas as pd
 
+from toilaudit.classify.accuracy import (
+    LABELS_FOR_OWN_RATES, Rates, ShareRange, corpus_rates, corrected_share, own_rates,
+)
+from toilaudit.classify.adapt import human_verdicts
+from toilaudit.classify.evaluate import cross_validate
+from toilaudit.classify.model import shipped_model
+from toilaudit.audit import active_rule_pack
 from toilaudit.store import Store
 
 TOP_CANDIDATES = 10
@@ -88,6 +95,8 @@ class Summary:
     """Latest item."""
     rule_pack_versions: tuple[str, ...]
     """Rule pack(s) that labelled the items."""
+    toil_range: ShareRange | None = None
+    """The toil share corrected for the classifier's measured errors, with its 90% interval."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -107,6 +116,7 @@ class Summary:
                 "to": self.last_created.date().isoformat() if self.last_created is not None else None,
             },
             "rule_pack": list(self.rule_pack_versions),
+            "toil_percent_range": self.toil_range.as_json() if self.toil_range else None,
         }
 
 
@@ -133,26 +143,52 @@ def breakdown(store: Store, by: str, services: tuple[str, ...] | None = None) ->
     return out
 
 
-def summarise(store: Store, by: str = "source", top: int = TOP_CANDIDATES,
+def classifier_rates(store: Store) -> dict[str, Rates]:
+    """The classifier's measured errors per source: the organisation's own labels, cross-validated,
+    when it has LABELS_FOR_OWN_RATES or more; else the corpus's leave-one-organisation-out figures."""
+    rows = store.labelled_items()
+    if len(rows) >= LABELS_FOR_OWN_RATES:
+        labelled = rows.assign(human=human_verdicts(rows, store.load_labels()))
+        labelled = labelled.loc[labelled["human"].notna()]
+        check = cross_validate(labelled, active_rule_pack(store), shipped_model()).adapted
+        own = own_rates(check.true_positive, check.false_negative, check.false_positive, len(labelled))
+        return {"jira": own, "pagerduty": own}
+    return {"jira": corpus_rates("ticket"), "pagerduty": corpus_rates("page")}
+
+
+def toil_range(store: Store, by_source: dict[str, Figures]) -> ShareRange | None:
+    rates = classifier_rates(store)
+    return corrected_share([(f.toil_hours, f.total_hours, rates[source]) for source, f in by_source.items()
+                            if source in rates])
+
+
+def summarise(store: Store, by: str = "source", top: int = TOP_CANDIDATES, with_range: bool = True,
               services: tuple[str, ...] | None = None) -> Summary:
+    """The figures; `services` narrows them to one organisation's items, `with_range` adds the toil
+    share corrected for the classifier's measured errors (it cross-validates: leave it out where
+    only the figures are needed)."""
     totals = store.totals(services)
     candidates = tuple(
         Candidate(
             group_id=row["group_id"], template=row["template"], category=row["category"], source=row["source"],
             items=int(row["items"]), hours=float(row["hours"]), example_title=row["example_title"],
         )
-        for row in store.top_groups(top, services).to_dict("records")
+        # a candidate repeats: a one-off item, however long, is not a request to automate
+        for row in store.top_groups(top, active_rule_pack(store).settings.repetition_min_group, services
+                                    ).to_dict("records")
     )
     first, last = totals.get("first_created"), totals.get("last_created")
+    by_source = breakdown(store, "source", services)
     return Summary(
         total=_figures(totals),
-        by_source=breakdown(store, "source", services),
+        by_source=by_source,
         by=by,
         breakdown=breakdown(store, by, services),
         candidates=candidates,
         first_created=None if first is None or pd.isna(first) else pd.Timestamp(first),
         last_created=None if last is None or pd.isna(last) else pd.Timestamp(last),
         rule_pack_versions=tuple(store.rule_pack_versions()),
+        toil_range=toil_range(store, by_source) if with_range else None,
     )
 
 

@@ -1,55 +1,221 @@
-"""Label every WorkItem toil or not, with a category, a score and the reasons that fired.
+"""Label every WorkItem toil or not, with a category, a probability and the reasons that fired.
 
-The score adds up evidence for Google's toil traits (SRE book, ch. 5):
-- automatable:  the strongest matching toil rule of the rule pack (T...), or minus the
-                strongest not-toil rule (N...: engineering, overhead);
-- repetitive:   S001, the item's title template is shared by `repetition_min_group`+ items;
-- tactical:     S002, an interrupt-driven type (service request, incident, page);
-                S003, planned engineering types (story, epic) count against;
-- no enduring value: S004, resolved within two days;
-- noise:        S005, a page PagerDuty resolved by itself; S006 a page off business hours;
-                S007, a unique, long, high-urgency page is novel incident work, not toil.
-An item is toil when its score reaches `toil_threshold`. Everything is whole-column numpy or
-pandas work, and rules run once per distinct title text, so a million items take seconds.
+Two stages:
+1. evidence (`gather_evidence`): what the rules and signals say of each item, for Google's
+   toil traits (SRE book, ch. 5):
+   - automatable:  the toil rules of the rule pack (T...), and the not-toil rules (N...:
+                   engineering, overhead);
+   - repetitive:   S001, the item's title template is shared by `repetition_min_group`+ items
+                   (S008 when twice that);
+   - tactical:     S002, an interrupt-driven type (service request, incident, page);
+                   S003, planned engineering types (story, epic) count against;
+   - no enduring value: S004, resolved within two days;
+   - noise:        S005, a page PagerDuty resolved by itself; S006 a page off business hours;
+                   S007, a unique, long, high-urgency page is novel incident work, not toil.
+2. verdict: the model (model.py) adds the log-odds of the item's words, of each rule and
+   signal that fired, and of being a page; the item is toil when the probability reaches the
+   model's threshold. The words are how the model covers requests no rule foresaw.
+
+Everything is whole-column numpy, pandas or Arrow work; rules run once per distinct title
+text and words are scored once per distinct text, so a million items take seconds.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from toilaudit.classify.interface import CLASSIFICATION_FIELDS, RulePack
+from toilaudit.classify.features import DESCRIPTION, TITLE, TYPE_AND_LABELS, Field, LinearScorer, feature_rows
+from toilaudit.classify.interface import CLASSIFICATION_FIELDS, Rule, RulePack
 from toilaudit.classify.matching import match_rules
-from toilaudit.classify.templates import group_templates, match_text_codes
+from toilaudit.classify.model import RULE_LOGIT, ToilModel, shipped_model, sigmoid
+from toilaudit.classify.templates import distinct_values, group_templates, joined_match_texts, match_texts
 
-# Built-in signals: (id, name, weight). Weights are on the same scale as rule weights.
+# Built-in signals: (id, name, weight on the rule pack's scale; the model's prior is RULE_LOGIT x weight).
 SIGNALS = {
-    "S001": ("signal.repetition", 0.3),  # +0.1 more from 2x the minimum group size
+    "S001": ("signal.repetition", 0.3),
     "S002": ("signal.tactical-type", 0.15),
     "S003": ("signal.engineering-type", -0.3),
     "S004": ("signal.quick-resolution", 0.1),
     "S005": ("signal.auto-resolved-page", 0.6),
     "S006": ("signal.off-hours-page", 0.05),
-    "S007": ("signal.novel-incident", -0.25),
+    # Public trackers record neither urgency nor hands-on time, so the corpus cannot fit S005 and
+    # S007: they keep these priors, set so that they decide (SRE book ch. 5: an auto-resolved page
+    # is noise; novel incident work is not toil), whatever the words say.
+    "S007": ("signal.novel-incident", -0.8),
+    "S008": ("signal.very-repetitive", 0.1),
+    "S009": ("signal.page", 0.0),
+    "S010": ("signal.group-labelled-toil", 0.6),  # see adapt.py
+    "S011": ("signal.group-labelled-not-toil", -0.6),
+    "S012": ("signal.labelled-by-person", 0.0),
 }
 QUICK_RESOLUTION = pd.Timedelta(days=2)
 NOVEL_INCIDENT_MIN = pd.Timedelta(hours=1)
-
+DESCRIPTION_CHARS = 500
+"""The model reads the start of a description: requests say what they want first."""
 
 # The WorkItem fields the classifier reads.
-INPUTS = ("source", "key", "title", "labels", "item_type", "created_at", "resolved_at", "time_spent_seconds",
-          "urgency", "auto_resolved")
+INPUTS = ("source", "key", "title", "description", "labels", "item_type", "created_at", "resolved_at",
+          "time_spent_seconds", "urgency", "auto_resolved")
 
 
-def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
-    """One classification row (CLASSIFICATION_FIELDS) per item, in the items' order."""
+@dataclass(frozen=True, slots=True)
+class TextField:
+    """One text field's distinct match texts and each item's index into them."""
+
+    field: Field
+    codes: np.ndarray
+    texts: pa.Array
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the rules and signals say of each item, before any weighing."""
+
+    rules: tuple[Rule, ...]
+    """The pack's rules, in order."""
+    unit_codes: np.ndarray
+    """Each item's (match text, source) unit: rules are decided per unit."""
+    units: int
+    fired: dict[str, np.ndarray]
+    """Rule id -> fired per unit."""
+    signals: dict[str, np.ndarray]
+    """Signal id -> fired per item."""
+    text_fields: tuple[TextField, ...]
+    """Title, description, type and labels: the words the model reads."""
+    group_id: pd.Categorical | np.ndarray
+    group_size: np.ndarray
+    templates: pd.Categorical
+    is_page: np.ndarray
+    auto_resolved: np.ndarray
+    off_hours: np.ndarray
+
+    def rule_mask(self, rule_id: str) -> np.ndarray:
+        """Whether the rule fired, per item."""
+        return self.fired[rule_id][self.unit_codes]
+
+
+def classify(items: pd.DataFrame, pack: RulePack, model: ToilModel | None = None,
+             human: np.ndarray | None = None) -> pd.DataFrame:
+    """One classification row (CLASSIFICATION_FIELDS) per item, in the items' order.
+
+    `human`, aligned with the items: 1.0 where a person labelled the item toil, 0.0 not toil,
+    NaN unlabelled. Labels adapt the model to the organisation (adapt.py) and decide their
+    own items' verdicts.
+    """
     if items.empty:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in CLASSIFICATION_FIELDS})
+    model = model or shipped_model()
+    evidence = gather_evidence(items, pack)
+    labelled = np.zeros(len(items), dtype=bool) if human is None else ~np.isnan(human)
+    if labelled.any():
+        evidence, model = _learn_from_labels(evidence, model, np.asarray(human, dtype=float))
+    probability = sigmoid(item_logits(evidence, model))
+    threshold = pack.settings.toil_threshold if pack.settings.toil_threshold is not None else model.threshold
+    is_toil = np.where(labelled, np.nan_to_num(human) == 1, probability >= threshold) if labelled.any() else (
+        probability >= threshold)
+    toil_index = _strongest(pack.toil_rules, evidence)
+    other_index = _strongest(pack.other_rules, evidence)
+    repetitive = evidence.signals["S001"]
+    category = _categories(pack, toil_index, other_index, is_toil, evidence.is_page, repetitive,
+                           evidence.auto_resolved)
+    hours, measured = _hours(items, pack, toil_index, is_toil, evidence.auto_resolved, evidence.is_page)
+    rule_ids, reasons = _rule_ids_and_reasons(pack, evidence)
+    return pd.DataFrame(
+        {
+            "source": items["source"].array,
+            "key": items["key"].array,
+            "is_toil": is_toil,
+            "category": category,
+            "score": probability.round(3),
+            "rule_ids": rule_ids,
+            "group_id": evidence.group_id,
+            "group_size": evidence.group_size.astype("int64"),
+            "template": evidence.templates,
+            "hours": hours.round(4),
+            "hours_measured": measured,
+            "off_hours": evidence.off_hours,
+            "reasons": reasons,
+            "rule_pack_version": pack.version,
+        }
+    )
+
+
+def _learn_from_labels(evidence: Evidence, model: ToilModel, human: np.ndarray) -> tuple[Evidence, ToilModel]:
+    """Group signals from the labels, and the model refitted on the labelled items (adapt.py)."""
+    from toilaudit.classify.adapt import adapt_model, group_label_signals
+
+    labelled = ~np.isnan(human)
+    group_codes = pd.factorize(np.asarray(evidence.group_id, dtype=object))[0]
+    leans_toil, leans_other = group_label_signals(group_codes, human)
+    evidence = dataclasses.replace(evidence, signals=evidence.signals | {
+        "S010": leans_toil, "S011": leans_other, "S012": labelled})
+    rows = np.flatnonzero(labelled)
+    return evidence, adapt_model(model, item_features(evidence, rows), human[rows])
+
+
+def item_features(evidence: Evidence, rows: np.ndarray | None = None) -> list[set[str]]:
+    """The names of every feature present in each item of `rows` (default all): words, rules, signals.
+
+    The slow, explicit form of what item_logits sums, for fitting on a few thousand items.
+    """
+    rows = np.arange(len(evidence.unit_codes)) if rows is None else np.asarray(rows)
+    features: list[set[str]] = [set() for _ in range(len(rows))]
+    for text in evidence.text_fields:
+        wanted, codes = np.unique(text.codes[rows], return_inverse=True)
+        per_text: dict[int, set[str]] = {}
+        for row, name in feature_rows(text.texts.take(pa.array(wanted)), text.field):
+            per_text.setdefault(row, set()).add(name)
+        for position, code in enumerate(codes.tolist()):
+            features[position] |= per_text.get(code, set())
+    for rule in evidence.rules:
+        for position in np.flatnonzero(evidence.rule_mask(rule.id)[rows]).tolist():
+            features[position].add(f"r:{rule.id}")
+    for signal_id, mask in evidence.signals.items():
+        for position in np.flatnonzero(mask[rows]).tolist():
+            features[position].add(f"s:{signal_id}")
+    return features
+
+
+def rule_logit(model: ToilModel, rule: Rule) -> float:
+    """What a rule adds: its fitted weight, or, for a site's own rule the corpus never saw, its prior."""
+    prior = RULE_LOGIT * rule.weight * (1 if rule.kind == "toil" else -1)
+    return model.weight(f"r:{rule.id}", prior)
+
+
+def signal_logit(model: ToilModel, signal_id: str) -> float:
+    return model.weight(f"s:{signal_id}", RULE_LOGIT * SIGNALS[signal_id][1])
+
+
+def item_logits(evidence: Evidence, model: ToilModel) -> np.ndarray:
+    """Log-odds of toil per item: intercept, words, rules and signals."""
+    logit = np.full(len(evidence.unit_codes), model.intercept)
+    for text in evidence.text_fields:
+        logit += LinearScorer(model.weights, text.field).score(text.texts)[text.codes]
+    per_unit = np.zeros(evidence.units)
+    for rule in evidence.rules:
+        per_unit += rule_logit(model, rule) * evidence.fired[rule.id]
+    logit += per_unit[evidence.unit_codes]
+    for signal_id, mask in evidence.signals.items():
+        logit += signal_logit(model, signal_id) * mask
+    return logit
+
+
+def gather_evidence(items: pd.DataFrame, pack: RulePack) -> Evidence:
+    """Rules, repetition groups and signals for each item; see the module doc."""
     settings = pack.settings
     is_page = (items["source"] == "pagerduty").to_numpy()
     # Normalise each distinct raw text once (repeated requests share titles), then group the
     # normalised texts: `codes` maps every item to its distinct match text.
-    codes, texts = match_text_codes(items["title"], items["labels"])
+    title_codes, titles = distinct_values(items["title"])
+    label_codes, labels = distinct_values(items["labels"])
+    title_texts = match_texts(titles)
+    codes, texts = joined_match_texts(title_codes, title_texts, label_codes, match_texts(labels))
     distinct = pd.Series(texts.to_pylist(), dtype=object)
 
     # rules, once per distinct text and source (a rule may be limited to some sources):
@@ -64,8 +230,6 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
         fired[rule.id] = matches[rule.id][unit_texts]
         if rule.sources:
             fired[rule.id] &= np.isin(unit_sources, rule.sources)
-    toil_weight, toil_index = (per_unit[unit_codes] for per_unit in _strongest(pack.toil_rules, fired, len(units)))
-    other_weight, other_index = (per_unit[unit_codes] for per_unit in _strongest(pack.other_rules, fired, len(units)))
 
     # repetition: title templates per source. Pages are not split by PagerDuty service: the
     # alert's title already names what fired, and one alert routed to several services is one noise.
@@ -77,17 +241,7 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     sizes = np.bincount(group_codes)
     group_size = sizes[group_codes]
     templates = pd.Categorical.from_codes(template_codes[codes], pd.Index(template_values, dtype=object))
-    used = np.flatnonzero(sizes)
-    source_list, template_list = list(source_values), list(template_values)  # plain lists: Index lookups are slow
-    names = pd.Series([f"{source_list[g // len(template_list)]}\x1f{template_list[g % len(template_list)]}"
-                       for g in used.tolist()])
-    hashed = pd.util.hash_pandas_object(names, index=False).to_numpy() % 16**8
-    names_used = ["G" + format(int(h), "08x") for h in hashed]
-    dense = np.searchsorted(used, group_codes)
-    if len(set(names_used)) == len(names_used):
-        group_id = pd.Categorical.from_codes(dense, pd.Index(names_used, dtype=object))
-    else:  # two templates hashed alike (1 in 4 billion): fall back to plain strings
-        group_id = np.asarray(names_used, dtype=object)[dense]
+    group_id = _group_ids(group_codes, sizes, list(source_values), list(template_values))
 
     type_codes, type_values = pd.factorize(items["item_type"].str.lower().str.strip())
     tactical = np.isin(np.asarray(type_values, dtype=object), settings.tactical_types)[type_codes] | is_page
@@ -98,51 +252,65 @@ def classify(items: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     off_hours = _off_hours(items["created_at"], settings.business_hours, settings.workdays, settings.timezone)
     repetitive = group_size >= settings.repetition_min_group
     very_repetitive = group_size >= 2 * settings.repetition_min_group
+    toil_rule_fired = np.zeros(len(units), dtype=bool)
+    for rule in pack.toil_rules:
+        toil_rule_fired |= fired[rule.id]
     novel = (
         is_page & (group_size == 1) & items["urgency"].eq("high").to_numpy()
-        & (duration >= NOVEL_INCIDENT_MIN).fillna(False).to_numpy() & ~auto_resolved & (toil_index < 0)
+        & (duration >= NOVEL_INCIDENT_MIN).fillna(False).to_numpy() & ~auto_resolved & ~toil_rule_fired[unit_codes]
     )
-    signal_masks = {
+    signals = {
         "S001": repetitive, "S002": tactical, "S003": engineering, "S004": quick,
-        "S005": auto_resolved, "S006": off_hours & is_page, "S007": novel,
+        "S005": auto_resolved, "S006": off_hours & is_page, "S007": novel, "S008": very_repetitive,
+        "S009": is_page,
     }
-    score = toil_weight - other_weight + 0.1 * very_repetitive
-    for signal_id, mask in signal_masks.items():
-        score = score + SIGNALS[signal_id][1] * mask
-    is_toil = score >= settings.toil_threshold
-
-    category = _categories(pack, toil_index, other_index, is_toil, is_page, repetitive, auto_resolved)
-    hours, measured = _hours(items, pack, toil_index, is_toil, auto_resolved, is_page)
-    rule_ids, reasons = _rule_ids_and_reasons(pack, fired, unit_codes, len(units), signal_masks)
-    return pd.DataFrame(
-        {
-            "source": items["source"].array,
-            "key": items["key"].array,
-            "is_toil": is_toil,
-            "category": category,
-            "score": np.clip(score, 0.0, 1.0).round(3),
-            "rule_ids": rule_ids,
-            "group_id": group_id,
-            "group_size": group_size.astype("int64"),
-            "template": templates,
-            "hours": hours.round(4),
-            "hours_measured": measured,
-            "off_hours": off_hours,
-            "reasons": reasons,
-            "rule_pack_version": pack.version,
-        }
+    return Evidence(
+        rules=pack.rules, unit_codes=unit_codes, units=len(units), fired=fired, signals=signals,
+        text_fields=(
+            TextField(TITLE, title_codes, title_texts),
+            _description_field(items),
+            _type_and_labels_field(items),
+        ),
+        group_id=group_id, group_size=group_size, templates=templates, is_page=is_page,
+        auto_resolved=auto_resolved, off_hours=off_hours,
     )
 
 
-def _strongest(rules: list, fired: dict[str, np.ndarray], rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per item: the largest weight among the rules that fired, and that rule's index (-1: none)."""
-    weight = np.zeros(rows)
-    index = np.full(rows, -1)
+def _description_field(items: pd.DataFrame) -> TextField:
+    codes, values = distinct_values(items["description"])
+    return TextField(DESCRIPTION, codes, match_texts(pc.utf8_slice_codeunits(values, 0, DESCRIPTION_CHARS)))
+
+
+def _type_and_labels_field(items: pd.DataFrame) -> TextField:
+    type_codes, types = distinct_values(items["item_type"])
+    label_codes, labels = distinct_values(items["labels"])
+    pair_codes, pairs = pd.factorize(type_codes * len(labels) + label_codes)
+    joined = pc.binary_join_element_wise(types.take(pa.array(pairs // len(labels))),
+                                         labels.take(pa.array(pairs % len(labels))), " ")
+    return TextField(TYPE_AND_LABELS, np.asarray(pair_codes, dtype=np.int64), match_texts(joined))
+
+
+def _group_ids(group_codes: np.ndarray, sizes: np.ndarray, sources: list, templates: list):
+    """A stable id per (source, template): G + 8 hex digits of its hash."""
+    used = np.flatnonzero(sizes)
+    names = pd.Series([f"{sources[g // len(templates)]}\x1f{templates[g % len(templates)]}" for g in used.tolist()])
+    hashed = pd.util.hash_pandas_object(names, index=False).to_numpy() % 16**8
+    names_used = ["G" + format(int(h), "08x") for h in hashed]
+    dense = np.searchsorted(used, group_codes)
+    if len(set(names_used)) == len(names_used):
+        return pd.Categorical.from_codes(dense, pd.Index(names_used, dtype=object))
+    return np.asarray(names_used, dtype=object)[dense]  # two templates hashed alike (1 in 4 billion)
+
+
+def _strongest(rules: list[Rule], evidence: Evidence) -> np.ndarray:
+    """Per item: the index in `rules` of the heaviest rule that fired (-1: none). It names the category."""
+    weight = np.zeros(evidence.units)
+    index = np.full(evidence.units, -1)
     for position, rule in enumerate(rules):
-        better = fired[rule.id] & (rule.weight > weight)
+        better = evidence.fired[rule.id] & (rule.weight > weight)
         weight = np.where(better, rule.weight, weight)
         index = np.where(better, position, index)
-    return weight, index
+    return index[evidence.unit_codes]
 
 
 def _off_hours(created: pd.Series, business_hours: tuple[int, int], workdays: tuple[int, ...], tz: str) -> np.ndarray:
@@ -204,28 +372,31 @@ def _hours(items, pack, toil_index, is_toil, auto_resolved, is_page) -> tuple[np
     return hours, jira_measured | page_measured
 
 
-def _rule_ids_and_reasons(
-    pack: RulePack, rules_fired: dict[str, np.ndarray], unit_codes: np.ndarray, units: int,
-    signals: dict[str, np.ndarray],
-) -> tuple[pd.Categorical, pd.Categorical]:
+# Signals that describe the item rather than argue a verdict: not listed among the reasons.
+QUIET_SIGNALS = ("S008", "S009")
+# A person's label (S012) is shown among the reasons; the group signals too (S010, S011).
+
+
+def _rule_ids_and_reasons(pack: RulePack, evidence: Evidence) -> tuple[pd.Categorical, pd.Categorical]:
     """Per item: the ids that fired ("S001 T004") and what they mean ("S001 signal.repetition; ...").
 
     Items share few combinations, so each item gets a bit per id and the strings are built once
     per distinct combination, not a million times. Rules fired per unit (text and source),
-    signals per item. The item's group, group size and time figure are in their own columns;
-    `toilaudit explain` puts the whole story together.
+    signals per item. The item's group, group size, time figure and the words the model weighed
+    are in their own columns or recomputed by `toilaudit explain`.
     """
-    ids = sorted([*rules_fired, *signals])
+    signals = {sid: mask for sid, mask in evidence.signals.items() if sid not in QUIET_SIGNALS}
+    ids = sorted([*evidence.fired, *signals])
     names = {r.id: r.name for r in pack.rules} | {sid: name for sid, (name, _) in SIGNALS.items()}
     dtype = object if len(ids) > 62 else np.int64
-    unit_bits = np.zeros(units, dtype=dtype)
-    item_bits = np.zeros(len(unit_codes), dtype=dtype)
+    unit_bits = np.zeros(evidence.units, dtype=dtype)
+    item_bits = np.zeros(len(evidence.unit_codes), dtype=dtype)
     for position, rule_id in enumerate(ids):
-        if rule_id in rules_fired:
-            unit_bits = unit_bits + rules_fired[rule_id].astype(np.int64) * (1 << position)
+        if rule_id in evidence.fired:
+            unit_bits = unit_bits + evidence.fired[rule_id].astype(np.int64) * (1 << position)
         else:
             item_bits = item_bits + signals[rule_id].astype(np.int64) * (1 << position)
-    bits = unit_bits[unit_codes] + item_bits
+    bits = unit_bits[evidence.unit_codes] + item_bits
     inverse, combinations = pd.factorize(bits)
     id_text, reason_text = [], []
     for combination in combinations:

@@ -60,8 +60,8 @@ class Settings:
     """A page left open longer is not counted as hands-on time past this."""
     repetition_min_group: int = 3
     """Items sharing a title template at least this often are repetitive."""
-    toil_threshold: float = 0.5
-    """Score at or above which an item is toil."""
+    toil_threshold: float | None = None
+    """Probability at or above which an item is toil; None: the model's own, tuned on the corpus."""
     default_toil_hours: float = 1.0
     """Estimate for a toil item with no measured time and no category estimate."""
     default_other_hours: float = 4.0

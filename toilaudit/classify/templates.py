@@ -52,7 +52,17 @@ def match_texts(titles: pd.Series | pa.Array) -> pa.Array:
     return pc.utf8_trim_whitespace(text)
 
 
-def match_text_codes(titles: pd.Series, labels: pd.Series) -> tuple[np.ndarray, pa.Array]:
+def distinct_values(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """Each value's index into the distinct values, and those values (blank for missing)."""
+    array = pa.array(values.fillna(""), type=pa.string(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):  # Arrow-backed pandas strings arrive chunked
+        array = array.combine_chunks()
+    encoded = array.dictionary_encode()
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+
+
+def joined_match_texts(title_codes: np.ndarray, title_texts: pa.Array, label_codes: np.ndarray,
+                       label_texts: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """The distinct match texts of "title labels", and each item's index into them.
 
     Titles and labels are normalised apart, each distinct value once (a million items carry
@@ -60,24 +70,12 @@ def match_text_codes(titles: pd.Series, labels: pd.Series) -> tuple[np.ndarray, 
     The placeholders never span the space between the two, so this equals normalising the
     joined text.
     """
-    title = _dictionary(titles)
-    label = _dictionary(labels)
-    pair_codes, pairs = pd.factorize(
-        title.indices.to_numpy(zero_copy_only=False).astype(np.int64) * len(label.dictionary)
-        + label.indices.to_numpy(zero_copy_only=False)
-    )
-    title_texts = match_texts(title.dictionary).take(pa.array(pairs // len(label.dictionary)))
-    label_texts = match_texts(label.dictionary).take(pa.array(pairs % len(label.dictionary)))
-    joined = pc.utf8_trim_whitespace(pc.binary_join_element_wise(title_texts, label_texts, " "))
+    pair_codes, pairs = pd.factorize(title_codes * len(label_texts) + label_codes)
+    title_part = title_texts.take(pa.array(pairs // len(label_texts)))
+    label_part = label_texts.take(pa.array(pairs % len(label_texts)))
+    joined = pc.utf8_trim_whitespace(pc.binary_join_element_wise(title_part, label_part, " "))
     distinct = joined.dictionary_encode()
     return distinct.indices.to_numpy(zero_copy_only=False)[pair_codes], distinct.dictionary
-
-
-def _dictionary(values: pd.Series) -> pa.DictionaryArray:
-    array = pa.array(values.fillna(""), type=pa.string(), from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):  # Arrow-backed pandas strings arrive chunked
-        array = array.combine_chunks()
-    return array.dictionary_encode()
 
 
 def group_templates(distinct: pd.Series, item_counts: np.ndarray) -> pd.Series:

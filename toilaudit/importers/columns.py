@@ -17,7 +17,7 @@ from toilaudit.errors import InputFileError
 
 # Fields an export can feed; a few are helpers that the importer folds into WorkItem fields.
 MAPPABLE_FIELDS = (
-    "key", "title", "item_type", "status", "team", "project", "service", "labels",
+    "key", "title", "description", "item_type", "status", "team", "project", "service", "labels",
     "created_at", "resolved_at", "time_spent_seconds", "seconds_to_resolve", "urgency",
     "auto_resolved", "people",
 )
@@ -25,6 +25,7 @@ MAPPABLE_FIELDS = (
 JIRA_ALIASES: dict[str, tuple[str, ...]] = {
     "key": ("issue key", "key"),
     "title": ("summary", "title"),
+    "description": ("description",),
     "item_type": ("issue type", "issuetype", "type"),
     "status": ("status",),
     "team": ("team", "team name", "custom field team", "custom field team name", "squad"),

@@ -14,6 +14,9 @@ from datetime import datetime
 import pandas as pd
 
 SOURCES = ("jira", "pagerduty")
+DESCRIPTION_CHARS = 2000
+"""Descriptions are kept to their start: the classifier reads the first 500 characters, people
+the first lines; whole descriptions (logs pasted in) would multiply the store's size."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +27,8 @@ class WorkItem:
     """The source's own id (Jira issue key, PagerDuty incident id); unique within a source."""
     title: str
     """Jira summary or PagerDuty incident title/description: the text the classifier reads."""
+    description: str = ""
+    """The start of the item's description (Jira Description), at most DESCRIPTION_CHARS characters."""
     item_type: str = ""
     """Jira issue type (Service Request, Story, ...) or "incident" for a page."""
     status: str = ""
@@ -73,6 +78,8 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             if pd.api.types.is_string_dtype(column) or column.dtype == object:
                 out[name] = column.fillna("").astype(str)
+                if name == "description":
+                    out[name] = out[name].str.slice(0, DESCRIPTION_CHARS)
             else:  # an all-empty column arrives as float NaN
                 out[name] = column.astype(object).where(column.notna(), "").astype(str)
     return out.reset_index(drop=True)

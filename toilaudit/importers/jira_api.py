@@ -28,7 +28,7 @@ from toilaudit.importers.retry import (
     with_retries,
 )
 
-FIELDS = ["summary", "issuetype", "status", "created", "updated", "resolutiondate", "timespent", "labels",
+FIELDS = ["summary", "description", "issuetype", "status", "created", "updated", "resolutiondate", "timespent", "labels",
           "components", "priority", "assignee", "reporter", "project"]
 PAGE_SIZE = 100
 ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
@@ -153,6 +153,7 @@ class JiraSource:
                 "source": "jira",
                 "key": issue["key"],
                 "title": fields.get("summary") or "",
+                "description": description_text(fields.get("description")),
                 "item_type": (fields.get("issuetype") or {}).get("name", ""),
                 "status": (fields.get("status") or {}).get("name", ""),
                 "team": (fields.get("project") or {}).get("name", ""),
@@ -173,6 +174,31 @@ class JiraSource:
         frame["labels"], frame["human_label"] = split_human_labels(frame["labels"])
         stamps = pd.to_datetime(pd.Series(updated), format="ISO8601", utc=True, errors="coerce")
         return JiraPage(normalise_frame(frame), total, stamps.max() if stamps.notna().any() else None)
+
+
+def description_text(value) -> str:
+    """A description as plain text: REST v2 sends a string, v3 an Atlassian Document (nodes
+    with "text" leaves), which is read leaf by leaf, paragraphs joined by newlines."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for child in node.get("content") or []:
+                walk(child)
+            if node.get("type") in ("paragraph", "heading", "listItem", "codeBlock"):
+                parts.append("\n")
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(value)
+    return "".join(parts).strip()
 
 
 def _jira_messages(error) -> str:

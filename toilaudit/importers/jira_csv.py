@@ -62,6 +62,7 @@ def _to_items(
             "source": "jira",
             "key": fields["key"],  # already trimmed by read_export
             "title": fields["title"],
+            "description": text("description"),
             "item_type": text("item_type"),
             "status": text("status"),
             "team": team_values,

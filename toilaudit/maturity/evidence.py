@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from toilaudit.classify.evaluate import evaluate
 from toilaudit.maturity.interface import (
     LABELLED_ITEMS_MIN,
     TOIL_MEASURED_MIN_DAYS,
@@ -21,26 +20,23 @@ from toilaudit.maturity.interface import (
 from toilaudit.maturity.scope import Scope
 from toilaudit.store import Store
 from toilaudit.summary import summarise
+from toilaudit.verdicts import check_on_items
 
 
 def classifier_agreement(store: Store, services: tuple[str, ...] | None) -> Agreement | None:
-    """The classifier against every label on the organisation's items (a labels file wins over Jira)."""
-    in_jira = store.human_labels(services)[["source", "key", "label"]].assign(origin="labels set in Jira")
-    kept = store.labels()
-    labels = pd.concat([in_jira, kept[["source", "key", "label", "origin"]]]).drop_duplicates("key", keep="last")
-    predictions = store.predictions(services)
-    labels = labels.loc[labels["key"].isin(predictions["key"])]
-    if labels.empty:
+    """The classifier cross-validated against the labels on the organisation's items, as `evaluate`
+    measures it: each label scored by a model adapted without it."""
+    found = check_on_items(store, services)
+    if found is None:
         return None
-    result = evaluate(predictions, labels[["key", "label", "source"]].fillna(""))
-    if result.support == 0:
-        return None
-    origins = tuple(sorted(set(labels["origin"].fillna("not stated"))))
-    return Agreement(round(result.precision, 3), round(result.recall, 3), round(result.f1, 3), result.support, origins)
+    check, origins = found
+    figures = check.adapted
+    return Agreement(round(figures.precision, 3), round(figures.recall, 3), round(figures.f1, 3), figures.support,
+                     origins)
 
 
 def toil_by_category(store: Store, services: tuple[str, ...] | None) -> tuple[CategoryToil, ...]:
-    summary = summarise(store, "category", top=100_000, services=services)
+    summary = summarise(store, "category", top=100_000, with_range=False, services=services)
     largest: dict[str, int] = {}
     for candidate in summary.candidates:
         largest[candidate.category] = max(largest.get(candidate.category, 0), candidate.items)
@@ -72,7 +68,7 @@ def gather_evidence(store: Store, scope: Scope) -> Evidence:
         return Evidence(False, 0, 0, shortfalls=(
             f"other organisations ({', '.join(scope.shared_with)}) share this store and {scope.org} named no "
             "services, so none of its tickets and pages can be told apart",), scope=scope.describe())
-    summary = summarise(store, "source", top=0, services=scope.item_services)
+    summary = summarise(store, "source", top=0, with_range=False, services=scope.item_services)
     total = summary.total
     if total.items == 0:
         return Evidence(False, 0, 0, shortfalls=(f"no tickets or pages of {scope.org} are imported",),

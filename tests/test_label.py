@@ -1,0 +1,100 @@
+"""`toilaudit label`: from a file, refused without a terminal, and in a real terminal as a person uses it."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from helpers import EXAMPLES, run, run_json
+from toilaudit.store import open_store
+
+TOILAUDIT = shutil.which("toilaudit", path=str(Path(sys.executable).parent))
+
+
+def stored_labels(db) -> dict[str, str]:
+    store = open_store(str(db))
+    try:
+        labels = store.load_labels()
+        return dict(zip(labels["key"], labels["label"]))
+    finally:
+        store.close()
+
+
+def test_labels_from_a_file_decide_their_items_and_are_kept(tmp_path, db):
+    assert run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=db).exit_code == 0
+    [before] = run_json("explain", "OPS-101", "--format", "json", db=db)
+    opposite = "not-toil" if before["is_toil"] else "toil"
+    labels = tmp_path / "mine.csv"
+    labels.write_text(f"key,label\nOPS-101,{opposite}\nNOPE-9,toil\n")
+    result = run("label", "--from", str(labels), db=db)
+    assert result.exit_code == 0, result.output
+    assert "Saved 1 labels from mine.csv" in result.stdout
+    assert "1 labelled key(s) are not in the store" in result.stderr
+    [after] = run_json("explain", "OPS-101", "--format", "json", db=db)
+    assert after["is_toil"] == (opposite == "toil") and after["person_label"] == opposite
+    assert stored_labels(db) == {"OPS-101": opposite}
+    # a later import keeps the person's verdict
+    assert run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=db).exit_code == 0
+    [again] = run_json("explain", "OPS-101", "--format", "json", db=db)
+    assert again["is_toil"] == (opposite == "toil")
+
+
+def test_without_a_terminal_label_points_to_the_file_and_evaluate(audited):
+    result = run("label", db=audited)
+    assert result.exit_code == 2
+    assert "label: no terminal - pass --from FILE" in result.stderr and "evaluate --labels" in result.stderr
+
+
+def test_evaluate_is_cross_validated_and_says_so(audited):
+    data = run_json("evaluate", "--labels", str(EXAMPLES / "labels.csv"), "--format", "json", db=audited)
+    assert "cross-validation" in data["method"]
+    assert data["support"] == data["shipped_model"]["support"] > 250
+    assert "from labels.csv" in data["labels_from"] and "labelled in the source" in data["labels_from"]
+
+
+def spawn(tmp_path, db):
+    return pexpect.spawn(TOILAUDIT, ["--db", str(db), "label", "--by", "dana"], cwd=str(tmp_path),
+                         env={"TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                         encoding="utf-8", timeout=60, dimensions=(30, 80))
+
+
+@pytest.mark.skipif(TOILAUDIT is None, reason="the toilaudit console script is not installed beside python")
+def test_answer_undo_ctrl_c_then_resume_in_a_real_terminal(tmp_path):
+    db = tmp_path / "labels.db"
+    assert run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=db).exit_code == 0
+    child = spawn(tmp_path, db)
+    child.expect("least sure of come first")
+    child.expect(r"Toil\? \[t/n/s/u/q\]")
+    child.send("t")
+    child.expect("saved: toil")
+    child.expect(r"Toil\? \[t/n/s/u/q\]")
+    child.send("n")
+    child.expect("saved: not toil")
+    child.expect(r"Toil\? \[t/n/s/u/q\]")
+    child.send("u")  # undo the "not toil"
+    child.expect("Undone: (\\S+) is unlabelled again")
+    undone = child.match.group(1)
+    child.expect(r"Toil\? \[t/n/s/u/q\]")
+    child.sendintr()  # Ctrl-C
+    child.expect("Labelling paused: 1 label")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    labels = stored_labels(db)
+    assert list(labels.values()) == ["toil"] and undone not in labels
+    [first] = labels
+
+    child = spawn(tmp_path, db)  # the same command goes on: the labelled item is not asked again
+    child.expect(r"\d+ items, (\d+) labelled so far")
+    child.expect(r"Toil\? \[t/n/s/u/q\]")
+    assert first not in child.before
+    child.send("q")
+    child.expect("Saved 0 label")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert stored_labels(db) == labels

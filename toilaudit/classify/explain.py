@@ -1,0 +1,137 @@
+"""Why an item got its verdict: every rule, signal and word that moved it, with its weight.
+
+The stored classification row says which rules and signals fired (`rule_ids`) and the item's
+text says which words it has, so an item's features are rebuilt from its row alone, without
+classifying the store again. The same rows rebuild the organisation's adapted model: the
+labelled items' features are what adapt_model fits (classify/adapt.py). A test holds this
+path equal to classify's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from toilaudit.classify.adapt import adapt_model
+from toilaudit.classify.classifier import DESCRIPTION_CHARS, SIGNALS, rule_logit, signal_logit
+from toilaudit.classify.features import DESCRIPTION, TITLE, TYPE_AND_LABELS, feature_rows
+from toilaudit.classify.interface import RulePack
+from toilaudit.classify.model import ToilModel, sigmoid
+from toilaudit.classify.templates import match_texts
+
+FIELD_NAMES = {"": "title", "d": "description", "t": "type/labels"}
+KIND_NAMES = {"w": "word", "b": "words", "p": "stem", "f": "first word"}
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    feature: str
+    """The model's feature name (`w:restart`, `r:T004`, `s:S001`)."""
+    meaning: str
+    """What it is, for people: 'title word "restart"', 'T004 toil.restart'."""
+    logit: float
+    """Log-odds it adds (positive: towards toil)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    probability: float
+    """The model's probability of toil."""
+    threshold: float
+    """At or above it, toil."""
+    intercept: float
+    """Log-odds before any feature."""
+    contributions: tuple[Contribution, ...]
+    """Every feature present, strongest first."""
+    model_version: str
+
+    @property
+    def words(self) -> tuple[Contribution, ...]:
+        return tuple(c for c in self.contributions if c.feature[:2] not in ("r:", "s:"))
+
+    @property
+    def evidence(self) -> tuple[Contribution, ...]:
+        """Rules and signals."""
+        return tuple(c for c in self.contributions if c.feature[:2] in ("r:", "s:"))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "probability": round(self.probability, 3), "threshold": self.threshold, "model": self.model_version,
+            "intercept": round(self.intercept, 3),
+            "contributions": [{"feature": c.feature, "meaning": c.meaning, "logit": round(c.logit, 3)}
+                              for c in self.contributions],
+        }
+
+
+def row_features(row: Mapping[str, Any], pack: RulePack) -> set[str]:
+    """An item's features from its stored row: words of its text, and the ids in `rule_ids`.
+
+    The quiet signals are not stored among the ids, so they are rebuilt from the row: S008
+    (very repetitive) from the group size, S009 (a page) from the source.
+    """
+    features = set()
+    for field, text in ((TITLE, row.get("title") or ""),
+                        (DESCRIPTION, (row.get("description") or "")[:DESCRIPTION_CHARS]),
+                        (TYPE_AND_LABELS, f"{row.get('item_type') or ''} {row.get('labels') or ''}")):
+        features |= {name for _, name in feature_rows(match_texts(pa.array([text], pa.string())), field)}
+    rule_ids = {r.id for r in pack.rules}
+    for fired in str(row.get("rule_ids") or "").split():
+        features.add(f"r:{fired}" if fired in rule_ids else f"s:{fired}")
+    if int(row.get("group_size") or 0) >= 2 * pack.settings.repetition_min_group:
+        features.add("s:S008")
+    if row.get("source") == "pagerduty":
+        features.add("s:S009")
+    return features
+
+
+def organisation_model(model: ToilModel, labelled_rows: pd.DataFrame, pack: RulePack) -> ToilModel:
+    """The model adapted to the labelled items (rows with their stored classification and `human`: 1/0)."""
+    if labelled_rows.empty:
+        return model
+    features = [row_features(row, pack) for row in labelled_rows.to_dict("records")]
+    return adapt_model(model, features, labelled_rows["human"].to_numpy(dtype=float))
+
+
+def feature_logit(name: str, model: ToilModel, pack: RulePack) -> float:
+    """What one feature adds: a rule's or signal's weight (or prior), a word's weight, else 0."""
+    if name.startswith("r:"):
+        rule = next((r for r in pack.rules if r.id == name[2:]), None)
+        return rule_logit(model, rule) if rule else 0.0
+    if name.startswith("s:"):
+        return signal_logit(model, name[2:])
+    return model.weight(name)
+
+
+def probability(features: set[str], model: ToilModel, pack: RulePack) -> float:
+    return float(sigmoid(np.array([model.intercept + sum(feature_logit(n, model, pack) for n in features)]))[0])
+
+
+def explain_row(row: Mapping[str, Any], model: ToilModel, pack: RulePack) -> Explanation:
+    rules = {r.id: r for r in pack.rules}
+    contributions = []
+    for name in sorted(row_features(row, pack)):
+        if name.startswith("r:"):
+            meaning = f"{name[2:]} {rules[name[2:]].name}"
+        elif name.startswith("s:"):
+            meaning = f"{name[2:]} {SIGNALS[name[2:]][0]}"
+        elif name in model.weights:
+            meaning = _word_meaning(name)
+        else:
+            continue  # a word the model has no weight for
+        contributions.append(Contribution(name, meaning, feature_logit(name, model, pack)))
+    contributions.sort(key=lambda c: (-abs(c.logit), c.feature))
+    logit = model.intercept + sum(c.logit for c in contributions)
+    threshold = pack.settings.toil_threshold if pack.settings.toil_threshold is not None else model.threshold
+    return Explanation(float(sigmoid(np.array([logit]))[0]), threshold, model.intercept, tuple(contributions),
+                       model.version)
+
+
+def _word_meaning(name: str) -> str:
+    prefix, text = name.split(":", 1)
+    field, kind = prefix[:-1], prefix[-1]
+    return f'{FIELD_NAMES.get(field, field)} {KIND_NAMES.get(kind, kind)} "{text}{"…" if kind == "p" else ""}"'

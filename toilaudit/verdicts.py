@@ -1,0 +1,183 @@
+"""Explaining and checking the verdicts: `explain`, `evaluate` and `label --from`.
+
+Everything here reads the stored classification rows; an item's features are rebuilt from
+its row (classify/explain.py), so one item is explained, and a few hundred labels are
+cross-validated, without classifying the whole store again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toilaudit.audit import active_rule_pack
+from toilaudit.classify.adapt import human_verdicts
+from toilaudit.classify.evaluate import CrossValidation, cross_validate, read_labels
+from toilaudit.classify.explain import Explanation, explain_row, organisation_model
+from toilaudit.classify.model import shipped_model
+from toilaudit.errors import ToilauditError
+from toilaudit.store import Store
+
+WORDS_SHOWN = 6
+
+
+@dataclass(frozen=True, slots=True)
+class ItemExplanation:
+    row: dict[str, Any]
+    """The stored item and its classification."""
+    explanation: Explanation
+    human: str
+    """"toil" / "not-toil" when a person labelled the item, else ""."""
+
+    def lines(self) -> list[str]:
+        row, e = self.row, self.explanation
+        verdict = "TOIL" if row["is_toil"] else "not toil"
+        decided = f", decided by a person's label ({self.human})" if self.human else ""
+        lines = [
+            f"{row['source']} {row['key']}: {row['title']}",
+            f"  verdict:  {verdict} (probability {e.probability:.2f}; toil at {e.threshold:.2f} or more){decided}, "
+            f"category {row['category']}",
+            f"  fired:    {row['rule_ids'] or 'nothing'}",
+            f"  group:    {row['group_id']} x{row['group_size']}: {row['template']}",
+            f"  time:     {row['hours']:.2f}h {'measured' if row['hours_measured'] else 'estimated'}",
+            "  how it adds up (log-odds; + towards toil):",
+            f"    {e.intercept:+6.2f}  start (before any evidence)",
+        ]
+        for c in e.evidence:
+            lines.append(f"    {c.logit:+6.2f}  {c.meaning}")
+        words = e.words
+        for c in words[:WORDS_SHOWN]:
+            lines.append(f"    {c.logit:+6.2f}  {c.meaning}")
+        if len(words) > WORDS_SHOWN:
+            rest = sum(c.logit for c in words[WORDS_SHOWN:])
+            lines.append(f"    {rest:+6.2f}  {len(words) - WORDS_SHOWN} more words")
+        lines.append(f"  model:    {e.model_version}")
+        return lines
+
+    def as_json(self) -> dict[str, Any]:
+        row = self.row
+        return {
+            "source": row["source"], "key": row["key"], "title": row["title"], "is_toil": bool(row["is_toil"]),
+            "category": row["category"], "rule_ids": (row["rule_ids"] or "").split(), "group_id": row["group_id"],
+            "group_size": int(row["group_size"]), "template": row["template"], "hours": round(float(row["hours"]), 4),
+            "hours_measured": bool(row["hours_measured"]), "person_label": self.human or None,
+            **self.explanation.as_json(),
+        }
+
+
+def explain_item(store: Store, key: str) -> list[ItemExplanation]:
+    """The item(s) with this key (any case; a key may exist in both sources)."""
+    found = store.explain(key)
+    if found.empty:
+        raise ToilauditError(f"explain: no item with key {key!r} - check the key (toilaudit summary lists groups)")
+    pack = active_rule_pack(store)
+    model = current_model(store, pack)
+    human = human_verdicts(found, store.load_labels())
+    return [ItemExplanation(row, explain_row(row, model, pack),
+                            "" if np.isnan(h) else ("toil" if h == 1 else "not-toil"))
+            for row, h in zip(found.to_dict("records"), human)]
+
+
+def current_model(store: Store, pack) -> Any:
+    """The shipped model adapted to the store's labels, as classification used it."""
+    rows = store.labelled_items()
+    labelled = rows.assign(human=human_verdicts(rows, store.load_labels()))
+    return organisation_model(shipped_model(), labelled.loc[labelled["human"].notna()], pack)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelCheck:
+    cross_validation: CrossValidation
+    unmatched: int
+    """Labels given in the file whose key is not in the store."""
+    origins: str
+    """Where the labels came from, for people."""
+
+    def as_json(self) -> dict[str, Any]:
+        check = self.cross_validation
+        return {
+            **check.adapted.as_json(),
+            "method": f"{check.folds}-fold cross-validation: each label scored by a model adapted without it",
+            "shipped_model": check.shipped.as_json(),
+            "unmatched_labels": self.unmatched,
+            "labels_from": self.origins,
+        }
+
+
+def labels_with_file(store: Store, labels_file: Path | None) -> tuple[pd.DataFrame, int, str]:
+    """The store's labels with a file's laid over them: (labels frame, keys not in the store, origins)."""
+    stored = store.load_labels()[["source", "key", "label"]]
+    origins = []
+    if len(stored):
+        origins.append(f"{len(stored)} saved")
+    unmatched = 0
+    if labels_file is not None:
+        matched, unmatched = _file_labels(store, labels_file)
+        stored = pd.concat([stored, matched]).drop_duplicates(["source", "key"], keep="last")
+        origins.append(f"{len(matched)} from {Path(labels_file).name}")
+    return stored, unmatched, ", ".join(origins)
+
+
+def evaluation_against_labels(store: Store, labels_file: Path | None) -> LabelCheck:
+    labels, unmatched, origins = labels_with_file(store, labels_file)
+    rows = store.classified_items()
+    human = human_verdicts(rows, labels)
+    labelled = rows.assign(human=human).loc[~np.isnan(human)]
+    in_source = int((rows["human_label"] != "").sum())
+    if in_source:
+        origins = ", ".join(part for part in (origins, f"{in_source} labelled in the source") if part)
+    if labelled.empty:
+        if unmatched:
+            raise ToilauditError("evaluate: none of the labelled keys is in the store - import the items they label first")
+        raise ToilauditError("evaluate: no labels - pass --labels FILE (key,label), run toilaudit label, "
+                             "or label items toil / not-toil in Jira")
+    pack = active_rule_pack(store)
+    return LabelCheck(cross_validate(labelled, pack, shipped_model()), unmatched, origins)
+
+
+def save_labels_file(store: Store, labels_file: Path, labelled_by: str) -> tuple[int, int]:
+    """Store a labels file's labels (origin "file"); returns (saved, keys not in the store)."""
+    matched, unmatched = _file_labels(store, labels_file)
+    if matched.empty:
+        raise ToilauditError(f"{Path(labels_file).name}: none of its keys is in the store - import the items first")
+    store.save_labels(matched, "file", labelled_by)
+    return len(matched), unmatched
+
+
+def _file_labels(store: Store, labels_file: Path) -> tuple[pd.DataFrame, int]:
+    """A labels file's rows whose key is in the store (matching its source when the file names one),
+    as source, key, label; and how many labels found no item."""
+    given = read_labels(labels_file)
+    items = store.load_items(("source", "key"))
+    matched = given.merge(items, on="key", suffixes=("_given", ""))
+    matched = matched.loc[(matched["source_given"] == "") | (matched["source_given"] == matched["source"])]
+    unmatched = int((~given["key"].isin(matched["key"])).sum())
+    return matched[["source", "key", "label"]], unmatched
+
+
+ORIGIN_WORDS = {"file": "a labels file", "label": "labelled one by one"}
+
+
+def check_on_items(store: Store, services: tuple[str, ...] | None = None
+                   ) -> tuple[CrossValidation, tuple[str, ...]] | None:
+    """The classifier cross-validated against the labels on some items (one organisation's: those of
+    `services`; None for all), with where the labels came from; None when none of them is labelled."""
+    rows = store.classified_items()
+    if services is not None:
+        rows = rows.loc[rows["service"].isin(services)]
+    labels = store.load_labels()
+    human = human_verdicts(rows, labels)
+    labelled = rows.assign(human=human).loc[~np.isnan(human)]
+    if labelled.empty:
+        return None
+    origins = set()
+    stored = labels.merge(labelled[["source", "key"]], on=["source", "key"])
+    for row in stored[["origin", "labelled_by"]].drop_duplicates().itertuples(index=False):
+        origins.add(f"{ORIGIN_WORDS.get(row.origin, row.origin)}, labelled by {row.labelled_by or 'someone not stated'}")
+    if len(stored) < len(labelled):
+        origins.add("labels set in the source (Jira)")
+    return cross_validate(labelled, active_rule_pack(store), shipped_model()), tuple(sorted(origins))
