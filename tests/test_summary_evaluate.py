@@ -81,8 +81,10 @@ def test_evaluate_without_any_labels(db, tmp_path):
     ("holdout", "jira_holdout.csv", "labels_holdout.csv"),
     ("holdout2", "jira_retailer.csv", "labels_retailer.csv"),
 ])
-def test_f1_on_exports_from_other_organisations(db, folder, export, labels):
-    """Held-out exports in other organisations' voices (an insurer, a retailer in Windows-1252)."""
+def test_generated_exports_stay_classified(db, folder, export, labels):
+    """A regression check, not an accuracy figure: these exports were generated from templates
+    (an insurer's voice, a retailer's in Windows-1252), so they measure the generator. Accuracy
+    is measured on the real corpus (benchmarks/accuracy.py)."""
     assert run("import", "jira", "--csv", str(FIXTURES / folder / export), db=db).exit_code == 0
     data = run_json("evaluate", "--labels", str(FIXTURES / folder / labels), "--format", "json", db=db)
     assert data["support"] >= 400
