@@ -23,6 +23,29 @@ def audited(db: Path) -> Path:
     return db
 
 
+def steady_export(path: Path, weeks: int = 40, start: str = "2026-01-05", services=("ledger", "payments-api"),
+                  labelled: bool = True) -> Path:
+    """A Jira export of one patching ticket a week on each service, each labelled toil in Jira (so the
+    classifier is measured): toil tracked continuously, with no routine request an answer could contradict."""
+    import pandas as pd
+
+    lines = ["Issue key,Summary,Created,Component/s,Labels,Assignee"]
+    for week in range(weeks):
+        day = (pd.Timestamp(start) + pd.Timedelta(weeks=week)).strftime("%Y-%m-%d 10:00")
+        for n, service in enumerate(services):
+            lines.append(f"ST-{week * len(services) + n + 1},Apply monthly security patches to host-{week}{n},{day},"
+                         f"{service},{'toil' if labelled else ''},engineer{n}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def steady(db: Path, tmp_path: Path) -> Path:
+    """A store with 40 weeks of steadily tracked, labelled toil on two services."""
+    assert run("import", "jira", "--csv", str(steady_export(tmp_path / "steady.csv")), db=db).exit_code == 0
+    return db
+
+
 @pytest.fixture(autouse=True)
 def _no_store_from_environment(monkeypatch):
     monkeypatch.delenv("TOILAUDIT_DB", raising=False)

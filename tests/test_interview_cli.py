@@ -29,20 +29,45 @@ def worst(q):
 
 def test_template_lists_every_question_with_allowed_answers():
     data = yaml.safe_load(run("interview", "--template").stdout)
-    assert "org" in data and len(data["questions"]) == 28
+    assert "org" in data and data["services"] == [] and len(data["questions"]) == 40
     for question in data["questions"]:
         assert question["answer"] is None and question["id"] and question["text"]
         assert question.get("type") == "number" or len(question["choices"]) >= 2
+        assert "level" not in question  # the person answering does not see what is tested
+    per_service = [q for q in data["questions"] if "service" in q]
+    assert [q["id"] for q in per_service] == ["ai.agents-today", "ai.shadow-period-days", "ai.shadow-accuracy",
+                                              "ai.decision-provenance", "ai.rollback"]
+    assert all(q["service"] is None for q in per_service)
 
 
-def test_most_mature_answers_with_a_year_of_data_allow(audited, tmp_path):
-    assert run("interview", "--answers", str(filled(tmp_path, best)), db=audited).exit_code == 0
-    data = run_json("assess", "--format", "json", db=audited)
+def test_template_repeats_per_service_questions_for_each_service_named():
+    data = yaml.safe_load(run("interview", "--template", "--service", "payments", "--service", "ledger").stdout)
+    assert data["services"] == ["payments", "ledger"]
+    assert [q["service"] for q in data["questions"] if q["id"] == "ai.rollback"] == ["payments", "ledger"]
+
+
+def test_most_mature_answers_with_steady_data_allow(steady, tmp_path):
+    assert run("interview", "--answers", str(filled(tmp_path, best)), db=steady).exit_code == 0
+    data = run_json("assess", "--format", "json", db=steady)
     assert (data["platform_level"], data["sre_level"], data["overall_level"]) == ("Autonomous",) * 3
     assert data["ai_readiness"] == "Agentic AI with guardrails"
-    assert data["gate"] == {"allow": True, "failing": [], "input": data["gate"]["input"], "engine": "regopy"}
+    assert data["gate"]["allow"] is True and data["gate"]["failing"] == []
+    assert [(s["service"], s["allowed_rung"]) for s in data["services"]] == [("ledger", "agentic"),
+                                                                             ("payments-api", "agentic")]
+    result = run("gate", db=steady)
+    assert result.exit_code == 0
+    assert result.stdout == ("ALLOWED: all 2 services may move to agentic AI with guardrails: every condition holds "
+                             "and Table 3 allows it at Autonomous.\n")
+
+
+def test_most_mature_answers_are_checked_against_a_year_of_tickets(audited, tmp_path):
+    """The bundled year holds repeated provisioning and access tickets: claimed self-service is not met."""
+    assert run("interview", "--answers", str(filled(tmp_path, best)), db=audited).exit_code == 0
+    data = run_json("assess", "--format", "json", db=audited)
+    assert data["platform_level"] == "Foundation" and data["sre_level"] == "Autonomous"
+    assert data["contradictions"][0].startswith("platform.provisioning: answered 'Self-service")
     result = run("gate", db=audited)
-    assert result.exit_code == 0 and result.stdout.startswith("ALLOWED")
+    assert result.exit_code == 1 and "maturity fails" in result.stdout
 
 
 def test_least_mature_answers_deny(db, tmp_path):
@@ -52,14 +77,18 @@ def test_least_mature_answers_deny(db, tmp_path):
     result = run("gate", db=db)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("DENIED")
+    assert lines[0] == ("DENIED: all services may not move to agentic AI with guardrails yet. Failing, in the order "
+                        "of the four actions:")
     order = [line.split()[2] for line in lines[1:]]
     assert order == ["toil_measured", "slo_defined", "error_budget_policy", "decision_provenance",
-                     "rollback_automated", "shadow_period_days"]
-    assert [line.split()[1] for line in lines[1:]] == ["1", "2", "2", "3", "3", "4"]
+                     "rollback_automated", "shadow_period_days", "maturity"]
+    assert [line.split()[1] for line in lines[1:]] == ["1", "2", "2", "3", "3", "4", "4"]
+    assert lines[-1] == ("  Action 4  maturity fails - overall maturity is Foundation, where Table 3 allows no agents "
+                         "(Not ready); agentic AI with guardrails needs Autonomous")
     opa = json.loads(run("gate", "--format", "opa-input", db=db).stdout)
     assert opa == {"slo_defined": False, "error_budget_policy": False, "shadow_period_days": 0,
-                   "decision_provenance": False, "rollback_automated": False, "toil_measured": False}
+                   "decision_provenance": False, "rollback_automated": False, "toil_measured": False,
+                   "service": "all services", "rung": "agentic", "maturity_level": 1}
 
 
 def test_bad_answer_names_question_and_allowed_values(db, tmp_path):
@@ -79,7 +108,7 @@ def test_numbers_and_unknowns_in_answers_file(db, tmp_path):
     assert result.exit_code == 2 and "ai.shadow-period-days: '-3' is not allowed" in result.stderr
     path = filled(tmp_path, lambda q: "unknown" if q.get("type") == "number" else 1)
     result = run("interview", "--answers", str(path), db=db)
-    assert result.exit_code == 0 and "1 unknown" in result.stdout
+    assert result.exit_code == 0 and "3 unknown" in result.stdout
 
 
 def test_interviewees_are_kept_apart_and_combined(audited, tmp_path):

@@ -24,25 +24,25 @@ def spawn(tmp_path, db):
 def test_ctrl_c_then_resume_then_enter_to_the_end(tmp_path):
     db = tmp_path / "terminal.db"
     child = spawn(tmp_path, db)
-    child.expect("Question 1 of 28")
+    child.expect("Question 1 of 40")
     child.expect("Use shortcuts or arrow keys")
     child.send("3")  # shortcut: third choice
     child.send("\r")
     child.expect("Note")
     child.send("self-service via portal\r")
-    child.expect("Question 2 of 28")
+    child.expect("Question 2 of 40")
     child.expect("Use shortcuts")
     child.sendintr()  # Ctrl-C
-    child.expect("Interview paused: 1 of 28 answers are saved")
+    child.expect("Interview paused: 1 of 40 answers are saved")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
 
     child = spawn(tmp_path, db)
-    child.expect("1 of 28 questions are already answered. Resume")
+    child.expect("1 of 40 questions are already answered. Resume")
     child.send("\r")
-    child.expect("Question 2 of 28")
-    for _ in range(60):  # Enter at every prompt
+    child.expect("Question 2 of 40")
+    for _ in range(100):  # Enter at every prompt
         index = child.expect(["Interview complete", r"\? ", pexpect.EOF])
         if index == 0:
             break

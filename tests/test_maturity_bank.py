@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from toilaudit.errors import BankError
 from toilaudit.maturity.bank import load_bank, parse_banks
+from toilaudit.maturity.interface import LEVELS
 
 
 def test_shipped_banks_cover_every_level_twice_or_more():
@@ -20,7 +23,42 @@ def test_shipped_banks_cover_every_level_twice_or_more():
     assert len({q.id for q in bank.questions}) == len(bank.questions)
 
 
-GOOD = "    text: t\n    why: w\n    choices: [a, b]\n"
+def test_every_question_says_where_it_comes_from():
+    for question in load_bank().questions:
+        assert question.sources, question.id
+        if question.level:
+            assert any(s.kind == "table3" for s in question.sources), question.id
+        if question.gate:
+            assert any(s.kind == "gate" and s.text == question.gate for s in question.sources), question.id
+
+
+def test_questions_do_not_give_away_what_is_tested():
+    """Finding 8: no level name in a question or its why, and the shadow question does not quote the gate's 30 days."""
+    bank = load_bank()
+    names = "|".join(name for name in LEVELS.values() if name != "Measured")  # "measured" is an ordinary word
+    for question in bank.questions:
+        shown = f"{question.text} {question.why}"
+        assert not re.search(rf"\b({names})\b|Level \d", shown), question.id
+    shadow = bank.by_id()["ai.shadow-period-days"]
+    assert "30" not in shadow.text + shadow.why
+
+
+def test_the_gate_is_asked_per_service_and_llmops_telemetry_is_asked():
+    bank = load_bank().by_id()
+    per_service = {q.id for q in bank.values() if q.per_service}
+    assert per_service == {"ai.agents-today", "ai.shadow-period-days", "ai.shadow-accuracy", "ai.decision-provenance",
+                           "ai.rollback"}
+    assert bank["ai.agents-today"].combine == "most-advanced"
+    assert bank["ai.shadow-period-days"].combine == "weakest"
+    assert "accuracy threshold" in bank["ai.shadow-accuracy"].text
+    for question_id in ("ai.decision-traces", "ai.token-budget", "ai.latency-budget"):
+        assert question_id in bank
+    assert bank["platform.golden-paths"].choices[int(bank["platform.golden-paths"].met_at) - 1] == "Used by most new services"
+
+
+CELL = "    source: {table3: 'SLOs defined, error budgets'}\n"
+SECTION = "    source: {section: The Learning Time Deficit}\n"
+GOOD = "    text: t\n    why: w\n    choices: [a, b]\n" + CELL
 
 
 @pytest.mark.parametrize("text, message", [
@@ -33,7 +71,21 @@ GOOD = "    text: t\n    why: w\n    choices: [a, b]\n"
      "bank.yaml: question q1: choice 1 is False, not text"),
     ("track: ops\nquestions: []\n", "bank.yaml: track 'ops'"),
     ("track: sre\nquestions:\n  - id: q1\n    level: 2\n    gate: vibes\n" + GOOD, "gate 'vibes'"),
-    ("track: sre\nquestions:\n  - id: q1\n    level: 2\n" + GOOD, "sre bank: level 2 has only 1 question"),
+    ("track: sre\nquestions:\n  - id: q1\n    level: 2\n    text: t\n    why: w\n    choices: [a, b]\n",
+     "bank.yaml: question q1: missing `source`"),
+    ("track: sre\nquestions:\n  - id: q1\n    level: 3\n    text: t\n    why: w\n    choices: [a, b]\n" + CELL,
+     "source table3 'SLOs defined, error budgets' is not its Table 3 cell ('Toil tracked, burn-rate alerts')"),
+    ("track: sre\nquestions:\n  - id: q1\n    level: 2\n    text: t\n    why: w\n    choices: [a, b]\n"
+     "    source: {section: Why AI Is Great}\n", "source section 'Why AI Is Great' is not a section of the article"),
+    ("track: sre\nquestions:\n  - id: q1\n    level: 2\n    text: t\n    why: w\n    choices: [a, b]\n" + SECTION,
+     "a level question needs a table3 source"),
+    ("track: ai\nquestions:\n  - id: q1\n    combine: loudest\n    text: t\n    why: w\n    choices: [a, b]\n" + SECTION,
+     "combine 'loudest'"),
+    ("track: sre\nquestions:\n  - id: q1\n    level: 2\n    text: t\n    why: w\n    choices: [a, b]\n" + CELL
+     + "  - id: q2\n    level: 2\n    gate: slo_defined\n    text: t\n    why: w\n    choices: [a, b]\n" + CELL,
+     "it feeds gate slo_defined; add `gate: slo_defined` to its source"),
+    ("track: sre\nquestions:\n  - id: q1\n    level: 2\n    text: t\n    why: w\n    choices: [a, b]\n" + CELL,
+     "sre bank: level 2 has only 1 question"),
 ])
 def test_broken_banks(text, message):
     with pytest.raises(BankError) as caught:

@@ -40,21 +40,24 @@ def demo_pdf(tmp_path_factory):
 def test_demo_writes_a_pdf_of_six_pages_or_more_and_the_guardrails(demo_pdf):
     reader = PdfReader(str(demo_pdf / "toilaudit-report.pdf"))
     assert len(reader.pages) >= 6
-    for name in ("prometheus-ai-error-budget.yaml", "rbac-trust-ladder.yaml", "sre_ai_readiness.rego",
-                 "readiness-input.json"):
-        assert (demo_pdf / name).stat().st_size > 100 or name == "readiness-input.json"
+    for name in ("prometheus-ai-error-budget.yaml", "rbac-trust-ladder.yaml", "sre_ai_readiness.rego"):
+        assert (demo_pdf / name).stat().st_size > 100
+    inputs = sorted(path.name for path in (demo_pdf / "readiness-input").iterdir())
+    assert len(inputs) == 10 and "payments-api.json" in inputs
 
 
 def test_pdf_has_the_sections_and_the_four_actions_in_order(demo_pdf):
     text = flat(pdf_text(demo_pdf / "toilaudit-report.pdf"))
-    positions = [text.index(f"Action {n}:") for n in (1, 2, 3, 4)]
+    roadmap = text[text.index("The roadmap: four actions in order Derived"):]
+    positions = [roadmap.index(f"Action {n}:") for n in (1, 2, 3, 4)]
     assert positions == sorted(positions)
     assert "Action 1: Audit toil" in text
     assert "Climb the trust ladder" in text
     for level in ("Foundation", "Standardized", "Measured", "Optimized", "Autonomous"):
         assert level in text
-    order = [text.index(title) for title in ("Executive summary", "Where you stand", "Toil analysis",
-                                             "The roadmap: four actions in order", "The trust ladder", "Appendix")]
+    order = [text.index(f"{title} ", text.index("Executive summary ")) for title in (
+        "Executive summary", "Where you stand", "Toil analysis", "Decisions requested",
+        "The roadmap: four actions in order", "Services and the trust ladder", "Appendix")]
     assert order == sorted(order)
     assert "Northbank Financial" in text
     assert "Page 3 of" in text  # page numbers in the running footer
@@ -65,9 +68,12 @@ def test_pdf_toil_share_equals_summary(assessed, tmp_path):
     result = run("report", "--out", str(out), "--date", "2026-11-25", db=assessed)
     assert result.exit_code == 0, result.output
     summary = run_json("summary", "--format", "json", db=assessed)
+    share = summary["capacity"]["toil_percent_of_capacity"]
     text = flat(pdf_text(out))
-    assert f"Toil takes {summary['toil_percent']}% of the time" in text
-    assert f"{summary['toil_percent']}% TOIL SHARE OF TIME" in text.upper()
+    assert (f"Toil takes {share}% of the working time of the 18 engineers who carry operations work, under both "
+            "the industry's 34% and Google's 50% cap") in text
+    assert f"of the time they record, {summary['toil_percent']}% is toil" in text
+    assert f"{share}% TOIL, SHARE OF CAPACITY" in text.upper()
     assessment = run_json("assess", "--format", "json", db=assessed)
     assert f"Overall maturity is {assessment['overall_level']}" in text
     assert "2026-11-25" in text
@@ -83,6 +89,7 @@ def test_html_and_json_render_the_same_view_model(assessed, tmp_path):
     assert [a["number"] for a in data["actions"]] == [1, 2, 3, 4]
     assert all(a["status"] in ("done", "partly", "not started") for a in data["actions"])
     assert len(data["risks"]) == 3
+    assert [len(s["verdicts"]) for s in data["services"]] == [3] * 10
 
 
 def test_same_inputs_same_report(assessed, tmp_path):
@@ -115,10 +122,11 @@ def test_hostile_ticket_text_is_neither_fetched_nor_rendered_as_markup(db, tmp_p
         "Recycle delta {{ 7*7 }} {% raw %}",
     ]
     export = tmp_path / "hostile.csv"
-    lines = ["Issue key,Summary,Created,Assignee"]
+    lines = ["Issue key,Summary,Created,Assignee,Component/s"]
     for n, title in enumerate(hostile, 1):
-        for copy in range(3):
-            lines.append(f'EV-{n}{copy},"{title.replace(chr(34), chr(34) * 2)}",2026-0{n}-0{copy + 1} 10:00,mallory')
+        for copy in range(3):  # a repetition group, so the title is shown as a candidate's example
+            lines.append(f'EV-{n}{copy},"{title.replace(chr(34), chr(34) * 2)}",2026-0{n}-0{copy + 1} 10:00,mallory,'
+                         '"<b>svc</b>"')
     export.write_text("\n".join(lines) + "\n")
     assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
     answers = tmp_path / "a.yaml"
@@ -134,7 +142,7 @@ def test_hostile_ticket_text_is_neither_fetched_nor_rendered_as_markup(db, tmp_p
     reader = PdfReader(str(out))
     assert not reader.attachments  # no file embedded
     text = flat(pdf_text(out))
-    assert f'<img src="{url}">' in text  # shown as the text it is
+    assert f'<imgsrc="{url}">' in re.sub(r"\s+", "", text)  # shown as the text it is (wrapped in a narrow column)
     assert "{{ 7*7 }}" in text and "49" not in text.split("Recycle delta")[1][:20]
     html_out = tmp_path / "hostile.html"
     run("report", "--out", str(html_out), db=db)
@@ -143,6 +151,7 @@ def test_hostile_ticket_text_is_neither_fetched_nor_rendered_as_markup(db, tmp_p
     assert '<link rel="attachment"' not in html and "&lt;link rel=&#34;attachment&#34;" in html
     assert "<style>@import" not in html and "&lt;style&gt;@import" in html
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert "<b>svc</b>" not in html and "&lt;b&gt;svc&lt;/b&gt;" in html
     assert httpserver.log == []
 
 
@@ -166,17 +175,16 @@ def test_guardrail_files_are_usable(demo_pdf):
     assert group[0]["labels"] == {"author_type": "ai", "slo_target": "0.995"}
     assert group[1]["labels"]["slo_target"] == "0.99"
     assert "> 14.4" in group[2]["expr"] and group[2]["for"] == "5m"
-    documents = list(yaml.safe_load_all((demo_pdf / "rbac-trust-ladder.yaml").read_text()))
-    roles = [d["metadata"]["name"] for d in documents if d["kind"] == "ClusterRole"]
-    assert roles == ["ai-agent-readonly"]  # current rung read-only; the next (shadow) uses the same role
-    binding = next(d for d in documents if d["kind"] == "ClusterRoleBinding")
-    assert binding["roleRef"]["name"] == "ai-agent-readonly"
-    readonly = next(d for d in documents if d["kind"] == "ClusterRole")
-    assert all(set(rule["verbs"]) == {"get", "list", "watch"} for rule in readonly["rules"])
+    text = (demo_pdf / "rbac-trust-ladder.yaml").read_text()
+    documents = list(yaml.safe_load_all(text))
+    # the demo is at Foundation: Table 3 allows no agent, so nothing is bound and no role is granted
+    assert [d["kind"] for d in documents] == ["ServiceAccount"]
+    assert "#   payments-api: agents today shadow mode; no binding: the gate allows no agent" in text
     assert "package sre.ai.readiness" in (demo_pdf / "sre_ai_readiness.rego").read_text()
-    document = json.loads((demo_pdf / "readiness-input.json").read_text())
-    assert set(document) == {"slo_defined", "error_budget_policy", "shadow_period_days", "decision_provenance",
-                             "rollback_automated", "toil_measured"}
+    document = json.loads((demo_pdf / "readiness-input" / "payments-api.json").read_text())
+    assert document == {"slo_defined": True, "error_budget_policy": True, "shadow_period_days": 45,
+                        "decision_provenance": True, "rollback_automated": True, "toil_measured": True,
+                        "service": "payments-api", "rung": "agentic", "maturity_level": 1}
 
 
 def test_report_needs_an_interview(audited, tmp_path):

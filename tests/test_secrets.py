@@ -54,7 +54,7 @@ def test_tokens_appear_nowhere(db, httpserver, tls, tmp_path, caplog):  # noqa: 
         for secret in SECRETS:
             assert secret not in text
     stored = db.read_bytes() + (db.with_suffix(".db.wal").read_bytes() if db.with_suffix(".db.wal").exists() else b"")
-    written = [p.read_bytes() for p in (tmp_path / "board").iterdir()]
+    written = [p.read_bytes() for p in (tmp_path / "board").rglob("*") if p.is_file()]
     pdf_text = "".join(page.extract_text() for page in PdfReader(str(tmp_path / "board" / "r.pdf")).pages)
     for secret in SECRETS:
         assert secret.encode() not in stored

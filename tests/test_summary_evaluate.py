@@ -46,7 +46,7 @@ def test_summary_csv(audited):
 def test_summary_table_says_the_headline(audited):
     data = run_json("summary", "--format", "json", db=audited)
     out = run("summary", db=audited).stdout
-    assert f"{data['toil_percent']}% of time is toil" in out
+    assert f"{data['toil_percent']}% of the time recorded in tickets and pages is toil" in out
     assert "Top automation candidates" in out
 
 

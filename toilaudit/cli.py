@@ -356,33 +356,64 @@ def explain(ctx, key: str, output_format: str) -> None:
 SUMMARY_FORMATS = ("table", "json", "csv")
 
 
+def _org_share(store: Store, org: str | None, summary_by: str, top: int):
+    """(summary, capacity share or None, note) for the org named or the only one interviewed, else the store."""
+    from toilaudit.maturity.from_store import org_capacity_share, resolve_org
+    from toilaudit.summary import summarise
+
+    interviewed = sorted(set(store.load_answers()["org"]))
+    if org is None and len(interviewed) != 1:
+        note = ("several organisations interviewed - pass --org NAME for toil against its capacity"
+                if interviewed else "toil against capacity needs the interview's capacity questions "
+                "(capacity.ops-engineers, capacity.hours-per-week)")
+        return summarise(store, summary_by, top), None, note
+    from toilaudit.maturity.from_store import assess_org
+
+    assessment, scope = assess_org(store, resolve_org(store, org))
+    if not scope.attributable:
+        raise ToilauditError(f"summary: {assessment.evidence.shortfalls[0]} - name its services with "
+                             f"toilaudit interview --org '{scope.org}' --service NAME")
+    result = summarise(store, summary_by, top, scope.item_services)
+    share = org_capacity_share(store, assessment, scope)
+    note = "" if share else (f"toil against capacity: {scope.org} has not answered the capacity questions "
+                             "(capacity.ops-engineers, capacity.hours-per-week)")
+    return result, share, note
+
+
 @cli.command(context_settings=CONTEXT)
 @click.option("--by", type=click.Choice(["source", "team", "category", "month", "service"]), default="category",
               show_default=True, help="The breakdown to show.")
 @click.option("--format", "output_format", type=click.Choice(SUMMARY_FORMATS), default="table", show_default=True)
 @click.option("--top", default=10, show_default=True, help="How many automation candidates to list.")
+@click.option("--org", metavar="NAME", help="The organisation whose items and capacity to use (default: the only "
+                                            "one interviewed).")
 @click.pass_context
-def summary(ctx, by: str, output_format: str, top: int) -> None:
+def summary(ctx, by: str, output_format: str, top: int, org: str | None) -> None:
     """How much of the time is toil, where, and which toil to automate first.
 
-    toil_percent is toil's share of hours (measured where the source logged time, estimated
-    per category otherwise), against Google's 50% cap. Automation candidates are the
-    repetition groups of toil (the same request with another host, user or job) ranked by hours.
+    \b
+    toil_percent is toil's share of the hours tickets and pages record (measured where the
+    source logged time, estimated per category otherwise). Google's 50% cap and the
+    industry's 34% are shares of engineers' working time, so only toil's share of capacity
+    (the engineers who carry operations work and their hours, from the interview) is set
+    against them, and each person whose recorded toil is over 50% of their time is flagged.
+    Automation candidates are repetition groups of toil (the same request with another
+    host, user or job) ranked by hours.
     """
-    from toilaudit.summary import summarise
-
     with store_from(ctx) as store:
         if store.item_count() == 0:
             raise ToilauditError("summary: the store is empty - import an export first (toilaudit import jira --csv FILE)")
-        result = summarise(store, by, top)
-    SUMMARY_RENDERERS[output_format](result)
+        result, share, note = _org_share(store, org, by, top)
+    SUMMARY_RENDERERS[output_format](result, share, note)
 
 
-def _summary_json(result) -> None:
-    click.echo(json.dumps(result.as_json(), indent=2))
+def _summary_json(result, share, note) -> None:
+    data = result.as_json()
+    data["capacity"] = share.as_json() if share else None
+    click.echo(json.dumps(data, indent=2))
 
 
-def _summary_csv(result) -> None:
+def _summary_csv(result, share, note) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([result.by, "items", "toil_items", "toil_percent", "toil_hours", "total_hours", "measured_hours"])
@@ -392,14 +423,31 @@ def _summary_csv(result) -> None:
     click.echo(buffer.getvalue(), nl=False)
 
 
-def _summary_table(result) -> None:
+def capacity_sentence(share) -> str:
+    """Toil's share of capacity, the only figure set against Google's cap and the industry's 34%."""
+    from toilaudit.summary import GOOGLE_CAP_PERCENT, INDUSTRY_PERCENT_2026
+
+    if share.toil_percent > GOOGLE_CAP_PERCENT:
+        verdict = f"above Google's {GOOGLE_CAP_PERCENT}% cap"
+    elif share.toil_percent > INDUSTRY_PERCENT_2026:
+        verdict = f"under Google's {GOOGLE_CAP_PERCENT}% cap, above the industry's {INDUSTRY_PERCENT_2026}% (2026)"
+    else:
+        verdict = f"under the industry's {INDUSTRY_PERCENT_2026}% (2026) and Google's {GOOGLE_CAP_PERCENT}% cap"
+    return (f"Against capacity: toil is {share.toil_percent}% of the working time of {share.engineers:g} engineers "
+            f"at {share.hours_per_week:g} h a week ({share.capacity_hours:,.0f} h over {share.weeks:.0f} weeks), "
+            f"{verdict}. Tickets and pages record {share.recorded_percent}% of that time.")
+
+
+def _summary_table(result, share, note) -> None:
+    from toilaudit.summary import GOOGLE_CAP_PERCENT
+
     total = result.total
     period = ""
     if result.first_created is not None:
         period = f" from {result.first_created:%Y-%m-%d} to {result.last_created:%Y-%m-%d}"
     stdout.print(
-        f"[bold]{total.toil_percent}%[/bold] of time is toil ({total.toil_hours:,.0f} of {total.total_hours:,.0f} h; "
-        f"Google's cap: 50%) over {total.items:,} items{period}. "
+        f"[bold]{total.toil_percent}%[/bold] of the time recorded in tickets and pages is toil "
+        f"({total.toil_hours:,.0f} of {total.total_hours:,.0f} h) over {total.items:,} items{period}. "
         f"{total.measured_percent}% of the hours were measured, the rest estimated.",
         highlight=False,
     )
@@ -407,8 +455,17 @@ def _summary_table(result) -> None:
         r = result.toil_range
         stdout.print(f"Corrected for the classifier's measured errors: {r.estimate}% (90% interval {r.low}-{r.high}%), "
                      f"from {r.measured_on}.", highlight=False, markup=False)
+    if share is not None:
+        stdout.print(capacity_sentence(share), highlight=False)
+        if share.people_over_cap:
+            flagged = ", ".join(f"{p.name} {p.percent_of_capacity}%" for p in share.people_over_cap)
+            stdout.print(f"Over {GOOGLE_CAP_PERCENT}% of their time on toil: {flagged}.", highlight=False)
+        else:
+            stdout.print(f"No one's recorded toil is over {GOOGLE_CAP_PERCENT}% of their time.", highlight=False)
+    elif note:
+        click.echo(note)
     table = Table(title=f"By {result.by}", title_justify="left")
-    for column in (result.by, "items", "toil items", "toil % of time", "toil h", "total h"):
+    for column in (result.by, "items", "toil items", "toil % of recorded time", "toil h", "total h"):
         table.add_column(column, justify="left" if column == result.by else "right")
     for name, f in result.breakdown.items():
         table.add_row(name, f"{f.items:,}", f"{f.toil_items:,}", f"{f.toil_percent}", f"{f.toil_hours:,.1f}",
@@ -427,6 +484,15 @@ SUMMARY_RENDERERS = {"table": _summary_table, "json": _summary_json, "csv": _sum
 
 
 # -------------------------------------------------------------------------------- evaluate
+def _keep_labels(store: Store, labels: Path, labelled_by: str | None) -> None:
+    """Keep a labels file's labels in the store, as `label --from FILE --by WHO` does, and classify again."""
+    from toilaudit.labelling import apply_labels
+    from toilaudit.verdicts import save_labels_file
+
+    save_labels_file(store, labels, labelled_by or "someone not stated")
+    apply_labels(store)
+
+
 @cli.command(context_settings=CONTEXT)
 @click.option("--labels", type=click.Path(path_type=Path), metavar="FILE",
               help="CSV with a header key,label (label: toil or not-toil); optional source column. - reads stdin.")
@@ -528,38 +594,51 @@ def label(ctx, from_file: Path | None, labelled_by: str | None) -> None:
 
 
 # ------------------------------------------------------------------------- interview
-def _resolve_org(store: Store, org: str | None) -> str:
-    """The org named, or the only one interviewed; several need --org."""
-    if org:
-        return org
-    orgs = sorted(set(store.load_answers()["org"]))
-    if not orgs:
-        raise ToilauditError("no interview answers in the store - run toilaudit interview (or --answers FILE) first")
-    if len(orgs) > 1:
-        raise ToilauditError(f"several organisations interviewed ({', '.join(orgs)}) - pass --org NAME")
-    return orgs[0]
+MAX_SERVICES_ASKED = 12  # beyond this, asking each service in turn is a form, not an interview
+
+
+def _scope_services(store: Store, org: str) -> tuple[str, ...]:
+    """The services to ask the per-service questions about; () asks them once for every service."""
+    from toilaudit.maturity.scope import ALL_SERVICES, org_scope
+
+    scope = org_scope(store, org)
+    if scope.services == (ALL_SERVICES,):
+        return ()
+    if not scope.named and len(scope.services) > MAX_SERVICES_ASKED:
+        warn(f"{len(scope.services)} services found in the imports: the AI questions are asked once for all of "
+             "them. Name the services agents would touch with --service NAME to be asked about each.")
+        return ()
+    return scope.services
 
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--org", metavar="NAME", help="The organisation assessed (asked for when missing).")
 @click.option("--interviewee", metavar="NAME",
               help="Who answers: a person or a team. Several are kept apart and combined by assess.")
+@click.option("--service", "services", multiple=True, metavar="NAME",
+              help="A service of this organisation (repeatable): AI questions are asked for each, and its "
+                   "tickets and pages are the organisation's. Default: the services the imports name.")
 @click.option("--answers", "answers_file", type=click.Path(path_type=Path), metavar="FILE",
               help="Take the answers from a filled-in --template file instead of asking.")
 @click.option("--template", is_flag=True, help="Print a YAML answers file listing every question and its choices.")
 @click.pass_context
-def interview(ctx, org: str | None, interviewee: str | None, answers_file: Path | None, template: bool) -> None:
-    """Guided interview: score platform and SRE maturity on the five levels of Table 3.
+def interview(ctx, org: str | None, interviewee: str | None, services: tuple[str, ...], answers_file: Path | None,
+              template: bool) -> None:
+    """Guided interview: platform and SRE maturity on the five levels of Table 3, the AI
+    gate's conditions for each service, and who carries operations work.
 
     \b
-    Asks 28 questions (platform track, SRE track, AI agents in production), one at a
-    time, with why each matters. Every answer is saved the moment it is given: Ctrl-C
-    pauses, and running the same command again offers to resume. 'Not sure' is always
-    accepted; it counts as not met and is listed as an open question in the report.
+    Asks the platform and SRE tracks, then for each service in scope what AI agents do on
+    it, its shadow trial (and whether it met a written accuracy threshold), decision
+    provenance and rollback, then the AI error budget and LLMOps telemetry, and last how many
+    engineers carry operations work and their hours. One question at a time, with why it
+    matters. Every answer is saved the moment it is given: Ctrl-C pauses, and running the
+    same command again offers to resume. 'Not sure' is always accepted; it counts as not
+    met and is listed as an open question in the report.
 
     \b
     Without a terminal (CI, a form collected in a workshop), fill in a template instead:
-      toilaudit interview --template > answers.yaml
+      toilaudit interview --template --service payments-api > answers.yaml
       toilaudit interview --answers answers.yaml --org "Northbank" --interviewee payments
     """
     from toilaudit.maturity.bank import load_bank
@@ -568,50 +647,56 @@ def interview(ctx, org: str | None, interviewee: str | None, answers_file: Path 
     if template:
         from toilaudit.maturity.answers import template_yaml
 
-        click.echo(template_yaml(bank, org), nl=False)
+        click.echo(template_yaml(bank, org, services), nl=False)
         return
     if answers_file is not None:
-        _interview_from_file(ctx, bank, answers_file, org, interviewee)
+        _interview_from_file(ctx, bank, answers_file, org, interviewee, services)
         return
     if not sys.stdin.isatty():
         raise ToilauditError("interview: no terminal - pass --answers FILE (see --template)")
-    _interview_in_terminal(ctx, bank, org, interviewee)
+    _interview_in_terminal(ctx, bank, org, interviewee, services)
 
 
-def _save_answers_file(store: Store, bank, answers_file: Path, org: str | None, interviewee: str | None):
-    """Store a filled-in template's answers; returns (org, interviewee, answers, unanswered ids)."""
+def _save_answers_file(store: Store, bank, answers_file: Path, org: str | None, interviewee: str | None,
+                       services: tuple[str, ...] = ()):
+    """Store a filled-in template's answers; returns (org, interviewee, the file read)."""
     from toilaudit.maturity.answers import read_answers_file
 
-    file_org, file_interviewee, answers, unanswered = read_answers_file(answers_file, bank)
-    org = org or file_org
+    read = read_answers_file(answers_file, bank)
+    org = org or read.org
     if not org:
         raise ToilauditError(f"{answers_file.name}: no organisation - set `org:` in the file or pass --org NAME")
-    who = interviewee or file_interviewee or "answers file"
+    who = interviewee or read.interviewee or "answers file"
     with store.transaction():
         store.delete_answers(org, who)
-        for answer in answers:
-            store.save_answer(org, who, answer.question_id, answer.value, answer.note)
-        for question_id in unanswered:  # an unanswered question is an open question, not a missing one
+        if services or read.services:
+            store.set_org_services(org, services or read.services)
+        for answer in read.answers:
+            store.save_answer(org, who, answer.question_id, answer.value, answer.note, answer.service)
+        for question_id in read.unanswered:  # an unanswered question is an open question, not a missing one
             store.save_answer(org, who, question_id, "unknown", "")
-    return org, who, answers, unanswered
+    return org, who, read
 
 
-def _interview_from_file(ctx, bank, answers_file: Path, org: str | None, interviewee: str | None) -> None:
+def _interview_from_file(ctx, bank, answers_file: Path, org: str | None, interviewee: str | None,
+                         services: tuple[str, ...]) -> None:
     with store_from(ctx) as store:
-        org, who, answers, unanswered = _save_answers_file(store, bank, answers_file, org, interviewee)
-    unknown = sum(1 for a in answers if a.value == "unknown") + len(unanswered)
-    if unanswered:
-        warn(f"{len(unanswered)} question(s) left unanswered, counted as unknown: {', '.join(unanswered[:5])}"
-             + (" ..." if len(unanswered) > 5 else ""))
-    click.echo(f"Saved {len(answers)} answers for {org} ({who}); {unknown} unknown. Next: toilaudit assess --org '{org}'")
+        org, who, read = _save_answers_file(store, bank, answers_file, org, interviewee, services)
+    unknown = sum(1 for a in read.answers if a.value == "unknown") + len(read.unanswered)
+    if read.unanswered:
+        warn(f"{len(read.unanswered)} question(s) left unanswered, counted as unknown: {', '.join(read.unanswered[:5])}"
+             + (" ..." if len(read.unanswered) > 5 else ""))
+    click.echo(f"Saved {len(read.answers)} answers for {org} ({who}); {unknown} unknown. "
+               f"Next: toilaudit assess --org '{org}'")
 
 
-def _interview_in_terminal(ctx, bank, org: str | None, interviewee: str | None) -> None:
+def _interview_in_terminal(ctx, bank, org: str | None, interviewee: str | None, services: tuple[str, ...]) -> None:
     import questionary
 
-    from toilaudit.maturity.interview import InterviewSession, run_interview
+    from toilaudit.maturity.interview import InterviewSession, prompts, run_interview
 
     with store_from(ctx) as store:
+        session = None
         try:
             if not org:
                 known = sorted(set(store.load_answers()["org"]))
@@ -621,15 +706,18 @@ def _interview_in_terminal(ctx, bank, org: str | None, interviewee: str | None) 
                 interviewee = questionary.text("Who is answering (a person or a team)?", default="platform team",
                                                validate=lambda t: bool(t.strip()) or "Give a name"
                                                ).unsafe_ask().strip()
-            session = InterviewSession(store, bank, org, interviewee, stdout, {})
+            if services:
+                store.set_org_services(org, services)
+            session = InterviewSession(store, bank, org, interviewee, stdout, {}, _scope_services(store, org))
             run_interview(session)
         except KeyboardInterrupt:
             saved = 0
             if org and interviewee:
                 answers = store.load_answers(org)
                 saved = int((answers["interviewee"] == interviewee).sum())
+            total = len(prompts(session)) if session else len(bank.questions)
             click.echo(
-                f"\nInterview paused: {saved} of {len(bank.questions)} answers are saved. To resume, run: "
+                f"\nInterview paused: {saved} of {total} answers are saved. To resume, run: "
                 f"toilaudit interview --org '{org or ''}' --interviewee '{interviewee or ''}'",
                 err=True,
             )
@@ -638,16 +726,10 @@ def _interview_in_terminal(ctx, bank, org: str | None, interviewee: str | None) 
 
 # ---------------------------------------------------------------------------- assess
 def _assessment(store: Store, org: str | None):
-    """Score the org's stored answers against the store's evidence."""
-    from toilaudit.maturity.answers import Answer
-    from toilaudit.maturity.bank import load_bank
-    from toilaudit.maturity.evidence import gather_evidence
-    from toilaudit.maturity.scoring import assess
+    """Score the org's stored answers against its own evidence, for each of its services."""
+    from toilaudit.maturity.from_store import assess_org
 
-    org = _resolve_org(store, org)
-    answers = [Answer(r["question_id"], r["answer"] or "unknown", r["note"] or "", r["interviewee"])
-               for r in store.load_answers(org).to_dict("records")]
-    return assess(load_bank(), answers, gather_evidence(store), org)
+    return assess_org(store, org)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -655,20 +737,28 @@ def _assessment(store: Store, org: str | None):
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def assess(ctx, org: str | None, output_format: str) -> None:
-    """Place the platform and SRE practice on the five levels, and derive AI readiness.
+    """Place the platform and SRE practice on the five levels, derive AI readiness, and gate each service.
 
     \b
     Each track climbs a gated ladder: a level holds when all its questions are met and
     every level below holds. Overall maturity and AI readiness follow the weaker track
-    (Table 3: Foundation, Standardized, Measured, Optimized, Autonomous). Evidence beats
-    claims: toil counts as measured only when the store holds 30+ days of classified items.
-    Several interviewees are combined question by question, the weakest answer counting.
+    (Table 3: Foundation, Standardized, Measured, Optimized, Autonomous). Data beats answers:
+    toil counts as measured only when the organisation's own items fall in 4+ consecutive
+    weeks over 30+ days and the classifier is measured on 30+ labelled items; answers the
+    tickets contradict (self-service claimed beside repeated provisioning tickets) count as
+    not met, and each contradiction is listed. Several interviewees are combined question by
+    question: the weakest answer for what the gate relies on, the most advanced for what
+    agents already do. Every assessment is kept, so the next report shows what changed.
     """
-    from toilaudit.maturity.interface import AI_READINESS, LEVELS, PLATFORM_STATE, SRE_STATE
+    from datetime import datetime, timezone
+
+    from toilaudit.maturity.from_store import keep_assessment
+    from toilaudit.maturity.interface import AI_READINESS, LEVELS, PLATFORM_STATE, RUNG_NAMES, SRE_STATE
     from toilaudit.maturity.output import assessment_json, gate_text
 
     with store_from(ctx) as store:
-        result = _assessment(store, org)
+        result, scope = _assessment(store, org)
+        keep_assessment(store, result, scope, datetime.now(timezone.utc))
     if output_format == "json":
         click.echo(json.dumps(assessment_json(result), indent=2))
         return
@@ -692,11 +782,21 @@ def assess(ctx, org: str | None, output_format: str) -> None:
         if blocking:
             missing = [r.question.id for r in blocking.questions if not r.met]
             click.echo(f"{track.track}: next level {blocking.level} {blocking.name} needs: {', '.join(missing)}")
+    services = Table(title="Services and the trust ladder", title_justify="left")
+    for column in ("service", "agents today", "highest rung allowed", "agentic: failing"):
+        services.add_column(column, overflow="fold")
+    for s in result.services:
+        services.add_row(s.service, RUNG_NAMES.get(s.current_rung, "none"), RUNG_NAMES.get(s.allowed_rung, "none"),
+                         ", ".join(s.gate.failing) or "-")
+    stdout.print(services)
     for line in result.contradictions:
-        click.echo(f"note: {line}")
+        click.echo(f"data wins: {line}")
+    if result.evidence.shortfalls:
+        click.echo(f"toil_measured fails: {'; '.join(result.evidence.shortfalls)}")
     if result.open_questions:
-        click.echo(f"open questions (answered unknown): {', '.join(r.question.id for r in result.open_questions)}")
-    click.echo(gate_text(result.gate))
+        ids = [f"{r.question.id}@{r.service}" if r.service else r.question.id for r in result.open_questions]
+        click.echo(f"open questions (answered unknown): {', '.join(ids[:12])}" + (" ..." if len(ids) > 12 else ""))
+    click.echo(gate_text(result))
 
 
 GATE_FORMATS = ("text", "json", "opa-input")
@@ -704,29 +804,47 @@ GATE_FORMATS = ("text", "json", "opa-input")
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--org", metavar="NAME", help="Which organisation (needed when several were interviewed).")
+@click.option("--service", metavar="NAME", help="The service to evaluate (default: every service in scope).")
+@click.option("--rung", type=click.Choice(["shadow", "supervised-write", "agentic"]), default="agentic",
+              show_default=True, help="The rung of the trust ladder asked for.")
 @click.option("--format", "output_format", type=click.Choice(GATE_FORMATS), default="text", show_default=True,
               help="opa-input prints the input document for the shipped Rego policy, to run in your own OPA.")
 @click.pass_context
-def gate(ctx, org: str | None, output_format: str) -> None:
-    """May agentic AI get write access? Exit 0 if allowed, 1 if denied.
+def gate(ctx, org: str | None, service: str | None, rung: str, output_format: str) -> None:
+    """May this service move to this rung of the trust ladder? Exit 0 if allowed, 1 if denied.
 
     \b
-    Evaluates the article's Rego policy (package sre.ai.readiness, rule allow_agentic_ai,
-    default deny) with a real Rego engine on the input built from the interview and the
-    store: slo_defined, error_budget_policy, shadow_period_days >= 30, decision_provenance,
-    rollback_automated, toil_measured. Failing conditions are listed in the order of the
-    four actions. The policy ships with toilaudit; `toilaudit report` writes it beside the PDF.
+    One verdict: the article's Rego policy (package sre.ai.readiness, rule allow_agentic_ai,
+    default deny, unchanged: slo_defined, error_budget_policy, shadow_period_days >= 30,
+    decision_provenance, rollback_automated, toil_measured) AND the rung Table 3 allows at
+    the assessed maturity (shadow mode from Measured, supervised write from Optimized, agentic
+    AI from Autonomous). Shadow mode is where the 30 days are earned, so --rung shadow does
+    not ask for them. Evaluated by a real Rego engine on each service's input: its own shadow
+    trial (counted only if it met a written accuracy threshold), provenance and rollback,
+    the organisation's SLOs, error-budget policy and toil evidence. Every failing reason is
+    listed, maturity included, in the order of the four actions. Without --service every
+    service in scope must be allowed. The report, its trust ladder and its RBAC file give the
+    same verdicts; the policy ships with toilaudit and is written beside the report.
     """
     from toilaudit.maturity.output import gate_json, gate_text
 
     with store_from(ctx) as store:
-        result = _assessment(store, org).gate
+        assessment, _ = _assessment(store, org)
+    result = assessment.gate_for(rung, service)
     if output_format == "opa-input":
-        click.echo(json.dumps(result.input, indent=2))
+        if service is None and len(assessment.services) > 1:
+            names = ", ".join(s.service for s in assessment.services)
+            raise ToilauditError(f"gate: {len(assessment.services)} services in scope ({names}) - pass --service "
+                                 "NAME for its input document")
+        click.echo(json.dumps(assessment.services[0].gate_for(rung).input if service is None else result.input,
+                              indent=2))
     elif output_format == "json":
-        click.echo(json.dumps(gate_json(result), indent=2))
+        data = gate_json(result)
+        data["services"] = {s.service: gate_json(s.gate_for(rung))
+                            for s in assessment.services if service is None or s.service == service}
+        click.echo(json.dumps(data, indent=2))
     else:
-        click.echo(gate_text(result))
+        click.echo(gate_text(assessment, rung, service))
     ctx.exit(0 if result.allow else EXIT_DENIED)
 
 
@@ -735,7 +853,7 @@ def _report_options(function):
     options = [
         click.option("--org", metavar="NAME", help="Which organisation (needed when several were interviewed)."),
         click.option("--hourly-rate", default=100.0, show_default=True, metavar="AMOUNT",
-                     help="Loaded cost of an engineer-hour, for the toil cost per month."),
+                     help="Loaded cost of an engineer-hour: toil's cost, and each action's cost and payback."),
         click.option("--currency", default="USD", show_default=True, metavar="CODE"),
         click.option("--show-names", is_flag=True,
                      help="Show people's names; by default they are pseudonymised (Engineer A, B, ...)."),
@@ -743,29 +861,48 @@ def _report_options(function):
                      help="The report date printed on the cover (default: today)."),
         click.option("--assessor", metavar="NAME", help="Who assessed (default: the interviewees)."),
         click.option("--labels", type=click.Path(path_type=Path), metavar="FILE",
-                     help="Human labels (key,label) for the classifier's precision and recall in the appendix."),
+                     help="Labels (key,label) to measure the classifier on; kept in the store, as by evaluate."),
+        click.option("--labelled-by", metavar="WHO", help="Who made those labels, as the report should say it."),
+        click.option("--plan", type=click.Path(path_type=Path), metavar="FILE",
+                     help="YAML with the report's owner, status and classification, and each action's owner and "
+                          "target date; without it they print as blanks to fill in."),
+        click.option("--assumptions", type=click.Path(path_type=Path), metavar="FILE",
+                     help="Effort and saving assumptions (YAML) for the costs; default: the shipped file, printed "
+                          "in the appendix. Start from toilaudit report --print-assumptions."),
     ]
     for option in reversed(options):
         function = option(function)
     return function
 
 
-def _build_and_publish(store, assessment, out: Path, output_format: str, hourly_rate, currency, show_names,
-                       report_date, assessor, labels):
-    from datetime import date
+def _build_and_publish(store, org, out: Path, output_format: str, hourly_rate, currency, show_names,
+                       report_date, assessor, labels, labelled_by, plan, assumptions):
+    from datetime import date, datetime, timezone
 
-    from toilaudit.classify.evaluate import read_labels
+    from toilaudit.maturity.from_store import assess_org, keep_assessment
+    from toilaudit.report.ask import load_assumptions
+    from toilaudit.report.plan import load_plan
     from toilaudit.report.publish import publish
     from toilaudit.report.view_model import build_report
 
     if hourly_rate < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--hourly-rate")
+    settings = load_assumptions(assumptions)
+    chosen = load_plan(plan)
+    if labels:
+        _keep_labels(store, labels, labelled_by)
+    assessment, scope = assess_org(store, org)
+    if not scope.attributable:
+        raise ToilauditError(f"report: {assessment.evidence.shortfalls[0]} - name its services with "
+                             f"toilaudit interview --org '{scope.org}' --service NAME")
+    when = report_date.replace(tzinfo=timezone.utc) if report_date else datetime.now(timezone.utc)
+    previous = keep_assessment(store, assessment, scope, when)
     model = build_report(
-        store, assessment, report_date.date() if report_date else date.today(), hourly_rate=hourly_rate,
-        currency=currency, show_names=show_names, assessor=assessor,
-        labels=read_labels(labels) if labels else None,
+        store, assessment, scope, report_date.date() if report_date else date.today(), hourly_rate=hourly_rate,
+        currency=currency, show_names=show_names, assessor=assessor, assumptions=settings, plan=chosen,
+        previous=previous,
     )
-    return publish(model, out, output_format)
+    return assessment, publish(model, out, output_format)
 
 
 def _describe(published) -> None:
@@ -773,42 +910,64 @@ def _describe(published) -> None:
     click.echo(f"Wrote {published.report}{pages}.")
     if published.companions:
         click.echo(f"Guardrails beside it, in {published.report.parent}/:")
+        shown: list[str] = []
         for path in published.companions:
-            click.echo(f"  {path.name}")
+            name = path.relative_to(published.report.parent).parts[0]
+            if name not in shown:
+                shown.append(name)
+        for name in shown:
+            inside = sum(1 for path in published.companions if path.relative_to(published.report.parent).parts[0] == name)
+            folder = name == "readiness-input"
+            click.echo(f"  {name}" + (f"/ ({inside} service{'s' if inside != 1 else ''})" if folder else ""))
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--out", type=click.Path(path_type=Path), required=True, metavar="FILE",
+@click.option("--out", type=click.Path(path_type=Path), metavar="FILE",
               help="Where to write the report, e.g. board/roadmap.pdf.")
 @click.option("--format", "output_format", type=click.Choice(["pdf", "html", "json"]), default=None,
               help="Default: from --out's extension, else pdf.")
+@click.option("--print-assumptions", is_flag=True, help="Print the shipped assumptions file, to edit a copy.")
 @_report_options
 @click.pass_context
-def report(ctx, out: Path, output_format, org, hourly_rate, currency, show_names, report_date, assessor, labels) -> None:
-    """Write the board report: the four actions in order, with the evidence behind every figure.
+def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_rate, currency, show_names,
+           report_date, assessor, labels, labelled_by, plan, assumptions) -> None:
+    """Write the board report: what the board is asked to decide, the four actions in order with
+    their cost and return, and the evidence behind every figure.
 
     \b
-    Contents: cover; executive summary (toil share against Google's 50% cap and the
-    industry's 34%, toil hours and cost per month, maturity, AI readiness, the gate, the
-    three biggest risks); Table 3 with your levels marked; toil analysis (monthly trend, by
-    team and category, automation candidates); the roadmap (Action 1 to 4, each with its
-    status, the gate conditions it closes and next steps); the trust ladder; appendix
-    (method, provenance with input file hashes, open questions, glossary).
+    Contents: cover (status, owner, classification); executive summary (toil as a share of
+    the capacity of the engineers who carry operations work, against Google's 50% cap and
+    the industry's 34%, beside its share of recorded time; maturity, AI readiness, the
+    gate, the biggest risks, what changed since the previous assessment); Table 3 with your
+    levels and where answers and data disagree; toil analysis (monthly trend, categories,
+    teams, automation candidates ranked by return, who carries the toil); decisions
+    requested; the roadmap (Action 1 to 4, each with status, the conditions it closes,
+    effort in person-weeks, cost at --hourly-rate, toil hours saved a month, payback, owner
+    and target date); services and the trust ladder (each service's rung and verdict, as
+    `gate` gives it); appendix (method, classifier agreement, data sources with hashes,
+    assumptions, the interview record, open questions, glossary).
 
     \b
     Beside a PDF or HTML report it writes the guardrails the roadmap recommends:
-    prometheus-ai-error-budget.yaml, rbac-trust-ladder.yaml, sre_ai_readiness.rego and
-    readiness-input.json. People are pseudonymised unless --show-names is given.
+    prometheus-ai-error-budget.yaml, rbac-trust-ladder.yaml (each service bound to the rung
+    the gate allows), sre_ai_readiness.rego and readiness-input/ (one input per service).
+    People are pseudonymised unless --show-names is given.
 
     \b
     Example:
-      toilaudit report --out board/roadmap.pdf --hourly-rate 120 --currency EUR
+      toilaudit report --out board/roadmap.pdf --hourly-rate 120 --currency EUR --plan plan.yaml
     """
+    if print_assumptions:
+        from toilaudit.report.ask import default_assumptions_text
+
+        click.echo(default_assumptions_text(), nl=False)
+        return
+    if out is None:
+        raise click.UsageError("report needs --out FILE (or --print-assumptions)")
     fmt = output_format or {".html": "html", ".htm": "html", ".json": "json"}.get(out.suffix.lower(), "pdf")
     with store_from(ctx) as store:
-        assessment = _assessment(store, org)
-        published = _build_and_publish(store, assessment, out, fmt, hourly_rate, currency, show_names,
-                                       report_date, assessor, labels)
+        _, published = _build_and_publish(store, org, out, fmt, hourly_rate, currency, show_names, report_date,
+                                          assessor, labels, labelled_by, plan, assumptions)
     _describe(published)
 
 
@@ -821,9 +980,10 @@ def demo(ctx, out: Path) -> None:
 
     \b
     Imports a year of a fictional bank's Jira tickets and PagerDuty pages into a temporary
-    store, classifies them, takes the interview from a prepared answers file, scores maturity,
-    evaluates the readiness gate and writes toilaudit-report.pdf with its guardrail files.
-    Your own store is not touched.
+    store, classifies them, measures the classifier on the example labels (made by the same
+    generator as the data, and said so), takes the interview from a prepared answers file,
+    scores maturity, gates each service and writes toilaudit-report.pdf with its guardrail
+    files. Your own store is not touched.
     """
     import tempfile
     from importlib import resources
@@ -841,15 +1001,17 @@ def demo(ctx, out: Path) -> None:
             import_batch(store, read_jira_csv([examples / "jira_export.csv"], {}), "csv")
             import_batch(store, read_pagerduty_csv([examples / "pagerduty_incidents.csv"], {}), "csv")
         org, *_ = _save_answers_file(store, load_bank(), examples / "interview_answers.yaml", None, None)
-        assessment = _assessment(store, org)
         with progress("Rendering the board report"):
-            published = _build_and_publish(store, assessment, out / "toilaudit-report.pdf", "pdf", 100.0, "USD", False,
-                                           None, None, examples / "labels.csv")
+            assessment, published = _build_and_publish(
+                store, org, out / "toilaudit-report.pdf", "pdf", 100.0, "USD", False, None, None,
+                examples / "labels.csv", "the generator of the example data (not people)",
+                examples / "plan.yaml", None)
     figures = assessment.evidence
+    allowed = sum(1 for s in assessment.services if s.gate.allow)
     click.echo(
-        f"Demo for {assessment.org}: {figures.items:,} items, toil {figures.toil_percent}% of time; overall "
+        f"Demo for {assessment.org}: {figures.items:,} items, toil {figures.toil_percent}% of recorded time; overall "
         f"maturity {LEVELS[assessment.overall_level]}, AI readiness {assessment.ai_readiness}, "
-        f"gate {'allows' if assessment.gate.allow else 'denies'}."
+        f"gate allows agentic AI on {allowed} of {len(assessment.services)} services."
     )
     _describe(published)
 

@@ -94,6 +94,14 @@ def schema(keyed: bool) -> tuple[str, ...]:
         """CREATE TABLE IF NOT EXISTS answers (
   org TEXT NOT NULL, interviewee TEXT NOT NULL, question_id TEXT NOT NULL, answer TEXT,
   note TEXT, answered_at TIMESTAMPTZ, PRIMARY KEY (org, interviewee, question_id))""",
+        # Answers to per-service questions for one named service, the services an organisation
+        # named, and its kept assessments: new tables, created in an older store when it is opened.
+        """CREATE TABLE IF NOT EXISTS service_answers (
+  org TEXT NOT NULL, interviewee TEXT NOT NULL, service TEXT NOT NULL, question_id TEXT NOT NULL, answer TEXT,
+  note TEXT, answered_at TIMESTAMPTZ, PRIMARY KEY (org, interviewee, service, question_id))""",
+        "CREATE TABLE IF NOT EXISTS org_services (org TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (org, service))",
+        """CREATE TABLE IF NOT EXISTS assessments (
+  org TEXT NOT NULL, assessed_at TIMESTAMPTZ NOT NULL, kept_at TIMESTAMPTZ NOT NULL, content TEXT)""",
     )
 
 
@@ -342,35 +350,61 @@ class Store:
         )
 
     # -- figures for summary and report ------------------------------------------------------
-    def totals(self) -> dict[str, Any]:
-        frame = self._frame(
-            f"SELECT {FIGURES}, min(w.created_at) AS first_created, max(w.created_at) AS last_created FROM {JOINED}"
-        )
+    # `services` narrows every figure to one organisation's items (those of its services);
+    # None counts every item in the store.
+    def _where(self, services: tuple[str, ...] | None, *conditions: str) -> tuple[str, tuple]:
+        clauses, params = list(conditions), ()
+        if services is not None:
+            clauses.append(f"w.service IN ({', '.join('?' * len(services))})" if services else "FALSE")
+            params = tuple(services)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def totals(self, services: tuple[str, ...] | None = None) -> dict[str, Any]:
+        where, params = self._where(services)
+        frame = self._frame(self._sql(
+            f"SELECT {FIGURES}, min(w.created_at) AS first_created, max(w.created_at) AS last_created "
+            f"FROM {JOINED}{where}"), params)
         return frame.iloc[0].to_dict()
 
-    def breakdown(self, by: str) -> pd.DataFrame:
+    def breakdown(self, by: str, services: tuple[str, ...] | None = None) -> pd.DataFrame:
         expression = GROUPINGS[by]
-        return self._frame(f"SELECT {expression} AS {by}, {FIGURES} FROM {JOINED} GROUP BY 1 ORDER BY 1")
+        where, params = self._where(services)
+        return self._frame(self._sql(f"SELECT {expression} AS {by}, {FIGURES} FROM {JOINED}{where} "
+                                     "GROUP BY 1 ORDER BY 1"), params)
 
-    def top_groups(self, limit: int, min_items: int = 1) -> pd.DataFrame:
+    def top_groups(self, limit: int, min_items: int = 1, services: tuple[str, ...] | None = None) -> pd.DataFrame:
         """Repetition groups of toil (`min_items` or more items) ranked by hours: the automation candidates."""
+        where, params = self._where(services, "c.is_toil")
         return self._frame(
             self._sql(
                 f"""SELECT c.group_id, min(c.template) AS template, min(c.category) AS category,
                   min(w.source) AS source, count(*) AS items, sum({HOURS}) AS hours, min(w.title) AS example_title,
                   count(DISTINCT NULLIF(w.team, '')) AS teams
-                FROM {JOINED} WHERE c.is_toil GROUP BY c.group_id HAVING count(*) >= ?
+                FROM {JOINED}{where} GROUP BY c.group_id HAVING count(*) >= ?
                 ORDER BY hours DESC, items DESC, c.group_id LIMIT ?"""
             ),
-            (min_items, limit),
+            (*params, min_items, limit),
         )
 
-    def source_ranges(self) -> pd.DataFrame:
+    def source_ranges(self, services: tuple[str, ...] | None = None) -> pd.DataFrame:
         """First and last item per source."""
-        return self._frame(
-            f"SELECT w.source, min(w.created_at) AS first_created, max(w.created_at) AS last_created FROM {JOINED} "
-            "GROUP BY 1 ORDER BY 1"
-        )
+        where, params = self._where(services)
+        return self._frame(self._sql(
+            f"SELECT w.source, min(w.created_at) AS first_created, max(w.created_at) AS last_created FROM {JOINED}"
+            f"{where} GROUP BY 1 ORDER BY 1"), params)
+
+    def weekly_items(self, services: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """Classified items per calendar week (Monday, UTC), with the first and last item of each."""
+        where, params = self._where(services)
+        return self._frame(self._sql(
+            "SELECT CAST(date_trunc('week', w.created_at AT TIME ZONE 'UTC') AS DATE) AS week, count(*) AS items, "
+            f"min(w.created_at) AS first_created, max(w.created_at) AS last_created FROM {JOINED}{where} "
+            "GROUP BY 1 ORDER BY 1"), params)
+
+    def item_services(self) -> pd.DataFrame:
+        """Each service named by the items (PagerDuty services, Jira components) with its source and count."""
+        return self._frame("SELECT service, min(source) AS source, count(*) AS items FROM work_items "
+                           "WHERE service IS NOT NULL AND service <> '' GROUP BY 1 ORDER BY 1")
 
     def rule_pack_versions(self) -> list[str]:
         frame = self._frame("SELECT DISTINCT rule_pack_version FROM classifications ORDER BY 1")
@@ -379,13 +413,14 @@ class Store:
     def import_runs(self) -> pd.DataFrame:
         return self._frame("SELECT * FROM import_runs ORDER BY run_id")
 
-    def human_labels(self) -> pd.DataFrame:
-        return self._frame(
-            f"SELECT w.source, w.key, w.human_label AS label, c.is_toil FROM {JOINED} WHERE w.human_label <> ''"
-        )
+    def human_labels(self, services: tuple[str, ...] | None = None) -> pd.DataFrame:
+        where, params = self._where(services, "w.human_label <> ''")
+        return self._frame(self._sql(
+            f"SELECT w.source, w.key, w.human_label AS label, c.is_toil FROM {JOINED}{where}"), params)
 
-    def predictions(self) -> pd.DataFrame:
-        return self._frame(f"SELECT w.source, w.key, c.is_toil FROM {JOINED}")
+    def predictions(self, services: tuple[str, ...] | None = None) -> pd.DataFrame:
+        where, params = self._where(services)
+        return self._frame(self._sql(f"SELECT w.source, w.key, c.is_toil FROM {JOINED}{where}"), params)
 
     # -- people's labels ---------------------------------------------------------------------
     def save_label(self, source: str, key: str, label: str, origin: str, labelled_by: str) -> None:
@@ -429,25 +464,60 @@ class Store:
                 self._sql("INSERT INTO watermarks VALUES (?, ?, ?)"), (scope, value, datetime.now(timezone.utc))
             )
 
-    def save_answer(self, org: str, interviewee: str, question_id: str, answer: str | None, note: str) -> None:
+    def save_answer(self, org: str, interviewee: str, question_id: str, answer: str | None, note: str,
+                    service: str = "") -> None:
+        """One answer; `service` names the service a per-service answer is about ("" for all of them)."""
+        table, keys, values = ("answers", "", ()) if not service else ("service_answers", " AND service = ?", (service,))
         with self.transaction():
             self._execute(
-                self._sql("DELETE FROM answers WHERE org = ? AND interviewee = ? AND question_id = ?"),
-                (org, interviewee, question_id),
+                self._sql(f"DELETE FROM {table} WHERE org = ? AND interviewee = ? AND question_id = ?{keys}"),
+                (org, interviewee, question_id, *values),
             )
-            self._execute(
-                self._sql("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)"),
-                (org, interviewee, question_id, answer, note, datetime.now(timezone.utc)),
-            )
+            if service:
+                self._execute(self._sql("INSERT INTO service_answers VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                              (org, interviewee, service, question_id, answer, note, datetime.now(timezone.utc)))
+            else:
+                self._execute(self._sql("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)"),
+                              (org, interviewee, question_id, answer, note, datetime.now(timezone.utc)))
 
     def load_answers(self, org: str | None = None) -> pd.DataFrame:
+        """Every answer, with `service` "" where it holds for every service."""
+        union = ("SELECT org, interviewee, question_id, '' AS service, answer, note, answered_at FROM answers "
+                 "UNION ALL SELECT org, interviewee, question_id, service, answer, note, answered_at "
+                 "FROM service_answers")
         if org is None:
-            return self._frame("SELECT * FROM answers ORDER BY org, interviewee, answered_at")
-        return self._frame(self._sql("SELECT * FROM answers WHERE org = ? ORDER BY interviewee, answered_at"), (org,))
+            return self._frame(f"SELECT * FROM ({union}) a ORDER BY org, interviewee, answered_at, question_id, service")
+        return self._frame(self._sql(f"SELECT * FROM ({union}) a WHERE org = ? "
+                                     "ORDER BY interviewee, answered_at, question_id, service"), (org,))
 
     def delete_answers(self, org: str, interviewee: str) -> None:
         with self.transaction():
-            self._execute(self._sql("DELETE FROM answers WHERE org = ? AND interviewee = ?"), (org, interviewee))
+            for table in ("answers", "service_answers"):
+                self._execute(self._sql(f"DELETE FROM {table} WHERE org = ? AND interviewee = ?"), (org, interviewee))
+
+    def set_org_services(self, org: str, services: tuple[str, ...]) -> None:
+        """The services an organisation named as its own (replacing any named before)."""
+        with self.transaction():
+            self._execute(self._sql("DELETE FROM org_services WHERE org = ?"), (org,))
+            for service in dict.fromkeys(services):
+                self._execute(self._sql("INSERT INTO org_services VALUES (?, ?)"), (org, service))
+
+    def org_services(self, org: str | None = None) -> pd.DataFrame:
+        if org is None:
+            return self._frame("SELECT * FROM org_services ORDER BY org, service")
+        return self._frame(self._sql("SELECT * FROM org_services WHERE org = ? ORDER BY service"), (org,))
+
+    # -- assessments over time ---------------------------------------------------------------
+    def save_assessment(self, org: str, assessed_at: datetime, content: str) -> None:
+        """Keep an assessment; `assessed_at` is the date it speaks for (a report may be dated)."""
+        with self.transaction():
+            self._execute(self._sql("INSERT INTO assessments VALUES (?, ?, ?, ?)"),
+                          (org, assessed_at, datetime.now(timezone.utc), content))
+
+    def assessments(self, org: str) -> pd.DataFrame:
+        """Every kept assessment of an organisation, in the order they were kept."""
+        return self._frame(self._sql("SELECT assessed_at, content FROM assessments WHERE org = ? "
+                                     "ORDER BY kept_at"), (org,))
 
 
 class DuckDBStore(Store):

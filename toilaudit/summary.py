@@ -17,6 +17,10 @@ from toilaudit.audit import active_rule_pack
 from toilaudit.store import Store
 
 TOP_CANDIDATES = 10
+# Both are shares of engineers' working time, never of the hours tickets record:
+GOOGLE_CAP_PERCENT = 50  # Google SRE book, ch. 5: keep toil below 50% of each SRE's time
+INDUSTRY_PERCENT_2026 = 34  # Catchpoint SRE report 2026 (25% in 2024)
+DAYS_PER_WEEK = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +130,10 @@ def _figures(row: dict[str, Any]) -> Figures:
     )
 
 
-def breakdown(store: Store, by: str) -> dict[str, Figures]:
-    """Figures per team, category, month, source, service or person (months as YYYY-MM)."""
-    frame = store.breakdown(by)
+def breakdown(store: Store, by: str, services: tuple[str, ...] | None = None) -> dict[str, Figures]:
+    """Figures per team, category, month, source, service or person (months as YYYY-MM); `services`
+    narrows them to one organisation's items."""
+    frame = store.breakdown(by, services)
     out = {}
     for row in frame.to_dict("records"):
         name = row[by]
@@ -157,26 +162,125 @@ def toil_range(store: Store, by_source: dict[str, Figures]) -> ShareRange | None
                             if source in rates])
 
 
-def summarise(store: Store, by: str = "source", top: int = TOP_CANDIDATES, with_range: bool = True) -> Summary:
-    totals = store.totals()
+def summarise(store: Store, by: str = "source", top: int = TOP_CANDIDATES, with_range: bool = True,
+              services: tuple[str, ...] | None = None) -> Summary:
+    """The figures; `services` narrows them to one organisation's items, `with_range` adds the toil
+    share corrected for the classifier's measured errors (it cross-validates: leave it out where
+    only the figures are needed)."""
+    totals = store.totals(services)
     candidates = tuple(
         Candidate(
             group_id=row["group_id"], template=row["template"], category=row["category"], source=row["source"],
             items=int(row["items"]), hours=float(row["hours"]), example_title=row["example_title"],
         )
         # a candidate repeats: a one-off item, however long, is not a request to automate
-        for row in store.top_groups(top, active_rule_pack(store).settings.repetition_min_group).to_dict("records")
+        for row in store.top_groups(top, active_rule_pack(store).settings.repetition_min_group, services
+                                    ).to_dict("records")
     )
     first, last = totals.get("first_created"), totals.get("last_created")
-    by_source = breakdown(store, "source")
+    by_source = breakdown(store, "source", services)
     return Summary(
         total=_figures(totals),
         by_source=by_source,
         by=by,
-        breakdown=breakdown(store, by),
+        breakdown=breakdown(store, by, services),
         candidates=candidates,
         first_created=None if first is None or pd.isna(first) else pd.Timestamp(first),
         last_created=None if last is None or pd.isna(last) else pd.Timestamp(last),
         rule_pack_versions=tuple(store.rule_pack_versions()),
         toil_range=toil_range(store, by_source) if with_range else None,
     )
+
+
+# ------------------------------------------------------------------------ toil against capacity
+@dataclass(frozen=True, slots=True)
+class PersonShare:
+    name: str
+    """As recorded (the report pseudonymises)."""
+    toil_hours: float
+    """Toil hours recorded against them in the period."""
+    percent_of_capacity: float
+    """Those hours as a share of one engineer's working hours in the period, 0-100."""
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityShare:
+    engineers: float
+    """Engineers who carry operations work."""
+    hours_per_week: float
+    """Their working hours a week each."""
+    weeks: float
+    """Weeks in the period the items cover."""
+    toil_hours: float
+    """Toil hours recorded in the period."""
+    recorded_hours: float
+    """All hours recorded in tickets and pages in the period."""
+    people_over_cap: tuple[PersonShare, ...]
+    """Each person whose recorded toil alone is over Google's 50% of their time."""
+
+    @property
+    def capacity_hours(self) -> float:
+        return self.engineers * self.hours_per_week * self.weeks
+
+    @property
+    def toil_percent(self) -> float:
+        """Toil's share of capacity, 0-100: the figure to set against the 50% cap and the 34%."""
+        return round(100 * self.toil_hours / self.capacity_hours, 1) if self.capacity_hours else 0.0
+
+    @property
+    def recorded_percent(self) -> float:
+        """How much of the capacity tickets and pages record at all, 0-100."""
+        return round(100 * self.recorded_hours / self.capacity_hours, 1) if self.capacity_hours else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "engineers": self.engineers, "hours_per_week": self.hours_per_week, "weeks": round(self.weeks, 1),
+            "capacity_hours": round(self.capacity_hours, 1), "toil_percent_of_capacity": self.toil_percent,
+            "recorded_percent_of_capacity": self.recorded_percent,
+            "people_over_cap": [{"name": p.name, "toil_hours": round(p.toil_hours, 1),
+                                 "percent_of_capacity": p.percent_of_capacity} for p in self.people_over_cap],
+        }
+
+
+def period_weeks(summary: Summary) -> float:
+    """Weeks between the first and last item (at least one)."""
+    if summary.first_created is None:
+        return 0.0
+    days = (summary.last_created - summary.first_created) / pd.Timedelta(days=1)
+    return max(days / DAYS_PER_WEEK, 1.0)
+
+
+def capacity_share(store: Store, summary: Summary, engineers: float, hours_per_week: float,
+                   services: tuple[str, ...] | None = None) -> CapacityShare:
+    """Toil against the capacity of the engineers who carry operations work, and who is over the cap."""
+    weeks = period_weeks(summary)
+    one_person = hours_per_week * weeks
+    people = []
+    for name, figures in breakdown(store, "person", services).items():
+        if name.startswith("(") or not one_person:
+            continue
+        percent = round(100 * figures.toil_hours / one_person, 1)
+        if percent > GOOGLE_CAP_PERCENT:
+            people.append(PersonShare(name, figures.toil_hours, percent))
+    people.sort(key=lambda p: (-p.toil_hours, p.name))
+    return CapacityShare(engineers, hours_per_week, weeks, summary.total.toil_hours, summary.total.total_hours,
+                         tuple(people))
+
+
+def pseudonyms(names_by_toil: list[str]) -> dict[str, str]:
+    """Engineer A, B, ... in the order given (most toil hours first), so the mapping is stable."""
+    out = {}
+    for index, name in enumerate(n for n in names_by_toil if not n.startswith("(")):
+        letters, n = "", index
+        while True:
+            letters = chr(ord("A") + n % 26) + letters
+            n = n // 26 - 1
+            if n < 0:
+                break
+        out[name] = f"Engineer {letters}"
+    return out
+
+
+def people_by_toil(store: Store, services: tuple[str, ...] | None = None) -> list[str]:
+    rows = breakdown(store, "person", services)
+    return sorted(rows, key=lambda name: (-rows[name].toil_hours, name))

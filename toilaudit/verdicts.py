@@ -157,3 +157,27 @@ def _file_labels(store: Store, labels_file: Path) -> tuple[pd.DataFrame, int]:
     matched = matched.loc[(matched["source_given"] == "") | (matched["source_given"] == matched["source"])]
     unmatched = int((~given["key"].isin(matched["key"])).sum())
     return matched[["source", "key", "label"]], unmatched
+
+
+ORIGIN_WORDS = {"file": "a labels file", "label": "labelled one by one"}
+
+
+def check_on_items(store: Store, services: tuple[str, ...] | None = None
+                   ) -> tuple[CrossValidation, tuple[str, ...]] | None:
+    """The classifier cross-validated against the labels on some items (one organisation's: those of
+    `services`; None for all), with where the labels came from; None when none of them is labelled."""
+    rows = store.classified_items()
+    if services is not None:
+        rows = rows.loc[rows["service"].isin(services)]
+    labels = store.load_labels()
+    human = human_verdicts(rows, labels)
+    labelled = rows.assign(human=human).loc[~np.isnan(human)]
+    if labelled.empty:
+        return None
+    origins = set()
+    stored = labels.merge(labelled[["source", "key"]], on=["source", "key"])
+    for row in stored[["origin", "labelled_by"]].drop_duplicates().itertuples(index=False):
+        origins.add(f"{ORIGIN_WORDS.get(row.origin, row.origin)}, labelled by {row.labelled_by or 'someone not stated'}")
+    if len(stored) < len(labelled):
+        origins.add("labels set in the source (Jira)")
+    return cross_validate(labelled, active_rule_pack(store), shipped_model()), tuple(sorted(origins))

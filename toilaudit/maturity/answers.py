@@ -1,12 +1,16 @@
-"""Answers: normalising what people type, the YAML template, and answers files.
+"""Answers: normalising what people type, combining interviewees, the YAML template and answers files.
 
 An answer is stored as the chosen choice's text, a number written as text, or "unknown".
-Several interviewees of one organisation are kept apart; combined, the weakest answer to each
-question counts, so a level holds only where it holds for every team asked.
+A per-service question's answer names its service, or none to hold for every service in scope
+(a service's own answer wins over it). Several interviewees of one organisation are kept
+apart; `combine` makes one answer of theirs per question, by the question's rule: the weakest
+answer for a condition the gate relies on (it holds only where it holds for every team), the
+most advanced for what already runs somewhere, the total where each answers for their own teams.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,50 +61,86 @@ def is_met(question: Question, value: str) -> bool:
     return rank(question, value) >= question.met_at
 
 
-def combine(bank: Bank, answers: list[Answer]) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Per question: the weakest answer across interviewees, and everyone's notes."""
-    questions = bank.by_id()
-    combined: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for answer in answers:
-        question = questions.get(answer.question_id)
-        if question is None:
-            continue  # a question retired from the bank since the interview
-        value, notes = combined.get(answer.question_id, (None, ()))
-        note = f"{answer.interviewee}: {answer.note}" if answer.note and answer.interviewee else answer.note
-        notes = notes + ((note,) if note else ())
-        if value is None or rank(question, answer.value) < rank(question, value):
-            value = answer.value
-        combined[answer.question_id] = (value, notes)
-    return combined
+def _note(answer: Answer) -> str:
+    return f"{answer.interviewee}: {answer.note}" if answer.note and answer.interviewee else answer.note
 
 
-def template_yaml(bank: Bank, org: str | None = None) -> str:
-    """A YAML answers file listing every question with its allowed answers, answers left null."""
+def answers_for(question: Question, answers: list[Answer], service: str = "") -> list[Answer]:
+    """Each interviewee's answer to a question, for one service: theirs for it, else theirs for all."""
+    mine = [a for a in answers if a.question_id == question.id]
+    if not question.per_service:
+        return [a for a in mine if not a.service]
+    chosen: dict[str, Answer] = {}
+    for answer in mine:
+        if answer.service == service or (not answer.service and answer.interviewee not in chosen):
+            chosen[answer.interviewee] = answer
+    return list(chosen.values())
+
+
+def combine_one(question: Question, answers: list[Answer]) -> tuple[str, tuple[str, ...]]:
+    """One answer from several interviewees' answers to one question, by its rule, and all their notes."""
+    notes = tuple(note for note in (_note(a) for a in answers) if note)
+    known = [a.value for a in answers if a.value != UNKNOWN]
+    if question.combine == "total":
+        return (f"{sum(float(v) for v in known):g}" if known else UNKNOWN), notes
+    if not answers:
+        return UNKNOWN, notes
+    values = [a.value for a in answers]
+    if question.combine == "most-advanced":
+        return max(values, key=lambda v: rank(question, v)), notes
+    return min(values, key=lambda v: rank(question, v)), notes
+
+
+@dataclass(frozen=True, slots=True)
+class AnswersFile:
+    org: str | None
+    """`org:` in the file."""
+    interviewee: str | None
+    """`interviewee:` in the file."""
+    services: tuple[str, ...]
+    """`services:` in the file: the organisation's own services (empty: take them from the imports)."""
+    answers: tuple[Answer, ...]
+    """Every answer given (unknown included)."""
+    unanswered: tuple[str, ...]
+    """Ids of questions with no entry at all."""
+
+
+def template_yaml(bank: Bank, org: str | None = None, services: tuple[str, ...] = ()) -> str:
+    """A YAML answers file listing every question with its allowed answers, answers left null.
+
+    A per-service question appears once per service named, or once with `service: null` (the
+    answer then holds for every service in scope; copy the entry with `service: NAME` where a
+    service differs). Levels are left out: the person answering should not see what is tested.
+    """
     questions = []
     for q in bank.questions:
-        entry: dict[str, Any] = {"id": q.id, "track": q.track}
-        if q.level:
-            entry["level"] = q.level
-        entry["text"] = q.text
-        if q.kind == "number":
-            entry["type"] = "number"
-        else:
-            entry["choices"] = list(q.choices)
-        entry["answer"] = None
-        entry["note"] = None
-        questions.append(entry)
+        for service in (services or (None,)) if q.per_service else ("",):
+            entry: dict[str, Any] = {"id": q.id, "track": q.track}
+            if q.per_service:
+                entry["service"] = service
+            entry["text"] = q.text
+            if q.kind == "number":
+                entry["type"] = "number"
+            else:
+                entry["choices"] = list(q.choices)
+            entry["answer"] = None
+            entry["note"] = None
+            questions.append(entry)
     header = (
         "# toilaudit interview answers. For each question set `answer:` to one of its choices (the text\n"
-        "# or its number, 1 = least mature), a number for `type: number`, or `unknown`. Then run:\n"
+        "# or its number, 1 = least mature), a number for `type: number`, or `unknown`.\n"
+        "# `services:` lists the organisation's own services (PagerDuty services, Jira components); leave it\n"
+        "# empty to take them from the imports. A question with `service:` is asked per service: `service: null`\n"
+        "# answers for every service; copy the entry with `service: NAME` where one differs. Then run:\n"
         "#   toilaudit interview --answers THIS_FILE\n"
     )
-    body = yaml.safe_dump({"org": org, "interviewee": None, "questions": questions}, sort_keys=False,
-                          allow_unicode=True, width=100)
+    body = yaml.safe_dump({"org": org, "interviewee": None, "services": list(services), "questions": questions},
+                          sort_keys=False, allow_unicode=True, width=100)
     return header + body
 
 
-def read_answers_file(path: Path, bank: Bank) -> tuple[str | None, str | None, list[Answer], list[str]]:
-    """(org, interviewee, answers, ids left unanswered) from a filled-in template."""
+def read_answers_file(path: Path, bank: Bank) -> AnswersFile:
+    """A filled-in template, checked against the bank."""
     where = Path(path).name
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
@@ -110,6 +150,9 @@ def read_answers_file(path: Path, bank: Bank) -> tuple[str | None, str | None, l
         raise AnswersError(f"{where}: not valid YAML ({str(exc).splitlines()[0]}) - start from --template") from None
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         raise AnswersError(f"{where}: expected `org:` and a `questions:` list - start from toilaudit interview --template")
+    services = data.get("services") or []
+    if not isinstance(services, list) or not all(isinstance(s, str) and s.strip() for s in services):
+        raise AnswersError(f"{where}: `services:` must be a list of service names - e.g. [payments-api, ledger]")
     questions = bank.by_id()
     answers, seen = [], set()
     interviewee = str(data["interviewee"]) if data.get("interviewee") else None
@@ -119,6 +162,10 @@ def read_answers_file(path: Path, bank: Bank) -> tuple[str | None, str | None, l
         question = questions.get(str(entry["id"]))
         if question is None:
             raise AnswersError(f"{where}: question {entry['id']!r} is not in the bank - regenerate with --template")
+        service = str(entry.get("service") or "").strip()
+        if service and not question.per_service:
+            raise AnswersError(f"{where}: question {question.id} is asked once for the organisation - remove its "
+                               "`service:`")
         if "answer" not in entry:
             continue
         value = normalise(question, entry.get("answer"))
@@ -128,8 +175,8 @@ def read_answers_file(path: Path, bank: Bank) -> tuple[str | None, str | None, l
             )
         note = str(entry.get("note") or "").strip()
         if entry.get("answer") is not None:
-            answers.append(Answer(question.id, value, note, interviewee or ""))
+            answers.append(Answer(question.id, value, note, interviewee or "", service))
             seen.add(question.id)
-    unanswered = [q.id for q in bank.questions if q.id not in seen]
+    unanswered = tuple(q.id for q in bank.questions if q.id not in seen)
     org = str(data["org"]) if data.get("org") else None
-    return org, interviewee, answers, unanswered
+    return AnswersFile(org, interviewee, tuple(s.strip() for s in services), tuple(answers), unanswered)

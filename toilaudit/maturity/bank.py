@@ -1,4 +1,10 @@
-"""Loading the question banks shipped in questionnaires/ (data, not code)."""
+"""Loading the question banks shipped in questionnaires/ (data, not code).
+
+Every question says where it comes from (`source:`): a Table 3 cell (checked against the
+question's track and level), a readiness-gate condition (checked against `gate:`), or a
+section of the article "SRE for AI Agents: Error Budgets, Trust, and 90 Trials" (checked
+against its section titles).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,36 @@ from typing import Any
 import yaml
 
 from toilaudit.errors import BankError
-from toilaudit.maturity.interface import GATE_CONDITIONS, Bank, Question
+from toilaudit.maturity.interface import (
+    BANK_TRACKS,
+    COMBINE_RULES,
+    GATE_CONDITIONS,
+    PLATFORM_STATE,
+    SOURCE_KINDS,
+    SRE_STATE,
+    Bank,
+    Question,
+    Source,
+)
 
-BANK_FILES = ("platform.yaml", "sre.yaml", "ai.yaml")
+BANK_FILES = ("platform.yaml", "sre.yaml", "ai.yaml", "capacity.yaml")
 EVIDENCE = ("toil_measured",)
+# The article's section titles, as it prints them.
+ARTICLE_SECTIONS = (
+    "Why Is AI Widening the Dev/Ops Gap?",
+    "The Perception Gap: Dashboards vs. Practitioner Reality",
+    "How Did We Measure AI’s Scope Creep?",
+    "Why Medium-Tier PRs Underperformed",
+    "What Does SRE Mean in a Regulated Enterprise?",
+    "Error Budgets as Compliance Evidence",
+    "How Does SRE Act as AI’s Production Conscience?",
+    "Decision Provenance and Error Budget Separation",
+    "Blast Radius Containment and the Trust Ladder",
+    "Why Does Platform Maturity Gate AI Readiness?",
+    "The Learning Time Deficit",
+    "Where Should You Start?",
+    "The Four Actions in Order",
+)
 
 
 def load_bank() -> Bank:
@@ -32,8 +64,8 @@ def parse_banks(texts: dict[str, str]) -> Bank:
         if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
             raise BankError(f"{name}: expected `track:` and a `questions:` list - see questionnaires/sre.yaml")
         track = data.get("track")
-        if track not in ("platform", "sre", "ai"):
-            raise BankError(f"{name}: track {track!r} - use platform, sre or ai")
+        if track not in BANK_TRACKS:
+            raise BankError(f"{name}: track {track!r} - use {', '.join(BANK_TRACKS)}")
         for raw in data["questions"]:
             question = _question(raw, track, name)
             if question.id in seen:
@@ -59,7 +91,7 @@ def _question(raw: Any, track: str, name: str) -> Question:
         if level not in (2, 3, 4, 5):
             raise BankError(f"{where}: level {level!r} is not a level - use 2 to 5 (Level 1 Foundation is the floor)")
     elif level is not None:
-        raise BankError(f"{where}: ai questions do not evidence a level - remove `level`")
+        raise BankError(f"{where}: {track} questions do not evidence a level - remove `level`")
     raw_choices = raw.get("choices") or ()
     for position, choice in enumerate(raw_choices, 1):
         if not isinstance(choice, str):
@@ -81,10 +113,52 @@ def _question(raw: Any, track: str, name: str) -> Question:
     evidence = raw.get("evidence")
     if evidence is not None and evidence not in EVIDENCE:
         raise BankError(f"{where}: evidence {evidence!r} - use one of {', '.join(EVIDENCE)}")
-    return Question(
+    combine = raw.get("combine", "weakest")
+    if combine not in COMBINE_RULES:
+        raise BankError(f"{where}: combine {combine!r} - use one of {', '.join(COMBINE_RULES)}")
+    if combine == "total" and kind != "number":
+        raise BankError(f"{where}: combine total adds numbers up - use it on a number question only")
+    question = Question(
         id=str(raw["id"]), track=track, text=str(raw["text"]).strip(), why=str(raw["why"]).strip(), level=level,
         choices=choices, kind=kind, met_at=float(met_at), gate=gate, evidence=evidence, rung=bool(raw.get("rung")),
+        per_service=bool(raw.get("per_service")), combine=combine, sources=_sources(raw.get("source"), where),
     )
+    _check_sources(question, where)
+    return question
+
+
+def _sources(raw: Any, where: str) -> tuple[Source, ...]:
+    entries = raw if isinstance(raw, list) else [raw] if raw else []
+    if not entries:
+        raise BankError(f"{where}: missing `source` - say where it comes from: table3, gate or section")
+    sources = []
+    for entry in entries:
+        if not isinstance(entry, dict) or len(entry) != 1 or next(iter(entry)) not in SOURCE_KINDS:
+            raise BankError(f"{where}: source {entry!r} - use one of {', '.join(f'{k}: ...' for k in SOURCE_KINDS)}")
+        kind, text = next(iter(entry.items()))
+        sources.append(Source(kind, str(text)))
+    return tuple(sources)
+
+
+def _check_sources(question: Question, where: str) -> None:
+    for source in question.sources:
+        if source.kind == "table3":
+            states = {"platform": PLATFORM_STATE, "sre": SRE_STATE}.get(question.track, {})
+            cell = states.get(question.level or 0)
+            if source.text != cell:
+                raise BankError(f"{where}: source table3 {source.text!r} is not its Table 3 cell ({cell!r}) - "
+                                "quote the cell of its track and level")
+        elif source.kind == "gate" and source.text != question.gate and question.gate is not None:
+            raise BankError(f"{where}: source gate {source.text!r} but it feeds {question.gate!r} - make them agree")
+        elif source.kind == "gate" and source.text not in GATE_CONDITIONS:
+            raise BankError(f"{where}: source gate {source.text!r} - use one of {', '.join(GATE_CONDITIONS)}")
+        elif source.kind == "section" and source.text not in ARTICLE_SECTIONS:
+            raise BankError(f"{where}: source section {source.text!r} is not a section of the article - use its "
+                            "title as printed")
+    if question.level is not None and not any(s.kind == "table3" for s in question.sources):
+        raise BankError(f"{where}: a level question needs a table3 source (the cell it evidences)")
+    if question.gate is not None and not any(s.kind == "gate" for s in question.sources):
+        raise BankError(f"{where}: it feeds gate {question.gate}; add `gate: {question.gate}` to its source")
 
 
 def _check_levels_covered(questions: list[Question]) -> None:

@@ -1,24 +1,92 @@
-"""What the store proves about toil measurement, for the assessment."""
+"""What the store proves about the organisation assessed: is its toil tracked continuously?
+
+`toil_measured` holds only when the organisation's own items (see scope.py) fall in at least 4
+consecutive weeks spanning 30 days or more, and the classifier that labels them has been
+measured against labels on 30 or more of them. Two tickets 35 days apart are not tracking.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from toilaudit.maturity.interface import TOIL_MEASURED_MIN_DAYS, Evidence
+from toilaudit.maturity.interface import (
+    LABELLED_ITEMS_MIN,
+    TOIL_MEASURED_MIN_DAYS,
+    TOIL_MEASURED_MIN_WEEKS,
+    Agreement,
+    CategoryToil,
+    Evidence,
+)
+from toilaudit.maturity.scope import Scope
 from toilaudit.store import Store
 from toilaudit.summary import summarise
+from toilaudit.verdicts import check_on_items
 
 
-def gather_evidence(store: Store) -> Evidence:
-    """Toil counts as measured when the store holds classified items spanning 30 days or more."""
-    if store.item_count() == 0:
-        return Evidence(toil_measured=False, days_of_data=0, items=0)
-    summary = summarise(store, "source", top=0, with_range=False)
-    first, last = summary.first_created, summary.last_created
-    days = int((last - first) / pd.Timedelta(days=1)) if first is not None and last is not None else 0
+def classifier_agreement(store: Store, services: tuple[str, ...] | None) -> Agreement | None:
+    """The classifier cross-validated against the labels on the organisation's items, as `evaluate`
+    measures it: each label scored by a model adapted without it."""
+    found = check_on_items(store, services)
+    if found is None:
+        return None
+    check, origins = found
+    figures = check.adapted
+    return Agreement(round(figures.precision, 3), round(figures.recall, 3), round(figures.f1, 3), figures.support,
+                     origins)
+
+
+def toil_by_category(store: Store, services: tuple[str, ...] | None) -> tuple[CategoryToil, ...]:
+    summary = summarise(store, "category", top=100_000, with_range=False, services=services)
+    largest: dict[str, int] = {}
+    for candidate in summary.candidates:
+        largest[candidate.category] = max(largest.get(candidate.category, 0), candidate.items)
+    return tuple(CategoryToil(str(name), f.toil_items, round(f.toil_hours, 1), largest.get(str(name), 0))
+                 for name, f in summary.breakdown.items() if f.toil_items)
+
+
+def longest_weekly_run(weeks: pd.DataFrame) -> tuple[int, int]:
+    """(weeks, days) of the longest run of consecutive calendar weeks holding items."""
+    best = (0, 0)
+    if weeks.empty:
+        return best
+    frame = weeks.assign(week=pd.to_datetime(weeks["week"]),
+                         first_created=pd.to_datetime(weeks["first_created"], utc=True),
+                         last_created=pd.to_datetime(weeks["last_created"], utc=True)).sort_values("week")
+    start = previous = None
+    for row in frame.itertuples():
+        if previous is None or (row.week - previous.week).days != 7:
+            start = row
+        previous = row
+        count = (row.week - start.week).days // 7 + 1
+        days = int((row.last_created - start.first_created) / pd.Timedelta(days=1))
+        best = max(best, (count, days))
+    return best
+
+
+def gather_evidence(store: Store, scope: Scope) -> Evidence:
+    if not scope.attributable:
+        return Evidence(False, 0, 0, shortfalls=(
+            f"other organisations ({', '.join(scope.shared_with)}) share this store and {scope.org} named no "
+            "services, so none of its tickets and pages can be told apart",), scope=scope.describe())
+    summary = summarise(store, "source", top=0, with_range=False, services=scope.item_services)
+    total = summary.total
+    if total.items == 0:
+        return Evidence(False, 0, 0, shortfalls=(f"no tickets or pages of {scope.org} are imported",),
+                        scope=scope.describe())
+    days = int((summary.last_created - summary.first_created) / pd.Timedelta(days=1))
+    weeks, run_days = longest_weekly_run(store.weekly_items(scope.item_services))
+    agreement = classifier_agreement(store, scope.item_services)
+    shortfalls = []
+    if weeks < TOIL_MEASURED_MIN_WEEKS or run_days < TOIL_MEASURED_MIN_DAYS:
+        shortfalls.append(f"its items fall in at most {weeks} consecutive week(s) spanning {run_days} days "
+                          f"({TOIL_MEASURED_MIN_WEEKS} weeks over {TOIL_MEASURED_MIN_DAYS}+ days needed)")
+    labelled = agreement.support if agreement else 0
+    if labelled < LABELLED_ITEMS_MIN:
+        shortfalls.append(f"{labelled} of its items carry a toil / not-toil label to measure the classifier on "
+                          f"({LABELLED_ITEMS_MIN} needed)")
     return Evidence(
-        toil_measured=days >= TOIL_MEASURED_MIN_DAYS and summary.total.items > 0,
-        days_of_data=days,
-        items=summary.total.items,
-        toil_percent=summary.total.toil_percent,
+        toil_by_category=toil_by_category(store, scope.item_services),
+        toil_measured=not shortfalls, days_of_data=days, items=total.items, toil_percent=total.toil_percent,
+        consecutive_weeks=weeks, run_days=run_days, agreement=agreement, shortfalls=tuple(shortfalls),
+        scope=scope.describe(),
     )

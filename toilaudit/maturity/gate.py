@@ -1,4 +1,10 @@
-"""The readiness gate: the article's Rego policy, evaluated by a real Rego engine (regopy)."""
+"""The readiness gate: the article's Rego policy and Table 3, evaluated by a real Rego engine (regopy).
+
+One verdict per service and rung of the trust ladder: the article's conditions (its rule
+`allow_agentic_ai`, unchanged) and the rung Table 3 allows at the assessed maturity, both in the
+shipped policy, whose rule `allow` joins them. `evaluate_in_python` writes the same rules out,
+and a test makes sure the two always agree.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,12 @@ from importlib import resources
 
 import regopy
 
-from toilaudit.maturity.interface import GATE_CONDITIONS, SHADOW_PERIOD_MIN_DAYS, GateResult
+from toilaudit.maturity.interface import REASONS, RUNG_MIN_LEVEL, SHADOW_PERIOD_MIN_DAYS, GateResult
 
 POLICY_FILE = "sre_ai_readiness.rego"
 PACKAGE = "data.sre.ai.readiness"
+# Shadow mode is where the shadow period is earned: entering it cannot require it.
+NOT_REQUIRED = {"shadow": {"shadow_period_days"}, "supervised-write": set(), "agentic": set()}
 
 
 def policy_text() -> str:
@@ -18,21 +26,21 @@ def policy_text() -> str:
 
 
 def evaluate_with_rego(document: dict) -> GateResult:
-    """Ask the Rego engine; the failing list comes back in the order of the four actions."""
+    """Ask the Rego engine; the reasons come back in the order of the four actions, maturity last."""
     interpreter = regopy.Interpreter()
     interpreter.add_module(POLICY_FILE, policy_text())
     interpreter.set_input_term(json.dumps(document))
     # Query the package document, not the rule: regopy 1.5 answers `undefined` to a direct query
     # of a `default` rule whose body fails, where OPA answers the default (false). The package
-    # document carries the default correctly, and both rules in one evaluation.
+    # document carries the defaults correctly, and every rule in one evaluation.
     package = _value(interpreter.query(PACKAGE)) or {}
-    failing = set(package.get("failing") or [])
-    ordered = tuple(condition for condition in GATE_CONDITIONS if condition in failing)
-    return GateResult(allow=package.get("allow_agentic_ai") is True, failing=ordered, input=document)
+    reasons = set(package.get("reasons") or [])
+    ordered = tuple(reason for reason in REASONS if reason in reasons)
+    return GateResult(allow=package.get("allow") is True, failing=ordered, input=document)
 
 
 def evaluate_in_python(document: dict) -> GateResult:
-    """The same rule written out, to cross-check the engine (they must always agree)."""
+    """The same rules written out, to cross-check the engine (they must always agree)."""
     checks = {
         "toil_measured": bool(document["toil_measured"]),
         "slo_defined": bool(document["slo_defined"]),
@@ -40,8 +48,10 @@ def evaluate_in_python(document: dict) -> GateResult:
         "decision_provenance": bool(document["decision_provenance"]),
         "rollback_automated": bool(document["rollback_automated"]),
         "shadow_period_days": document["shadow_period_days"] >= SHADOW_PERIOD_MIN_DAYS,
+        "maturity": document["maturity_level"] >= RUNG_MIN_LEVEL[document["rung"]],
     }
-    failing = tuple(condition for condition in GATE_CONDITIONS if not checks[condition])
+    skipped = NOT_REQUIRED[document["rung"]]
+    failing = tuple(reason for reason in REASONS if not checks[reason] and reason not in skipped)
     return GateResult(allow=not failing, failing=failing, input=document, engine="python")
 
 

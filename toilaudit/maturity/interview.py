@@ -15,10 +15,10 @@ import questionary
 from rich.console import Console
 
 from toilaudit.maturity.answers import normalise
-from toilaudit.maturity.interface import LEVELS, UNKNOWN, Bank, Question
+from toilaudit.maturity.interface import UNKNOWN, Bank, Question
 from toilaudit.store import Store
 
-TRACK_TITLES = {"platform": "Platform", "sre": "SRE", "ai": "AI agents"}
+TRACK_TITLES = {"platform": "Platform", "sre": "SRE", "ai": "AI agents", "capacity": "Who carries operations work"}
 NOT_SURE = "Not sure (counted as not met, listed as an open question)"
 
 
@@ -36,28 +36,45 @@ class InterviewSession:
     """Where the introduction and headings are printed."""
     prompt_options: dict[str, Any]
     """Extra options for every questionary prompt (tests pass a pipe input here)."""
+    services: tuple[str, ...] = ()
+    """Services the per-service questions are asked about; none: asked once for every service."""
 
 
-def saved_answers(session: InterviewSession) -> dict[str, str]:
+def prompts(session: InterviewSession) -> list[tuple[Question, str]]:
+    """Every (question, service) to ask, in the bank's order; the per-service questions service by service."""
+    per_service = [q for q in session.bank.questions if q.per_service]
+    out = []
+    for question in session.bank.questions:
+        if not question.per_service:
+            out.append((question, ""))
+        elif question is per_service[0]:
+            out += [(q, service) for service in (session.services or ("",)) for q in per_service]
+    return out
+
+
+def saved_answers(session: InterviewSession) -> dict[tuple[str, str], str]:
     frame = session.store.load_answers(session.org)
     mine = frame.loc[frame["interviewee"] == session.interviewee]
-    return dict(zip(mine["question_id"], mine["answer"]))
+    return dict(zip(zip(mine["question_id"], mine["service"]), mine["answer"]))
 
 
 def run_interview(session: InterviewSession) -> int:
     """Ask every question not yet answered; returns how many answers are saved in the end."""
-    questions = session.bank.questions
+    questions = prompts(session)
     done = saved_answers(session)
     console = session.console
+    scope = (f" Questions on AI agents are asked for each of {len(session.services)} services: "
+             f"{', '.join(session.services)}." if session.services else "")
     console.print(
         f"[bold]toilaudit interview[/bold] for [bold]{session.org}[/bold], answered by {session.interviewee}.\n"
-        f"{len(questions)} questions in three parts: Platform, SRE and AI agents in production. Each answer is "
-        "saved as soon as it is given; Ctrl-C pauses, and running the same command resumes.\n"
-        "Choose the answer that is true today for most of your services. 'Not sure' is always fine.",
+        f"{len(questions)} questions in four parts: Platform, SRE, AI agents in production, and who carries "
+        f"operations work.{scope} Each answer is saved as soon as it is given; Ctrl-C pauses, and running the "
+        "same command resumes.\nChoose the answer that is true today for most of your services. "
+        "'Not sure' is always fine.",
         highlight=False,
     )
     if done:
-        answered = sum(1 for q in questions if q.id in done)
+        answered = sum(1 for q, service in questions if (q.id, service) in done)
         if answered < len(questions):
             resume = questionary.confirm(
                 f"{answered} of {len(questions)} questions are already answered. Resume where you left off?",
@@ -70,16 +87,17 @@ def run_interview(session: InterviewSession) -> int:
         if not resume:
             session.store.delete_answers(session.org, session.interviewee)
             done = {}
-    for number, question in enumerate(questions, 1):
-        if question.id in done:
+    for number, (question, service) in enumerate(questions, 1):
+        if (question.id, service) in done:
             continue
+        # the heading names the part and the service, never the level being tested
         heading = f"Question {number} of {len(questions)} · {TRACK_TITLES[question.track]}"
-        if question.level:
-            heading += f" · Level {question.level} {LEVELS[question.level]}"
+        if service:
+            heading += f" · service {service}"
         console.print(f"\n[bold]{heading}[/bold]\n[dim]Why it matters: {question.why}[/dim]", highlight=False)
         answer = prompt_for(question, session.prompt_options).unsafe_ask()
         note = questionary.text("Note (optional, Enter to skip):", **session.prompt_options).unsafe_ask()
-        session.store.save_answer(session.org, session.interviewee, question.id, answer, (note or "").strip())
+        session.store.save_answer(session.org, session.interviewee, question.id, answer, (note or "").strip(), service)
     total = len(saved_answers(session))
     console.print(
         f"\nInterview complete: {total} answers saved for {session.org} ({session.interviewee}). "

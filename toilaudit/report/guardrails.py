@@ -3,19 +3,22 @@
 - Prometheus recording rules and the burn-rate alert for AI-authored vs human deploys
   (separate SLIs; AI target 0.995 against a human baseline of 0.990; page when
   (1 - ratio_1h) / (1 - 0.995) > 14.4 for 5 minutes, 2% of a 30-day budget in one hour).
-- Kubernetes RBAC ClusterRoles for the current and the next rung of the trust ladder, and
-  the binding of the agent's ServiceAccount to the current one (promotion is a rebinding).
-- The Rego readiness policy and this organisation's input document for it.
+- Kubernetes RBAC roles for the trust ladder, each service bound to the rung the readiness gate
+  allows it, as `toilaudit gate` says (promotion is a rebinding).
+- The Rego readiness policy and each service's input document for it (its agentic verdict).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import yaml
 
 from toilaudit.maturity.gate import POLICY_FILE, policy_text
+from toilaudit.maturity.interface import RUNG_NAMES
+from toilaudit.maturity.scope import ALL_SERVICES
 from toilaudit.report.view_model import TRUST_LADDER, ReportModel
 
 AI_TARGET = 0.995
@@ -67,28 +70,66 @@ def prometheus_rules() -> dict:
     ]}]}
 
 
+def k8s_name(service: str) -> str:
+    """A service's name as a Kubernetes namespace (lower-case letters, digits and dashes, 63 at most)."""
+    name = re.sub(r"[^a-z0-9-]+", "-", service.lower()).strip("-")
+    return name[:63].strip("-") or "service"
+
+
 def rbac_documents(model: ReportModel) -> list[dict]:
-    names = [rung[0] for rung in TRUST_LADDER]
-    current = names.index(model.current_rung) if model.current_rung in names else 0
-    following = min(current + 1, len(TRUST_LADDER) - 1)
-    wanted = []
-    for index in (current, following):
-        role = TRUST_LADDER[index][2]
-        if role not in wanted:
-            wanted.append(role)
+    """Each service bound to the role of the highest rung the gate allows it, and nothing more.
+
+    Read-only and shadow mode share the read-only role; supervised write is a Role in the
+    service's namespace that may patch its canary only; agentic AI the production-write role,
+    bound in the service's namespace. A service the gate allows nothing gets no binding.
+    """
+    roles = {key: role for key, _, role in TRUST_LADDER}
+    by_name = {name: key for key, name in RUNG_NAMES.items()}
     documents: list[dict] = [{"apiVersion": "v1", "kind": "ServiceAccount",
                               "metadata": {"name": "ai-agent", "namespace": "ai-agents"}}]
-    for role in wanted:
+    used = sorted({roles[by_name[s.allowed_rung]] for s in model.services if s.allowed_rung in by_name} - {
+        "ai-agent-scoped-write"})
+    for role in used:
         documents.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
                           "metadata": {"name": role, "labels": {"toilaudit/trust-ladder": "true"}},
                           "rules": ROLES[role]})
-    documents.append({
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-        "metadata": {"name": "ai-agent-current-rung"},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": wanted[0]},
-        "subjects": [{"kind": "ServiceAccount", "name": "ai-agent", "namespace": "ai-agents"}],
-    })
+    subject = [{"kind": "ServiceAccount", "name": "ai-agent", "namespace": "ai-agents"}]
+    for service in model.services:
+        rung = by_name.get(service.allowed_rung)
+        if rung is None:
+            continue
+        role = roles[rung]
+        labels = {"toilaudit/service": k8s_name(service.name), "toilaudit/rung": rung}
+        if service.name == ALL_SERVICES:  # no service is named: the verdict holds for the whole cluster
+            documents.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                              "metadata": {"name": f"ai-agent-{rung}", "labels": labels},
+                              "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                          "name": role}, "subjects": subject})
+            continue
+        namespace = k8s_name(service.name)
+        kind = "ClusterRole"
+        if role == "ai-agent-scoped-write":
+            kind = "Role"
+            rules = [dict(rule) for rule in ROLES[role]]
+            rules[1]["resourceNames"] = [f"{namespace}-canary"]
+            documents.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                              "metadata": {"name": role, "namespace": namespace, "labels": labels}, "rules": rules})
+        documents.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                          "metadata": {"name": "ai-agent", "namespace": namespace, "labels": labels},
+                          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": role},
+                          "subjects": subject})
     return documents
+
+
+def rbac_header(model: ReportModel) -> str:
+    lines = ["# Trust ladder roles, as the readiness gate allows them today (toilaudit gate gives the same verdicts).",
+             "# Promotion is a rebinding of the ai-agent ServiceAccount, once the gate allows the next rung.",
+             "# Replace each <namespace>-canary with the service's canary deployment."]
+    for service in model.services:
+        binding = ("no binding: the gate allows no agent" if service.allowed_rung == "none"
+                   else f"bound to {service.allowed_rung}")
+        lines.append(f"#   {service.name}: agents today {service.current_rung.lower()}; {binding}")
+    return "\n".join(lines) + "\n"
 
 
 def write_guardrails(model: ReportModel, folder: Path) -> list[Path]:
@@ -100,15 +141,18 @@ def write_guardrails(model: ReportModel, folder: Path) -> list[Path]:
         + yaml.safe_dump(prometheus_rules(), sort_keys=False, width=100), encoding="utf-8")
     written.append(prometheus)
     rbac = folder / "rbac-trust-ladder.yaml"
-    rbac.write_text(
-        f"# Trust ladder roles: the current rung ({model.current_rung}) and the next. Promotion is a rebinding of\n"
-        "# the ai-agent ServiceAccount, once `toilaudit gate` allows. Replace canary-deployment with your canary.\n"
-        + yaml.safe_dump_all(rbac_documents(model), sort_keys=False, width=100), encoding="utf-8")
+    rbac.write_text(rbac_header(model) + yaml.safe_dump_all(rbac_documents(model), sort_keys=False, width=100),
+                    encoding="utf-8")
     written.append(rbac)
     policy = folder / POLICY_FILE
     policy.write_text(policy_text(), encoding="utf-8")
     written.append(policy)
-    document = folder / "readiness-input.json"
-    document.write_text(json.dumps(model.gate_input, indent=2) + "\n", encoding="utf-8")
-    written.append(document)
+    inputs = folder / "readiness-input"
+    inputs.mkdir(exist_ok=True)
+    for stale in inputs.glob("*.json"):
+        stale.unlink()
+    for name, document in model.gate_inputs:
+        path = inputs / f"{k8s_name(name)}.json"
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
     return written

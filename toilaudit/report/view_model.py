@@ -1,68 +1,118 @@
 """The report's one view model, built from the store and the assessment.
 
 HTML, PDF and JSON all render this object and nothing else, so their figures cannot disagree.
-Every figure here is computed from stored items and their classifications (see the appendix's
-method section), and the ordering of every list is stable: the same inputs give the same report.
+Every figure here is computed from the organisation's stored items and their classifications
+(see the appendix's method section), every verdict from the assessment `gate` also prints, and
+the ordering of every list is stable: the same inputs give the same report.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
 from toilaudit import __version__
-from toilaudit.classify.evaluate import evaluate
+from toilaudit.maturity.bank import load_bank
+from toilaudit.maturity.history import Snapshot, compare, snapshot_content
 from toilaudit.maturity.interface import (
     AI_READINESS,
-    GATE_CONDITIONS,
     LEVELS,
+    NO_RUNG,
     PLATFORM_STATE,
+    READINESS_PHRASE,
+    RUNG_MIN_LEVEL,
+    RUNG_NAMES,
+    RUNG_PHRASE,
+    RUNGS,
     SRE_STATE,
     Assessment,
 )
-from toilaudit.maturity.output import CONDITION_TEXT
-from toilaudit.report.charts import BarChart, Gauge, TrendChart, bar_chart, gauge, trend_chart
+from toilaudit.maturity.scope import Scope
+from toilaudit.report.actions import ActionView, build_actions
+from toilaudit.report.ask import (
+    Assumptions,
+    assumption_rows,
+    budgeted,
+    cost_candidate,
+    rank_by_return,
+)
+from toilaudit.report.charts import BarChart, Gauge, MonthFigures, TrendChart, bar_chart, gauge, trend_chart
+from toilaudit.report.plan import Plan
+from toilaudit.report.risks import Risk, find_risks
 from toilaudit.store import Store
-from toilaudit.summary import Summary, breakdown, summarise
+from toilaudit.summary import (
+    GOOGLE_CAP_PERCENT,
+    INDUSTRY_PERCENT_2026,
+    CapacityShare,
+    Summary,
+    breakdown,
+    capacity_share,
+    people_by_toil,
+    pseudonyms,
+    summarise,
+)
 
-GOOGLE_CAP_PERCENT = 50  # Google SRE book, ch. 5: keep toil below 50% of each SRE's time
-INDUSTRY_PERCENT_2026 = 34  # Catchpoint SRE report 2026 (25% in 2024)
+ARTICLE = "SRE for AI Agents: Error Budgets, Trust, and 90 Trials"
 DAYS_PER_MONTH = 30.44
+CATEGORY_BARS = 9  # and one "other" bar that keeps the total true
+CANDIDATES_SHOWN = 10
 
-TRUST_LADDER = (
-    ("Read-only", "Agents observe: dashboards, summaries, search. ClusterRole with get/list/watch only.",
+TRUST_LADDER = (  # rung, what it allows, its Kubernetes role
+    ("read-only", "Agents observe: dashboards, summaries, search. A role with get, list and watch only.",
      "ai-agent-readonly"),
-    ("Shadow mode", "Agents propose, people act; proposals are compared with what people did, for 30+ days.",
-     "ai-agent-readonly"),
-    ("Supervised write", "Agents act after approval, on a named canary deployment only.", "ai-agent-scoped-write"),
-    ("Autonomous", "Agents act within guardrails; the readiness gate and the AI error budget can revoke access.",
+    ("shadow", "Agents propose, people act; proposals are compared with what people did for 30+ days, against an "
+               "accuracy threshold written down first.", "ai-agent-readonly"),
+    ("supervised-write", "Agents act after approval, on a named canary deployment only.", "ai-agent-scoped-write"),
+    ("agentic", "Agents act within guardrails; the readiness gate and the AI error budget can revoke access.",
      "ai-agent-production-write"),
 )
-RUNG_BY_ANSWER = {  # ai.agents-today choice position -> trust-ladder rung index (-1: none yet)
-    1: -1, 2: 0, 3: 1, 4: 2, 5: 3,
-}
-RUNG_ALLOWED_BY_LEVEL = {1: -1, 2: 0, 3: 1, 4: 2, 5: 3}  # Table 3: AI readiness by overall level
-
+GUARDRAILS = (  # what is delivered beside the report, in board words
+    "Prometheus rules: separate indicators for AI-authored and human deploys (targets 0.995 and 0.990) and the "
+    "14.4x burn-rate alert.",
+    "Kubernetes roles for each rung of the trust ladder, and each service's binding to the rung the gate allows it.",
+    "The readiness policy in Rego, and each service's input document for it.",
+)
 GLOSSARY = (
     ("Toil", "Operational work that is manual, repetitive, automatable, tactical, of no enduring value, and grows "
              "with the service (Google SRE book, ch. 5)."),
+    ("Capacity", "The working hours of the engineers who carry operations work; Google's cap and the industry "
+                 "figure are shares of it."),
     ("SLO / SLI", "Service level objective: a target on a service level indicator that users care about."),
     ("Error budget", "The unreliability an SLO allows (1 - target); spending it changes priorities."),
     ("Burn rate", "How fast the error budget is spent; 14.4x for an hour spends 2% of a 30-day budget."),
     ("Shadow mode", "An agent proposes actions that people carry out, so its errors are seen before it acts."),
     ("Decision provenance", "Each agent action linked to its inputs, reasoning and authorization."),
-    ("Readiness gate", "The Rego policy that allows agentic AI write access only when all six conditions hold."),
+    ("Readiness gate", "The article's Rego policy (six conditions, default deny) joined with the rung Table 3 allows "
+                       "at the assessed maturity, evaluated for each service."),
     ("Repetition group", "Items whose titles share a template once hosts, ids, names and numbers are masked."),
+    ("Payback", "Months until the toil hours an action saves have paid for its effort."),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityView:
+    engineers: float
+    hours_per_week: float
+    weeks: float
+    capacity_hours: float
+    toil_percent: float
+    """Toil's share of capacity: the one figure set against the cap and the industry's 34%."""
+    recorded_percent: float
+    """How much of the capacity tickets and pages record."""
+    verdict: str
+    """Where toil's share of capacity stands against the two figures."""
+    people_over_cap: int
 
 
 @dataclass(frozen=True, slots=True)
 class Headline:
     toil_percent: float
+    """Toil's share of the time recorded in tickets and pages (not compared with the cap)."""
     toil_hours: float
     total_hours: float
     measured_percent: float
@@ -72,14 +122,16 @@ class Headline:
     hourly_rate: float
     items: int
     toil_items: int
+    capacity: CapacityView | None
     google_cap_percent: int = GOOGLE_CAP_PERCENT
     industry_percent: int = INDUSTRY_PERCENT_2026
 
 
 @dataclass(frozen=True, slots=True)
-class Risk:
-    title: str
-    detail: str
+class Cover:
+    status: str
+    owner: str
+    classification: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,40 +163,98 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonRow:
+    name: str
+    items: int
+    toil_hours: float
+    toil_percent_of_recorded: float
+    """Toil's share of the time recorded on their tickets and pages (not compared with the cap)."""
+    percent_of_capacity: float | None
+    """Their toil as a share of their working time, when capacity is known."""
+    over_cap: bool
+    """Over Google's 50% of their time."""
+
+
+@dataclass(frozen=True, slots=True)
 class CandidateView:
     rank: int
+    """By return: toil hours saved a month per person-week."""
     category: str
     template: str
     example_title: str
     items: int
     hours: float
     source: str
+    hours_saved_per_month: float
+    effort_person_weeks: float
+    hours_saved_per_person_week: float
+    """Its return: what the ranking is by."""
+    payback_months: float
+    budgeted: bool
+    """In the roadmap's budget."""
+    action: int
 
 
 @dataclass(frozen=True, slots=True)
-class GateCondition:
-    name: str
-    holds: bool
-    meaning: str
-
-
-@dataclass(frozen=True, slots=True)
-class ActionView:
+class Decision:
     number: int
-    title: str
-    status: str
-    evidence: str
-    gates: tuple[GateCondition, ...]
-    next_steps: tuple[str, ...]
+    """The action number."""
+    text: str
+    effort_person_weeks: float
+    cost: float
+    hours_saved_per_month: float
+    payback_months: float | None
+    owner: str
+    target: str
 
 
 @dataclass(frozen=True, slots=True)
-class Rung:
+class AutomationTotal:
+    request_types: int
+    """Automation candidates budgeted."""
+    effort_person_weeks: float
+    cost: float
+    hours_saved_per_month: float
+    payback_months: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class RungView:
+    key: str
     name: str
     description: str
     role: str
-    current: bool
-    allowed: bool
+    table3_allows: bool
+    """Table 3 allows this rung at the assessed maturity."""
+    services_today: tuple[str, ...]
+    """Services whose agents are on this rung today."""
+    services_allowed: tuple[str, ...]
+    """Services for which this is the highest rung the gate allows."""
+
+
+@dataclass(frozen=True, slots=True)
+class RungVerdict:
+    rung: str
+    allow: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceView:
+    name: str
+    current_rung: str
+    """What agents do on it today (a rung name or "none")."""
+    allowed_rung: str
+    """The highest rung the gate allows it."""
+    gate_allow: bool
+    """The gate's verdict for agentic AI (the default rung)."""
+    gate_failing: tuple[str, ...]
+    """Every reason it denies agentic AI, in the order of the four actions."""
+    verdicts: tuple[RungVerdict, ...]
+    """The gate's verdict for each rung."""
+    shadow_days: int
+    """Days of shadow mode the gate counts."""
+    above_allowed: bool
+    """Agents run beyond what the gate allows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +263,7 @@ class SourceView:
     items: int
     first: str
     last: str
-    files: tuple[str, ...]
+    inputs: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,12 +272,33 @@ class EvaluationView:
     recall: float
     f1: float
     support: int
+    labels_from: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    question_id: str
+    service: str
+    """The service a per-service answer is about ("all" for every service); "" for other questions."""
+    answer: str
+    note: str
+    interviewee: str
+    answered_on: str
 
 
 @dataclass(frozen=True, slots=True)
 class OpenQuestion:
     id: str
+    service: str
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeView:
+    what: str
+    before: str
+    now: str
+    changed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +307,8 @@ class ReportModel:
     report_date: str
     assessed_by: str
     tool_version: str
+    article: str
+    cover: Cover
     sources: tuple[SourceView, ...]
     period: str
     headline: Headline
@@ -183,149 +316,217 @@ class ReportModel:
     platform_level: str
     sre_level: str
     ai_readiness: str
+    table3_allows: str
+    """What Table 3 allows at the assessed maturity, inside a sentence."""
     gate_allow: bool
+    """Agentic AI allowed on every service in scope."""
     gate_failing: tuple[str, ...]
-    gate_input: dict
+    services_allowed: int
     risks: tuple[Risk, ...]
+    previous_date: str | None
+    changes: tuple[ChangeView, ...]
     table3: tuple[Table3Row, ...]
     next_levels: tuple[NextLevel, ...]
+    contradictions: tuple[str, ...]
     by_team: tuple[Row, ...]
     by_category: tuple[Row, ...]
-    by_person: tuple[Row, ...]
+    by_person: tuple[PersonRow, ...]
+    people_over_cap: tuple[str, ...]
     candidates: tuple[CandidateView, ...]
+    decisions: tuple[Decision, ...]
+    total_effort_person_weeks: float
+    total_cost: float
+    automation: AutomationTotal
+    """The part of the ask that removes toil; the rest are controls the gate requires."""
+    hold_decision: str
     actions: tuple[ActionView, ...]
-    rungs: tuple[Rung, ...]
-    current_rung: str
+    rungs: tuple[RungView, ...]
+    services: tuple[ServiceView, ...]
+    gate_inputs: tuple[tuple[str, dict], ...]
+    """Each service's input document for the Rego policy (agentic rung), as `gate --format opa-input`."""
     rule_pack: str
     evaluation: EvaluationView | None
+    evidence_scope: str
+    assumptions: tuple[tuple[str, str], ...]
+    interview: tuple[AnswerRecord, ...]
     open_questions: tuple[OpenQuestion, ...]
-    contradictions: tuple[str, ...]
+    guardrails: tuple[str, ...]
     glossary: tuple[tuple[str, str], ...]
     trend: TrendChart
+    trend_note: str
     category_chart: BarChart
-    toil_gauge: Gauge
+    toil_gauge: Gauge | None
     names_shown: bool = False
-    notes: tuple[str, ...] = field(default=())
 
     def as_json(self) -> dict:
         return dataclasses.asdict(self)
 
 
-def _rows(breakdown: dict) -> tuple[Row, ...]:
+def _rows(figures: dict) -> tuple[Row, ...]:
     rows = [Row(name, f.items, f.toil_items, round(f.toil_hours, 1), round(f.total_hours, 1), f.toil_percent)
-            for name, f in breakdown.items()]
+            for name, f in figures.items()]
     return tuple(sorted(rows, key=lambda r: (-r.toil_hours, r.name)))
 
 
-def _pseudonyms(people_rows: tuple[Row, ...]) -> dict[str, str]:
-    """Engineer A, B, ... in order of toil hours (then name), so the mapping is stable."""
-    names = {}
-    for index, row in enumerate(r for r in people_rows if not r.name.startswith("(")):
-        letters = ""
-        n = index
-        while True:
-            letters = chr(ord("A") + n % 26) + letters
-            n = n // 26 - 1
-            if n < 0:
-                break
-        names[row.name] = f"Engineer {letters}"
-    return names
-
-
-def _scrub(text: str, pseudonyms: dict[str, str]) -> str:
+def _scrub(text: str, names: dict[str, str]) -> str:
     """Replace known people's names in free text (a title naming its requester) with their pseudonym."""
-    for name in sorted(pseudonyms, key=len, reverse=True):
+    for name in sorted(names, key=len, reverse=True):
         if len(name) >= 3:
-            text = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w])", pseudonyms[name], text, flags=re.IGNORECASE)
+            text = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w])", names[name], text, flags=re.IGNORECASE)
     return text
+
+
+def _capacity_view(share: CapacityShare | None) -> CapacityView | None:
+    if share is None:
+        return None
+    if share.toil_percent > GOOGLE_CAP_PERCENT:
+        verdict = "above Google's 50% cap"
+    elif share.toil_percent > INDUSTRY_PERCENT_2026:
+        verdict = "under Google's 50% cap but above the industry's 34%"
+    else:
+        verdict = "under both the industry's 34% and Google's 50% cap"
+    return CapacityView(share.engineers, share.hours_per_week, round(share.weeks, 1), round(share.capacity_hours),
+                        share.toil_percent, share.recorded_percent, verdict, len(share.people_over_cap))
 
 
 def build_report(
     store: Store,
     assessment: Assessment,
+    scope: Scope,
     report_date: date,
+    assumptions: Assumptions,
+    plan: Plan,
     hourly_rate: float = 100.0,
     currency: str = "USD",
     show_names: bool = False,
     assessor: str | None = None,
-    labels: pd.DataFrame | None = None,
+    previous: Snapshot | None = None,
 ) -> ReportModel:
-    summary = summarise(store, "category", top=10)
-    monthly = breakdown(store, "month")
-    by_team = _rows(breakdown(store, "team"))
-    by_category = _rows(summary.breakdown)
-    by_person_raw = _rows(breakdown(store, "person"))
-    pseudonyms = {} if show_names else _pseudonyms(by_person_raw)
-    by_person = tuple(dataclasses.replace(r, name=pseudonyms.get(r.name, r.name)) for r in by_person_raw[:8])
-
+    services = scope.item_services
+    summary = summarise(store, "category", top=50, services=services)
     total = summary.total
+    share = None
+    if assessment.capacity is not None and total.items:
+        share = capacity_share(store, summary, assessment.capacity.engineers, assessment.capacity.hours_per_week,
+                               services)
+    names = {} if show_names else pseudonyms(people_by_toil(store, services))
     days = 0.0
     if summary.first_created is not None:
         days = max((summary.last_created - summary.first_created) / pd.Timedelta(days=1), 1.0)
     months = max(days / DAYS_PER_MONTH, 1.0) if days else 1.0
     toil_per_month = total.toil_hours / months if total.items else 0.0
+    capacity = _capacity_view(share)
     headline = Headline(
-        toil_percent=total.toil_percent, toil_hours=round(total.toil_hours, 1), total_hours=round(total.total_hours, 1),
+        toil_percent=total.toil_percent, toil_hours=round(total.toil_hours, 2), total_hours=round(total.total_hours, 2),
         measured_percent=total.measured_percent, toil_hours_per_month=round(toil_per_month, 1),
         cost_per_month=round(toil_per_month * hourly_rate), currency=currency, hourly_rate=hourly_rate,
-        items=total.items, toil_items=total.toil_items,
+        items=total.items, toil_items=total.toil_items, capacity=capacity,
     )
-    candidates = tuple(
-        CandidateView(i, c.category, _scrub(c.template, pseudonyms), _scrub(c.example_title, pseudonyms), c.items,
-                      round(c.hours, 1), c.source)
-        for i, c in enumerate(summary.candidates, 1)
-    )
-    evaluation = _evaluation(store, labels)
-    ai = {r.question.id: r for r in assessment.ai_answers}
-    rung_answer = ai.get("ai.agents-today")
-    current_rung = -1
-    if rung_answer is not None and rung_answer.answer in rung_answer.question.choices:
-        current_rung = RUNG_BY_ANSWER.get(rung_answer.question.choices.index(rung_answer.answer) + 1, -1)
-    allowed_rung = RUNG_ALLOWED_BY_LEVEL[assessment.overall_level]
-    if assessment.gate.allow:
-        allowed_rung = max(allowed_rung, 3) if assessment.overall_level == 5 else allowed_rung
-    rungs = tuple(Rung(name, text, role, index == current_rung, index <= allowed_rung)
-                  for index, (name, text, role) in enumerate(TRUST_LADDER))
 
+    # automation candidates: repetition groups, costed and ranked by return
+    groups = [c for c in summary.candidates if c.items >= 3]
+    costed = rank_by_return([cost_candidate(assumptions, c.group_id, c.category, c.hours, months) for c in groups])
+    budget = budgeted(assumptions, costed)
+    budget_ids = {c.group_id for c in budget}
+    by_group = {c.group_id: c for c in groups}
+    templates = {c.group_id: _scrub(c.template, names) for c in groups}
+    examples = {c.group_id: _scrub(c.example_title, names) for c in groups}
+    candidates = tuple(
+        CandidateView(rank, c.category, templates[c.group_id], examples[c.group_id],
+                      by_group[c.group_id].items, round(by_group[c.group_id].hours, 1), by_group[c.group_id].source,
+                      round(c.hours_saved_per_month, 1), c.effort_person_weeks,
+                      round(c.return_per_person_week, 3), c.payback_months,
+                      c.group_id in budget_ids, c.action)
+        for rank, c in enumerate(costed[:CANDIDATES_SHOWN], 1)
+    )
+    capacity_text = (f" and {capacity.toil_percent}% of the capacity of the engineers who carry operations work"
+                     if capacity else "")
+    actions = build_actions(assessment, assumptions, budget, examples, hourly_rate, plan, capacity_text)
+    service_views = _services(assessment)
+    decisions, hold = _decisions(actions, service_views, assessment)
+    effort = round(sum(a.effort_person_weeks for a in actions), 1)
+    cost = round(sum(a.cost for a in actions))
+    automation = _automation_total(budget, assumptions, hourly_rate)
+
+    by_category = _rows(summary.breakdown)
+    top = candidates[0] if candidates else None
+    current = snapshot_content(assessment, share.toil_percent if share else None)
+    changes = compare(previous.content, current) if previous else ()
     return ReportModel(
         org=assessment.org,
         report_date=report_date.isoformat(),
-        assessed_by=assessor or (", ".join(assessment.interviewees) or "not recorded"),
+        assessed_by=assessor or _interviewees(assessment),
         tool_version=__version__,
-        sources=_sources(store, summary),
+        article=ARTICLE,
+        cover=Cover(plan.status, plan.owner, plan.classification),
+        sources=_sources(store, summary, services),
         period=_period(summary),
         headline=headline,
         overall_level=LEVELS[assessment.overall_level],
         platform_level=LEVELS[assessment.platform.level],
         sre_level=LEVELS[assessment.sre.level],
         ai_readiness=assessment.ai_readiness,
+        table3_allows=READINESS_PHRASE[assessment.overall_level],
         gate_allow=assessment.gate.allow,
         gate_failing=assessment.gate.failing,
-        gate_input=dict(assessment.gate.input),
-        risks=_risks(summary, assessment, headline, candidates),
+        services_allowed=sum(1 for s in service_views if s.gate_allow),
+        risks=find_risks(summary, assessment, share, total.measured_percent,
+                         (top.category, top.items, top.hours, top.example_title) if top else None),
+        previous_date=previous.assessed_at if previous else None,
+        changes=tuple(ChangeView(c.what, c.before, c.now, c.changed) for c in changes),
         table3=tuple(
             Table3Row(level, LEVELS[level], PLATFORM_STATE[level], SRE_STATE[level], AI_READINESS[level],
                       assessment.platform.level == level, assessment.sre.level == level)
             for level in range(1, 6)
         ),
         next_levels=_next_levels(assessment),
-        by_team=by_team,
-        by_category=by_category,
-        by_person=by_person,
-        candidates=candidates,
-        actions=_actions(assessment, summary, candidates, ai, current_rung),
-        rungs=rungs,
-        current_rung=TRUST_LADDER[current_rung][0] if current_rung >= 0 else "None yet",
-        rule_pack=", ".join(summary.rule_pack_versions) or "none",
-        evaluation=evaluation,
-        open_questions=tuple(OpenQuestion(r.question.id, r.question.text) for r in assessment.open_questions),
         contradictions=assessment.contradictions,
+        by_team=_rows(breakdown(store, "team", services)),
+        by_category=by_category,
+        by_person=_people(store, services, names, share),
+        people_over_cap=tuple(names.get(p.name, p.name) for p in share.people_over_cap) if share else (),
+        candidates=candidates,
+        decisions=decisions,
+        total_effort_person_weeks=effort,
+        total_cost=cost,
+        automation=automation,
+        hold_decision=hold,
+        actions=actions,
+        rungs=_rungs(assessment),
+        services=service_views,
+        gate_inputs=tuple((s.service, dict(s.gate.input)) for s in assessment.services),
+        rule_pack=", ".join(summary.rule_pack_versions) or "none",
+        evaluation=_evaluation(assessment),
+        evidence_scope=assessment.evidence.scope,
+        assumptions=assumption_rows(assumptions),
+        interview=_interview(assessment),
+        open_questions=tuple(OpenQuestion(r.question.id, r.service, r.question.text)
+                             for r in assessment.open_questions),
+        guardrails=GUARDRAILS,
         glossary=GLOSSARY,
-        trend=trend_chart([(name, f.toil_hours, f.total_hours - f.toil_hours) for name, f in monthly.items()]),
-        category_chart=bar_chart([(r.name, r.toil_hours) for r in by_category if r.toil_hours > 0][:10]),
-        toil_gauge=gauge(total.toil_percent, INDUSTRY_PERCENT_2026, GOOGLE_CAP_PERCENT),
+        trend=trend_chart(_months(store, summary, services, share),
+                          (("industry 34%", INDUSTRY_PERCENT_2026), ("Google's cap 50%", GOOGLE_CAP_PERCENT))),
+        trend_note=_trend_note(summary),
+        category_chart=_category_chart(by_category),
+        toil_gauge=gauge(share.toil_percent, INDUSTRY_PERCENT_2026, GOOGLE_CAP_PERCENT) if share else None,
         names_shown=show_names,
     )
+
+
+def _automation_total(budget, assumptions: Assumptions, hourly_rate: float) -> AutomationTotal:
+    effort = round(sum(c.effort_person_weeks for c in budget), 1)
+    saved = round(sum(c.hours_saved_per_month for c in budget), 1)
+    hours = effort * assumptions.hours_per_person_week
+    return AutomationTotal(len(budget), effort, round(hours * hourly_rate), saved,
+                           round(hours / saved, 1) if saved else None)
+
+
+def _interviewees(assessment: Assessment) -> str:
+    dates = sorted({a.answered_at for a in assessment.answers if a.answered_at})
+    who = ", ".join(assessment.interviewees) or "not recorded"
+    if not dates:
+        return who
+    return f"{who} ({dates[0]}{f' to {dates[-1]}' if dates[-1] != dates[0] else ''})"
 
 
 def _period(summary: Summary) -> str:
@@ -334,40 +535,81 @@ def _period(summary: Summary) -> str:
     return f"{summary.first_created:%Y-%m-%d} to {summary.last_created:%Y-%m-%d}"
 
 
-def _sources(store: Store, summary: Summary) -> tuple[SourceView, ...]:
-    import json
+def _months(store: Store, summary: Summary, services, share: CapacityShare | None) -> list[MonthFigures]:
+    """Each month's toil and other work; the first and last months are partial unless the period fills them."""
+    if summary.first_created is None:
+        return []
+    first, last = summary.first_created.tz_convert("UTC"), summary.last_created.tz_convert("UTC")
+    weekly = share.engineers * share.hours_per_week if share else None
+    out = []
+    for name, f in breakdown(store, "month", services).items():
+        start = pd.Timestamp(f"{name}-01", tz="UTC")
+        end = start + pd.offsets.MonthBegin(1)
+        covered_from, covered_to = max(start, first.normalize()), min(end, last.normalize() + pd.Timedelta(days=1))
+        days = (covered_to - covered_from) / pd.Timedelta(days=1)
+        partial = days < (end - start) / pd.Timedelta(days=1)
+        out.append(MonthFigures(name, f.toil_hours, f.total_hours - f.toil_hours, partial,
+                                weekly * days / 7 if weekly else None))
+    return out
 
+
+def _trend_note(summary: Summary) -> str:
+    if summary.first_created is None:
+        return ""
+    return (f"* Partial month: the period runs from {summary.first_created:%d %b %Y} to "
+            f"{summary.last_created:%d %b %Y}.")
+
+
+def _category_chart(rows: tuple[Row, ...]) -> BarChart:
+    """The biggest categories and one "other" bar, so the bars add up to all the toil."""
+    toil = [r for r in rows if r.toil_hours > 0]
+    shown = [(r.name, r.toil_hours) for r in toil[:CATEGORY_BARS]]
+    rest = toil[CATEGORY_BARS:]
+    label = None
+    if rest:
+        label = f"other ({len(rest)} categories)"
+        shown.append((label, round(sum(r.toil_hours for r in rest), 1)))
+    return bar_chart(shown, other_label=label)
+
+
+def _people(store: Store, services, names: dict[str, str], share: CapacityShare | None) -> tuple[PersonRow, ...]:
+    one_person = share.hours_per_week * share.weeks if share else 0
+    rows = []
+    for row in _rows(breakdown(store, "person", services))[:8]:
+        percent = round(100 * row.toil_hours / one_person, 1) if one_person else None
+        rows.append(PersonRow(names.get(row.name, row.name), row.items, row.toil_hours, row.toil_percent, percent,
+                              percent is not None and percent > GOOGLE_CAP_PERCENT))
+    return tuple(rows)
+
+
+def _sources(store: Store, summary: Summary, services) -> tuple[SourceView, ...]:
+    """Each source with its inputs described by kind, rows and hash: no file names reach the board."""
     runs = store.import_runs()
-    ranges = store.source_ranges().set_index("source")
+    ranges = store.source_ranges(services).set_index("source")
+    kinds = {"jira": "Jira", "pagerduty": "PagerDuty"}
     views = []
     for name, figures in summary.by_source.items():
         mine = runs.loc[runs["source"] == name]
-        files = []
+        inputs = []
         for text in mine["files"]:
             for f in json.loads(text or "[]"):
-                entry = f"{f['name']} (sha256 {f['sha256'][:16]}..., {f['rows']:,} rows)"
-                if entry not in files:
-                    files.append(entry)
+                entry = f"{kinds.get(name, name)} export, {f['rows']:,} rows, SHA-256 {f['sha256'][:16]}"
+                if entry not in inputs:
+                    inputs.append(entry)
         for query in mine["query"]:
-            if query and query not in files:
-                files.append(query)
+            if query and query not in inputs:
+                inputs.append(f"live import: {query}")
         first, last = ranges.loc[name, "first_created"], ranges.loc[name, "last_created"]
-        views.append(SourceView(name, figures.items, f"{pd.Timestamp(first):%Y-%m-%d}",
-                                f"{pd.Timestamp(last):%Y-%m-%d}", tuple(files)))
+        views.append(SourceView(kinds.get(name, name), figures.items, f"{pd.Timestamp(first):%Y-%m-%d}",
+                                f"{pd.Timestamp(last):%Y-%m-%d}", tuple(inputs)))
     return tuple(views)
 
 
-def _evaluation(store: Store, labels: pd.DataFrame | None) -> EvaluationView | None:
-    combined = store.human_labels()[["source", "key", "label"]]
-    if labels is not None:
-        combined = pd.concat([combined, labels]).drop_duplicates("key", keep="last")
-    if combined.empty:
+def _evaluation(assessment: Assessment) -> EvaluationView | None:
+    agreement = assessment.evidence.agreement
+    if agreement is None:
         return None
-    combined["source"] = combined["source"].fillna("")
-    result = evaluate(store.predictions(), combined)
-    if result.support == 0:
-        return None
-    return EvaluationView(round(result.precision, 3), round(result.recall, 3), round(result.f1, 3), result.support)
+    return EvaluationView(agreement.precision, agreement.recall, agreement.f1, agreement.support, agreement.origins)
 
 
 def _next_levels(assessment: Assessment) -> tuple[NextLevel, ...]:
@@ -377,129 +619,71 @@ def _next_levels(assessment: Assessment) -> tuple[NextLevel, ...]:
         if blocking is None:
             continue
         # the first level that does not hold may be blocked by its own questions or by one below
-        needs = tuple(r.question.text for r in blocking.questions if not r.met)
+        needs = tuple(r.question.text + (" (the data contradicts the answer)" if r.contradiction else "")
+                      for r in blocking.questions if not r.met)
         out.append(NextLevel(title, f"Level {blocking.level} {blocking.name}", needs))
     return tuple(out)
 
 
-def _risks(summary: Summary, assessment: Assessment, headline: Headline, candidates) -> tuple[Risk, ...]:
-    """The three biggest risks, by a fixed order of severity."""
-    found: list[tuple[int, Risk]] = []
-    if headline.items and headline.toil_percent >= GOOGLE_CAP_PERCENT:
-        found.append((100, Risk(f"Toil is {headline.toil_percent}% of engineering time, above Google's 50% cap",
-                                "At this level engineering work stalls and toil grows with every new service.")))
-    elif headline.items and headline.toil_percent >= INDUSTRY_PERCENT_2026:
-        found.append((70, Risk(f"Toil is {headline.toil_percent}% of time, above the industry's 34% (2026)",
-                               f"About {headline.toil_hours_per_month:,.0f} hours a month go to work a machine could do.")))
-    failing = set(assessment.gate.failing)
-    if "decision_provenance" in failing or "shadow_period_days" in failing:
-        missing = [c for c in ("decision_provenance", "shadow_period_days") if c in failing]
-        found.append((90, Risk("Agents could act without an audit trail",
-                               f"{' and '.join(missing)} fail: the two gate conditions most often skipped, and the "
-                               "first a regulator (DORA, OSFI B-13) will ask about.")))
-    weaker = min((assessment.platform, assessment.sre), key=lambda t: t.level)
-    if assessment.overall_level <= 2:
-        found.append((85, Risk(f"{'Platform' if weaker.track == 'platform' else 'SRE'} maturity caps AI readiness at "
-                               f"'{assessment.ai_readiness}'",
-                               "Agents added now would inherit the tech debt of the weaker track at machine speed.")))
-    if "toil_measured" in failing:
-        found.append((95, Risk("Toil is not measured yet",
-                               "Without 30 days of classified tickets and pages there is no baseline to improve on.")))
-    pages = summary.by_source.get("pagerduty")
-    if pages and pages.items and pages.toil_items / pages.items >= 0.5:
-        share = round(100 * pages.toil_items / pages.items)
-        found.append((60, Risk(f"{share}% of pages are noise or repeat alerts",
-                               "Interrupts of this kind burn out on-call engineers and hide real incidents.")))
-    if headline.items and headline.measured_percent < 50:
-        found.append((50, Risk(f"Only {headline.measured_percent}% of the hours are measured",
-                               "The rest is estimated per category; log time on tickets to firm up the figure.")))
-    if assessment.contradictions:
-        found.append((55, Risk("Interview answers contradict the data", assessment.contradictions[0])))
-    if candidates:
-        top = candidates[0]
-        found.append((40, Risk(f"One request type costs {top.hours:,.0f} hours",
-                               f"'{top.category}' repeated {top.items} times, e.g. \"{top.example_title}\".")))
-    found.sort(key=lambda pair: -pair[0])
-    return tuple(risk for _, risk in found[:3])
+def _above(current: str, allowed: str) -> bool:
+    order = (NO_RUNG, *RUNGS)
+    return order.index(current) > order.index(allowed)
 
 
-def _status(holding: list[bool]) -> str:
-    if holding and all(holding):
-        return "done"
-    return "partly" if any(holding) else "not started"
-
-
-def _gates(assessment: Assessment, names: tuple[str, ...]) -> tuple[GateCondition, ...]:
-    failing = set(assessment.gate.failing)
-    return tuple(GateCondition(n, n not in failing, CONDITION_TEXT[n][1]) for n in names)
-
-
-def _actions(assessment: Assessment, summary: Summary, candidates, ai, current_rung: int) -> tuple[ActionView, ...]:
-    evidence = assessment.evidence
-    failing = set(assessment.gate.failing)
-
-    # Action 1: audit toil
-    gates1 = _gates(assessment, ("toil_measured",))
-    status1 = "done" if evidence.toil_measured else ("partly" if evidence.items else "not started")
-    steps1 = [f"Automate '{c.category}' first: {c.items} items, {c.hours:,.0f} hours (e.g. \"{c.example_title}\")."
-              for c in candidates[:3]]
-    steps1.append("Re-import every quarter and compare the toil share; keep it under 50% per engineer.")
-    if not evidence.toil_measured:
-        steps1.insert(0, "Import at least 30 days of Jira tickets and PagerDuty pages (toilaudit import).")
-    text1 = (f"{evidence.items:,} tickets and pages over {evidence.days_of_data} days are classified; toil is "
-             f"{evidence.toil_percent}% of time." if evidence.items else "No tickets or pages imported yet.")
-
-    # Action 2: SLOs and error budgets (with a stricter budget for AI-authored changes)
-    gates2 = _gates(assessment, ("slo_defined", "error_budget_policy"))
-    separate = ai.get("ai.separate-error-budget")
-    holding2 = [g.holds for g in gates2] + [bool(separate and separate.met)]
-    steps2 = []
-    if "slo_defined" in failing:
-        steps2.append("Write SLOs for every service an agent would touch: an SLI users feel and a target.")
-    if "error_budget_policy" in failing:
-        steps2.append("Agree the error-budget policy with product owners: what stops when the budget is spent.")
-    if not (separate and separate.met):
-        steps2.append("Add separate SLIs for AI-authored deploys (target 0.995 vs 0.990 for people) and the 14.4x "
-                      "burn-rate alert: see prometheus-ai-error-budget.yaml beside this report.")
-    if not steps2:
-        steps2.append("Review SLO targets each quarter; revoke an agent's write access when it burns its budget.")
-
-    # Action 3: decision provenance and automated rollback
-    gates3 = _gates(assessment, ("decision_provenance", "rollback_automated"))
-    steps3 = []
-    if "decision_provenance" in failing:
-        steps3.append("Log every agent action with its inputs, its reasoning and its approver, linked to the change "
-                      "record, before any agent gets write access.")
-    if "rollback_automated" in failing:
-        steps3.append("Automate rollback on failed health checks or SLO burn, one command at most.")
-    if not steps3:
-        steps3.append("Test rollback and provenance in a game day every quarter.")
-
-    # Action 4: climb the trust ladder
-    gates4 = _gates(assessment, ("shadow_period_days",))
-    days = int(assessment.gate.input.get("shadow_period_days", 0))
-    status4 = "done" if "shadow_period_days" not in failing else ("partly" if days > 0 or current_rung >= 0
-                                                                   else "not started")
-    next_rung = TRUST_LADDER[min(current_rung + 1, 3)][0]
-    steps4 = [f"Shadow mode so far: {days} days (30 required)." if days < 30 else
-              f"Shadow mode: {days} days, the 30-day minimum is met."]
-    steps4.append(f"Next rung: {next_rung}; promote only when the readiness gate allows, by rebinding the agent's "
-                  "ServiceAccount (rbac-trust-ladder.yaml beside this report).")
-    steps4.append("Run `toilaudit gate` in the pipeline that grants agent access; it exits 1 while denied.")
-
-    return (
-        ActionView(1, "Audit toil", status1, text1, gates1, tuple(steps1)),
-        ActionView(2, "Define SLOs and error budgets, stricter for AI-authored changes", _status(holding2),
-                   _gate_evidence(gates2), gates2, tuple(steps2)),
-        ActionView(3, "Instrument decision provenance and automate rollback", _status([g.holds for g in gates3]),
-                   _gate_evidence(gates3), gates3, tuple(steps3)),
-        ActionView(4, "Climb the trust ladder", status4, f"Current rung: "
-                   f"{TRUST_LADDER[current_rung][0] if current_rung >= 0 else 'no agents yet'}.", gates4, tuple(steps4)),
+def _services(assessment: Assessment) -> tuple[ServiceView, ...]:
+    return tuple(
+        ServiceView(s.service, RUNG_NAMES.get(s.current_rung, "none"), RUNG_NAMES.get(s.allowed_rung, "none"),
+                    s.gate.allow, s.gate.failing, tuple(RungVerdict(RUNG_NAMES[g.rung], g.allow) for g in s.gates),
+                    int(s.gate.input["shadow_period_days"]), _above(s.current_rung, s.allowed_rung))
+        for s in assessment.services
     )
 
 
-def _gate_evidence(gates: tuple[GateCondition, ...]) -> str:
-    return "; ".join(f"{g.name}: {'holds' if g.holds else 'fails'}" for g in gates) + "."
+def _rungs(assessment: Assessment) -> tuple[RungView, ...]:
+    return tuple(
+        RungView(key, RUNG_NAMES[key], text, role, assessment.overall_level >= RUNG_MIN_LEVEL[key],
+                 tuple(s.service for s in assessment.services if s.current_rung == key),
+                 tuple(s.service for s in assessment.services if s.allowed_rung == key))
+        for key, text, role in TRUST_LADDER
+    )
 
 
-__all__ = ["GATE_CONDITIONS", "ReportModel", "build_report"]
+def _automating(action: ActionView) -> str:
+    count = action.request_types_automated
+    return f", and automate {count} request type{'s' if count != 1 else ''}" if count else ""
+
+
+def _decisions(actions: tuple[ActionView, ...], services: tuple[ServiceView, ...],
+               assessment: Assessment) -> tuple[tuple[Decision, ...], str]:
+    rows = tuple(Decision(a.number, f"Fund Action {a.number}: {a.title}" + _automating(a), a.effort_person_weeks,
+                          a.cost, a.hours_saved_per_month, a.payback_months, a.owner, a.target)
+                 for a in actions if a.effort_person_weeks)
+    above = [s.name for s in services if s.above_allowed]
+    allowed = {s.allowed_rung for s in assessment.services}
+    if allowed == {NO_RUNG}:
+        hold = (f"Allow no AI agent on any of the {len(services)} services in scope: at "
+                f"{LEVELS[assessment.overall_level]}, Table 3 allows none")
+    elif allowed == {"agentic"}:
+        hold = ("Allow agentic AI on every service, within the guardrails delivered with this report, and keep the "
+                "readiness gate where agent access is granted")
+    elif len(allowed) == 1:
+        hold = (f"Hold AI agents at {RUNG_PHRASE[next(iter(allowed))]} on every service until the readiness gate "
+                "allows more")
+    else:
+        hold = "Hold each service's AI agents at the rung the readiness gate allows it (see the services table)"
+    if above:
+        hold += f", and bring back the agents that run beyond it on {', '.join(above[:4])}" + (
+            f" and {len(above) - 4} more" if len(above) > 4 else "")
+    return rows, hold + "."
+
+
+def _interview(assessment: Assessment) -> tuple[AnswerRecord, ...]:
+    """Every answer given, who gave it and when: interviewee by interviewee, in the bank's order."""
+    questions = load_bank().questions
+    order = {q.id: index for index, q in enumerate(questions)}
+    per_service = {q.id for q in questions if q.per_service}
+    answers = sorted(assessment.answers, key=lambda a: (a.interviewee, order.get(a.question_id, len(order)),
+                                                        a.service))
+    return tuple(AnswerRecord(a.question_id, a.service or ("all" if a.question_id in per_service else ""), a.value,
+                              a.note, a.interviewee, a.answered_at)
+                 for a in answers)

@@ -1,0 +1,70 @@
+"""An organisation's assessment from what the store holds: its answers, its scope, its evidence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from toilaudit.errors import ToilauditError
+from toilaudit.maturity.bank import load_bank
+from toilaudit.maturity.evidence import gather_evidence
+from toilaudit.maturity.history import Snapshot, keep, snapshot_content
+from toilaudit.maturity.interface import Answer, Assessment
+from toilaudit.maturity.scope import Scope, org_scope
+from toilaudit.maturity.scoring import assess
+from toilaudit.store import Store
+from toilaudit.summary import CapacityShare, capacity_share, summarise
+
+
+def resolve_org(store: Store, org: str | None) -> str:
+    """The org named, or the only one interviewed; several need --org."""
+    if org:
+        return org
+    orgs = sorted(set(store.load_answers()["org"]))
+    if not orgs:
+        raise ToilauditError("no interview answers in the store - run toilaudit interview (or --answers FILE) first")
+    if len(orgs) > 1:
+        raise ToilauditError(f"several organisations interviewed ({', '.join(orgs)}) - pass --org NAME")
+    return orgs[0]
+
+
+def stored_answers(store: Store, org: str) -> list[Answer]:
+    """The org's answers to the questions in the bank (answers to retired questions are left out)."""
+    known = load_bank().by_id()
+    return [Answer(r["question_id"], r["answer"] or "unknown", r["note"] or "", r["interviewee"], r["service"] or "",
+                   _date(r["answered_at"]))
+            for r in store.load_answers(org).to_dict("records") if r["question_id"] in known]
+
+
+def _date(value) -> str:
+    try:
+        return value.date().isoformat()
+    except AttributeError:
+        return str(value or "")[:10]
+
+
+def assess_org(store: Store, org: str | None) -> tuple[Assessment, Scope]:
+    """Score the org's stored answers against its own evidence, for each of its services."""
+    org = resolve_org(store, org)
+    answers = stored_answers(store, org)
+    if not answers:
+        raise ToilauditError(f"no interview answers for {org!r} - run toilaudit interview --org '{org}' first")
+    scope = org_scope(store, org)
+    return assess(load_bank(), answers, gather_evidence(store, scope), org, scope.services), scope
+
+
+def org_capacity_share(store: Store, assessment: Assessment, scope: Scope) -> CapacityShare | None:
+    """Toil against the capacity the organisation gave, on its own items; None until both are known."""
+    if assessment.capacity is None or not scope.attributable:
+        return None
+    summary = summarise(store, "source", top=0, services=scope.item_services)
+    if not summary.total.items:
+        return None
+    return capacity_share(store, summary, assessment.capacity.engineers, assessment.capacity.hours_per_week,
+                          scope.item_services)
+
+
+def keep_assessment(store: Store, assessment: Assessment, scope: Scope, when: datetime) -> Snapshot | None:
+    """Keep this assessment in the organisation's history; return the previous one to compare with."""
+    share = org_capacity_share(store, assessment, scope)
+    content = snapshot_content(assessment, share.toil_percent if share else None)
+    return keep(store, assessment.org, content, when)

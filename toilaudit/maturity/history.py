@@ -1,0 +1,107 @@
+"""Assessments over time: what is kept of each, and what changed since the previous one.
+
+Every assessment is kept, except one identical to the latest kept (running the report twice
+changes nothing). The previous assessment is the latest kept one that differs from the current.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from toilaudit.maturity.interface import GATE_CONDITIONS, LEVELS, REASONS, RUNG_NAMES, Assessment
+from toilaudit.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    assessed_at: str
+    """Date of the assessment (ISO)."""
+    content: dict
+    """toil shares, levels, gate conditions and rungs per service."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    what: str
+    """What is compared."""
+    before: str
+    """At the previous assessment."""
+    now: str
+    """Now."""
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.now
+
+
+def snapshot_content(assessment: Assessment, toil_percent_of_capacity: float | None) -> dict:
+    gate = {reason: sorted(s.service for s in assessment.services if reason in s.gate.failing) for reason in REASONS}
+    return {
+        "toil_percent": assessment.evidence.toil_percent,
+        "toil_percent_of_capacity": toil_percent_of_capacity,
+        "platform_level": assessment.platform.level,
+        "sre_level": assessment.sre.level,
+        "overall_level": assessment.overall_level,
+        "gate_failing": {reason: names for reason, names in gate.items() if names},
+        "services": {s.service: {"current_rung": s.current_rung, "allowed_rung": s.allowed_rung}
+                     for s in assessment.services},
+    }
+
+
+def keep(store: Store, org: str, content: dict, when: datetime) -> Snapshot | None:
+    """Keep this assessment (unless the latest kept is identical); return the previous one, if any."""
+    kept = [Snapshot(_date(row["assessed_at"]), json.loads(row["content"]))
+            for row in store.assessments(org).to_dict("records")]
+    if kept and kept[-1].content == content:
+        return kept[-2] if len(kept) > 1 else None
+    store.save_assessment(org, when, json.dumps(content, sort_keys=True))
+    return kept[-1] if kept else None
+
+
+def _date(value) -> str:
+    try:
+        return value.date().isoformat()
+    except AttributeError:
+        return str(value)[:10]
+
+
+def _percent(value) -> str:
+    return "not known" if value is None else f"{value}%"
+
+
+def _rung(value: str) -> str:
+    return RUNG_NAMES.get(value, "none")
+
+
+def compare(previous: dict, current: dict) -> tuple[Change, ...]:
+    """Toil shares, levels, gate conditions and rungs: the headline rows always, the rest where they changed."""
+    rows = [
+        Change("Toil, share of recorded time", _percent(previous.get("toil_percent")),
+               _percent(current.get("toil_percent"))),
+        Change("Toil, share of capacity", _percent(previous.get("toil_percent_of_capacity")),
+               _percent(current.get("toil_percent_of_capacity"))),
+        Change("Platform level", LEVELS[previous["platform_level"]], LEVELS[current["platform_level"]]),
+        Change("SRE level", LEVELS[previous["sre_level"]], LEVELS[current["sre_level"]]),
+        Change("Overall level", LEVELS[previous["overall_level"]], LEVELS[current["overall_level"]]),
+    ]
+    services = sorted(set(previous["services"]) | set(current["services"]))
+    for reason in REASONS:
+        before = previous["gate_failing"].get(reason, [])
+        now = current["gate_failing"].get(reason, [])
+        label = f"Gate: {reason}" if reason in GATE_CONDITIONS else "Gate: maturity (Table 3)"
+        rows.append(Change(label, _failing(before, services), _failing(now, services)))
+    for name in services:
+        was, is_ = previous["services"].get(name), current["services"].get(name)
+        rows.append(Change(f"{name}: agents today", _rung(was["current_rung"]) if was else "not in scope",
+                           _rung(is_["current_rung"]) if is_ else "not in scope"))
+        rows.append(Change(f"{name}: highest rung allowed", _rung(was["allowed_rung"]) if was else "not in scope",
+                           _rung(is_["allowed_rung"]) if is_ else "not in scope"))
+    return tuple(row for index, row in enumerate(rows) if index < 5 or row.changed)
+
+
+def _failing(names: list[str], services: list[str]) -> str:
+    if not names:
+        return "holds"
+    return f"fails on {len(names)} of {len(services)} services" if len(services) > 1 else "fails"
