@@ -152,7 +152,7 @@ def test_summary_gives_the_toil_share_with_its_range_and_labels_narrow_it(audite
     assert "labelled corpus" in before["accuracy_from"]
     assert run("label", "--from", str(EXAMPLES / "labels.csv"), db=audited).exit_code == 0
     after = run_json("summary", "--format", "json", db=audited)["toil_percent_range"]
-    assert "your organisation's" in after["accuracy_from"] and "cross-validated" in after["accuracy_from"]
+    assert "the organisation's own" in after["accuracy_from"] and "cross-validated" in after["accuracy_from"]
     assert after["high"] - after["low"] < before["high"] - before["low"]
 
 

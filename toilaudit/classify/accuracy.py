@@ -96,7 +96,7 @@ def corpus_rates(kind: str) -> Rates:
 
 def own_rates(true_positive: int, false_negative: int, false_positive: int, labels: int) -> Rates:
     return Rates(((true_positive, false_negative, false_positive),),
-                 f"your organisation's {labels:,} labels (cross-validated)")
+                 f"the organisation's own {labels:,} labels (cross-validated)")
 
 
 def corrected_share(parts: list[tuple[float, float, Rates]]) -> ShareRange | None:
