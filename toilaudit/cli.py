@@ -15,21 +15,75 @@ from rich.table import Table
 
 from toilaudit import __version__
 from toilaudit.console import progress, stdout, warn
-from toilaudit.errors import EXIT_BAD_INPUT, EXIT_DENIED, ToilauditError
+from toilaudit.errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_DENIED, EXIT_INTERRUPTED, ToilauditError
 from toilaudit.store import Store, open_store
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+MESSAGE_CHARS = 300  # a one-line message longer than this is cut: it is one line, not a dump
+
+
+def _say(message: str) -> None:
+    """Print one error line on stderr, whatever the message holds."""
+    line = " ".join(str(message).split())
+    click.echo(line if len(line) <= MESSAGE_CHARS else line[: MESSAGE_CHARS - 3] + "...", err=True)
+
+
+def _command_path(ctx: click.Context | None) -> str:
+    """`toilaudit import jira`, whatever name the program was started under."""
+    parts = ctx.command_path.split()[1:] if ctx is not None else []
+    return " ".join(["toilaudit", *parts])
+
+
+class OneLineUsageError(click.ClickException):
+    """A usage error as one line, like every other error (click prints usage, a hint and the error)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, error: click.UsageError) -> None:
+        where = _command_path(error.ctx)
+        message = error.format_message().rstrip(".")
+        if " - " not in message:
+            message += f" - see {where} --help"
+        super().__init__(f"{where}: {message}")
+
+    def show(self, file=None) -> None:
+        _say(f"error: {self.message}")
+
+
 class ToilauditGroup(click.Group):
-    """Turns a ToilauditError anywhere below into one line on stderr and exit code 2."""
+    """The one place errors become output: a ToilauditError anywhere below is one line on stderr
+    and exit 2; a usage error too; Ctrl-C is exit 130; anything else is a bug: one line asking
+    for a bug report and exit 70, with the traceback only under -v."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            raise OneLineUsageError(exc) from None
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise OneLineUsageError(exc) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
         except ToilauditError as exc:
-            click.echo(f"error: {exc}", err=True)
+            _say(f"error: {exc}")
             ctx.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            _say("error: interrupted - work in progress was rolled back; run the same command again to finish")
+            ctx.exit(EXIT_INTERRUPTED)
+        except Exception as exc:  # noqa: BLE001 - the top-level handler for bugs
+            if (ctx.obj or {}).get("verbose"):
+                import traceback
+
+                traceback.print_exc(file=sys.stderr)
+            _say(f"toilaudit: internal error ({type(exc).__name__}: {exc}) - this is a bug: please file a bug "
+                 "report with the command you ran and its output under toilaudit -v")
+            ctx.exit(EXIT_BUG)
 
 
 @contextlib.contextmanager
@@ -46,9 +100,10 @@ def store_from(ctx: click.Context) -> Iterator[Store]:
     "--db", metavar="PATH|URL", envvar="TOILAUDIT_DB", default=None,
     help="Store: a DuckDB file (default ./toilaudit.db) or postgresql://user@host:port/db. Env: TOILAUDIT_DB.",
 )
+@click.option("-v", "--verbose", is_flag=True, help="On an internal error, print the traceback (for a bug report).")
 @click.version_option(__version__, prog_name="toilaudit")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, verbose: bool) -> None:
     """Measure toil from Jira and PagerDuty, score platform and SRE maturity, and decide whether
     AI agents may touch production, with the evidence a board can trust.
 
@@ -59,10 +114,12 @@ def cli(ctx: click.Context, db: str | None) -> None:
       toilaudit summary                             # how much time is toil, and which first
       toilaudit evaluate --labels labels.csv        # how far to trust the classifier
 
-    Exit codes: 0 success, 1 a negative verdict (gate denied), 2 bad usage or input.
+    Exit codes: 0 success, 1 a negative verdict (gate denied), 2 bad usage or input,
+    70 an internal error (a bug: run with -v and report it), 130 interrupted.
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    ctx.obj["verbose"] = verbose
 
 
 # ---------------------------------------------------------------------------------- import
@@ -356,7 +413,8 @@ SUMMARY_FORMATS = ("table", "json", "csv")
 @click.option("--by", type=click.Choice(["source", "team", "category", "month", "service"]), default="category",
               show_default=True, help="The breakdown to show.")
 @click.option("--format", "output_format", type=click.Choice(SUMMARY_FORMATS), default="table", show_default=True)
-@click.option("--top", default=10, show_default=True, help="How many automation candidates to list.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(0, 10_000),
+              help="How many automation candidates to list.")
 @click.pass_context
 def summary(ctx, by: str, output_format: str, top: int) -> None:
     """How much of the time is toil, where, and which toil to automate first.
@@ -463,9 +521,6 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
 
 
 # ------------------------------------------------------------------------- interview
-EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C; the answers given so far are saved
-
-
 def _resolve_org(store: Store, org: str | None) -> str:
     """The org named, or the only one interviewed; several need --org."""
     if org:
