@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS
 from toilaudit.errors import StoreError
-from toilaudit.importers.export import ImportBatch
+from toilaudit.importers.export import MAX_SECONDS, ImportBatch
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
 
 SCHEMA_VERSION = 1
@@ -99,8 +99,11 @@ GROUPINGS = {
     "person": "COALESCE(NULLIF(split_part(w.people, '|', 1), ''), '(unassigned)')",
 }
 # Hours are summed as exact decimals (they are stored rounded to 4 places), so both engines add
-# them up to the same figure whatever order their scans take.
-HOURS = "CAST(c.hours AS DECIMAL(18, 4))"
+# them up to the same figure whatever order their scans take. A figure DECIMAL(18, 4) cannot
+# hold (inf, NaN, 1e16 from a store written before imports checked ranges) counts as unknown,
+# so that reads survive whatever the store holds instead of failing every command.
+MAX_HOURS = 1e9
+HOURS = f"CAST(CASE WHEN c.hours BETWEEN 0 AND {MAX_HOURS:.0f} THEN c.hours END AS DECIMAL(18, 4))"
 FIGURES = f"""count(*) AS items,
   COALESCE(sum(CASE WHEN c.is_toil THEN 1 ELSE 0 END), 0) AS toil_items,
   COALESCE(sum({HOURS}), 0) AS total_hours,
@@ -295,6 +298,9 @@ class Store:
             frame[name] = pd.to_datetime(frame[name], utc=True)
         if "auto_resolved" in columns:
             frame["auto_resolved"] = frame["auto_resolved"].astype("boolean")
+        if "time_spent_seconds" in columns:  # a figure imports now refuse counts as unknown (see MAX_SECONDS)
+            spent = frame["time_spent_seconds"].astype("float64")
+            frame["time_spent_seconds"] = spent.where(spent.between(0, MAX_SECONDS))
         for name in columns:
             if WORK_ITEM_COLUMNS[name].startswith("TEXT"):
                 frame[name] = frame[name].fillna("").astype(str)
@@ -334,7 +340,8 @@ class Store:
         return self._frame(
             self._sql(
                 f"""SELECT c.group_id, min(c.template) AS template, min(c.category) AS category,
-                  min(w.source) AS source, count(*) AS items, sum({HOURS}) AS hours, min(w.title) AS example_title,
+                  min(w.source) AS source, count(*) AS items, COALESCE(sum({HOURS}), 0) AS hours,
+                  min(w.title) AS example_title,
                   count(DISTINCT NULLIF(w.team, '')) AS teams
                 FROM {JOINED} WHERE c.is_toil GROUP BY c.group_id
                 ORDER BY hours DESC, items DESC, c.group_id LIMIT ?"""
