@@ -49,3 +49,47 @@ def test_a_backtracking_site_rule_cannot_stall_an_import(tmp_path, pattern, titl
     line = one_line(done)
     assert "rule T900: its pattern" in line and "budget" in line and "classify --rules" in line
     assert run_json("summary", "--format", "json", db=db) == before  # nothing kept
+
+
+# ------------------------------------------------------------------ 6. YAML bombs, in every reader
+ALIAS_BOMB = "\n".join(
+    ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+) + "\nquestions: [*i]\norg: *i\nrules: [*i]\n"
+DEEP = "questions: " + "[" * 100_000 + "]" * 100_000 + "\n"
+YAML_READERS = {
+    "answers": lambda f: ["interview", "--answers", str(f)],
+    "rules": lambda f: ["classify", "--rules", str(f)],
+    "columns": lambda f: ["import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), "--columns", str(f)],
+}
+
+
+@pytest.mark.parametrize("reader", sorted(YAML_READERS))
+@pytest.mark.parametrize("name, text, reason", [
+    ("bomb.yaml", ALIAS_BOMB, "values once its aliases are expanded"),
+    ("deep.yaml", DEEP, "nest"),
+    ("loop.yaml", "a: &a [*a]\n", "refers to a node that contains it"),
+    ("big.yaml", "x: '" + "y" * 2_000_000 + "'\n", "characters"),
+])
+def test_every_yaml_reader_refuses_bombs_quickly_in_one_line(audited, tmp_path, reader, name, text, reason):
+    before = run_json("summary", "--format", "json", db=audited)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    result = run(*YAML_READERS[reader](path), db=audited)
+    assert time.monotonic() - started < 5
+    assert result.exit_code == 2
+    line = one_line(result)
+    assert line.startswith(f"error: {name}: ") and reason in line and len(line) < 300
+    assert run_json("summary", "--format", "json", db=audited) == before
+
+
+def test_the_shipped_banks_and_rules_load_through_the_same_limits():
+    from toilaudit.classify.rule_pack import load_rule_pack
+    from toilaudit.maturity.bank import parse_banks
+
+    from toilaudit.errors import BankError
+
+    assert load_rule_pack().rules
+    with pytest.raises(BankError, match="values once its aliases are expanded"):
+        parse_banks({"sre.yaml": ALIAS_BOMB})

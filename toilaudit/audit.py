@@ -19,18 +19,14 @@ from toilaudit.classify.interface import RulePack
 from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.errors import InputFileError
 from toilaudit.importers.export import ImportBatch
+from toilaudit.inputs import read_text_file
 from toilaudit.store import Store
 
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
 
 
 def read_rules_file(rules_file: Path) -> str:
-    try:
-        return Path(rules_file).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputFileError(f"{Path(rules_file).name}: no such file - check the --rules path") from None
-    except UnicodeDecodeError:
-        raise InputFileError(f"{Path(rules_file).name}: not UTF-8 text - save the rules file as UTF-8") from None
+    return read_text_file(rules_file, InputFileError, "--rules")
 
 
 def active_rule_pack(store: Store) -> RulePack:

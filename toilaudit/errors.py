@@ -22,9 +22,12 @@ def shown(value: object, limit: int = SHOWN_CHARS) -> str:
     once produced a 2 GB "line"), so messages quote values through this and nothing else.
     """
     if not isinstance(value, (str, int, float, bool, type(None))):
-        value = f"<{type(value).__name__}>"  # never repr a whole mapping or list
+        return f"<{type(value).__name__}>"  # never repr a whole mapping or list
     text = repr(value)
-    return text if len(text) <= limit else text[: limit - 4] + "...'"
+    if len(text) <= limit:
+        return text
+    quote = text[0] if text[0] in "'\"" else ""  # close the quote repr opened with
+    return text[: limit - 4] + "..." + quote
 
 
 class ToilauditError(Exception):

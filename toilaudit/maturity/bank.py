@@ -5,9 +5,8 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from toilaudit.errors import BankError
+from toilaudit.inputs import load_yaml
 from toilaudit.maturity.interface import GATE_CONDITIONS, Bank, Question
 
 BANK_FILES = ("platform.yaml", "sre.yaml", "ai.yaml")
@@ -25,10 +24,7 @@ def parse_banks(texts: dict[str, str]) -> Bank:
     questions: list[Question] = []
     seen: dict[str, str] = {}
     for name, text in texts.items():
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise BankError(f"{name}: not valid YAML ({str(exc).splitlines()[0]}) - fix the bank's syntax") from None
+        data = load_yaml(text, name, BankError, "fix the bank's syntax")
         if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
             raise BankError(f"{name}: expected `track:` and a `questions:` list - see questionnaires/sre.yaml")
         track = data.get("track")

@@ -1,0 +1,89 @@
+"""The crash list of #15: each case once ended in a traceback and exit 1. Now each ends in one
+line on stderr and exit 2 (or correct data and exit 0), with the store unchanged and usable."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import EXAMPLES, run, run_json
+
+
+def refused(result, fragment: str) -> str:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    assert fragment in lines[0], lines[0]
+    assert " - " in lines[0] and len(lines[0]) < 300
+    return lines[0]
+
+
+@pytest.fixture
+def unchanged(audited):
+    """The audited store, checked after the test to be exactly as it was."""
+    before = run_json("summary", "--format", "json", db=audited)
+    yield audited
+    assert run_json("summary", "--format", "json", db=audited) == before
+
+
+# ------------------------------------------------------------------ rule files
+RULE = "rules:\n  - {{id: T900, name: toil.x, kind: toil, category: x, match: 'restart', {extra}}}\n"
+
+
+@pytest.mark.parametrize("text, fragment", [
+    (RULE.format(extra="weight: heavy"), "rule T900: weight is 'heavy' - give a number from -1 to 1"),
+    (RULE.format(extra="estimate_hours: lots"), "rule T900: estimate_hours is 'lots' - give a number from 0 to 1000"),
+    (RULE.format(extra="weight: .nan"), "rule T900: weight is nan"),
+    ("rules:\n  - {id: T900, name: toil.x, kind: toil, category: x, match: 12}\n", "`match` is 12, not a regex"),
+    ("rules:\n  - {id: T900, name: toil.x, kind: toil, category: x, match: [a, b]}\n",
+     "`match` is <list>, not a regex"),
+    ("settings: [1, 2]\n", "`settings` must be a mapping, not <list>"),
+    ("settings: {interruption_minutes: -1000000}\n", "setting interruption_minutes is -1000000 - give a number from 0"),
+    ("settings: {business_hours: '25:00-99:00'}\n", "setting business_hours is '25:00-99:00' - give the working day"),
+    ("settings: {business_hours: '18:00-09:00'}\n", "setting business_hours is '18:00-09:00'"),
+    ("settings: {toil_threshold: .inf}\n", "setting toil_threshold is inf"),
+    ("settings: {workdays: 5}\n", "setting workdays must be a list of names"),
+    ("settings: {tactical_types: {a: 1}}\n", "setting tactical_types must be a list of names"),
+    ("rules: 5\n", "`rules` must be a list, not 5"),
+    ("disable: 7\n", "disable must be a list of names, not 7"),
+    ("disable: [{a: 1}]\n", "disable must be a list of names"),
+    ("1: a\nb: c\n", "unknown key(s) '1'"),
+    ("version: {a: 1}\n", "version <dict>"),
+    ("rules:\n  - {id: [T900], name: x, kind: toil, category: x, match: a}\n", "rule <list>: not an id - give it one like T001"),
+    ("rules:\n  - {id: T900, name: x, kind: toil, category: x, match: a, sources: [jira, github]}\n",
+     "sources 'github' - use jira and/or pagerduty"),
+    ("rules:\n  - {id: T900, name: x, kind: toil, category: x, match: a, examples: [1]}\n",
+     "`examples` is <list> - write examples: {match: [...], no_match: [...]}"),
+    ("rules:\n  - {id: T900, name: {a: 1}, kind: toil, category: x, match: a}\n", "`name` must be text"),
+    ("rules:\n  - {id: T900, name: x, kind: toil, category: " + "c" * 500 + ", match: a}\n",
+     "`category` is longer than 80 characters"),
+    ("rules:\n  - {id: T900, name: x, kind: toil, category: x, match: '" + "(" * 1000 + "a" + ")" * 1000 + "'}\n",
+     "rule T900: `match` is not a valid regex"),
+])
+def test_rule_files_of_the_wrong_shape(unchanged, tmp_path, text, fragment):
+    rules = tmp_path / "site.yaml"
+    rules.write_text(text, encoding="utf-8")
+    refused(run("classify", "--rules", str(rules), db=unchanged), fragment)
+
+
+def test_a_sensible_site_pack_still_loads(audited, tmp_path):
+    rules = tmp_path / "site.yaml"
+    rules.write_text("settings: {business_hours: '8:30-17:00', interruption_minutes: 20, workdays: [mon, tue]}\n"
+                     + RULE.format(extra="weight: '0.6', estimate_hours: 2, sources: jira"), encoding="utf-8")
+    assert run("classify", "--rules", str(rules), db=audited).exit_code == 0
+
+
+# ------------------------------------------------------------------ answers files
+@pytest.mark.parametrize("text, fragment", [
+    ("org: {a: 1}\nquestions: []\n", "`org:` is <dict>, not a name"),
+    ("org: [x]\nquestions: []\n", "`org:` is <list>, not a name"),
+    ("org: x\ninterviewee: {b: 2}\nquestions: []\n", "`interviewee:` is <dict>, not a name"),
+    ("org: x\nquestions: [{id: [1, 2], answer: 1}]\n", "question <list> is not in the bank"),
+    ("org: x\nquestions: [{id: sre.slo-defined, answer: {a: 1}}]\n", "question sre.slo-defined: <dict> is not allowed"),
+    ("org: x\nquestions: [{id: sre.slo-defined, answer: 1, note: [a]}]\n", "the note is <list>, not text"),
+    ("org: x\nquestions: [{id: ai.shadow-period-days, answer: .inf}]\n", "inf is not allowed - use a number from 0"),
+    ("org: " + "o" * 300 + "\nquestions: []\n", "`org:` is longer than 200 characters"),
+])
+def test_answers_files_of_the_wrong_shape(unchanged, tmp_path, text, fragment):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(text, encoding="utf-8")
+    refused(run("interview", "--answers", str(answers), db=unchanged), fragment)
