@@ -87,3 +87,45 @@ def test_answers_files_of_the_wrong_shape(unchanged, tmp_path, text, fragment):
     answers = tmp_path / "answers.yaml"
     answers.write_text(text, encoding="utf-8")
     refused(run("interview", "--answers", str(answers), db=unchanged), fragment)
+
+
+# ------------------------------------------------------------------ live imports
+LIVE_ENV = {"JIRA_PAT": "pat", "JIRA_USER": None, "JIRA_API_TOKEN": None, "PAGERDUTY_API_TOKEN": "pd",
+            "TOILAUDIT_MAX_RETRIES": "0"}
+
+
+@pytest.mark.parametrize("url, fragment", [
+    ("not-a-url", "is not an https or http URL"),
+    ("ftp://example.com", "is not an https or http URL"),
+    ("http://[::1", "is not a URL (Invalid IPv6 URL)"),
+    ("http://host:99999", "is not a URL (Port out of range"),
+    ("https://", "is not an https or http URL"),
+])
+def test_jira_url_that_is_not_one(unchanged, url, fragment):
+    refused(run("import", "jira", "--url", url, "--jql", "project = OPS", db=unchanged, env=LIVE_ENV),
+            f"jira: --url '{url}' {fragment}")
+
+
+@pytest.mark.parametrize("url", ["not-a-url", "ftp://example.com", "http://[::1", "http://127.0.0.1:9"])
+def test_pagerduty_url_that_is_not_one(unchanged, url):
+    refused(run("import", "pagerduty", "--url", url, "--since", "2026-01-01", db=unchanged, env=LIVE_ENV),
+            "pagerduty: --url")
+
+
+@pytest.mark.parametrize("answer", [{}, [], "not json"])
+def test_a_server_that_answers_200_but_is_not_jira(unchanged, httpserver, answer):
+    if isinstance(answer, str):
+        httpserver.expect_request("/rest/api/2/serverInfo").respond_with_data(answer)
+    else:
+        httpserver.expect_request("/rest/api/2/serverInfo").respond_with_json(answer)
+    refused(run("import", "jira", "--url", httpserver.url_for("/"), "--jql", "project = OPS", db=unchanged,
+                env=LIVE_ENV), "does not answer serverInfo as Jira does")
+
+
+def test_a_jira_whose_search_answers_nonsense(unchanged, httpserver):
+    httpserver.expect_request("/rest/api/2/serverInfo").respond_with_json(
+        {"versionNumbers": [9, 12, 0], "deploymentType": "Server", "version": "9.12.0", "baseUrl": "x"})
+    httpserver.expect_request("/rest/api/2/field").respond_with_json([])
+    httpserver.expect_request("/rest/api/2/search").respond_with_json({"issues": [{"no": "key"}], "total": "x"})
+    refused(run("import", "jira", "--url", httpserver.url_for("/"), "--jql", "project = OPS", db=unchanged,
+                env=LIVE_ENV), "does not answer search as Jira does")

@@ -93,3 +93,79 @@ def test_the_shipped_banks_and_rules_load_through_the_same_limits():
     assert load_rule_pack().rules
     with pytest.raises(BankError, match="values once its aliases are expanded"):
         parse_banks({"sre.yaml": ALIAS_BOMB})
+
+
+# ------------------------------------------------------------------ 7. credentials in URLs
+@pytest.mark.parametrize("url, pieces", [
+    ("postgresql://auditor@127.0.0.1:1/db?password=s3cret-pw", ["s3cret-pw"]),
+    ("postgresql://:s3cret-pw@127.0.0.1:1/db", ["s3cret-pw"]),
+    ("postgresql://auditor:s3c@ret-pw@127.0.0.1:1/db", ["s3c", "ret-pw"]),  # an unencoded @ in the password
+    ("postgresql://auditor:s3c/ret-pw@127.0.0.1:1/db", ["s3c", "ret-pw"]),  # and an unencoded /
+    ("postgres://auditor:s3cret%40pw@127.0.0.1:1/db?sslmode=disable", ["s3cret", "s3cret@pw"]),
+    ("postgresql://auditor@127.0.0.1:1/db?sslpassword=s3cret-pw&password=s3cret-pw&connect_timeout=1", ["s3cret"]),
+    ("postgresql://auditor:s3cret-pw@127.0.0.1:1/db?bogus=1", ["s3cret-pw"]),
+])
+def test_postgresql_passwords_never_reach_a_message(url, pieces):
+    result = run("summary", db=url)
+    line = one_line(result)
+    assert result.exit_code == 2
+    for piece in pieces:
+        assert piece not in result.output
+    assert "***" in line or "auditor@" in line
+
+
+def test_redact_url_keeps_the_user_and_hides_every_password_form():
+    from toilaudit.urls import redact_url
+
+    assert redact_url("postgresql://a:b@h/d") == "postgresql://a:***@h/d"
+    assert redact_url("postgresql://:pw@h/d") == "postgresql://:***@h/d"
+    assert redact_url("postgresql://u:p@ss@h:5432/d") == "postgresql://u:***@h:5432/d"
+    assert redact_url("postgresql://u@h/d?sslmode=require&password=pw") == "postgresql://u@h/d?sslmode=require&password=***"
+    assert redact_url("https://me:TOKEN@acme.atlassian.net") == "https://me:***@acme.atlassian.net"
+    assert redact_url("toilaudit.db") == "toilaudit.db"
+
+
+@pytest.mark.parametrize("command", [
+    ["import", "jira", "--jql", "project = OPS", "--url"],
+    ["import", "pagerduty", "--since", "2026-01-01", "--url"],
+])
+def test_a_token_in_url_userinfo_is_refused_and_reaches_nothing(tmp_path, command):
+    db = tmp_path / "s.db"
+    env = {"JIRA_PAT": "pat", "PAGERDUTY_API_TOKEN": "pd", "TOILAUDIT_MAX_RETRIES": "0"}
+    result = run(*command, "https://me:TOKEN-s3cret@127.0.0.1:9", db=db, env=env)
+    assert result.exit_code == 2
+    assert "holds credentials" in one_line(result)
+    assert "TOKEN-s3cret" not in result.output
+    assert not db.exists() or b"TOKEN-s3cret" not in db.read_bytes()
+
+
+# ------------------------------------------------------------------ 8. only a DuckDB file or postgresql://
+@pytest.mark.parametrize("location", ["mysql://root@127.0.0.1/audit", "sqlite:///audit.db", "md:audit",
+                                      "s3://bucket/audit.db", "https://example.com/audit.db"])
+def test_only_a_duckdb_path_or_postgresql_url_is_accepted(location):
+    result = run("summary", db=location)
+    assert result.exit_code == 2
+    assert "not a store toilaudit can use - give --db a DuckDB file path" in one_line(result)
+
+
+def test_a_sqlite_file_is_named_and_nothing_is_downloaded(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE t (x)")
+    result = run("summary", db=path)
+    assert result.exit_code == 2
+    assert "other.db: a SQLite database, not a toilaudit store" in one_line(result)
+
+
+def test_duckdb_never_installs_or_loads_extensions_by_itself(db):
+    from toilaudit.store import open_store
+
+    store = open_store(str(db))
+    try:
+        settings = store._frame("SELECT current_setting('autoinstall_known_extensions') AS i, "
+                                "current_setting('autoload_known_extensions') AS l")
+    finally:
+        store.close()
+    assert settings.iloc[0].tolist() == [False, False]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,9 +20,10 @@ import pandas as pd
 import pyarrow as pa
 
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS
-from toilaudit.errors import StoreError
+from toilaudit.errors import StoreError, shown
 from toilaudit.importers.export import MAX_SECONDS, ImportBatch
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
+from toilaudit.urls import redact_url
 
 SCHEMA_VERSION = 1
 DEFAULT_PATH = "toilaudit.db"
@@ -116,13 +118,28 @@ def resolve_location(db: str | None) -> str:
     return db or os.environ.get("TOILAUDIT_DB") or DEFAULT_PATH
 
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+# `scheme:` at the start: a URL (mysql://, sqlite:///) or a DuckDB location such as `md:` that
+# would reach the network. A one-letter scheme is a Windows drive (C:\audit.db).
+OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
 def open_store(db: str | None = None) -> Store:
-    """Open (creating if need be) the store named by --db, TOILAUDIT_DB or ./toilaudit.db."""
+    """Open (creating if need be) the store named by --db, TOILAUDIT_DB or ./toilaudit.db.
+
+    Only two kinds of store exist: a DuckDB file path and a postgresql:// URL. Anything else is
+    refused before DuckDB sees it, since DuckDB reads other databases (SQLite, MySQL) through
+    extensions it would otherwise download.
+    """
     location = resolve_location(db)
-    if location.startswith(("postgresql://", "postgres://")):
+    if location.lower().startswith(POSTGRES_SCHEMES):
         from toilaudit.store_postgres import PostgresStore
 
         return PostgresStore(location)
+    if OTHER_SCHEME.match(location):
+        raise StoreError(f"{shown(redact_url(location))}: not a store toilaudit can use - give --db a DuckDB file "
+                         "path (e.g. toilaudit.db) or a postgresql:// URL")
     return DuckDBStore(location)
 
 
@@ -412,6 +429,14 @@ class Store:
             self._execute(self._sql("DELETE FROM answers WHERE org = ? AND interviewee = ?"), (org, interviewee))
 
 
+def _starts_with(path: Path, magic: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(magic)) == magic
+    except OSError:
+        return False
+
+
 class DuckDBStore(Store):
     keyed = False
     def _connect(self) -> None:
@@ -420,8 +445,14 @@ class DuckDBStore(Store):
         path = Path(self.location)
         if path.is_dir():
             raise StoreError(f"{self.location}: is a folder - give --db a file name such as toilaudit.db")
+        if _starts_with(path, SQLITE_MAGIC):
+            raise StoreError(f"{self.location}: a SQLite database, not a toilaudit store - give --db a DuckDB file "
+                             "(a new name creates one) or a postgresql:// URL")
         try:
-            self.connection = duckdb.connect(str(path))
+            # DuckDB would download and load an extension to read a SQLite or other foreign file,
+            # over plain HTTP: a store never needs one, so neither happens
+            self.connection = duckdb.connect(str(path), config={"autoinstall_known_extensions": False,
+                                                                "autoload_known_extensions": False})
         except duckdb.IOException as exc:
             reason = str(exc).splitlines()[0]
             if "lock" in reason.lower():

@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from typing import Any
 
 import pandas as pd
 
-from toilaudit.errors import StoreError
+from toilaudit.errors import StoreError, shown
 from toilaudit.store import Store
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+from toilaudit.urls import redact_url, scrub
 
 
 class PostgresStore(Store):
@@ -35,6 +30,7 @@ class PostgresStore(Store):
             self.connection = psycopg.connect(self.location, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            reason = shown(scrub(reason, self.location), 120)[1:-1]  # libpq may echo the URL it was given
             raise StoreError(
                 f"{self.display_name}: cannot connect ({reason}) - check the URL, that the server is up, and "
                 "PGPASSWORD or ~/.pgpass for the password"
@@ -42,7 +38,7 @@ class PostgresStore(Store):
 
     @property
     def display_name(self) -> str:
-        return redact(self.location)
+        return redact_url(self.location)
 
     def _execute(self, sql: str, params: tuple = ()) -> Any:
         return self.connection.execute(sql, params or None)
