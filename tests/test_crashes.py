@@ -129,3 +129,37 @@ def test_a_jira_whose_search_answers_nonsense(unchanged, httpserver):
     httpserver.expect_request("/rest/api/2/search").respond_with_json({"issues": [{"no": "key"}], "total": "x"})
     refused(run("import", "jira", "--url", httpserver.url_for("/"), "--jql", "project = OPS", db=unchanged,
                 env=LIVE_ENV), "does not answer search as Jira does")
+
+
+# ------------------------------------------------------------------ report and summary options
+@pytest.fixture
+def interviewed(audited):
+    assert run("interview", "--answers", str(EXAMPLES / "interview_answers.yaml"), db=audited).exit_code == 0
+    return audited
+
+
+@pytest.mark.parametrize("out, fragment", [
+    ("{tmp}", "is a folder - give --out a file name"),
+    ("/proc/x.pdf", "report: cannot write /proc/x.pdf"),
+    ("/proc/x.html", "report: cannot write /proc/x.html"),
+    ("/dev/full", "report: cannot write /dev/full"),
+    ("{tmp}/readonly/sub/r.pdf", "report: cannot write"),
+])
+def test_report_out_where_nothing_can_be_written(interviewed, tmp_path, out, fragment):
+    import os
+
+    readonly = tmp_path / "readonly"
+    readonly.mkdir()
+    readonly.chmod(0o500)
+    if os.geteuid() == 0 and "readonly" in out:
+        pytest.skip("root writes anywhere")
+    out = out.format(tmp=tmp_path)
+    fmt = ["--format", "json"] if out == "/dev/full" else []
+    refused(run("report", "--out", out, *fmt, db=interviewed), fragment)
+
+
+@pytest.mark.parametrize("rate", ["nan", "inf", "-inf", "1e308", "-1"])
+def test_report_hourly_rate_out_of_range(interviewed, tmp_path, rate):
+    refused(run("report", "--out", str(tmp_path / "r.json"), "--hourly-rate", rate, db=interviewed),
+            "--hourly-rate")
+    assert not (tmp_path / "r.json").exists()

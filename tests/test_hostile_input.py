@@ -169,3 +169,23 @@ def test_duckdb_never_installs_or_loads_extensions_by_itself(db):
     finally:
         store.close()
     assert settings.iloc[0].tolist() == [False, False]
+
+
+# ------------------------------------------------------------------ 9. long unbroken strings in the PDF
+def test_a_10000_character_title_and_a_long_team_name_keep_the_pdf_fast_and_on_the_page(audited, tmp_path):
+    from pypdf import PdfReader
+
+    long_title, long_team = "x" * 10_000, "T" * 3_000
+    export = tmp_path / "long.csv"
+    export.write_text("Issue key,Summary,Created,Issue Type,Project name,Time Spent\n" + "".join(
+        f"L-{i},Restart {long_title},21/Jan/26 2:00 PM,Incident,{long_team},360000\n" for i in range(1, 5)),
+        encoding="utf-8")
+    assert run("import", "jira", "--csv", str(export), db=audited).exit_code == 0
+    assert run("interview", "--answers", str(EXAMPLES / "interview_answers.yaml"), db=audited).exit_code == 0
+    started = time.monotonic()
+    result = run("report", "--out", str(tmp_path / "r.pdf"), db=audited)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 30  # it took 471 s
+    text = "".join(page.extract_text() for page in PdfReader(str(tmp_path / "r.pdf")).pages)
+    assert "x" * 200 not in text and "T" * 100 not in text  # capped, marked with an ellipsis
+    assert "400.0" in text  # the long team's hours are still printed

@@ -743,6 +743,9 @@ def _report_options(function):
     return function
 
 
+MAX_HOURLY_RATE = 100_000
+
+
 def _build_and_publish(store, assessment, out: Path, output_format: str, hourly_rate, currency, show_names,
                        report_date, assessor, labels):
     from datetime import date
@@ -751,8 +754,9 @@ def _build_and_publish(store, assessment, out: Path, output_format: str, hourly_
     from toilaudit.report.publish import publish
     from toilaudit.report.view_model import build_report
 
-    if hourly_rate < 0:
-        raise click.BadParameter("must be 0 or more", param_hint="--hourly-rate")
+    if not 0 <= hourly_rate <= MAX_HOURLY_RATE:  # NaN fails too; inf or 1e308 would overflow the cost
+        raise click.BadParameter(f"{hourly_rate} - give an amount from 0 to {MAX_HOURLY_RATE:,}",
+                                 param_hint="--hourly-rate")
     model = build_report(
         store, assessment, report_date.date() if report_date else date.today(), hourly_rate=hourly_rate,
         currency=currency, show_names=show_names, assessor=assessor,

@@ -29,6 +29,13 @@ from toilaudit.report.charts import BarChart, Gauge, TrendChart, bar_chart, gaug
 from toilaudit.store import Store
 from toilaudit.summary import Summary, breakdown, summarise
 
+# What the report prints of any imported or user-given string. WeasyPrint breaks lines in
+# quadratic time on a long unbroken word (a 10,000-character title took 471 s), and a long team
+# name pushed the table's figures off the page; nobody reads past these lengths on paper.
+TITLE_CHARS = 160
+NAME_CHARS = 60
+LINE_CHARS = 200
+
 GOOGLE_CAP_PERCENT = 50  # Google SRE book, ch. 5: keep toil below 50% of each SRE's time
 INDUSTRY_PERCENT_2026 = 34  # Catchpoint SRE report 2026 (25% in 2024)
 DAYS_PER_MONTH = 30.44
@@ -211,10 +218,20 @@ class ReportModel:
         return dataclasses.asdict(self)
 
 
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters of `text`, marked with an ellipsis where cut."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _rows(breakdown: dict) -> tuple[Row, ...]:
     rows = [Row(name, f.items, f.toil_items, round(f.toil_hours, 1), round(f.total_hours, 1), f.toil_percent)
             for name, f in breakdown.items()]
     return tuple(sorted(rows, key=lambda r: (-r.toil_hours, r.name)))
+
+
+def _clipped(rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    return tuple(dataclasses.replace(r, name=clip(r.name, NAME_CHARS)) for r in rows)
 
 
 def _pseudonyms(people_rows: tuple[Row, ...]) -> dict[str, str]:
@@ -252,11 +269,11 @@ def build_report(
 ) -> ReportModel:
     summary = summarise(store, "category", top=10)
     monthly = breakdown(store, "month")
-    by_team = _rows(breakdown(store, "team"))
-    by_category = _rows(summary.breakdown)
+    by_team = _clipped(_rows(breakdown(store, "team")))
+    by_category = _clipped(_rows(summary.breakdown))
     by_person_raw = _rows(breakdown(store, "person"))
     pseudonyms = {} if show_names else _pseudonyms(by_person_raw)
-    by_person = tuple(dataclasses.replace(r, name=pseudonyms.get(r.name, r.name)) for r in by_person_raw[:8])
+    by_person = _clipped(tuple(dataclasses.replace(r, name=pseudonyms.get(r.name, r.name)) for r in by_person_raw[:8]))
 
     total = summary.total
     days = 0.0
@@ -267,12 +284,12 @@ def build_report(
     headline = Headline(
         toil_percent=total.toil_percent, toil_hours=round(total.toil_hours, 1), total_hours=round(total.total_hours, 1),
         measured_percent=total.measured_percent, toil_hours_per_month=round(toil_per_month, 1),
-        cost_per_month=round(toil_per_month * hourly_rate), currency=currency, hourly_rate=hourly_rate,
+        cost_per_month=round(toil_per_month * hourly_rate), currency=clip(currency, 12), hourly_rate=hourly_rate,
         items=total.items, toil_items=total.toil_items,
     )
     candidates = tuple(
-        CandidateView(i, c.category, _scrub(c.template, pseudonyms), _scrub(c.example_title, pseudonyms), c.items,
-                      round(c.hours, 1), c.source)
+        CandidateView(i, clip(c.category, NAME_CHARS), clip(_scrub(c.template, pseudonyms), TITLE_CHARS),
+                      clip(_scrub(c.example_title, pseudonyms), TITLE_CHARS), c.items, round(c.hours, 1), c.source)
         for i, c in enumerate(summary.candidates, 1)
     )
     evaluation = _evaluation(store, labels)
@@ -288,9 +305,9 @@ def build_report(
                   for index, (name, text, role) in enumerate(TRUST_LADDER))
 
     return ReportModel(
-        org=assessment.org,
+        org=clip(assessment.org, NAME_CHARS * 2),
         report_date=report_date.isoformat(),
-        assessed_by=assessor or (", ".join(assessment.interviewees) or "not recorded"),
+        assessed_by=clip(assessor or (", ".join(assessment.interviewees) or "not recorded"), LINE_CHARS),
         tool_version=__version__,
         sources=_sources(store, summary),
         period=_period(summary),
@@ -319,7 +336,7 @@ def build_report(
         rule_pack=", ".join(summary.rule_pack_versions) or "none",
         evaluation=evaluation,
         open_questions=tuple(OpenQuestion(r.question.id, r.question.text) for r in assessment.open_questions),
-        contradictions=assessment.contradictions,
+        contradictions=tuple(clip(c, LINE_CHARS * 2) for c in assessment.contradictions),
         glossary=GLOSSARY,
         trend=trend_chart([(name, f.toil_hours, f.total_hours - f.toil_hours) for name, f in monthly.items()]),
         category_chart=bar_chart([(r.name, r.toil_hours) for r in by_category if r.toil_hours > 0][:10]),
@@ -345,12 +362,12 @@ def _sources(store: Store, summary: Summary) -> tuple[SourceView, ...]:
         files = []
         for text in mine["files"]:
             for f in json.loads(text or "[]"):
-                entry = f"{f['name']} (sha256 {f['sha256'][:16]}..., {f['rows']:,} rows)"
+                entry = f"{clip(f['name'], NAME_CHARS)} (sha256 {f['sha256'][:16]}..., {f['rows']:,} rows)"
                 if entry not in files:
                     files.append(entry)
         for query in mine["query"]:
-            if query and query not in files:
-                files.append(query)
+            if query and clip(query, LINE_CHARS) not in files:
+                files.append(clip(query, LINE_CHARS))
         first, last = ranges.loc[name, "first_created"], ranges.loc[name, "last_created"]
         views.append(SourceView(name, figures.items, f"{pd.Timestamp(first):%Y-%m-%d}",
                                 f"{pd.Timestamp(last):%Y-%m-%d}", tuple(files)))
