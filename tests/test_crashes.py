@@ -163,3 +163,107 @@ def test_report_hourly_rate_out_of_range(interviewed, tmp_path, rate):
     refused(run("report", "--out", str(tmp_path / "r.json"), "--hourly-rate", rate, db=interviewed),
             "--hourly-rate")
     assert not (tmp_path / "r.json").exists()
+
+
+# ------------------------------------------------------------------ PostgreSQL
+def _nul_export(tmp_path):
+    # the NUL sits past the first 64 KB, where a file is no longer sniffed as binary
+    filler = "".join(f"F-{i},Padding row {i:05d} {'p' * 80},21/Jan/26 2:00 PM\n" for i in range(800))
+    export = tmp_path / "nul.csv"
+    export.write_text("Issue key,Summary,Created\n" + filler + "N-1,Restart\x00 api,21/Jan/26 2:00 PM\n",
+                      encoding="utf-8")
+    return export
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_a_nul_byte_in_a_title_is_dropped_on_both_engines(request, tmp_path, engine):
+    db = request.getfixturevalue("pg_url") if engine == "postgresql" else tmp_path / "s.db"
+    result = run("import", "jira", "--csv", str(_nul_export(tmp_path)), db=db)
+    assert result.exit_code == 0, result.output
+    assert run("explain", "N-1", db=db).stdout.startswith("jira N-1: Restart api")
+
+
+def test_a_read_only_postgresql_session_is_one_line(pg_url):
+    read_only = pg_url + "?options=-c%20default_transaction_read_only%3Don"
+    refused(run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=read_only),
+            "read-only")
+
+
+def test_import_and_classify_at_the_same_time_on_postgresql(pg_url):
+    import threading
+
+    from toilaudit.audit import classify_store, import_batch
+    from toilaudit.importers.jira_csv import read_jira_csv
+    from toilaudit.store import open_store
+
+    assert run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=pg_url).exit_code == 0
+    batch = read_jira_csv([EXAMPLES / "jira_export.csv"], {})
+    errors = []
+
+    def work(step):
+        try:
+            store = open_store(pg_url)
+            try:
+                step(store)
+            finally:
+                store.close()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    for _ in range(4):  # it failed in 6 of 7 trials
+        threads = [threading.Thread(target=work, args=(lambda s: import_batch(s, batch, "csv"),)),
+                   threading.Thread(target=work, args=(lambda s: classify_store(s, None),))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    assert run_json("summary", "--format", "json", db=pg_url)["items"] == 420
+
+
+# ------------------------------------------------------------------ smaller ones
+def test_utf16_is_named_with_the_fix(unchanged, tmp_path):
+    export = tmp_path / "u16.csv"
+    export.write_text("Issue key,Summary,Created\nOPS-1,x,21/Jan/26 2:00 PM\n", encoding="utf-16")
+    refused(run("import", "jira", "--csv", str(export), db=unchanged), "u16.csv: UTF-16 text")
+    export.write_bytes("Issue key,Summary,Created\n".encode("utf-16-le"))
+    refused(run("import", "jira", "--csv", str(export), db=unchanged), "save the export as CSV UTF-8")
+
+
+def test_a_garbage_file_is_not_echoed(unchanged, tmp_path):
+    export = tmp_path / "garbage.csv"
+    export.write_text("\u2603" * 5000 + "," + "z" * 5000 + "\n" + "q" * 5000 + "\n", encoding="utf-8")
+    line = refused(run("import", "jira", "--csv", str(export), db=unchanged), "garbage.csv: no column for")
+    assert len(line) < 300
+
+
+def test_a_header_only_export_is_refused(unchanged, tmp_path):
+    export = tmp_path / "empty.csv"
+    export.write_text("Issue key,Summary,Created\n", encoding="utf-8")
+    refused(run("import", "jira", "--csv", str(export), db=unchanged), "empty.csv: no rows under the header")
+    assert len(run_json("summary", "--format", "json", db=unchanged)) > 0
+
+
+def test_an_export_whose_every_key_is_blank_is_refused(unchanged, tmp_path):
+    export = tmp_path / "blank.csv"
+    export.write_text("Issue key,Summary,Created\n,x,21/Jan/26 2:00 PM\n", encoding="utf-8")
+    refused(run("import", "jira", "--csv", str(export), db=unchanged), "blank.csv: no row has a key")
+
+
+def test_items_a_killed_live_import_left_unclassified_are_counted_and_classified(audited):
+    from toilaudit.importers.jira_csv import read_jira_csv
+    from toilaudit.store import open_store
+
+    items = read_jira_csv([EXAMPLES / "jira_export.csv"], {}).items
+    store = open_store(str(audited))
+    try:  # what a live import commits page by page before it is killed
+        store.upsert_page("jira", items.assign(key=items["key"] + "-LIVE"))
+    finally:
+        store.close()
+    result = run("summary", "--format", "json", db=audited)
+    assert result.exit_code == 0
+    assert "420 item(s) fetched by an interrupted import were not classified yet; classified them now" in result.stderr
+    import json
+
+    assert json.loads(result.stdout)["items"] == 1160
+    assert "not classified" not in run("summary", db=audited).stderr  # once is enough

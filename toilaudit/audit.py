@@ -36,7 +36,12 @@ def active_rule_pack(store: Store) -> RulePack:
 
 
 def reclassify(store: Store, pack: RulePack) -> pd.DataFrame:
-    """Label every stored item with `pack` and replace the stored classifications."""
+    """Label every stored item with `pack` and replace the stored classifications.
+
+    Runs inside the caller's transaction, under the import lock: without it an import and a
+    classify at once both replace the classifications and one fails on a duplicate key.
+    """
+    store.lock_for_import()
     items = store.load_items(INPUTS)
     classified = classify(items, pack)
     store.replace_classifications(classified)
@@ -50,9 +55,9 @@ def import_batch(store: Store, batch: ImportBatch, mode: str) -> dict[str, int]:
     write releases the GIL, so on two cores it costs almost nothing. The main thread does not
     touch the store until the write is done.
     """
-    pack = active_rule_pack(store)
     with store.transaction():
         store.lock_for_import()  # before reading: another auditor's import must not slip in between
+        pack = active_rule_pack(store)  # after the lock: a classify --rules just committed counts
         kept = store.load_items(INPUTS, replaced_by=batch)
         incoming = batch.items[list(INPUTS)]
         items = pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming
@@ -72,10 +77,23 @@ def classify_store(store: Store, rules_file: Path | None) -> RulePack:
         text = read_rules_file(rules_file)
         pack = load_rule_pack(text, Path(rules_file).name)
     with store.transaction():
+        store.lock_for_import()  # an import running now finishes first, then sees the new pack
         if rules_file is not None:
             store.set_setting(RULE_PACK_SETTING, text)
         reclassify(store, pack)
     return pack
+
+
+def classify_leftovers(store: Store) -> int:
+    """Classify the items a live import fetched but was cut off before classifying; returns how many.
+
+    Pages are committed as they arrive and classified at the end, so an import killed half way
+    leaves items that every figure (a join with the classifications) would silently leave out.
+    """
+    count = store.unclassified_count()
+    if count:
+        classify_store(store, None)
+    return count
 
 
 # ------------------------------------------------------------------------------ live APIs

@@ -87,9 +87,18 @@ class ToilauditGroup(click.Group):
 
 
 @contextlib.contextmanager
-def store_from(ctx: click.Context) -> Iterator[Store]:
+def store_from(ctx: click.Context, catch_up: bool = False) -> Iterator[Store]:
+    """The store for one command. `catch_up`: first classify what an interrupted live import left
+    unclassified, so that the figures the command shows count every stored item."""
     store = open_store(ctx.obj["db"])
     try:
+        if catch_up:
+            from toilaudit.audit import classify_leftovers
+
+            leftovers = classify_leftovers(store)
+            if leftovers:
+                warn(f"{leftovers:,} item(s) fetched by an interrupted import were not classified yet; classified "
+                     "them now")
         yield store
     finally:
         store.close()
@@ -391,7 +400,7 @@ def rules(ctx, output_format: str) -> None:
 @click.pass_context
 def explain(ctx, key: str) -> None:
     """Show why one item (e.g. OPS-123) was labelled as it was: rules, repetition group, time."""
-    with store_from(ctx) as store:
+    with store_from(ctx, catch_up=True) as store:
         found = store.explain(key)
     if found.empty:
         raise ToilauditError(f"explain: no item with key {key!r} - check the key (toilaudit summary lists groups)")
@@ -425,7 +434,7 @@ def summary(ctx, by: str, output_format: str, top: int) -> None:
     """
     from toilaudit.summary import summarise
 
-    with store_from(ctx) as store:
+    with store_from(ctx, catch_up=True) as store:
         if store.item_count() == 0:
             raise ToilauditError("summary: the store is empty - import an export first (toilaudit import jira --csv FILE)")
         result = summarise(store, by, top)
@@ -492,7 +501,7 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
 
     from toilaudit.classify.evaluate import evaluate as score, read_labels
 
-    with store_from(ctx) as store:
+    with store_from(ctx, catch_up=True) as store:
         in_jira = store.human_labels()[["source", "key", "label"]]
         given = read_labels(labels) if labels else pd.DataFrame(columns=["key", "label", "source"])
         combined = pd.concat([in_jira, given]).drop_duplicates("key", keep="last")
@@ -660,7 +669,7 @@ def assess(ctx, org: str | None, output_format: str) -> None:
     from toilaudit.maturity.interface import AI_READINESS, LEVELS, PLATFORM_STATE, SRE_STATE
     from toilaudit.maturity.output import assessment_json, gate_text
 
-    with store_from(ctx) as store:
+    with store_from(ctx, catch_up=True) as store:
         result = _assessment(store, org)
     if output_format == "json":
         click.echo(json.dumps(assessment_json(result), indent=2))
@@ -712,7 +721,7 @@ def gate(ctx, org: str | None, output_format: str) -> None:
     """
     from toilaudit.maturity.output import gate_json, gate_text
 
-    with store_from(ctx) as store:
+    with store_from(ctx, catch_up=True) as store:
         result = _assessment(store, org).gate
     if output_format == "opa-input":
         click.echo(json.dumps(result.input, indent=2))
@@ -802,7 +811,7 @@ def report(ctx, out: Path, output_format, org, hourly_rate, currency, show_names
       toilaudit report --out board/roadmap.pdf --hourly-rate 120 --currency EUR
     """
     fmt = output_format or {".html": "html", ".htm": "html", ".json": "json"}.get(out.suffix.lower(), "pdf")
-    with store_from(ctx) as store:
+    with store_from(ctx, catch_up=True) as store:
         assessment = _assessment(store, org)
         published = _build_and_publish(store, assessment, out, fmt, hourly_rate, currency, show_names,
                                        report_date, assessor, labels)

@@ -326,6 +326,12 @@ class Store:
     def item_count(self) -> int:
         return int(self._scalar("SELECT count(*) FROM work_items"))
 
+    def unclassified_count(self) -> int:
+        """Items without a classification: what a live import cut off before its end leaves."""
+        return int(self._scalar(
+            "SELECT count(*) FROM work_items w WHERE NOT EXISTS "
+            "(SELECT 1 FROM classifications c WHERE c.source = w.source AND c.key = w.key)"))
+
     # -- classifications ---------------------------------------------------------------------
     def replace_classifications(self, classified: pd.DataFrame) -> None:
         with self.transaction():
@@ -337,7 +343,8 @@ class Store:
 
     def explain(self, key: str) -> pd.DataFrame:
         return self._frame(
-            self._sql(f"SELECT w.source, w.key, w.title, w.item_type, w.team, w.service, c.* FROM {JOINED} WHERE w.key = ?"),
+            self._sql(f"SELECT w.source, w.key, w.title, w.item_type, w.team, w.service, "
+                      f"{', '.join('c.' + name for name in CLASSIFICATION_FIELDS[2:])} FROM {JOINED} WHERE w.key = ?"),
             (key,),
         )
 

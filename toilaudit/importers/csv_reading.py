@@ -39,12 +39,15 @@ class ExportTable:
     """Data rows read."""
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> tuple[str, bool]:
+    """The file's SHA-256, and whether it holds a NUL byte (found in the same pass)."""
     digest = hashlib.sha256()
+    has_nul = False
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+            has_nul = has_nul or b"\x00" in block
+    return digest.hexdigest(), has_nul
 
 
 def _read_header(path: Path, head: bytes) -> tuple[list[str], str]:
@@ -109,8 +112,11 @@ def read_export(
         if table.num_rows == 0:
             raise InputFileError(f"{where}: no rows under the header - export the {source} again, with the rows")
         fields = dict(zip(positions, pool.map(lambda found: _join_values(table, found), positions.values())))
+        sha256, has_nul = digest.result()
+        if has_nul:  # PostgreSQL text cannot hold NUL, and no title means one: both stores get the same text
+            fields = {field: values.str.replace("\x00", "", regex=False) for field, values in fields.items()}
         _check_single_line(fields, single_line, where)
-        return ExportTable(path, digest.result(), fields, table.num_rows)
+        return ExportTable(path, sha256, fields, table.num_rows)
 
 
 def _looks_utf16(head: bytes) -> bool:
