@@ -75,7 +75,7 @@ def _overlay(pack: RulePack, user: dict[str, Any], where: str) -> RulePack:
 
 # -- values of the right type and in range: a rule file is refused by name, never half-read -------
 def _version(data: dict[str, Any], where: str) -> str:
-    version = data.get("version", "custom")
+    version = data.get("version") if data.get("version") is not None else "custom"
     if not isinstance(version, (str, int, float)) or len(str(version)) > 40:
         raise RulePackError(f"{where}: version {shown(version)} - give a short name such as site-1")
     return str(version)

@@ -114,7 +114,7 @@ def read_export(
         fields = dict(zip(positions, pool.map(lambda found: _join_values(table, found), positions.values())))
         sha256, has_nul = digest.result()
         if has_nul:  # PostgreSQL text cannot hold NUL, and no title means one: both stores get the same text
-            fields = {field: values.str.replace("\x00", "", regex=False) for field, values in fields.items()}
+            fields = {field: values.str.replace("\x00", "", regex=False).str.strip() for field, values in fields.items()}
         _check_single_line(fields, single_line, where)
         return ExportTable(path, sha256, fields, table.num_rows)
 
