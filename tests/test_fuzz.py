@@ -26,7 +26,6 @@ import io
 import math
 import os
 import shutil
-import string
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -247,7 +246,9 @@ def encode(text: str, encoding: str) -> bytes:
 
 def write_csv(header: list[str], rows: list[list[str]], quoting: int) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=quoting, lineterminator="\r\n" if quoting == csv.QUOTE_ALL else "\n")
+    # QUOTE_MINIMAL quotes a field holding a character of the line terminator, so "\r\n" there
+    # (with "\n" it would leave a bare "\r" unquoted: a broken file, not a test of the importer)
+    writer = csv.writer(buffer, quoting=quoting, lineterminator="\r\n" if quoting == csv.QUOTE_MINIMAL else "\n")
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()
@@ -517,14 +518,20 @@ HOSTILE_YAML = [
     "org: x\nquestions: [{id: sre.slo-defined, answer: 99999999999999999999999999}]\n",
     "org: x\nquestions: [{id: ai.shadow-period-days, answer: 1e400}]\n",
     "'Custom field (Team)': team\n'Custom field (Team)': labels\n", "? [a, b]\n: c\n", "a: !!set {x, y}\n",
+    "org: " + "1" * 5000 + "\nquestions: []\n", "version: 0x" + "f" * 5000 + "\n", "org: !!timestamp 1\n",
+    "org: !!int abc\nquestions: []\n", "version: 2026-02-31\n", "org: !!binary aGVsbG8=\nquestions: []\n",
+    "org: 2026-01-01\nquestions: [{id: sre.slo-defined, answer: 2026-01-01}]\n",
 ]
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(10 ** 30), max_value=10 ** 30),
                     st.floats(allow_nan=True, allow_infinity=True), TEXT, NASTY_TEXT,
                     st.sampled_from(["toil", "not-toil", "T001", "T900", "N900", "jira", "pagerduty", "09:00-18:00",
                                      "25:00-99:00", "Europe/Zurich", "Mars/Olympus", "mon", "restart", "(", "(?=a)",
                                      r"^(\w+\s?)+$", "[[:alpha:]]", "a{,3}", "unknown", "1", "5"]))
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                         st.dictionaries(TEXT, inner, max_size=4)), max_leaves=12)
+def _nested(inner):
+    return st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4)
+
+
+VALUES = st.recursive(SCALARS, _nested, max_leaves=12)
 YAMLISH_TEXT = st.text(alphabet=":-[]{}&*!|>'\"#%@`,? \n\tabcT0159.~<", max_size=80)
 
 

@@ -32,7 +32,7 @@ def test_a_backtracking_site_rule_cannot_stall_an_import(tmp_path, pattern, titl
     rules.write_text(f"rules:\n  - id: T900\n    name: toil.words\n    kind: toil\n    category: words\n"
                      f"    match: '{pattern}'\n", encoding="utf-8")
     export = tmp_path / "j.csv"
-    export.write_text(f"Issue key,Summary,Created\nOPS-1,Restart api,21/Jan/26 2:00 PM\n", encoding="utf-8")
+    export.write_text("Issue key,Summary,Created\nOPS-1,Restart api,21/Jan/26 2:00 PM\n", encoding="utf-8")
     assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
     assert run("classify", "--rules", str(rules), db=db).exit_code == 0  # saved for later imports
     before = run_json("summary", "--format", "json", db=db)
@@ -70,6 +70,8 @@ YAML_READERS = {
     ("deep.yaml", DEEP, "nest"),
     ("loop.yaml", "a: &a [*a]\n", "refers to a node that contains it"),
     ("big.yaml", "x: '" + "y" * 2_000_000 + "'\n", "characters"),
+    ("digits.yaml", "org: " + "1" * 5000 + "\nrules: 0x" + "f" * 5000 + "\n", "a number of more than 100 digits"),
+    ("tag.yaml", "org: !!timestamp 1\nrules: !!int abc\n", "a value YAML cannot read"),
 ])
 def test_every_yaml_reader_refuses_bombs_quickly_in_one_line(audited, tmp_path, reader, name, text, reason):
     before = run_json("summary", "--format", "json", db=audited)

@@ -166,3 +166,21 @@ def test_an_impossible_date_is_refused_by_name(tmp_path, db, text):
     result = run("import", "jira", "--csv", str(export), db=db)
     assert result.exit_code == 2
     assert f"j.csv row 3: Created {text!r} is not a date" in one_line(result)
+
+
+# ------------------------------------------------------------------ found by the fuzzing suite
+@pytest.mark.parametrize("value", ["1h -30m x", "about 2h", "2h!"])
+def test_a_duration_with_anything_else_in_it_is_not_read_in_part(tmp_path, db, value):
+    export = write(tmp_path / "j.csv", f"Issue key,Summary,Created,Time Spent\nOPS-1,x,21/Jan/26 2:00 PM,{value}\n")
+    result = run("import", "jira", "--csv", str(export), db=db)
+    assert result.exit_code == 2
+    assert f"j.csv row 2: Time Spent {value!r} is not a duration" in one_line(result)
+
+
+def test_a_blank_seconds_to_resolve_falls_back_to_the_two_times(tmp_path):
+    export = write(tmp_path / "p.csv", "id,description,created_on,resolved_on,seconds_to_resolve\n"
+                                       "P1,a,2026-01-02T03:00:00Z,2026-01-02T03:20:00Z,\n"
+                                       "P2,b,2026-01-02T03:00:00Z,,600\n")
+    items = read_pagerduty_csv([export], {}).items.set_index("key")
+    assert items.loc["P1", "time_spent_seconds"] == 1200
+    assert items.loc["P2", "resolved_at"] == pd.Timestamp("2026-01-02 03:10", tz="UTC")

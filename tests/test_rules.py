@@ -46,7 +46,7 @@ def test_user_pack_disables_overrides_and_adds():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("disable: [T999]", "disable names unknown rule(s) ['T999']"),
+    ("disable: [T999]", "disable names unknown rule(s) 'T999'"),
     ("settings: {coffee: 1}", "unknown setting 'coffee'"),
     ("settings: {timezone: Nowhere/City}", "setting timezone has a bad value"),
     ("rules:\n  - {id: X1, name: a.b, kind: toil, category: c, match: x}", "not an id - give it one like T001"),

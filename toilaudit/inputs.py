@@ -7,6 +7,7 @@ took 109 s and 11 GB in one reader and was refused in 0.5 s by another (#15); no
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_CHARS = 1_000_000  # the default rule pack is 40 KB; a site's own pack or answers are smaller
 MAX_DEPTH = 32  # ours nest four deep
 MAX_NODES = 100_000  # scalars and collections, an alias counting as everything it stands for
+MAX_DIGITS = 100
+# YAML 1.1 integers: decimal, octal (0777), hex, binary and base 60 (1:30)
+NUMBER_LIKE = re.compile(r"^[-+]?(?:0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_:.]*)$")
 
 
 class _Refused(Exception):
@@ -63,6 +67,10 @@ def load_yaml(text: str, where: str, error: type[ToilauditError], fix: str) -> A
         raise error(f"{where}: {exc} - {fix}") from None
     except yaml.YAMLError as exc:
         raise error(f"{where}: not valid YAML ({_reason(exc)}) - {fix}") from None
+    except Exception as exc:  # noqa: BLE001 - PyYAML's constructors fail in their own ways on values
+        # they cannot build (2026-02-31, `!!timestamp 1`, `!!int abc`): each is a bad value in the file
+        raise error(f"{where}: a value YAML cannot read ({type(exc).__name__}: {shown(str(exc), 60)[1:-1]}) - "
+                    f"quote it or {fix}") from None
 
 
 def _reason(exc: yaml.YAMLError) -> str:
@@ -96,6 +104,9 @@ def _check_shape(text: str) -> None:
             total += 1
             if event.anchor is not None:
                 anchored[event.anchor] = 1
+            if len(event.value) > MAX_DIGITS and NUMBER_LIKE.match(event.value):
+                # YAML would build an integer too long to print (Python refuses past 4,300 digits)
+                raise _Refused(f"a number of more than {MAX_DIGITS} digits")
         elif isinstance(event, AliasEvent):
             if event.anchor not in anchored:
                 inside = any(anchor == event.anchor for anchor, _ in open_nodes)

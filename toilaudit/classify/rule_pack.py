@@ -62,8 +62,8 @@ def _overlay(pack: RulePack, user: dict[str, Any], where: str) -> RulePack:
     known = {rule.id for rule in pack.rules} | {a for rule in pack.rules for a in rule.aliases} | replaced
     stray = disabled - known
     if stray:
-        raise RulePackError(f"{where}: disable names unknown rule(s) {sorted(stray)[:5]} - use ids from "
-                            "`toilaudit rules`")
+        named = ", ".join(shown(rule_id, 20) for rule_id in sorted(stray)[:5])
+        raise RulePackError(f"{where}: disable names unknown rule(s) {named} - use ids from `toilaudit rules`")
     kept = [
         rule for rule in pack.rules
         if rule.id not in replaced and rule.id not in disabled and not disabled & set(rule.aliases)
@@ -109,7 +109,7 @@ def _number(value: Any, low: float, high: float, here: str) -> float:
     """A finite number from low to high; text such as '0.5' is read as the number it spells."""
     try:
         number = float(value) if not isinstance(value, bool) else math.nan
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer of 400 digits
         number = math.nan
     if not low <= number <= high:  # NaN fails both comparisons
         raise RulePackError(f"{here} is {shown(value)} - give a number from {low:g} to {high:g}")
@@ -121,7 +121,8 @@ def _check_unique(rules: tuple[Rule, ...], where: str) -> None:
     for rule in rules:
         for rule_id in (rule.id, *rule.aliases):
             if rule_id in seen:
-                raise RulePackError(f"{where}: rule id {rule_id} is used twice - give each rule its own id")
+                raise RulePackError(f"{where}: rule id {shown(rule_id, 30)[1:-1]} is used twice - give each rule its own "
+                                    "id")
             seen.add(rule_id)
 
 
@@ -129,7 +130,7 @@ def _rule(raw: Any, where: str) -> Rule:
     if not isinstance(raw, dict):
         raise RulePackError(f"{where}: each rule must be a mapping with id, name, kind, match - got {shown(raw)}")
     rule_id = raw.get("id", "")
-    if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
+    if not isinstance(rule_id, str) or not RULE_ID.fullmatch(rule_id):
         raise RulePackError(f"{where}: rule {shown(rule_id) if rule_id else '(no id)'}: not an id - give it one "
                             "like T001 (toil) or N001 (not toil)")
     here = f"{where}: rule {rule_id}"

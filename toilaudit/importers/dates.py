@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toilaudit.errors import InputFileError, shown
+from toilaudit.importers.export import rows_named
 
 JIRA_DEFAULT_FORMAT = "%d/%b/%y %I:%M %p"
 CANDIDATE_FORMATS = (
@@ -57,7 +58,8 @@ def _localize(naive: pd.Series, timezone: str) -> pd.Series:
     if gap.any():
         # the offset in force just before the gap, applied to the wall time: 02:30 EST = 03:30 EDT
         skipped = naive[gap]
-        before = skipped.dt.tz_localize(timezone, ambiguous=earlier[: len(skipped)], nonexistent="shift_backward")
+        before = skipped.dt.tz_localize(timezone, ambiguous=np.ones(len(skipped), dtype=bool),
+                                        nonexistent="shift_backward")
         offset = before.dt.tz_localize(None) - before.dt.tz_convert("UTC").dt.tz_localize(None)
         local[gap] = (skipped - offset).dt.tz_localize("UTC")
     return local
@@ -154,13 +156,14 @@ def parse_dates(
 
 
 def _no_such_day(text: str, fmt: str) -> bool:
-    """Whether the text is a well-formed date naming a day its month lacks (31/Feb)."""
-    for parse in (lambda: datetime.strptime(text, fmt), lambda: pd.Timestamp(text) if fmt == "ISO8601" else 0):
-        try:
-            parse()
-        except ValueError as exc:
-            if "day is out of range" in str(exc):
-                return True
+    """Whether the text, read with `fmt`, is a date naming a day its month lacks (31/Feb)."""
+    try:
+        if fmt == "ISO8601":
+            pd.Timestamp(text)
+        else:
+            datetime.strptime(text, fmt)
+    except ValueError as exc:
+        return "day is out of range" in str(exc)
     return False
 
 
@@ -168,12 +171,11 @@ def implausible_dates(parsed: pd.Series, where: str, column: str) -> str | None:
     """A warning naming the rows dated before 1990 or after next year: read right, but worth a look."""
     next_year = pd.Timestamp.now(tz="UTC").year + 1
     years = parsed.dt.year
-    odd = (years < PLAUSIBLE_FROM_YEAR) | (years > next_year)
+    odd = ((years < PLAUSIBLE_FROM_YEAR) | (years > next_year)).to_numpy(dtype=bool, na_value=False)
     if not odd.any():
         return None
-    rows = (np.flatnonzero(odd.to_numpy(dtype=bool, na_value=False)) + 2).tolist()
-    named = ", ".join(str(r) for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
-    return (f"{where}: {len(rows)} {column} date(s) before {PLAUSIBLE_FROM_YEAR} or after {next_year} "
+    count, named = rows_named(odd)
+    return (f"{where}: {count} {column} date(s) before {PLAUSIBLE_FROM_YEAR} or after {next_year} "
             f"(rows {named}) - check them, or the date format (--date-format)")
 
 

@@ -114,6 +114,7 @@ def split_human_labels(labels: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])")
+PRETTY_DURATION = re.compile(r"(?:\d+(?:\.\d+)?\s*[wdhms]\s*)+")
 # One item's time: beyond ten years a figure is an export error, not work done, and it would
 # overflow the hours the store sums as DECIMAL(18, 4) (1e20 seconds once bricked a store).
 MAX_SECONDS = 10 * 365 * 24 * 3600
@@ -134,7 +135,8 @@ def parse_durations(values: pd.Series, where: str, column: str) -> pd.Series:
     """Seconds from Jira's `Time Spent` (seconds) or its pretty form (`1d 2h 30m`)."""
     text = values.fillna("").astype(str).str.strip()
     seconds = _plain_seconds(text)
-    pretty = text.ne("") & seconds.isna()
+    # the pretty form only when it is nothing else: "1h -30m x" is not 90 minutes
+    pretty = text.ne("") & seconds.isna() & text.str.lower().str.fullmatch(PRETTY_DURATION.pattern).fillna(False)
     if pretty.any():
         parts = text[pretty].str.lower().str.extractall(DURATION_PART.pattern)
         if not parts.empty:

@@ -61,6 +61,7 @@ def _to_items(
     if "seconds_to_resolve" in fields:
         seconds = parse_durations(fields["seconds_to_resolve"], where, "seconds_to_resolve")
         resolved = resolved.fillna(created + pd.to_timedelta(seconds, unit="s"))
+        seconds = seconds.fillna((resolved - created).dt.total_seconds())  # a blank cell, both times known
     else:
         seconds = (resolved - created).dt.total_seconds()
     frame = pd.DataFrame(
