@@ -376,11 +376,10 @@ def pagerduty_export(draw):
     columns = draw(st.permutations(columns))
     present = set(columns)
     rows, truth = [], []
-    # dates with offsets (as PagerDuty writes them) or without (read in --timezone), not both in one file
-    offsets = draw(st.booleans())
+    # dates with offsets (as PagerDuty writes them) or without (read in --timezone), mixed at will
     for number in range(1, draw(st.integers(1, 6)) + 1):
-        created, created_at, bad_created = draw(pd_date_cell(offsets))
-        resolved, resolved_at, bad_resolved = draw(pd_date_cell(offsets))
+        created, created_at, bad_created = draw(pd_date_cell(draw(st.booleans())))
+        resolved, resolved_at, bad_resolved = draw(pd_date_cell(draw(st.booleans())))
         seconds_text, seconds, bad_seconds = draw(duration_cell())
         cells = {"id": draw(key_cell(number, "PZ")), "description": draw(CELL_TEXT), "created_on": created,
                  "resolved_on": resolved, "seconds_to_resolve": seconds_text,

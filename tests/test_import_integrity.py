@@ -188,3 +188,12 @@ def test_a_blank_seconds_to_resolve_falls_back_to_the_two_times(tmp_path):
     items = read_pagerduty_csv([export], {}).items.set_index("key")
     assert items.loc["P1", "time_spent_seconds"] == 1200
     assert items.loc["P2", "resolved_at"] == pd.Timestamp("2026-01-02 03:10", tz="UTC")
+
+
+def test_times_without_an_offset_among_times_with_one_are_in_the_given_zone(tmp_path):
+    export = write(tmp_path / "p.csv", "id,description,created_on\nP1,a,2026-01-02T03:00:00Z\n"
+                                       "P2,b,2026-01-02T03:00:00\nP3,c,2026-01-02T03:00:00+01:00\n")
+    items = read_pagerduty_csv([export], {}, timezone="America/New_York").items.set_index("key")
+    assert items["created_at"].tolist() == [pd.Timestamp("2026-01-02 03:00", tz="UTC"),
+                                            pd.Timestamp("2026-01-02 08:00", tz="UTC"),  # was read as UTC
+                                            pd.Timestamp("2026-01-02 02:00", tz="UTC")]

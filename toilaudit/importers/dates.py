@@ -41,6 +41,7 @@ CANDIDATE_FORMATS = (
     "%Y/%m/%d %H:%M:%S",
 )
 SAMPLE_SIZE = 2000
+OFFSET_AT_END = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"  # a time, then its offset
 MIN_YEAR = 1000  # below it a four-digit-year format has read a two-digit year
 PLAUSIBLE_FROM_YEAR = 1990  # before it, or after next year, a date is worth a warning
 # Arrow's strptime rolls an impossible day over into the next month (29-31/Feb -> 1-3 March,
@@ -106,12 +107,26 @@ def _parse(text: pd.Series, fmt: str, timezone: str) -> pd.Series:
         try:
             parsed = pd.to_datetime(text, format=fmt, errors="coerce")
         except (ValueError, TypeError):
-            # mixed UTC offsets in one column: let pandas convert each to UTC
-            parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+            return _parse_mixed_offsets(text, fmt, timezone)
         parsed = parsed.mask(parsed.dt.year < MIN_YEAR)
     if getattr(parsed.dt, "tz", None) is None:
         return _localize(parsed, timezone)
     return parsed.dt.tz_convert("UTC")
+
+
+def _parse_mixed_offsets(text: pd.Series, fmt: str, timezone: str) -> pd.Series:
+    """A column mixing offsets (+01:00, -05:00, Z) and times without one: pandas reads it only
+    all in UTC, which would put the offset-free times in UTC instead of `timezone`."""
+    has_offset = text.str.contains(OFFSET_AT_END, regex=True).fillna(False).astype(bool)
+    aware = pd.to_datetime(text.where(has_offset), format=fmt, errors="coerce", utc=True)
+    try:
+        naive = pd.to_datetime(text.where(~has_offset), format=fmt, errors="coerce")
+    except (ValueError, TypeError):  # an offset form the pattern missed: those rows are not dates
+        naive = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    if getattr(naive.dt, "tz", None) is not None:
+        naive = naive.dt.tz_localize(None)
+    local = _localize(naive.mask(naive.dt.year < MIN_YEAR), timezone)
+    return aware.mask(aware.dt.year < MIN_YEAR).fillna(local)
 
 
 def _vote(sample: pd.Series, timezone: str) -> str:
