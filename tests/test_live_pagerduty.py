@@ -107,7 +107,7 @@ def test_wrong_token_and_tls_failures(db, pd_server, tmp_path):
     assert untrusted.exit_code == 2 and "TLS verification failed" in untrusted.stderr
     plain = run("import", "pagerduty", "--url", "http://127.0.0.1:9", "--since", "2026-01-01", db=db,
                 env=env(ca_file))
-    assert plain.exit_code == 2 and "is not https" in plain.stderr
+    assert plain.exit_code == 2 and "is not an https URL" in plain.stderr
 
 
 def test_requests_ca_bundle_is_honoured(db, pd_server):

@@ -46,10 +46,10 @@ def test_user_pack_disables_overrides_and_adds():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("disable: [T999]", "disable names unknown rule(s) ['T999']"),
+    ("disable: [T999]", "disable names unknown rule(s) 'T999'"),
     ("settings: {coffee: 1}", "unknown setting 'coffee'"),
     ("settings: {timezone: Nowhere/City}", "setting timezone has a bad value"),
-    ("rules:\n  - {id: X1, name: a.b, kind: toil, category: c, match: x}", "id must look like T001"),
+    ("rules:\n  - {id: X1, name: a.b, kind: toil, category: c, match: x}", "not an id - give it one like T001"),
     ("rules:\n  - {id: T600, name: a.b, kind: maybe, category: c, match: x}", "kind 'maybe' - use toil or not-toil"),
     ("rules: [", "not valid YAML"),
 ])

@@ -10,7 +10,7 @@ from helpers import EXAMPLES, run, run_json
 from toilaudit.audit import import_batch
 from toilaudit.importers.jira_csv import read_jira_csv
 from toilaudit.store import open_store
-from toilaudit.store_postgres import redact
+from toilaudit.urls import redact_url as redact
 
 
 def import_examples(db):

@@ -22,6 +22,7 @@ from toilaudit.classify.interface import RulePack
 from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.errors import InputFileError
 from toilaudit.importers.export import ImportBatch
+from toilaudit.inputs import read_text_file
 from toilaudit.store import Store
 
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
@@ -29,12 +30,7 @@ CLASSIFY_COLUMNS = (*INPUTS, "human_label")
 
 
 def read_rules_file(rules_file: Path) -> str:
-    try:
-        return Path(rules_file).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputFileError(f"{Path(rules_file).name}: no such file - check the --rules path") from None
-    except UnicodeDecodeError:
-        raise InputFileError(f"{Path(rules_file).name}: not UTF-8 text - save the rules file as UTF-8") from None
+    return read_text_file(rules_file, InputFileError, "--rules")
 
 
 def active_rule_pack(store: Store) -> RulePack:
@@ -44,7 +40,12 @@ def active_rule_pack(store: Store) -> RulePack:
 
 
 def reclassify(store: Store, pack: RulePack) -> pd.DataFrame:
-    """Label every stored item with `pack` (and people's labels) and replace the stored classifications."""
+    """Label every stored item with `pack` (and people's labels) and replace the stored classifications.
+
+    Runs inside the caller's transaction, under the import lock: without it an import and a
+    classify at once both replace the classifications and one fails on a duplicate key.
+    """
+    store.lock_for_import()
     items = store.load_items(CLASSIFY_COLUMNS)
     classified = classify(items, pack, human=human_verdicts(items, store.load_labels()))
     store.replace_classifications(classified)
@@ -58,9 +59,9 @@ def import_batch(store: Store, batch: ImportBatch, mode: str) -> dict[str, int]:
     write releases the GIL, so on two cores it costs almost nothing. The main thread does not
     touch the store until the write is done.
     """
-    pack = active_rule_pack(store)
     with store.transaction():
         store.lock_for_import()  # before reading: another auditor's import must not slip in between
+        pack = active_rule_pack(store)  # after the lock: a classify --rules just committed counts
         kept = store.load_items(CLASSIFY_COLUMNS, replaced_by=batch)
         incoming = batch.items[list(CLASSIFY_COLUMNS)]
         items = pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming
@@ -81,10 +82,23 @@ def classify_store(store: Store, rules_file: Path | None) -> RulePack:
         text = read_rules_file(rules_file)
         pack = load_rule_pack(text, Path(rules_file).name)
     with store.transaction():
+        store.lock_for_import()  # an import running now finishes first, then sees the new pack
         if rules_file is not None:
             store.set_setting(RULE_PACK_SETTING, text)
         reclassify(store, pack)
     return pack
+
+
+def classify_leftovers(store: Store) -> int:
+    """Classify the items a live import fetched but was cut off before classifying; returns how many.
+
+    Pages are committed as they arrive and classified at the end, so an import killed half way
+    leaves items that every figure (a join with the classifications) would silently leave out.
+    """
+    count = store.unclassified_count()
+    if count:
+        classify_store(store, None)
+    return count
 
 
 # ------------------------------------------------------------------------------ live APIs

@@ -15,28 +15,90 @@ from rich.table import Table
 
 from toilaudit import __version__
 from toilaudit.console import progress, prose, stdout, warn
-from toilaudit.errors import EXIT_BAD_INPUT, EXIT_DENIED, ToilauditError
+from toilaudit.errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_DENIED, EXIT_INTERRUPTED, ToilauditError
 from toilaudit.store import Store, open_store
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C; what was saved stays saved
+
+
+MESSAGE_CHARS = 300  # a one-line message longer than this is cut: it is one line, not a dump
+
+
+def _say(message: str) -> None:
+    """Print one error line on stderr, whatever the message holds."""
+    line = " ".join(str(message).split())
+    click.echo(line if len(line) <= MESSAGE_CHARS else line[: MESSAGE_CHARS - 3] + "...", err=True)
+
+
+def _command_path(ctx: click.Context | None) -> str:
+    """`toilaudit import jira`, whatever name the program was started under."""
+    parts = ctx.command_path.split()[1:] if ctx is not None else []
+    return " ".join(["toilaudit", *parts])
+
+
+class OneLineUsageError(click.ClickException):
+    """A usage error as one line, like every other error (click prints usage, a hint and the error)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, error: click.UsageError) -> None:
+        where = _command_path(error.ctx)
+        message = error.format_message().rstrip(".")
+        if " - " not in message:
+            message += f" - see {where} --help"
+        super().__init__(f"{where}: {message}")
+
+    def show(self, file=None) -> None:
+        _say(f"error: {self.message}")
 
 
 class ToilauditGroup(click.Group):
-    """Turns a ToilauditError anywhere below into one line on stderr and exit code 2."""
+    """The one place errors become output: a ToilauditError anywhere below is one line on stderr
+    and exit 2; a usage error too; Ctrl-C is exit 130; anything else is a bug: one line asking
+    for a bug report and exit 70, with the traceback only under -v."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            raise OneLineUsageError(exc) from None
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise OneLineUsageError(exc) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
         except ToilauditError as exc:
-            click.echo(f"error: {exc}", err=True)
+            _say(f"error: {exc}")
             ctx.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            _say("error: interrupted - work in progress was rolled back; run the same command again to finish")
+            ctx.exit(EXIT_INTERRUPTED)
+        except Exception as exc:  # noqa: BLE001 - the top-level handler for bugs
+            if (ctx.obj or {}).get("verbose"):
+                import traceback
+
+                traceback.print_exc(file=sys.stderr)
+            _say(f"toilaudit: internal error ({type(exc).__name__}: {exc}) - this is a bug: please file a bug "
+                 "report with the command you ran and its output under toilaudit -v")
+            ctx.exit(EXIT_BUG)
 
 
 @contextlib.contextmanager
-def store_from(ctx: click.Context) -> Iterator[Store]:
+def store_from(ctx: click.Context, catch_up: bool = False) -> Iterator[Store]:
+    """The store for one command. `catch_up`: first classify what an interrupted live import left
+    unclassified, so that the figures the command shows count every stored item."""
     store = open_store(ctx.obj["db"])
     try:
+        if catch_up:
+            from toilaudit.audit import classify_leftovers
+
+            leftovers = classify_leftovers(store)
+            if leftovers:
+                warn(f"{leftovers:,} item(s) fetched by an interrupted import were not classified yet; classified "
+                     "them now")
         yield store
     finally:
         store.close()
@@ -47,9 +109,10 @@ def store_from(ctx: click.Context) -> Iterator[Store]:
     "--db", metavar="PATH|URL", envvar="TOILAUDIT_DB", default=None,
     help="Store: a DuckDB file (default ./toilaudit.db) or postgresql://user@host:port/db. Env: TOILAUDIT_DB.",
 )
+@click.option("-v", "--verbose", is_flag=True, help="On an internal error, print the traceback (for a bug report).")
 @click.version_option(__version__, prog_name="toilaudit")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, verbose: bool) -> None:
     """Measure toil from Jira and PagerDuty, score platform and SRE maturity, and decide whether
     AI agents may touch production, with the evidence a board can trust.
 
@@ -60,10 +123,12 @@ def cli(ctx: click.Context, db: str | None) -> None:
       toilaudit summary                             # how much time is toil, and which first
       toilaudit evaluate --labels labels.csv        # how far to trust the classifier
 
-    Exit codes: 0 success, 1 a negative verdict (gate denied), 2 bad usage or input.
+    Exit codes: 0 success, 1 a negative verdict (gate denied), 2 bad usage or input,
+    70 an internal error (a bug: run with -v and report it), 130 interrupted.
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    ctx.obj["verbose"] = verbose
 
 
 # ---------------------------------------------------------------------------------- import
@@ -343,7 +408,7 @@ def explain(ctx, key: str, output_format: str) -> None:
     """
     from toilaudit.verdicts import explain_item
 
-    with store_from(ctx) as store:
+    with store_from(ctx, catch_up=True) as store:
         found = explain_item(store, key)
     if output_format == "json":
         click.echo(json.dumps([item.as_json() for item in found], indent=2))
@@ -384,7 +449,8 @@ def _org_share(store: Store, org: str | None, summary_by: str, top: int):
 @click.option("--by", type=click.Choice(["source", "team", "category", "month", "service"]), default="category",
               show_default=True, help="The breakdown to show.")
 @click.option("--format", "output_format", type=click.Choice(SUMMARY_FORMATS), default="table", show_default=True)
-@click.option("--top", default=10, show_default=True, help="How many automation candidates to list.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(0, 10_000),
+              help="How many automation candidates to list.")
 @click.option("--org", metavar="NAME", help="The organisation whose items and capacity to use (default: the only "
                                             "one interviewed).")
 @click.pass_context
@@ -400,7 +466,7 @@ def summary(ctx, by: str, output_format: str, top: int, org: str | None) -> None
     Automation candidates are repetition groups of toil (the same request with another
     host, user or job) ranked by hours.
     """
-    with store_from(ctx) as store:
+    with store_from(ctx, catch_up=True) as store:
         if store.item_count() == 0:
             raise ToilauditError("summary: the store is empty - import an export first (toilaudit import jira --csv FILE)")
         result, share, note = _org_share(store, org, by, top)
@@ -509,7 +575,7 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
     """
     from toilaudit.verdicts import evaluation_against_labels
 
-    with store_from(ctx) as store:
+    with store_from(ctx, catch_up=True) as store:
         result = evaluation_against_labels(store, labels)
     if result.unmatched:
         warn(f"{result.unmatched} labelled key(s) are not in the store and were left out")
@@ -756,7 +822,7 @@ def assess(ctx, org: str | None, output_format: str) -> None:
     from toilaudit.maturity.interface import AI_READINESS, LEVELS, PLATFORM_STATE, RUNG_NAMES, SRE_STATE
     from toilaudit.maturity.output import assessment_json, gate_text
 
-    with store_from(ctx) as store:
+    with store_from(ctx, catch_up=True) as store:
         result, scope = _assessment(store, org)
         keep_assessment(store, result, scope, datetime.now(timezone.utc))
     if output_format == "json":
@@ -828,7 +894,7 @@ def gate(ctx, org: str | None, service: str | None, rung: str, output_format: st
     """
     from toilaudit.maturity.output import gate_json, gate_text
 
-    with store_from(ctx) as store:
+    with store_from(ctx, catch_up=True) as store:
         assessment, _ = _assessment(store, org)
     result = assessment.gate_for(rung, service)
     if output_format == "opa-input":
@@ -875,6 +941,9 @@ def _report_options(function):
     return function
 
 
+MAX_HOURLY_RATE = 100_000
+
+
 def _build_and_publish(store, org, out: Path, output_format: str, hourly_rate, currency, show_names,
                        report_date, assessor, labels, labelled_by, plan, assumptions):
     from datetime import date, datetime, timezone
@@ -885,8 +954,9 @@ def _build_and_publish(store, org, out: Path, output_format: str, hourly_rate, c
     from toilaudit.report.publish import publish
     from toilaudit.report.view_model import build_report
 
-    if hourly_rate < 0:
-        raise click.BadParameter("must be 0 or more", param_hint="--hourly-rate")
+    if not 0 <= hourly_rate <= MAX_HOURLY_RATE:  # NaN fails too; inf or 1e308 would overflow the cost
+        raise click.BadParameter(f"{hourly_rate} - give an amount from 0 to {MAX_HOURLY_RATE:,}",
+                                 param_hint="--hourly-rate")
     settings = load_assumptions(assumptions)
     chosen = load_plan(plan)
     if labels:
@@ -965,7 +1035,7 @@ def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_
     if out is None:
         raise click.UsageError("report needs --out FILE (or --print-assumptions)")
     fmt = output_format or {".html": "html", ".htm": "html", ".json": "json"}.get(out.suffix.lower(), "pdf")
-    with store_from(ctx) as store:
+    with store_from(ctx, catch_up=True) as store:
         _, published = _build_and_publish(store, org, out, fmt, hourly_rate, currency, show_names, report_date,
                                           assessor, labels, labelled_by, plan, assumptions)
     _describe(published)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,9 +20,10 @@ import pandas as pd
 import pyarrow as pa
 
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS
-from toilaudit.errors import StoreError
-from toilaudit.importers.export import ImportBatch
+from toilaudit.errors import StoreError, shown
+from toilaudit.importers.export import MAX_SECONDS, ImportBatch
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
+from toilaudit.urls import redact_url
 
 SCHEMA_VERSION = 2
 # Changes from one schema to the next, applied in order to an older store when it is opened.
@@ -115,8 +117,11 @@ GROUPINGS = {
     "person": "COALESCE(NULLIF(split_part(w.people, '|', 1), ''), '(unassigned)')",
 }
 # Hours are summed as exact decimals (they are stored rounded to 4 places), so both engines add
-# them up to the same figure whatever order their scans take.
-HOURS = "CAST(c.hours AS DECIMAL(18, 4))"
+# them up to the same figure whatever order their scans take. A figure DECIMAL(18, 4) cannot
+# hold (inf, NaN, 1e16 from a store written before imports checked ranges) counts as unknown,
+# so that reads survive whatever the store holds instead of failing every command.
+MAX_HOURS = 1e9
+HOURS = f"CAST(CASE WHEN c.hours BETWEEN 0 AND {MAX_HOURS:.0f} THEN c.hours END AS DECIMAL(18, 4))"
 FIGURES = f"""count(*) AS items,
   COALESCE(sum(CASE WHEN c.is_toil THEN 1 ELSE 0 END), 0) AS toil_items,
   COALESCE(sum({HOURS}), 0) AS total_hours,
@@ -131,13 +136,28 @@ def resolve_location(db: str | None) -> str:
     return db or os.environ.get("TOILAUDIT_DB") or DEFAULT_PATH
 
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+# `scheme:` at the start: a URL (mysql://, sqlite:///) or a DuckDB location such as `md:` that
+# would reach the network. A one-letter scheme is a Windows drive (C:\audit.db).
+OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
 def open_store(db: str | None = None) -> Store:
-    """Open (creating if need be) the store named by --db, TOILAUDIT_DB or ./toilaudit.db."""
+    """Open (creating if need be) the store named by --db, TOILAUDIT_DB or ./toilaudit.db.
+
+    Only two kinds of store exist: a DuckDB file path and a postgresql:// URL. Anything else is
+    refused before DuckDB sees it, since DuckDB reads other databases (SQLite, MySQL) through
+    extensions it would otherwise download.
+    """
     location = resolve_location(db)
-    if location.startswith(("postgresql://", "postgres://")):
+    if location.lower().startswith(POSTGRES_SCHEMES):
         from toilaudit.store_postgres import PostgresStore
 
         return PostgresStore(location)
+    if OTHER_SCHEME.match(location):
+        raise StoreError(f"{shown(redact_url(location))}: not a store toilaudit can use - give --db a DuckDB file "
+                         "path (e.g. toilaudit.db) or a postgresql:// URL")
     return DuckDBStore(location)
 
 
@@ -319,6 +339,9 @@ class Store:
             frame[name] = pd.to_datetime(frame[name], utc=True)
         if "auto_resolved" in columns:
             frame["auto_resolved"] = frame["auto_resolved"].astype("boolean")
+        if "time_spent_seconds" in columns:  # a figure imports now refuse counts as unknown (see MAX_SECONDS)
+            spent = frame["time_spent_seconds"].astype("float64")
+            frame["time_spent_seconds"] = spent.where(spent.between(0, MAX_SECONDS))
         for name in columns:
             if WORK_ITEM_COLUMNS[name].startswith("TEXT"):
                 frame[name] = frame[name].fillna("").astype(str)
@@ -326,6 +349,12 @@ class Store:
 
     def item_count(self) -> int:
         return int(self._scalar("SELECT count(*) FROM work_items"))
+
+    def unclassified_count(self) -> int:
+        """Items without a classification: what a live import cut off before its end leaves."""
+        return int(self._scalar(
+            "SELECT count(*) FROM work_items w WHERE NOT EXISTS "
+            "(SELECT 1 FROM classifications c WHERE c.source = w.source AND c.key = w.key)"))
 
     # -- classifications ---------------------------------------------------------------------
     def replace_classifications(self, classified: pd.DataFrame) -> None:
@@ -378,7 +407,8 @@ class Store:
         return self._frame(
             self._sql(
                 f"""SELECT c.group_id, min(c.template) AS template, min(c.category) AS category,
-                  min(w.source) AS source, count(*) AS items, sum({HOURS}) AS hours, min(w.title) AS example_title,
+                  min(w.source) AS source, count(*) AS items, COALESCE(sum({HOURS}), 0) AS hours,
+                  min(w.title) AS example_title,
                   count(DISTINCT NULLIF(w.team, '')) AS teams
                 FROM {JOINED}{where} GROUP BY c.group_id HAVING count(*) >= ?
                 ORDER BY hours DESC, items DESC, c.group_id LIMIT ?"""
@@ -520,6 +550,14 @@ class Store:
                                      "ORDER BY kept_at"), (org,))
 
 
+def _starts_with(path: Path, magic: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(magic)) == magic
+    except OSError:
+        return False
+
+
 class DuckDBStore(Store):
     keyed = False
     def _connect(self) -> None:
@@ -528,8 +566,14 @@ class DuckDBStore(Store):
         path = Path(self.location)
         if path.is_dir():
             raise StoreError(f"{self.location}: is a folder - give --db a file name such as toilaudit.db")
+        if _starts_with(path, SQLITE_MAGIC):
+            raise StoreError(f"{self.location}: a SQLite database, not a toilaudit store - give --db a DuckDB file "
+                             "(a new name creates one) or a postgresql:// URL")
         try:
-            self.connection = duckdb.connect(str(path))
+            # DuckDB would download and load an extension to read a SQLite or other foreign file,
+            # over plain HTTP: a store never needs one, so neither happens
+            self.connection = duckdb.connect(str(path), config={"autoinstall_known_extensions": False,
+                                                                "autoload_known_extensions": False})
         except duckdb.IOException as exc:
             reason = str(exc).splitlines()[0]
             if "lock" in reason.lower():

@@ -7,20 +7,17 @@ waits, then re-classifies with the first's items included, and nothing is lost.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-import re
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 
-from toilaudit.errors import StoreError
+from toilaudit.errors import StoreError, shown
 from toilaudit.store import Store
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+from toilaudit.urls import redact_url, scrub
 
 
 class PostgresStore(Store):
@@ -35,6 +32,7 @@ class PostgresStore(Store):
             self.connection = psycopg.connect(self.location, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            reason = shown(scrub(reason, self.location), 120)[1:-1]  # libpq may echo the URL it was given
             raise StoreError(
                 f"{self.display_name}: cannot connect ({reason}) - check the URL, that the server is up, and "
                 "PGPASSWORD or ~/.pgpass for the password"
@@ -42,22 +40,44 @@ class PostgresStore(Store):
 
     @property
     def display_name(self) -> str:
-        return redact(self.location)
+        return redact_url(self.location)
+
+    @contextlib.contextmanager
+    def _server_errors(self) -> Iterator[None]:
+        """What the server refuses for reasons the user can fix, as one line; anything else is a bug."""
+        import psycopg
+        from psycopg import errors
+
+        try:
+            yield
+        except errors.ReadOnlySqlTransaction:
+            raise StoreError(f"{self.display_name}: the session is read-only - connect as a user that may write, "
+                             "without default_transaction_read_only in the URL's options") from None
+        except (errors.InsufficientPrivilege, errors.DiskFull, errors.QueryCanceled, errors.LockNotAvailable,
+                psycopg.OperationalError) as exc:
+            reason = shown(scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+                                 self.location), 100)[1:-1]
+            raise StoreError(f"{self.display_name}: the server refused ({reason}) - check the user's rights, the "
+                             "URL's options and that the server is up, then run the command again") from None
 
     def _execute(self, sql: str, params: tuple = ()) -> Any:
-        return self.connection.execute(sql, params or None)
+        with self._server_errors():
+            return self.connection.execute(sql, params or None)
 
     def _frame(self, sql: str, params: tuple = ()) -> pd.DataFrame:
-        cursor = self.connection.execute(sql, params or None)
+        with self._server_errors():
+            cursor = self.connection.execute(sql, params or None)
         columns = [c.name for c in cursor.description] if cursor.description else []
         frame = pd.DataFrame(cursor.fetchall(), columns=columns)
-        for column in frame.columns:  # numeric aggregates come back as Decimal
-            if frame[column].map(lambda v: type(v).__name__ == "Decimal").any():
-                frame[column] = frame[column].astype(float)
+        for position in range(frame.shape[1]):  # numeric aggregates come back as Decimal
+            values = frame.iloc[:, position]  # by position: `w.key, c.*` repeats a name
+            if values.map(lambda v: type(v).__name__ == "Decimal").any():
+                frame.isetitem(position, values.astype(float))
         return frame
 
     def _delete_count(self, sql: str, params: tuple) -> int:
-        return self.connection.execute(sql, params or None).rowcount
+        with self._server_errors():
+            return self.connection.execute(sql, params or None).rowcount
 
     def lock_for_schema(self) -> None:
         # CREATE TABLE IF NOT EXISTS races in PostgreSQL's catalog when two sessions run it at once
@@ -69,7 +89,7 @@ class PostgresStore(Store):
     def _load_frame(self, table: str, frame: pd.DataFrame) -> None:
         """COPY the frame as CSV: empty quoted strings stay strings, unquoted empties are NULL."""
         columns = list(frame.columns)
-        with self.connection.cursor() as cursor:
+        with self._server_errors(), self.connection.cursor() as cursor:
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
                 for start in range(0, len(frame), 100_000):
                     buffer = io.StringIO()
@@ -98,4 +118,5 @@ def _to_csv(frame: pd.DataFrame, buffer: io.StringIO) -> None:
     rows = pd.DataFrame(out).itertuples(index=False, name=None)
     text = io.StringIO()
     csv.writer(text, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
-    buffer.write(text.getvalue().replace(f'"{NULL_MARKER}"', ""))
+    # PostgreSQL text cannot hold NUL (CharacterNotInRepertoire); importers drop it, a live page may not
+    buffer.write(text.getvalue().replace(f'"{NULL_MARKER}"', "").replace("\x00", ""))

@@ -5,18 +5,26 @@ kernel), RE2 scans all texts at once, about twenty times faster than `re` on the
 pack. The two engines agree on printable-ASCII text (`\\b`, `\\w`, `\\s` and case folding
 only differ beyond ASCII), so any other text, and every pattern RE2 rejects or reads
 differently, is decided by `re` itself: the result is always what `re` would say.
+
+RE2 runs in linear time; `re` backtracks, and a pattern such as `^(\\w+\\s?)+$` takes hours on
+one 30-word title ending in "é". So each pattern gets a time budget on the `re` side, and a
+pattern that overruns it is refused by id (#15): a ticket's text can never stall an import.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toilaudit.classify.interface import Rule
+from toilaudit.classify.interface import Rule, RulePackError
+from toilaudit.errors import shown
 
 PRINTABLE_ASCII = r"^[ -~]*$"
 # Syntax both engines accept but read differently: `{,n}` (RE2: literal text) and POSIX
@@ -34,8 +42,50 @@ def _re2_accepts(pattern: str) -> bool:
     return True
 
 
-def _python_search(pattern: re.Pattern[str], texts: list[str]) -> np.ndarray:
-    return np.fromiter((pattern.search(t) is not None for t in texts), bool, len(texts))
+# A pattern's budget on the `re` side: a second, plus 20 microseconds a text (a plain pattern
+# takes about one), so a million texts may take 21 s and a backtracking pattern stops there.
+BUDGET_SECONDS = 1.0
+BUDGET_SECONDS_PER_TEXT = 20e-6
+
+
+class _OverBudget(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise _OverBudget in the block after `seconds`: `re` checks for signals while it backtracks,
+    so SIGALRM interrupts even a single catastrophic search. Signals reach the main thread only;
+    elsewhere (a library caller's thread) the block runs without a limit."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _python_search(rule: Rule, texts: list[str]) -> np.ndarray:
+    if not texts:
+        return np.zeros(0, dtype=bool)
+    budget = BUDGET_SECONDS + BUDGET_SECONDS_PER_TEXT * len(texts)
+    try:
+        with _time_limit(budget):
+            return np.fromiter((rule.pattern.search(t) is not None for t in texts), bool, len(texts))
+    except _OverBudget:
+        raise RulePackError(
+            f"rule {rule.id}: its pattern {shown(rule.pattern.pattern, 50)} ran over its {budget:.0f} s budget on "
+            f"{len(texts):,} titles (nested repeats backtrack) - rewrite it without nested repeats, look-arounds or "
+            "back-references (so RE2 runs it), or disable it; then run toilaudit classify --rules FILE"
+        ) from None
 
 
 def match_rules(texts: pa.Array, rules: Sequence[Rule]) -> dict[str, np.ndarray]:
@@ -49,9 +99,9 @@ def match_rules(texts: pa.Array, rules: Sequence[Rule]) -> dict[str, np.ndarray]
         if rule.pattern.flags & ~(re.IGNORECASE | re.UNICODE) == 0 and _re2_accepts(rule.pattern.pattern):
             found = pc.match_substring_regex(texts, rule.pattern.pattern, ignore_case=True)
             hits = np.array(found.to_numpy(zero_copy_only=False), dtype=bool)
-            hits[others] = _python_search(rule.pattern, other_texts)
+            hits[others] = _python_search(rule, other_texts)
         else:
             all_texts = texts.to_pylist() if all_texts is None else all_texts
-            hits = _python_search(rule.pattern, all_texts)
+            hits = _python_search(rule, all_texts)
         matches[rule.id] = hits
     return matches

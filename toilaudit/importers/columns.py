@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
-from toilaudit.errors import InputFileError
+from toilaudit.errors import InputFileError, shown
+from toilaudit.inputs import load_yaml, read_text_file
 
 # Fields an export can feed; a few are helpers that the importer folds into WorkItem fields.
 MAPPABLE_FIELDS = (
@@ -66,22 +65,20 @@ def load_columns_map(path: Path | None) -> dict[str, str]:
     """Read a `--columns` YAML file: {site header: WorkItem field}, returned with normalised headers."""
     if path is None:
         return {}
-    where = f"{path.name}"
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise InputFileError(f"{where}: no such file - check the --columns path") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        first = str(exc).splitlines()[0]
-        raise InputFileError(f"{where}: not valid YAML ({first}) - write one `header: field` per line") from None
+    where = Path(path).name
+    text = read_text_file(path, InputFileError, "--columns")
+    data = load_yaml(text, where, InputFileError, "write one `header: field` per line")
     if not isinstance(data, dict) or not data:
         raise InputFileError(f"{where}: expected a mapping of `export header: field` - e.g. 'Custom field (Team)': team")
     mapping = {}
     for header, field in data.items():
-        if field not in MAPPABLE_FIELDS:
+        if not isinstance(field, str) or field not in MAPPABLE_FIELDS:
             raise InputFileError(
-                f"{where}: {header!r} maps to unknown field {field!r} - use one of: {', '.join(MAPPABLE_FIELDS)}"
+                f"{where}: {shown(header)} maps to unknown field {shown(field)} - use one of: "
+                f"{', '.join(MAPPABLE_FIELDS)}"
             )
+        if not isinstance(header, (str, int, float)) or isinstance(header, bool) or not str(header).strip():
+            raise InputFileError(f"{where}: {shown(header)} is not a column header - quote the header as text")
         mapping[normalise_header(str(header))] = field
     return mapping
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from toilaudit.errors import InputFileError
+from toilaudit.errors import InputFileError, shown
 from toilaudit.importers.columns import match_columns
 
 ENCODINGS = ("utf-8", "cp1252")  # Excel on Windows saves CSV as Windows-1252
@@ -38,12 +39,15 @@ class ExportTable:
     """Data rows read."""
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> tuple[str, bool]:
+    """The file's SHA-256, and whether it holds a NUL byte (found in the same pass)."""
     digest = hashlib.sha256()
+    has_nul = False
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+            has_nul = has_nul or b"\x00" in block
+    return digest.hexdigest(), has_nul
 
 
 def _read_header(path: Path, head: bytes) -> tuple[list[str], str]:
@@ -67,9 +71,14 @@ def _read_header(path: Path, head: bytes) -> tuple[list[str], str]:
 
 
 def read_export(
-    path: Path, source: str, aliases: dict[str, tuple[str, ...]], user_map: dict[str, str], required: tuple[str, ...]
+    path: Path, source: str, aliases: dict[str, tuple[str, ...]], user_map: dict[str, str], required: tuple[str, ...],
+    single_line: dict[str, str] | None = None,
 ) -> ExportTable:
-    """Read the columns of `path` that feed WorkItem fields, or raise one clear InputFileError."""
+    """Read the columns of `path` that feed WorkItem fields, or raise one clear InputFileError.
+
+    `single_line`: fields that never hold a line break (field -> header name, for messages).
+    """
+    single_line = single_line or {}
     path = Path(path)
     where = path.name
     if path.is_dir():
@@ -80,13 +89,16 @@ def read_export(
         head = handle.read(SNIFF_BYTES)
     if not head.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InputFileError(f"{where}: the file is empty - export the {source} again")
+    if _looks_utf16(head):
+        raise InputFileError(f"{where}: UTF-16 text, which this importer does not read - save the export as "
+                             "CSV UTF-8 (Excel: Save As > CSV UTF-8)")
     if b"\x00" in head:
         raise InputFileError(f"{where}: a binary file, not a CSV export - export as CSV, not Excel or a zip")
     headers, encoding = _read_header(path, head)
     positions = match_columns(headers, aliases, user_map)
     missing = [field for field in required if field not in positions]
     if missing:
-        found = ", ".join(repr(h) for h in headers[:12]) + (" ..." if len(headers) > 12 else "")
+        found = ", ".join(shown(h, 30) for h in headers[:6]) + (" ..." if len(headers) > 6 else "")
         hint = "not a CSV export? " if len(headers) < 2 else ""
         raise InputFileError(
             f"{where}: {hint}no column for {', '.join(missing)} (found {found}) - "
@@ -97,8 +109,55 @@ def read_export(
     with ThreadPoolExecutor(max_workers=2) as pool:
         digest = pool.submit(file_sha256, path)
         table = _read_columns(path, encoding, len(headers), wanted)
+        if table.num_rows == 0:
+            raise InputFileError(f"{where}: no rows under the header - export the {source} again, with the rows")
         fields = dict(zip(positions, pool.map(lambda found: _join_values(table, found), positions.values())))
-        return ExportTable(path, digest.result(), fields, table.num_rows)
+        sha256, has_nul = digest.result()
+        if has_nul:  # PostgreSQL text cannot hold NUL, and no title means one: both stores get the same text
+            fields = {field: values.str.replace("\x00", "", regex=False).str.strip() for field, values in fields.items()}
+        broken = [field for field in single_line if field in positions
+                  and any(_may_hold_line_break(table.column(f"c{i}")) for i in positions[field])]
+        _check_single_line(fields, {field: single_line[field] for field in broken}, where)
+        return ExportTable(path, sha256, fields, table.num_rows)
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """A byte-order mark, or ASCII text with every other byte NUL (UTF-16 without a mark)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = head[:512]
+    return len(sample) >= 8 and (sample[0::2].count(0) == len(sample[0::2]) or sample[1::2].count(0) == len(sample[1::2]))
+
+
+def _may_hold_line_break(column: pa.ChunkedArray) -> bool:
+    """Whether any value of the column may hold a line break: a byte search of its character data
+    (a regex over a million titles takes 75 ms; this, a few). Values are still untrimmed here."""
+    for chunk in column.chunks:
+        data = chunk.buffers()[2]
+        if data is not None:
+            raw = data.to_pybytes()
+            if b"\n" in raw or b"\r" in raw:
+                return True
+    return False
+
+
+def _check_single_line(fields: dict[str, pd.Series], single_line: dict[str, str], where: str) -> None:
+    """Refuse a line break in a field that never holds one (a key, a date, a Jira summary).
+
+    There it means a quote was left open: the parser then reads on through the next rows until
+    the next quote, so a whole row vanishes into this field instead of being imported.
+    """
+    for field, header in single_line.items():
+        if field not in fields:
+            continue
+        broken = fields[field].str.contains(r"[\r\n]", regex=True)
+        if broken.any():
+            row = int(broken.to_numpy(dtype=bool, na_value=False).nonzero()[0][0])
+            raise InputFileError(
+                f"{where} row {row + 2}: {header} holds a line break, so a quote in or before this row was left "
+                "open and the rows after it were read into it - close the quote (write \"\" for a quote inside "
+                "a quoted value) or re-export"
+            )
 
 
 def _read_columns(path: Path, encoding: str, width: int, wanted: list[int]) -> pa.Table:
@@ -121,11 +180,15 @@ def _read_columns(path: Path, encoding: str, width: int, wanted: list[int]) -> p
         message = str(exc).splitlines()[0]
         if "UTF8" in message and encoding == "utf-8":
             return _read_columns(path, "cp1252", width, wanted)
-        if "Expected" in message and "columns" in message:
+        ragged = re.search(r"Expected (\d+) columns, got (\d+): ?(.*)", message)
+        if ragged:
+            expected, got, row = ragged.groups()
+            hint = "a quote left open? " if row.count('"') % 2 else ""
             raise InputFileError(
-                f"{path.name}: rows do not match the header ({message}) - re-export the CSV or fix that row"
+                f"{path.name}: rows do not match the header (a row has {got} columns, the header {expected}; it "
+                f"starts {shown(row, 40)}) - {hint}fix that row or re-export the CSV"
             ) from None
-        raise InputFileError(f"{path.name}: not a readable CSV ({message}) - export as CSV") from None
+        raise InputFileError(f"{path.name}: not a readable CSV ({shown(message, 80)}) - export as CSV") from None
 
 
 def _join_values(table: pa.Table, positions: list[int]) -> pd.Series:

@@ -2,18 +2,29 @@
 
 Jira's CSV uses the exporting user's date format and time zone with no offset; its default
 is `24/Nov/26 3:45 PM`. The format is chosen on a sample and then applied to the whole
-column (vectorised), so a million rows parse in about a second.
+column (vectorised), so a million rows parse in about a second. Rows the chosen format does
+not read are tried as ISO 8601, which every source may write.
+
+Rules that keep one odd value from re-dating a whole export (#15):
+- a local time the clocks skip or repeat is read as Java reads it (`ZonedDateTime.ofLocal`,
+  and so Jira): in the repeated hour the earlier instant, in the skipped hour the time moved
+  forward by the gap. Neither is ever "not a date", so neither can swing the format vote;
+- a year before 1000 is not a date: `%Y` would read the `26` of `24/Nov/26` as 26 AD;
+- an impossible day (31/Feb) is not a date: Arrow's strptime would roll it over to 3 March.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toilaudit.errors import InputFileError
+from toilaudit.errors import InputFileError, shown
+from toilaudit.importers.export import rows_named
 
 JIRA_DEFAULT_FORMAT = "%d/%b/%y %I:%M %p"
 CANDIDATE_FORMATS = (
@@ -30,30 +41,103 @@ CANDIDATE_FORMATS = (
     "%Y/%m/%d %H:%M:%S",
 )
 SAMPLE_SIZE = 2000
+OFFSET_AT_END = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"  # a time, then its offset
+MIN_YEAR = 1000  # below it a four-digit-year format has read a two-digit year
+PLAUSIBLE_FROM_YEAR = 1990  # before it, or after next year, a date is worth a warning
+# Arrow's strptime rolls an impossible day over into the next month (29-31/Feb -> 1-3 March,
+# 31/Apr -> 1 May), so the days a roll-over can land on are checked with Python's strptime.
+AFTER_SHORT_MONTHS = (5, 7, 10, 12)
+
+
+def _localize(naive: pd.Series, timezone: str) -> pd.Series:
+    """Naive local times in `timezone` -> aware UTC, by Java's rule (see the module doc)."""
+    if timezone == "UTC":
+        return naive.dt.tz_localize("UTC")
+    earlier = np.ones(len(naive), dtype=bool)  # pandas: True takes the offset before the change
+    local = naive.dt.tz_localize(timezone, ambiguous=earlier, nonexistent="NaT").dt.tz_convert("UTC")
+    gap = naive.notna() & local.isna()
+    if gap.any():
+        # the offset in force just before the gap, applied to the wall time: 02:30 EST = 03:30 EDT
+        skipped = naive[gap]
+        before = skipped.dt.tz_localize(timezone, ambiguous=np.ones(len(skipped), dtype=bool),
+                                        nonexistent="shift_backward")
+        offset = before.dt.tz_localize(None) - before.dt.tz_convert("UTC").dt.tz_localize(None)
+        local[gap] = (skipped - offset).dt.tz_localize("UTC")
+    return local
+
+
+def _arrow_strptime(text: pd.Series, fmt: str) -> pd.Series:
+    """Arrow's C++ strptime (pandas' per-value parser takes ~3 s for a million distinct Jira dates,
+    Arrow a quarter of a second), without what Arrow reads that is no date: a year before 1000
+    and a day rolled over from an impossible one."""
+    strings = pa.array(text, type=pa.string(), from_pandas=True)
+    parsed = pc.strptime(strings, format=fmt, unit="us", error_is_null=True)
+    wrong = pc.fill_null(pc.less(pc.year(parsed), MIN_YEAR), False)
+    day, month = pc.day(parsed), pc.month(parsed)
+    suspects = pc.fill_null(pc.or_(pc.and_(pc.equal(month, 3), pc.less_equal(day, 3)),
+                                   pc.and_(pc.is_in(month, pa.array(AFTER_SHORT_MONTHS)), pc.equal(day, 1))), False)
+    if pc.any(suspects).as_py():
+        # a real 1 March prints back as the text it was read from; only the others are checked one by one
+        written = pc.strftime(pc.filter(parsed, suspects), format=fmt, locale="C")
+        differs = pc.not_equal(_loose(written), _loose(pc.filter(strings, suspects)))
+        checked = pc.filter(pc.filter(strings, suspects), differs).unique().to_pylist()
+        impossible = [value for value in checked if _no_such_day(value, fmt)]
+        if impossible:
+            wrong = pc.or_(wrong, pc.is_in(strings, pa.array(impossible, pa.string())))
+    parsed = pc.if_else(wrong, pa.scalar(None, parsed.type), parsed)
+    return pd.Series(parsed.to_pandas(), index=text.index)
+
+
+def _loose(dates: pa.Array) -> pa.Array:
+    """Dates compared loosely: case, leading zeros and runs of spaces aside (`1:05 pm` = `01:05 PM`)."""
+    text = pc.utf8_lower(dates)
+    text = pc.replace_substring_regex(text, r"(^|\D)0+(\d)", r"\1\2")
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
 
 
 def _parse(text: pd.Series, fmt: str, timezone: str) -> pd.Series:
-    """Parse with one format; naive times are taken to be in `timezone`; the result is UTC.
-
-    Explicit formats go through Arrow's C++ strptime: pandas' per-value parser takes ~3 s for a
-    million distinct Jira dates, Arrow a quarter of a second.
-    """
+    """Parse with one format; naive times are taken to be in `timezone`; the result is UTC."""
+    parsed = None
     if fmt != "ISO8601" and "%z" not in fmt and "%Z" not in fmt:
         try:
-            parsed_array = pc.strptime(pa.array(text, type=pa.string(), from_pandas=True), format=fmt, unit="us",
-                                       error_is_null=True)
-            parsed = pd.Series(parsed_array.to_pandas(), index=text.index)
-            return parsed.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward").dt.tz_convert("UTC")
+            parsed = _arrow_strptime(text, fmt)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass  # a directive Arrow lacks: let pandas try
-    try:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-    except (ValueError, TypeError):
-        # mixed UTC offsets in one column: let pandas convert each to UTC
-        return pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+    if parsed is None:
+        try:
+            parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        except (ValueError, TypeError):
+            return _parse_mixed_offsets(text, fmt, timezone)
+        parsed = parsed.mask(parsed.dt.year < MIN_YEAR)
     if getattr(parsed.dt, "tz", None) is None:
-        parsed = parsed.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
+        return _localize(parsed, timezone)
     return parsed.dt.tz_convert("UTC")
+
+
+def _parse_mixed_offsets(text: pd.Series, fmt: str, timezone: str) -> pd.Series:
+    """A column mixing offsets (+01:00, -05:00, Z) and times without one: pandas reads it only
+    all in UTC, which would put the offset-free times in UTC instead of `timezone`."""
+    has_offset = text.str.contains(OFFSET_AT_END, regex=True).fillna(False).astype(bool)
+    aware = pd.to_datetime(text.where(has_offset), format=fmt, errors="coerce", utc=True)
+    try:
+        naive = pd.to_datetime(text.where(~has_offset), format=fmt, errors="coerce")
+    except (ValueError, TypeError):  # an offset form the pattern missed: those rows are not dates
+        naive = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    if getattr(naive.dt, "tz", None) is not None:
+        naive = naive.dt.tz_localize(None)
+    local = _localize(naive.mask(naive.dt.year < MIN_YEAR), timezone)
+    return aware.mask(aware.dt.year < MIN_YEAR).fillna(local)
+
+
+def _vote(sample: pd.Series, timezone: str) -> str:
+    """The format of a column: ISO 8601 if it reads the whole sample, else the candidate that reads
+    most of what ISO does not (ISO dates among others are read anyway, see parse_dates)."""
+    rest = sample[_parse(sample, "ISO8601", timezone).isna()]
+    if rest.empty:
+        return "ISO8601"
+    others = CANDIDATE_FORMATS[1:]
+    scores = {fmt: _parse(rest, fmt, timezone).notna().sum() for fmt in others}
+    return max(others, key=lambda fmt: scores[fmt])  # first best wins ties
 
 
 def parse_dates(
@@ -67,21 +151,47 @@ def parse_dates(
     present = text != ""
     if not present.any():
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
-    if date_format:
-        chosen = date_format
-    else:
-        sample = text[present].head(SAMPLE_SIZE)
-        scores = {fmt: _parse(sample, fmt, timezone).notna().sum() for fmt in CANDIDATE_FORMATS}
-        chosen = max(CANDIDATE_FORMATS, key=lambda fmt: scores[fmt])  # first best wins ties
-    parsed = _parse(text.where(present), chosen, timezone)
+    chosen = date_format or _vote(text[present].head(SAMPLE_SIZE), timezone)
+    parsed = _parse(text.where(present), chosen, timezone).astype("datetime64[us, UTC]")
+    unread = present & parsed.isna()
+    if unread.any() and chosen != "ISO8601":  # an ISO date among others is still a date
+        parsed[unread] = _parse(text[unread], "ISO8601", timezone).astype("datetime64[us, UTC]")
     bad = present & parsed.isna()
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
+        value = text.iloc[row]
+        if _no_such_day(value, chosen) or _no_such_day(value, "ISO8601"):
+            raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} is not a date (that month has no "
+                                 "such day) - correct that row of the export")
         raise InputFileError(
-            f"{where} row {row + 2}: {column} {text.iloc[row]!r} is not a date (read as {chosen}) - "
+            f"{where} row {row + 2}: {column} {shown(value)} is not a date (read as {chosen}) - "
             f"export ISO dates or pass --date-format, e.g. --date-format '{JIRA_DEFAULT_FORMAT}'"
         )
-    return parsed.astype("datetime64[us, UTC]")
+    return parsed
+
+
+def _no_such_day(text: str, fmt: str) -> bool:
+    """Whether the text, read with `fmt`, is a date naming a day its month lacks (31/Feb)."""
+    try:
+        if fmt == "ISO8601":
+            pd.Timestamp(text)
+        else:
+            datetime.strptime(text, fmt)
+    except ValueError as exc:
+        return "day is out of range" in str(exc)
+    return False
+
+
+def implausible_dates(parsed: pd.Series, where: str, column: str) -> str | None:
+    """A warning naming the rows dated before 1990 or after next year: read right, but worth a look."""
+    next_year = pd.Timestamp.now(tz="UTC").year + 1
+    years = parsed.dt.year
+    odd = ((years < PLAUSIBLE_FROM_YEAR) | (years > next_year)).to_numpy(dtype=bool, na_value=False)
+    if not odd.any():
+        return None
+    count, named = rows_named(odd)
+    return (f"{where}: {count} {column} date(s) before {PLAUSIBLE_FROM_YEAR} or after {next_year} "
+            f"(rows {named}) - check them, or the date format (--date-format)")
 
 
 def parse_date_columns(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toilaudit.errors import InputFileError
+from toilaudit.errors import InputFileError, shown
 
 # A label a person put on an item to say what it is; read for `evaluate`, hidden from the
 # classifier so that it cannot grade its own homework.
@@ -46,20 +47,40 @@ class ImportBatch:
 
 
 def read_files(source: str, paths, read_one) -> ImportBatch:
-    """Read each export with `read_one(path) -> (items, ImportedFile)`; the last row of a key wins,
-    within a file and across files, with a warning."""
+    """Read each export with `read_one(path) -> (items, ImportedFile, warnings)`; the last row of a
+    key wins, within a file and across files, with a warning."""
     frames, files, warnings = [], [], []
     for path in paths:
-        frame, imported = read_one(path)
+        frame, imported, notes = read_one(path)
         frame, found = drop_duplicate_keys(frame, imported.name)
         frames.append(frame)
         files.append(imported)
-        warnings += found
+        warnings += [*notes, *found]
     items = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if items.empty:
+        names = ", ".join(f.name for f in files)
+        raise InputFileError(f"{names}: no row has a key - give every row its {source} key, or export again")
     if len(frames) > 1:
         items, found = drop_duplicate_keys(items, "these files")
         warnings += found
     return ImportBatch(source, items, tuple(files), tuple(warnings))
+
+
+def rows_named(mask: pd.Series | np.ndarray, shown_rows: int = 5) -> tuple[int, str]:
+    """How many rows a mask marks, and the first few as a file's row numbers (the header is row 1)."""
+    rows = (np.flatnonzero(np.asarray(mask, dtype=bool)) + 2).tolist()
+    return len(rows), ", ".join(str(r) for r in rows[:shown_rows]) + (" ..." if len(rows) > shown_rows else "")
+
+
+def drop_blank_keys(frame: pd.DataFrame, where: str, header: str) -> tuple[pd.DataFrame, list[str]]:
+    """Skip the rows with no key, saying which: they cannot be stored (keys identify items)."""
+    blank = (frame["key"] == "").to_numpy()
+    if not blank.any():
+        return frame, []
+    count, named = rows_named(blank)
+    warning = (f"{where}: {count} row(s) with a blank {header} were skipped (rows {named}) - give every row a key "
+               "to import it")
+    return frame.loc[~blank], [warning]
 
 
 def drop_duplicate_keys(frame: pd.DataFrame, where: str) -> tuple[pd.DataFrame, list[str]]:
@@ -93,6 +114,10 @@ def split_human_labels(labels: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])")
+PRETTY_DURATION = re.compile(r"(?:\d+(?:\.\d+)?\s*[wdhms]\s*)+")
+# One item's time: beyond ten years a figure is an export error, not work done, and it would
+# overflow the hours the store sums as DECIMAL(18, 4) (1e20 seconds once bricked a store).
+MAX_SECONDS = 10 * 365 * 24 * 3600
 SECONDS_PER_UNIT = {"w": 5 * 8 * 3600, "d": 8 * 3600, "h": 3600, "m": 60, "s": 1}  # Jira's 8h day, 5d week
 
 
@@ -110,7 +135,8 @@ def parse_durations(values: pd.Series, where: str, column: str) -> pd.Series:
     """Seconds from Jira's `Time Spent` (seconds) or its pretty form (`1d 2h 30m`)."""
     text = values.fillna("").astype(str).str.strip()
     seconds = _plain_seconds(text)
-    pretty = text.ne("") & seconds.isna()
+    # the pretty form only when it is nothing else: "1h -30m x" is not 90 minutes
+    pretty = text.ne("") & seconds.isna() & text.str.lower().str.fullmatch(PRETTY_DURATION.pattern).fillna(False)
     if pretty.any():
         parts = text[pretty].str.lower().str.extractall(DURATION_PART.pattern)
         if not parts.empty:
@@ -120,7 +146,14 @@ def parse_durations(values: pd.Series, where: str, column: str) -> pd.Series:
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise InputFileError(
-            f"{where} row {row + 2}: {column} {text.iloc[row]!r} is not a duration - export seconds or '1h 30m'"
+            f"{where} row {row + 2}: {column} {shown(text.iloc[row])} is not a duration - export seconds or '1h 30m'"
+        )
+    out_of_range = ~(seconds.isna() | seconds.between(0, MAX_SECONDS))  # inf and -inf too
+    if out_of_range.any():
+        row = int(out_of_range.to_numpy().nonzero()[0][0])
+        raise InputFileError(
+            f"{where} row {row + 2}: {column} {shown(text.iloc[row])} is out of range - give 0 to "
+            f"{MAX_SECONDS:,} seconds (ten years), or fix that row"
         )
     return seconds.astype("float64")
 

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import pandas as pd
 import requests
 
-from toilaudit.errors import SourceError
+from toilaudit.errors import SourceError, shown
 from toilaudit.importers.export import split_human_labels
 from toilaudit.importers.interface import normalise_frame
+from toilaudit.urls import check_source_url
 from toilaudit.importers.retry import (
     RetryPolicy,
     Retryable,
@@ -60,7 +61,7 @@ class JiraSource:
                  on_wait=None) -> None:
         from jira import JIRA
 
-        self.url = url.rstrip("/")
+        self.url = check_source_url(url, "jira").rstrip("/")
         self.policy = policy or policy_from_environment(environ)
         self.on_wait = on_wait
         pat, user, token = environ.get("JIRA_PAT"), environ.get("JIRA_USER"), environ.get("JIRA_API_TOKEN")
@@ -102,6 +103,13 @@ class JiraSource:
                 ) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as error:
                 raise Retryable(f"connection to {self.url} failed: {type(error).__name__}") from None
+            except (KeyError, TypeError, AttributeError, ValueError) as error:
+                # the client reads fields of Jira's answer (serverInfo's versionNumbers ...): another
+                # server answering 200 with other JSON fails here
+                raise SourceError(
+                    f"jira: {self.url} does not answer {what} as Jira does ({type(error).__name__} "
+                    f"{shown(str(error), 40)}) - check --url points at Jira's base URL"
+                ) from None
 
         return with_retries(attempt, f"jira {what}", self.policy, on_wait=self.on_wait)
 
@@ -125,6 +133,7 @@ class JiraSource:
             while True:
                 data = self._call(lambda t=token: self.client.enhanced_search_issues(
                     jql, nextPageToken=t, maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True), "search/jql")
+                data = self._answer(data, "search/jql")
                 yield self._page(data.get("issues") or [], None)
                 token = data.get("nextPageToken")
                 if data.get("isLast", not token) or not token:
@@ -134,12 +143,23 @@ class JiraSource:
             data = self._call(lambda s=start: self.client.search_issues(
                 jql, startAt=s, maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True, validate_query=True),
                 "search")
+            data = self._answer(data, "search")
             issues = data.get("issues") or []
-            total = int(data.get("total", 0))
+            total = int(data.get("total") or 0) if str(data.get("total") or 0).isdigit() else 0
             yield self._page(issues, total)
             start += len(issues)
             if not issues or start >= total:
                 return
+
+    def _answer(self, data, what: str) -> dict:
+        """A search answer, checked for the shape the pages are read from: a server that is not
+        Jira can answer 200 with any JSON."""
+        issues = data.get("issues") or [] if isinstance(data, dict) else None
+        if not isinstance(issues, list) or not all(isinstance(i, dict) and isinstance(i.get("key"), str)
+                                                   and isinstance(i.get("fields") or {}, dict) for i in issues):
+            raise SourceError(f"jira: {self.url} does not answer {what} as Jira does (no list of issues with keys) - "
+                              "check --url points at Jira's base URL")
+        return data
 
     def _page(self, issues: list[dict], total: int | None) -> JiraPage:
         rows = []

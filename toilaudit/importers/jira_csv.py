@@ -10,12 +10,22 @@ import pyarrow.compute as pc
 
 from toilaudit.importers.columns import JIRA_ALIASES
 from toilaudit.importers.csv_reading import read_export
-from toilaudit.importers.dates import parse_date_columns
-from toilaudit.importers.export import ImportBatch, ImportedFile, parse_durations, read_files, split_human_labels
+from toilaudit.importers.dates import implausible_dates, parse_date_columns
+from toilaudit.importers.export import (
+    ImportBatch,
+    ImportedFile,
+    drop_blank_keys,
+    parse_durations,
+    read_files,
+    split_human_labels,
+)
 from toilaudit.importers.interface import normalise_frame
 
 REQUIRED = ("key", "title", "created_at")
 HEADER_NAMES = {"created_at": "Created", "resolved_at": "Resolved", "time_spent_seconds": "Time Spent"}
+# Fields Jira never writes across lines (its summary is one line): a line break there is a quote left open.
+SINGLE_LINE = {"key": "Issue key", "title": "Summary", "item_type": "Issue Type", "status": "Status",
+               "urgency": "Priority", **HEADER_NAMES}
 
 
 def read_jira_csv(
@@ -28,9 +38,9 @@ def read_jira_csv(
     """Read Jira CSV exports into one batch; the last row of a repeated key wins."""
 
     def read_one(path):
-        export = read_export(Path(path), "Jira issues", JIRA_ALIASES, columns_map, REQUIRED)
-        items = _to_items(export.fields, export.path.name, team, date_format, timezone)
-        return items, ImportedFile(export.path.name, export.sha256, export.rows)
+        export = read_export(Path(path), "Jira issues", JIRA_ALIASES, columns_map, REQUIRED, SINGLE_LINE)
+        items, warnings = _to_items(export.fields, export.path.name, team, date_format, timezone)
+        return items, ImportedFile(export.path.name, export.sha256, export.rows), warnings
 
     return read_files("jira", paths, read_one)
 
@@ -45,7 +55,7 @@ def _first_value(values: pd.Series) -> pd.Series:
 
 def _to_items(
     fields: dict[str, pd.Series], where: str, team: str | None, date_format: str | None, timezone: str
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[str]]:
     def text(field: str) -> pd.Series | str:
         return fields[field] if field in fields else ""
 
@@ -75,11 +85,11 @@ def _to_items(
         index=range(rows),
     )
     dates = {field: (fields[field], HEADER_NAMES[field]) for field in ("created_at", "resolved_at") if field in fields}
+    warnings = []
     for field, parsed in parse_date_columns(dates, where, date_format, timezone).items():
         frame[field] = parsed
+        warnings.append(implausible_dates(parsed, where, HEADER_NAMES[field]))
     if "time_spent_seconds" in fields:
         frame["time_spent_seconds"] = parse_durations(fields["time_spent_seconds"], where, "Time Spent")
-    blank = frame["key"] == ""
-    if blank.any():
-        frame = frame.loc[~blank]
-    return normalise_frame(frame)
+    frame, skipped = drop_blank_keys(frame, where, "Issue key")
+    return normalise_frame(frame), [w for w in warnings if w] + skipped

@@ -22,6 +22,7 @@ import pandas as pd
 
 from toilaudit.errors import SourceError
 from toilaudit.importers.interface import normalise_frame
+from toilaudit.urls import check_source_url
 from toilaudit.importers.retry import (
     RetryPolicy,
     Retryable,
@@ -58,8 +59,8 @@ class PagerDutySource:
         token = environ.get("PAGERDUTY_API_TOKEN")
         if not token:
             raise SourceError("pagerduty: no token - set PAGERDUTY_API_TOKEN in the environment (a read-only REST API key)")
-        if url and not url.startswith("https://"):
-            raise SourceError(f"pagerduty: --url {url} is not https - the API (and its client) only speak https")
+        if url:
+            check_source_url(url, "pagerduty", ("https",))  # the API (and its client) only speak https
         options = {}
         ca_bundle = environ.get("REQUESTS_CA_BUNDLE")
         if ca_bundle and not environ.get("SSL_CERT_FILE"):  # httpx2 reads SSL_CERT_FILE by itself

@@ -16,9 +16,13 @@ from typing import Any
 
 import yaml
 
+from toilaudit.errors import shown
+from toilaudit.inputs import load_yaml, read_text_file
 from toilaudit.maturity.interface import UNKNOWN, Answer, AnswersError, Bank, Question
 
 UNKNOWN_SPELLINGS = {"unknown", "not sure", "dont know", "don't know", "n/a", "?", ""}
+MAX_NUMBER = 1_000_000  # a count of days or services; beyond it a number is a typo
+MAX_NAME_CHARS = 200  # an organisation or interviewee is a name, printed on the report's cover
 
 
 def normalise(question: Question, raw: Any) -> str | None:
@@ -33,7 +37,7 @@ def normalise(question: Question, raw: Any) -> str | None:
             number = float(text)
         except ValueError:
             return None
-        return f"{number:g}" if number >= 0 else None
+        return f"{number:g}" if 0 <= number <= MAX_NUMBER else None  # NaN and inf fail too
     for choice in question.choices:
         if text.lower() == choice.lower():
             return choice
@@ -44,8 +48,11 @@ def normalise(question: Question, raw: Any) -> str | None:
 
 def allowed(question: Question) -> str:
     if question.kind == "number":
-        return "a number of 0 or more, or unknown"
-    return "; ".join(f"{i} '{c}'" for i, c in enumerate(question.choices, 1)) + "; or unknown"
+        return f"a number from 0 to {MAX_NUMBER:,}, or unknown"
+    listed = "; ".join(f"{i} '{c}'" for i, c in enumerate(question.choices, 1)) + "; or unknown"
+    if len(listed) <= 120:
+        return listed
+    return f"a choice's number (1 to {len(question.choices)}) or its text, as --template lists them, or unknown"
 
 
 def rank(question: Question, value: str) -> float:
@@ -142,12 +149,8 @@ def template_yaml(bank: Bank, org: str | None = None, services: tuple[str, ...] 
 def read_answers_file(path: Path, bank: Bank) -> AnswersFile:
     """A filled-in template, checked against the bank."""
     where = Path(path).name
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise AnswersError(f"{where}: no such file - check the --answers path (make one with --template)") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise AnswersError(f"{where}: not valid YAML ({str(exc).splitlines()[0]}) - start from --template") from None
+    text = read_text_file(path, AnswersError, "--answers")
+    data = load_yaml(text, where, AnswersError, "start from toilaudit interview --template")
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         raise AnswersError(f"{where}: expected `org:` and a `questions:` list - start from toilaudit interview --template")
     services = data.get("services") or []
@@ -155,28 +158,51 @@ def read_answers_file(path: Path, bank: Bank) -> AnswersFile:
         raise AnswersError(f"{where}: `services:` must be a list of service names - e.g. [payments-api, ledger]")
     questions = bank.by_id()
     answers, seen = [], set()
-    interviewee = str(data["interviewee"]) if data.get("interviewee") else None
+    interviewee = _name(data, "interviewee", where)
     for entry in data["questions"]:
         if not isinstance(entry, dict) or "id" not in entry:
             raise AnswersError(f"{where}: each question needs an `id` - start from --template")
-        question = questions.get(str(entry["id"]))
+        question = questions.get(entry["id"]) if isinstance(entry["id"], str) else None
         if question is None:
-            raise AnswersError(f"{where}: question {entry['id']!r} is not in the bank - regenerate with --template")
+            raise AnswersError(f"{where}: question {shown(entry['id'])} is not in the bank - regenerate with --template")
+        if not _is_scalar(entry.get("service")):
+            raise AnswersError(f"{where}: question {question.id}: the service is {shown(entry.get('service'))}, not a "
+                               "name - write it as text")
         service = str(entry.get("service") or "").strip()
         if service and not question.per_service:
             raise AnswersError(f"{where}: question {question.id} is asked once for the organisation - remove its "
                                "`service:`")
         if "answer" not in entry:
             continue
-        value = normalise(question, entry.get("answer"))
+        value = normalise(question, entry.get("answer")) if _is_scalar(entry.get("answer")) else None
         if value is None:
             raise AnswersError(
-                f"{where}: question {question.id}: {entry.get('answer')!r} is not allowed - use {allowed(question)}"
+                f"{where}: question {question.id}: {shown(entry.get('answer'), 40)} is not allowed - use "
+                f"{allowed(question)}"
             )
+        if not _is_scalar(entry.get("note")):
+            raise AnswersError(f"{where}: question {question.id}: the note is {shown(entry.get('note'))}, not text "
+                               "- write it on one line, in quotes")
         note = str(entry.get("note") or "").strip()
         if entry.get("answer") is not None:
             answers.append(Answer(question.id, value, note, interviewee or "", service))
             seen.add(question.id)
     unanswered = tuple(q.id for q in bank.questions if q.id not in seen)
-    org = str(data["org"]) if data.get("org") else None
-    return AnswersFile(org, interviewee, tuple(s.strip() for s in services), tuple(answers), unanswered)
+    return AnswersFile(_name(data, "org", where), interviewee, tuple(s.strip() for s in services), tuple(answers),
+                       unanswered)
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool, type(None)))
+
+
+def _name(data: dict[str, Any], key: str, where: str) -> str | None:
+    """`org:` or `interviewee:`: a name in words, or None when left empty."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or not str(value).strip():
+        raise AnswersError(f"{where}: `{key}:` is {shown(value)}, not a name - write it as text, e.g. {key}: Northbank")
+    if len(str(value)) > MAX_NAME_CHARS:
+        raise AnswersError(f"{where}: `{key}:` is longer than {MAX_NAME_CHARS} characters - shorten it")
+    return str(value).strip()

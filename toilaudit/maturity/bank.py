@@ -8,12 +8,12 @@ against its section titles).
 
 from __future__ import annotations
 
+import math
 from importlib import resources
 from typing import Any
 
-import yaml
-
-from toilaudit.errors import BankError
+from toilaudit.errors import BankError, shown
+from toilaudit.inputs import load_yaml
 from toilaudit.maturity.interface import (
     BANK_TRACKS,
     COMBINE_RULES,
@@ -57,15 +57,12 @@ def parse_banks(texts: dict[str, str]) -> Bank:
     questions: list[Question] = []
     seen: dict[str, str] = {}
     for name, text in texts.items():
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise BankError(f"{name}: not valid YAML ({str(exc).splitlines()[0]}) - fix the bank's syntax") from None
+        data = load_yaml(text, name, BankError, "fix the bank's syntax")
         if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
             raise BankError(f"{name}: expected `track:` and a `questions:` list - see questionnaires/sre.yaml")
         track = data.get("track")
         if track not in BANK_TRACKS:
-            raise BankError(f"{name}: track {track!r} - use {', '.join(BANK_TRACKS)}")
+            raise BankError(f"{name}: track {shown(track)} - use {', '.join(BANK_TRACKS)}")
         for raw in data["questions"]:
             question = _question(raw, track, name)
             if question.id in seen:
@@ -77,45 +74,49 @@ def parse_banks(texts: dict[str, str]) -> Bank:
 
 
 def _question(raw: Any, track: str, name: str) -> Question:
-    if not isinstance(raw, dict) or not raw.get("id"):
-        raise BankError(f"{name}: a question without an id ({raw!r}) - give every question an id")
-    where = f"{name}: question {raw['id']}"
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
+        raise BankError(f"{name}: a question without an id ({shown(raw)}) - give every question an id")
+    where = f"{name}: question {shown(raw['id'], 40)[1:-1]}"
     for key in ("text", "why"):
-        if not raw.get(key):
+        if not raw.get(key) or not isinstance(raw[key], str):
             raise BankError(f"{where}: missing `{key}` - every question needs text and why")
     kind = raw.get("type", "choice")
     if kind not in ("choice", "number"):
-        raise BankError(f"{where}: type {kind!r} - use choice (default) or number")
+        raise BankError(f"{where}: type {shown(kind)} - use choice (default) or number")
     level = raw.get("level")
     if track in ("platform", "sre"):
         if level not in (2, 3, 4, 5):
-            raise BankError(f"{where}: level {level!r} is not a level - use 2 to 5 (Level 1 Foundation is the floor)")
+            raise BankError(f"{where}: level {shown(level)} is not a level - use 2 to 5 (Level 1 Foundation is the "
+                            "floor)")
     elif level is not None:
         raise BankError(f"{where}: {track} questions do not evidence a level - remove `level`")
     raw_choices = raw.get("choices") or ()
+    if not isinstance(raw_choices, (list, tuple)):
+        raise BankError(f"{where}: choices {shown(raw_choices)} - list them, least to most mature")
     for position, choice in enumerate(raw_choices, 1):
         if not isinstance(choice, str):
             raise BankError(
-                f"{where}: choice {position} is {choice!r}, not text (YAML reads a bare No or Yes as a boolean) "
+                f"{where}: choice {position} is {shown(choice)}, not text (YAML reads a bare No or Yes as a boolean) "
                 "- quote it"
             )
     choices = tuple(raw_choices)
     if kind == "choice" and len(choices) < 2:
-        raise BankError(f"{where}: needs at least two choices, least to most mature")
+        raise BankError(f"{where}: needs at least two choices - list them least to most mature")
     if kind == "number" and choices:
         raise BankError(f"{where}: a number question takes no choices - remove them or drop `type: number`")
     met_at = raw.get("met_at", len(choices) if kind == "choice" else None)
-    if met_at is None or (kind == "choice" and not 1 <= met_at <= len(choices)):
-        raise BankError(f"{where}: met_at {met_at!r} - give the 1-based choice (or number) that meets the level")
+    number = isinstance(met_at, (int, float)) and not isinstance(met_at, bool) and math.isfinite(met_at)
+    if not number or (kind == "choice" and not 1 <= met_at <= len(choices)):
+        raise BankError(f"{where}: met_at {shown(met_at)} - give the 1-based choice (or number) that meets the level")
     gate = raw.get("gate")
     if gate is not None and gate not in GATE_CONDITIONS:
-        raise BankError(f"{where}: gate {gate!r} - use one of {', '.join(GATE_CONDITIONS)}")
+        raise BankError(f"{where}: gate {shown(gate)} - use one of {', '.join(GATE_CONDITIONS)}")
     evidence = raw.get("evidence")
     if evidence is not None and evidence not in EVIDENCE:
-        raise BankError(f"{where}: evidence {evidence!r} - use one of {', '.join(EVIDENCE)}")
+        raise BankError(f"{where}: evidence {shown(evidence)} - use one of {', '.join(EVIDENCE)}")
     combine = raw.get("combine", "weakest")
     if combine not in COMBINE_RULES:
-        raise BankError(f"{where}: combine {combine!r} - use one of {', '.join(COMBINE_RULES)}")
+        raise BankError(f"{where}: combine {shown(combine)} - use one of {', '.join(COMBINE_RULES)}")
     if combine == "total" and kind != "number":
         raise BankError(f"{where}: combine total adds numbers up - use it on a number question only")
     question = Question(
@@ -134,7 +135,7 @@ def _sources(raw: Any, where: str) -> tuple[Source, ...]:
     sources = []
     for entry in entries:
         if not isinstance(entry, dict) or len(entry) != 1 or next(iter(entry)) not in SOURCE_KINDS:
-            raise BankError(f"{where}: source {entry!r} - use one of {', '.join(f'{k}: ...' for k in SOURCE_KINDS)}")
+            raise BankError(f"{where}: source {shown(entry)} - use one of {', '.join(f'{k}: ...' for k in SOURCE_KINDS)}")
         kind, text = next(iter(entry.items()))
         sources.append(Source(kind, str(text)))
     return tuple(sources)

@@ -60,6 +60,12 @@ from toilaudit.summary import (
 )
 
 ARTICLE = "SRE for AI Agents: Error Budgets, Trust, and 90 Trials"
+# What the report prints of any imported or user-given string. WeasyPrint breaks lines in
+# quadratic time on a long unbroken word (a 10,000-character title took 471 s), and a long team
+# name pushed the table's figures off the page; nobody reads past these lengths on paper.
+TITLE_CHARS = 160
+NAME_CHARS = 60
+LINE_CHARS = 200
 DAYS_PER_MONTH = 30.44
 CATEGORY_BARS = 9  # and one "other" bar that keeps the total true
 CANDIDATES_SHOWN = 10
@@ -391,9 +397,15 @@ class ReportModel:
         return dataclasses.asdict(self)
 
 
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters of `text`, marked with an ellipsis where cut."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _rows(figures: dict) -> tuple[Row, ...]:
-    rows = [Row(name, f.items, f.toil_items, round(f.toil_hours, 1), round(f.total_hours, 1), f.toil_percent)
-            for name, f in figures.items()]
+    rows = [Row(clip(name, NAME_CHARS), f.items, f.toil_items, round(f.toil_hours, 1), round(f.total_hours, 1),
+                f.toil_percent) for name, f in figures.items()]
     return tuple(sorted(rows, key=lambda r: (-r.toil_hours, r.name)))
 
 
@@ -448,7 +460,7 @@ def build_report(
     headline = Headline(
         toil_percent=total.toil_percent, toil_hours=round(total.toil_hours, 2), total_hours=round(total.total_hours, 2),
         measured_percent=total.measured_percent, toil_hours_per_month=round(toil_per_month, 1),
-        cost_per_month=round(toil_per_month * hourly_rate), currency=currency, hourly_rate=hourly_rate,
+        cost_per_month=round(toil_per_month * hourly_rate), currency=clip(currency, 12), hourly_rate=hourly_rate,
         items=total.items, toil_items=total.toil_items, capacity=capacity,
         toil_range=RangeView(summary.toil_range.estimate, summary.toil_range.low, summary.toil_range.high,
                              summary.toil_range.measured_on) if summary.toil_range else None,
@@ -460,10 +472,10 @@ def build_report(
     budget = budgeted(assumptions, costed)
     budget_ids = {c.group_id for c in budget}
     by_group = {c.group_id: c for c in groups}
-    templates = {c.group_id: _scrub(c.template, names) for c in groups}
-    examples = {c.group_id: _scrub(c.example_title, names) for c in groups}
+    templates = {c.group_id: clip(_scrub(c.template, names), TITLE_CHARS) for c in groups}
+    examples = {c.group_id: clip(_scrub(c.example_title, names), TITLE_CHARS) for c in groups}
     candidates = tuple(
-        CandidateView(rank, c.category, templates[c.group_id], examples[c.group_id],
+        CandidateView(rank, clip(c.category, NAME_CHARS), templates[c.group_id], examples[c.group_id],
                       by_group[c.group_id].items, round(by_group[c.group_id].hours, 1), by_group[c.group_id].source,
                       round(c.hours_saved_per_month, 1), c.effort_person_weeks,
                       round(c.return_per_person_week, 3), c.payback_months,
@@ -484,9 +496,9 @@ def build_report(
     current = snapshot_content(assessment, share.toil_percent if share else None)
     changes = compare(previous.content, current) if previous else ()
     return ReportModel(
-        org=assessment.org,
+        org=clip(assessment.org, NAME_CHARS * 2),
         report_date=report_date.isoformat(),
-        assessed_by=assessor or _interviewees(assessment),
+        assessed_by=clip(assessor or _interviewees(assessment), LINE_CHARS),
         tool_version=__version__,
         article=ARTICLE,
         cover=Cover(plan.status, plan.owner, plan.classification),
@@ -511,7 +523,7 @@ def build_report(
             for level in range(1, 6)
         ),
         next_levels=_next_levels(assessment),
-        contradictions=assessment.contradictions,
+        contradictions=tuple(clip(c, LINE_CHARS * 2) for c in assessment.contradictions),
         by_team=_rows(breakdown(store, "team", services)),
         by_category=by_category,
         by_person=_people(store, services, names, share),
@@ -609,7 +621,7 @@ def _people(store: Store, services, names: dict[str, str], share: CapacityShare 
     rows = []
     for row in _rows(breakdown(store, "person", services))[:8]:
         percent = round(100 * row.toil_hours / one_person, 1) if one_person else None
-        rows.append(PersonRow(names.get(row.name, row.name), row.items, row.toil_hours, row.toil_percent, percent,
+        rows.append(PersonRow(clip(names.get(row.name, row.name), NAME_CHARS), row.items, row.toil_hours, row.toil_percent, percent,
                               percent is not None and percent > GOOGLE_CAP_PERCENT))
     return tuple(rows)
 
@@ -629,8 +641,8 @@ def _sources(store: Store, summary: Summary, services) -> tuple[SourceView, ...]
                 if entry not in inputs:
                     inputs.append(entry)
         for query in mine["query"]:
-            if query and query not in inputs:
-                inputs.append(f"live import: {query}")
+            if query and f"live import: {clip(query, LINE_CHARS)}" not in inputs:
+                inputs.append(f"live import: {clip(query, LINE_CHARS)}")
         first, last = ranges.loc[name, "first_created"], ranges.loc[name, "last_created"]
         views.append(SourceView(kinds.get(name, name), figures.items, f"{pd.Timestamp(first):%Y-%m-%d}",
                                 f"{pd.Timestamp(last):%Y-%m-%d}", tuple(inputs)))
@@ -681,7 +693,7 @@ def _above(current: str, allowed: str) -> bool:
 
 def _services(assessment: Assessment) -> tuple[ServiceView, ...]:
     return tuple(
-        ServiceView(s.service, RUNG_NAMES.get(s.current_rung, "none"), RUNG_NAMES.get(s.allowed_rung, "none"),
+        ServiceView(clip(s.service, NAME_CHARS), RUNG_NAMES.get(s.current_rung, "none"), RUNG_NAMES.get(s.allowed_rung, "none"),
                     s.gate.allow, s.gate.failing, tuple(RungVerdict(RUNG_NAMES[g.rung], g.allow) for g in s.gates),
                     int(s.gate.input["shadow_period_days"]), _above(s.current_rung, s.allowed_rung))
         for s in assessment.services

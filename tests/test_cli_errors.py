@@ -1,0 +1,67 @@
+"""The command line's last line of defence: one line per failure, the right exit code, never a
+traceback unless asked for with -v (#15)."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import run
+
+
+def _one_line(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_an_unexpected_exception_is_one_line_naming_a_bug_report_and_exit_70(audited, monkeypatch):
+    import toilaudit.summary
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(toilaudit.summary, "summarise", broken)
+    result = run("summary", db=audited)
+    assert result.exit_code == 70
+    line = _one_line(result)
+    assert "ZeroDivisionError: division by zero" in line
+    assert "bug report" in line and "-v" in line
+
+
+def test_verbose_shows_the_traceback(audited, monkeypatch):
+    import toilaudit.summary
+
+    monkeypatch.setattr(toilaudit.summary, "summarise", lambda *a, **k: 1 / 0)
+    result = run("-v", "summary", db=audited)
+    assert result.exit_code == 70
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "ZeroDivisionError" in result.stderr.strip().splitlines()[-1]
+
+
+def test_ctrl_c_exits_130_with_one_line(audited, monkeypatch):
+    import toilaudit.summary
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(toilaudit.summary, "summarise", interrupted)
+    result = run("summary", db=audited)
+    assert result.exit_code == 130
+    assert "interrupted" in _one_line(result)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["summary", "--top", "-1"], "--top"),
+    (["summary", "--by", "planet"], "--by"),
+    (["frobnicate"], "No such command 'frobnicate'"),
+    (["--no-such-flag"], "--no-such-flag"),
+    (["import", "jira"], "no export given"),
+])
+def test_usage_errors_are_one_line_and_exit_2(db, args, fragment):
+    result = run(*args, db=db)
+    assert result.exit_code == 2
+    line = _one_line(result)
+    assert line.startswith("error: ") and fragment in line
+    assert " - " in line  # says what to do
+    assert result.stdout == ""
