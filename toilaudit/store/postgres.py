@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from toilaudit.errors import StoreError, shown
-from toilaudit.store import Store
+from toilaudit.store.interface import Store
 from toilaudit.urls import redact_url, scrub
 
 

@@ -1,164 +1,34 @@
-"""The one place that touches the database.
+"""What every command needs from the database, and the SQL both engines share.
 
-Embedded default: a DuckDB file (`toilaudit.db`, or --db / TOILAUDIT_DB). A shared store for
-many auditors: PostgreSQL (`--db postgresql://...`), the same tables and the same queries.
-Every write a command makes is one transaction: a failed import leaves the store as it was.
+Engines (duckdb.py, postgres.py) differ only in how they connect, fetch and bulk-load. Every
+write a command makes is one transaction: a failed import leaves the store as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 
-from toilaudit.classify.interface import CLASSIFICATION_FIELDS
-from toilaudit.errors import StoreError, shown
+from toilaudit.errors import StoreError
 from toilaudit.importers.export import MAX_SECONDS, ImportBatch
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
-from toilaudit.urls import redact_url
-
-SCHEMA_VERSION = 2
-# Changes from one schema to the next, applied in order to an older store when it is opened.
-MIGRATIONS = {
-    2: ("ALTER TABLE work_items ADD COLUMN IF NOT EXISTS description TEXT",),  # the classifier reads descriptions
-}
-DEFAULT_PATH = "toilaudit.db"
-
-# Types declared once; both engines accept these names.
-WORK_ITEM_COLUMNS = {
-    "source": "TEXT NOT NULL",
-    "key": "TEXT NOT NULL",
-    "title": "TEXT",
-    "description": "TEXT",
-    "item_type": "TEXT",
-    "status": "TEXT",
-    "team": "TEXT",
-    "service": "TEXT",
-    "labels": "TEXT",
-    "created_at": "TIMESTAMPTZ",
-    "resolved_at": "TIMESTAMPTZ",
-    "time_spent_seconds": "DOUBLE PRECISION",
-    "urgency": "TEXT",
-    "auto_resolved": "BOOLEAN",
-    "people": "TEXT",
-    "human_label": "TEXT",
-}
-CLASSIFICATION_COLUMNS = {
-    "source": "TEXT NOT NULL",
-    "key": "TEXT NOT NULL",
-    "is_toil": "BOOLEAN",
-    "category": "TEXT",
-    "score": "DOUBLE PRECISION",
-    "rule_ids": "TEXT",
-    "group_id": "TEXT",
-    "group_size": "BIGINT",
-    "template": "TEXT",
-    "hours": "DOUBLE PRECISION",
-    "hours_measured": "BOOLEAN",
-    "off_hours": "BOOLEAN",
-    "reasons": "TEXT",
-    "rule_pack_version": "TEXT",
-}
-assert tuple(WORK_ITEM_COLUMNS) == WORK_ITEM_FIELDS
-assert tuple(CLASSIFICATION_COLUMNS) == CLASSIFICATION_FIELDS
-
-
-def _table(name: str, columns: dict[str, str], extra: str = "") -> str:
-    body = ",\n  ".join(f"{column} {kind}" for column, kind in columns.items())
-    return f"CREATE TABLE IF NOT EXISTS {name} (\n  {body}{extra}\n)"
-
-
-def schema(keyed: bool) -> tuple[str, ...]:
-    """The tables. `keyed` adds primary keys on (source, key); DuckDB goes without, because its
-    ART index makes a bulk upsert's deletes cost seconds at commit (measured: 8x slower at 100k
-    rows), and uniqueness is already guaranteed by upsert_items (delete the batch's keys, then
-    insert the batch, whose keys are unique, in one transaction)."""
-    key = ",\n  PRIMARY KEY (source, key)" if keyed else ""
-    return (
-        "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)",
-        _table("work_items", WORK_ITEM_COLUMNS | {"import_run_id": "BIGINT"}, key),
-        _table("classifications", CLASSIFICATION_COLUMNS, key),
-        """CREATE TABLE IF NOT EXISTS import_runs (
-  run_id BIGINT PRIMARY KEY, source TEXT, mode TEXT, files TEXT, query TEXT,
-  rows_read BIGINT, inserted BIGINT, updated BIGINT, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ)""",
-        "CREATE TABLE IF NOT EXISTS watermarks (scope TEXT PRIMARY KEY, value TEXT, updated_at TIMESTAMPTZ)",
-        """CREATE TABLE IF NOT EXISTS labels (
-  source TEXT NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL, origin TEXT, labelled_by TEXT,
-  labelled_at TIMESTAMPTZ, PRIMARY KEY (source, key))""",
-        """CREATE TABLE IF NOT EXISTS answers (
-  org TEXT NOT NULL, interviewee TEXT NOT NULL, question_id TEXT NOT NULL, answer TEXT,
-  note TEXT, answered_at TIMESTAMPTZ, PRIMARY KEY (org, interviewee, question_id))""",
-        # Answers to per-service questions for one named service, the services an organisation
-        # named, and its kept assessments: new tables, created in an older store when it is opened.
-        """CREATE TABLE IF NOT EXISTS service_answers (
-  org TEXT NOT NULL, interviewee TEXT NOT NULL, service TEXT NOT NULL, question_id TEXT NOT NULL, answer TEXT,
-  note TEXT, answered_at TIMESTAMPTZ, PRIMARY KEY (org, interviewee, service, question_id))""",
-        "CREATE TABLE IF NOT EXISTS org_services (org TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (org, service))",
-        """CREATE TABLE IF NOT EXISTS assessments (
-  org TEXT NOT NULL, assessed_at TIMESTAMPTZ NOT NULL, kept_at TIMESTAMPTZ NOT NULL, content TEXT)""",
-    )
-
-
-GROUPINGS = {
-    "source": "w.source",
-    "team": "COALESCE(NULLIF(w.team, ''), '(no team)')",
-    "category": "c.category",
-    "month": "CAST(date_trunc('month', w.created_at AT TIME ZONE 'UTC') AS DATE)",
-    "service": "COALESCE(NULLIF(w.service, ''), '(no service)')",
-    # the first person named: Jira's assignee, PagerDuty's first responder
-    "person": "COALESCE(NULLIF(split_part(w.people, '|', 1), ''), '(unassigned)')",
-}
-# Hours are summed as exact decimals (they are stored rounded to 4 places), so both engines add
-# them up to the same figure whatever order their scans take. A figure DECIMAL(18, 4) cannot
-# hold (inf, NaN, 1e16 from a store written before imports checked ranges) counts as unknown,
-# so that reads survive whatever the store holds instead of failing every command.
-MAX_HOURS = 1e9
-HOURS = f"CAST(CASE WHEN c.hours BETWEEN 0 AND {MAX_HOURS:.0f} THEN c.hours END AS DECIMAL(18, 4))"
-FIGURES = f"""count(*) AS items,
-  COALESCE(sum(CASE WHEN c.is_toil THEN 1 ELSE 0 END), 0) AS toil_items,
-  COALESCE(sum({HOURS}), 0) AS total_hours,
-  COALESCE(sum(CASE WHEN c.is_toil THEN {HOURS} ELSE 0 END), 0) AS toil_hours,
-  COALESCE(sum(CASE WHEN c.hours_measured THEN {HOURS} ELSE 0 END), 0) AS measured_hours"""
-JOINED = "work_items w JOIN classifications c ON c.source = w.source AND c.key = w.key"
-# An item and its classification, each column once (PostgreSQL would repeat source and key)
-ITEM_AND_VERDICT = "w.*, " + ", ".join(f"c.{name}" for name in CLASSIFICATION_COLUMNS if name not in ("source", "key"))
-
-
-def resolve_location(db: str | None) -> str:
-    return db or os.environ.get("TOILAUDIT_DB") or DEFAULT_PATH
-
-
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
-# `scheme:` at the start: a URL (mysql://, sqlite:///) or a DuckDB location such as `md:` that
-# would reach the network. A one-letter scheme is a Windows drive (C:\audit.db).
-OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def open_store(db: str | None = None) -> Store:
-    """Open (creating if need be) the store named by --db, TOILAUDIT_DB or ./toilaudit.db.
-
-    Only two kinds of store exist: a DuckDB file path and a postgresql:// URL. Anything else is
-    refused before DuckDB sees it, since DuckDB reads other databases (SQLite, MySQL) through
-    extensions it would otherwise download.
-    """
-    location = resolve_location(db)
-    if location.lower().startswith(POSTGRES_SCHEMES):
-        from toilaudit.store_postgres import PostgresStore
-
-        return PostgresStore(location)
-    if OTHER_SCHEME.match(location):
-        raise StoreError(f"{shown(redact_url(location))}: not a store toilaudit can use - give --db a DuckDB file "
-                         "path (e.g. toilaudit.db) or a postgresql:// URL")
-    return DuckDBStore(location)
+from toilaudit.store.schema import (
+    CLASSIFICATION_COLUMNS,
+    FIGURES,
+    GROUPINGS,
+    HOURS,
+    ITEM_AND_VERDICT,
+    JOINED,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    WORK_ITEM_COLUMNS,
+    schema,
+)
 
 
 class Store:
@@ -360,7 +230,7 @@ class Store:
     def replace_classifications(self, classified: pd.DataFrame) -> None:
         with self.transaction():
             self._execute("DELETE FROM classifications")
-            self._load_frame("classifications", classified[list(CLASSIFICATION_FIELDS)])
+            self._load_frame("classifications", classified[list(CLASSIFICATION_COLUMNS)])
 
     def classified_items(self, columns: str = ITEM_AND_VERDICT) -> pd.DataFrame:
         return self._frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key")
@@ -548,63 +418,3 @@ class Store:
         """Every kept assessment of an organisation, in the order they were kept."""
         return self._frame(self._sql("SELECT assessed_at, content FROM assessments WHERE org = ? "
                                      "ORDER BY kept_at"), (org,))
-
-
-def _starts_with(path: Path, magic: bytes) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(len(magic)) == magic
-    except OSError:
-        return False
-
-
-class DuckDBStore(Store):
-    keyed = False
-    def _connect(self) -> None:
-        import duckdb
-
-        path = Path(self.location)
-        if path.is_dir():
-            raise StoreError(f"{self.location}: is a folder - give --db a file name such as toilaudit.db")
-        if _starts_with(path, SQLITE_MAGIC):
-            raise StoreError(f"{self.location}: a SQLite database, not a toilaudit store - give --db a DuckDB file "
-                             "(a new name creates one) or a postgresql:// URL")
-        try:
-            # DuckDB would download and load an extension to read a SQLite or other foreign file,
-            # over plain HTTP: a store never needs one, so neither happens
-            self.connection = duckdb.connect(str(path), config={"autoinstall_known_extensions": False,
-                                                                "autoload_known_extensions": False})
-        except duckdb.IOException as exc:
-            reason = str(exc).splitlines()[0]
-            if "lock" in reason.lower():
-                raise StoreError(f"{self.location}: in use by another toilaudit - wait for it or use another --db") from None
-            raise StoreError(f"{self.location}: not a toilaudit database ({reason}) - choose another --db") from None
-        except duckdb.Error as exc:
-            raise StoreError(f"{self.location}: cannot open ({str(exc).splitlines()[0]}) - choose another --db") from None
-
-    def _execute(self, sql: str, params: tuple = ()) -> Any:
-        return self.connection.execute(sql, list(params))
-
-    def _frame(self, sql: str, params: tuple = ()) -> pd.DataFrame:
-        return self.connection.execute(sql, list(params)).df()
-
-    def _delete_count(self, sql: str, params: tuple) -> int:
-        return int(self.connection.execute(sql, list(params)).fetchone()[0])
-
-    def _bulk_frame(self, sql: str, params: tuple = ()) -> pd.DataFrame:
-        # Through Arrow: a million rows come back in 0.1 s, against 1.4 s for .df()
-        return self.connection.sql(sql, params=list(params) or None).to_arrow_table().to_pandas()
-
-    def _load_frame(self, table: str, frame: pd.DataFrame) -> None:
-        # DuckDB scans one contiguous Arrow table twice as fast as a pandas frame or a chunked
-        # table (1M items: 0.55 s against 1.1 s)
-        table_data = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks()
-        self.connection.register("incoming_frame", table_data)
-        try:
-            columns = ", ".join(frame.columns)
-            self.connection.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_frame")
-        finally:
-            self.connection.unregister("incoming_frame")
-
-    def close(self) -> None:
-        self.connection.close()

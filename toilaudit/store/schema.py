@@ -1,0 +1,112 @@
+"""The store's tables and the SQL fragments every engine shares: column types declared once."""
+
+from __future__ import annotations
+
+from toilaudit.classify.interface import CLASSIFICATION_FIELDS
+from toilaudit.importers.interface import WORK_ITEM_FIELDS
+
+SCHEMA_VERSION = 2
+# Changes from one schema to the next, applied in order to an older store when it is opened.
+MIGRATIONS = {
+    2: ("ALTER TABLE work_items ADD COLUMN IF NOT EXISTS description TEXT",),  # the classifier reads descriptions
+}
+DEFAULT_PATH = "toilaudit.db"
+
+# Types declared once; both engines accept these names.
+WORK_ITEM_COLUMNS = {
+    "source": "TEXT NOT NULL",
+    "key": "TEXT NOT NULL",
+    "title": "TEXT",
+    "description": "TEXT",
+    "item_type": "TEXT",
+    "status": "TEXT",
+    "team": "TEXT",
+    "service": "TEXT",
+    "labels": "TEXT",
+    "created_at": "TIMESTAMPTZ",
+    "resolved_at": "TIMESTAMPTZ",
+    "time_spent_seconds": "DOUBLE PRECISION",
+    "urgency": "TEXT",
+    "auto_resolved": "BOOLEAN",
+    "people": "TEXT",
+    "human_label": "TEXT",
+}
+CLASSIFICATION_COLUMNS = {
+    "source": "TEXT NOT NULL",
+    "key": "TEXT NOT NULL",
+    "is_toil": "BOOLEAN",
+    "category": "TEXT",
+    "score": "DOUBLE PRECISION",
+    "rule_ids": "TEXT",
+    "group_id": "TEXT",
+    "group_size": "BIGINT",
+    "template": "TEXT",
+    "hours": "DOUBLE PRECISION",
+    "hours_measured": "BOOLEAN",
+    "off_hours": "BOOLEAN",
+    "reasons": "TEXT",
+    "rule_pack_version": "TEXT",
+}
+assert tuple(WORK_ITEM_COLUMNS) == WORK_ITEM_FIELDS
+assert tuple(CLASSIFICATION_COLUMNS) == CLASSIFICATION_FIELDS
+
+
+def _table(name: str, columns: dict[str, str], extra: str = "") -> str:
+    body = ",\n  ".join(f"{column} {kind}" for column, kind in columns.items())
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n  {body}{extra}\n)"
+
+
+def schema(keyed: bool) -> tuple[str, ...]:
+    """The tables. `keyed` adds primary keys on (source, key); DuckDB goes without, because its
+    ART index makes a bulk upsert's deletes cost seconds at commit (measured: 8x slower at 100k
+    rows), and uniqueness is already guaranteed by upsert_items (delete the batch's keys, then
+    insert the batch, whose keys are unique, in one transaction)."""
+    key = ",\n  PRIMARY KEY (source, key)" if keyed else ""
+    return (
+        "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)",
+        _table("work_items", WORK_ITEM_COLUMNS | {"import_run_id": "BIGINT"}, key),
+        _table("classifications", CLASSIFICATION_COLUMNS, key),
+        """CREATE TABLE IF NOT EXISTS import_runs (
+  run_id BIGINT PRIMARY KEY, source TEXT, mode TEXT, files TEXT, query TEXT,
+  rows_read BIGINT, inserted BIGINT, updated BIGINT, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ)""",
+        "CREATE TABLE IF NOT EXISTS watermarks (scope TEXT PRIMARY KEY, value TEXT, updated_at TIMESTAMPTZ)",
+        """CREATE TABLE IF NOT EXISTS labels (
+  source TEXT NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL, origin TEXT, labelled_by TEXT,
+  labelled_at TIMESTAMPTZ, PRIMARY KEY (source, key))""",
+        """CREATE TABLE IF NOT EXISTS answers (
+  org TEXT NOT NULL, interviewee TEXT NOT NULL, question_id TEXT NOT NULL, answer TEXT,
+  note TEXT, answered_at TIMESTAMPTZ, PRIMARY KEY (org, interviewee, question_id))""",
+        # Answers to per-service questions for one named service, the services an organisation
+        # named, and its kept assessments: new tables, created in an older store when it is opened.
+        """CREATE TABLE IF NOT EXISTS service_answers (
+  org TEXT NOT NULL, interviewee TEXT NOT NULL, service TEXT NOT NULL, question_id TEXT NOT NULL, answer TEXT,
+  note TEXT, answered_at TIMESTAMPTZ, PRIMARY KEY (org, interviewee, service, question_id))""",
+        "CREATE TABLE IF NOT EXISTS org_services (org TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (org, service))",
+        """CREATE TABLE IF NOT EXISTS assessments (
+  org TEXT NOT NULL, assessed_at TIMESTAMPTZ NOT NULL, kept_at TIMESTAMPTZ NOT NULL, content TEXT)""",
+    )
+
+
+GROUPINGS = {
+    "source": "w.source",
+    "team": "COALESCE(NULLIF(w.team, ''), '(no team)')",
+    "category": "c.category",
+    "month": "CAST(date_trunc('month', w.created_at AT TIME ZONE 'UTC') AS DATE)",
+    "service": "COALESCE(NULLIF(w.service, ''), '(no service)')",
+    # the first person named: Jira's assignee, PagerDuty's first responder
+    "person": "COALESCE(NULLIF(split_part(w.people, '|', 1), ''), '(unassigned)')",
+}
+# Hours are summed as exact decimals (they are stored rounded to 4 places), so both engines add
+# them up to the same figure whatever order their scans take. A figure DECIMAL(18, 4) cannot
+# hold (inf, NaN, 1e16 from a store written before imports checked ranges) counts as unknown,
+# so that reads survive whatever the store holds instead of failing every command.
+MAX_HOURS = 1e9
+HOURS = f"CAST(CASE WHEN c.hours BETWEEN 0 AND {MAX_HOURS:.0f} THEN c.hours END AS DECIMAL(18, 4))"
+FIGURES = f"""count(*) AS items,
+  COALESCE(sum(CASE WHEN c.is_toil THEN 1 ELSE 0 END), 0) AS toil_items,
+  COALESCE(sum({HOURS}), 0) AS total_hours,
+  COALESCE(sum(CASE WHEN c.is_toil THEN {HOURS} ELSE 0 END), 0) AS toil_hours,
+  COALESCE(sum(CASE WHEN c.hours_measured THEN {HOURS} ELSE 0 END), 0) AS measured_hours"""
+JOINED = "work_items w JOIN classifications c ON c.source = w.source AND c.key = w.key"
+# An item and its classification, each column once (PostgreSQL would repeat source and key)
+ITEM_AND_VERDICT = "w.*, " + ", ".join(f"c.{name}" for name in CLASSIFICATION_COLUMNS if name not in ("source", "key"))
