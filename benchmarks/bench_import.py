@@ -1,13 +1,23 @@
 """Import speed and memory against a bare read of the same file, measured in the same run.
 
-For each size N it writes a realistic Jira export (and a PagerDuty export of N/4 pages), then
-times, each in a fresh process:
-  read      pandas.read_csv(FILE, engine="pyarrow")            (the baseline)
-  import    toilaudit import jira --csv FILE into a new store  (read, classify, store)
-  reimport  the same import again (all upserts, nothing new)
+For each size N it writes a Jira export (and a PagerDuty export of N/4 pages), then times,
+each in a fresh process:
+  read         the bare read: pyarrow's CSV reader into pandas (the baseline)
+  import       toilaudit import jira --csv FILE into a new store  (read, classify, store)
+  reimport     the same import again (all upserts, nothing new)
+  incremental  1,000 new tickets into a store already holding the N  (--incremental)
+  postgres     the import into a fresh PostgreSQL database          (--postgres)
 and prints wall time, peak RSS and the ratios. The commands run in rounds (one of each per
 round) and ratios are taken within a round, then the median over rounds: machines here are
-noisy, so compare ratios, not seconds. Usage: python benchmarks/bench_import.py [--rows 100000 1000000] [--out DIR]
+noisy, so compare ratios, not seconds.
+
+Shapes (--shape): `real` (default) is a real tracker's: 99.9% distinct titles drawn Zipf-like
+from 40,000 words, host-like slots in a quarter, descriptions of realistic length, a fifth
+over several lines (benchmarks/realshaped.py); `catalogue` draws titles from a catalogue of
+requests (51,000 distinct titles in 1M rows), as the synthetic examples do.
+
+    python benchmarks/bench_import.py --rows 100000 1000000 --incremental --postgres
+    python benchmarks/bench_import.py --rows 5000000 --repeat 1
 """
 
 from __future__ import annotations
@@ -17,16 +27,22 @@ import json
 import os
 import platform
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from toilaudit.synth.exports import JIRA_HEADER, PAGERDUTY_HEADER, jira_rows, pagerduty_rows, write_csv
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import realshaped  # noqa: E402
+from toilaudit.synth.exports import JIRA_HEADER, PAGERDUTY_HEADER, jira_rows, pagerduty_rows, write_csv  # noqa: E402
 
 TOILAUDIT = [sys.executable, "-m", "toilaudit"]
+DELTA_ROWS = 1_000
 
 
 def measure_once(command: list[str], cwd: Path) -> tuple[float, float]:
@@ -62,78 +78,149 @@ def median_ratio(runs: list[tuple[float, float]], baseline: list[tuple[float, fl
     return statistics.median(run[0] / base[0] for run, base in zip(runs, baseline))
 
 
-def write_exports(rows: int, folder: Path, one_off_share: float) -> tuple[Path, Path]:
-    jira = folder / (f"jira-{rows}.csv" if not one_off_share else f"jira-{rows}-one-off-{one_off_share:g}.csv")
-    pages = folder / f"pagerduty-{rows // 4}.csv"
-    if not jira.exists():
-        write_csv(jira, JIRA_HEADER, jira_rows(rows, seed=rows, days=3 * 365, human_label_share=0.0,
-                                               multiline=False,  # pandas' pyarrow engine rejects quoted newlines
-                                               one_off_share=one_off_share))
-    if not pages.exists():
-        write_csv(pages, PAGERDUTY_HEADER, pagerduty_rows(rows // 4, seed=rows, days=3 * 365))
-    return jira, pages
+def bare_read(path: Path) -> list[str]:
+    """The fastest correct read of the file into pandas: pyarrow's CSV reader, which (unlike
+    pandas' pyarrow engine on a large file) follows quoted newlines."""
+    code = ("import pyarrow.csv as c; c.read_csv(%r, parse_options=c.ParseOptions(newlines_in_values=True))"
+            ".to_pandas()" % str(path))
+    return [sys.executable, "-c", code]
 
 
-def run_size(rows: int, folder: Path, repeat: int, one_off_share: float) -> dict:
-    jira, pages = write_exports(rows, folder, one_off_share)
-    work = folder / f"run-{rows}"
+def write_exports(rows: int, folder: Path, shape: str) -> tuple[Path, Path, Path]:
+    jira = folder / f"jira-{shape}-{rows}.csv"
+    pages = folder / f"pagerduty-{shape}-{rows // 4}.csv"
+    delta = folder / f"jira-{shape}-delta-{DELTA_ROWS}.csv"
+    if shape == "real":
+        if not jira.exists():
+            realshaped.write_jira(jira, rows, seed=17)
+        if not pages.exists():
+            realshaped.write_pagerduty(pages, rows // 4, seed=23)
+        if not delta.exists():  # other keys: DELTA-1 ...
+            realshaped.write(delta, JIRA_HEADER, ([row[0], row[1].replace("OPS-", "DELTA-"), *row[2:]]
+                                                  for row in realshaped.jira_rows(DELTA_ROWS, seed=99)))
+    else:
+        if not jira.exists():
+            write_csv(jira, JIRA_HEADER, jira_rows(rows, seed=rows, days=3 * 365, human_label_share=0.0,
+                                                   multiline=False))
+        if not pages.exists():
+            write_csv(pages, PAGERDUTY_HEADER, pagerduty_rows(rows // 4, seed=rows, days=3 * 365))
+        if not delta.exists():
+            write_csv(delta, JIRA_HEADER, jira_rows(DELTA_ROWS, seed=99, project="DELTA", human_label_share=0.0))
+    return jira, pages, delta
+
+
+def run_size(rows: int, folder: Path, repeat: int, shape: str, incremental: bool, postgres: str | None) -> dict:
+    jira, pages, delta = write_exports(rows, folder, shape)
+    work = folder / f"run-{shape}-{rows}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
-    read = [sys.executable, "-c", f"import pandas; pandas.read_csv({str(jira)!r}, engine='pyarrow')"]
     store = str(work / "bench.db")
-    results = {"rows": rows, "file_mib": round(jira.stat().st_size / 2**20, 1), "one_off_share": one_off_share}
+    results = {"rows": rows, "shape": shape, "file_mib": round(jira.stat().st_size / 2**20, 1)}
+
     def fresh(path: str):
         return lambda: Path(path).unlink(missing_ok=True)
 
     jira_import = [*TOILAUDIT, "--db", store, "import", "jira", "--csv", str(jira)]
-    page_read = [sys.executable, "-c", f"import pandas; pandas.read_csv({str(pages)!r}, engine='pyarrow')"]
     page_store = str(work / "pages.db")
-    page_import = [*TOILAUDIT, "--db", page_store, "import", "pagerduty", "--csv", str(pages)]
-    runs = measure_rounds({
-        "read": (read, lambda: None),
+    commands = {
+        "read": (bare_read(jira), lambda: None),
         "import": (jira_import, fresh(store)),
         "reimport": (jira_import, lambda: None),  # right after the import: all upserts, nothing new
-        "pagerduty_read": (page_read, lambda: None),
-        "pagerduty_import": (page_import, fresh(page_store)),
-    }, work, repeat)
+    }
+    if incremental:
+        full = str(work / "full.db")
+        delta_store = str(work / "delta.db")
+        commands["copy_full"] = (["cp", store, full], lambda: None)  # a store holding the N items
+
+        def restore():
+            shutil.copyfile(full, delta_store)
+        commands["incremental"] = ([*TOILAUDIT, "--db", delta_store, "import", "jira", "--csv", str(delta)], restore)
+    if postgres:
+        database = f"{postgres}/bench"
+
+        def fresh_database():
+            drop = f'psql "{postgres}/postgres" -qc "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"'
+            subprocess.run(drop, shell=True, check=True, capture_output=True)
+        commands["postgres"] = ([*TOILAUDIT, "--db", database, "import", "jira", "--csv", str(jira)], fresh_database)
+    commands["pagerduty_read"] = (bare_read(pages), lambda: None)
+    commands["pagerduty_import"] = ([*TOILAUDIT, "--db", page_store, "import", "pagerduty", "--csv", str(pages)],
+                                    fresh(page_store))
+    runs = measure_rounds(commands, work, repeat)
+    runs.pop("copy_full", None)
     results.update({name: median_run(r) for name, r in runs.items()})
     results["ratios"] = {
         "import / read": median_ratio(runs["import"], runs["read"]),
         "reimport / import": median_ratio(runs["reimport"], runs["import"]),
         "pagerduty import / read": median_ratio(runs["pagerduty_import"], runs["pagerduty_read"]),
     }
+    if postgres:
+        results["ratios"]["postgres / duckdb import"] = median_ratio(runs["postgres"], runs["import"])
     return results
+
+
+def start_postgres() -> tuple[str, Callable[[], None]]:
+    """A throwaway PostgreSQL server on a free loopback port (as the tests start one)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from conftest import _pg_tool
+
+    folder = tempfile.mkdtemp(prefix="toilaudit-bench-pg-")
+    as_user = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, user="postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data = os.path.join(folder, "data")
+    subprocess.run([*as_user, _pg_tool("initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                    "--no-sync"], check=True, capture_output=True)
+    subprocess.run([*as_user, _pg_tool("pg_ctl"), "-D", data, "-l", os.path.join(folder, "log"), "-w", "-o",
+                    f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+                   check=True, capture_output=True)
+
+    def stop():
+        subprocess.run([*as_user, _pg_tool("pg_ctl"), "-D", data, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    return f"postgresql://postgres@127.0.0.1:{port}", stop
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--shape", choices=["real", "catalogue"], default="real")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
-    parser.add_argument("--repeat", type=int, default=5, help="rounds of runs; medians are reported")
-    parser.add_argument("--one-off-share", type=float, default=0.0,
-                        help="share of not-toil issues given a unique free-text title (0.0: the template catalogue; "
-                             "1.0: about a fifth of all titles are one-offs, as in a tracker full of project work)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of runs; medians are reported")
+    parser.add_argument("--incremental", action="store_true", help=f"also import {DELTA_ROWS:,} new tickets into a "
+                                                                   "store holding the export")
+    parser.add_argument("--postgres", action="store_true", help="also import into a local PostgreSQL server")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
-    print(f"machine: {machine}; medians of {args.repeat} rounds")
+    print(f"machine: {machine}; {args.shape}-shaped exports; medians of {args.repeat} rounds", flush=True)
+    server, stop = start_postgres() if args.postgres else (None, lambda: None)
     all_results = []
-    for rows in args.rows:
-        r = run_size(rows, args.out, args.repeat, args.one_off_share)
-        all_results.append(r)
-        base_wall, base_rss = r["read"]
-        titles = f", one-off share {args.one_off_share:g}" if args.one_off_share else ""
-        print(f"\n{rows:,} Jira rows ({r['file_mib']} MiB{titles})")
-        for name in ("read", "import", "reimport", "pagerduty_read", "pagerduty_import"):
-            wall, rss = r[name]
-            print(f"  {name:17s} {wall:7.2f} s  {rss:7.0f} MiB peak RSS   x{wall / base_wall:.2f} of the bare read")
-        print("  median of per-round ratios: " + "   ".join(f"{k}: {v:.2f}" for k, v in r["ratios"].items()))
+    try:
+        for rows in args.rows:
+            r = run_size(rows, args.out, args.repeat, args.shape, args.incremental, server)
+            all_results.append(r)
+            base_wall, _ = r["read"]
+            print(f"\n{rows:,} Jira rows ({r['file_mib']} MiB, {args.shape}-shaped)")
+            for name in ("read", "import", "reimport", "incremental", "postgres", "pagerduty_read",
+                         "pagerduty_import"):
+                if name in r:
+                    wall, rss = r[name]
+                    print(f"  {name:17s} {wall:7.2f} s  {rss:7.0f} MiB peak RSS   x{wall / base_wall:.2f} of the bare read")
+            print("  median of per-round ratios: " + "   ".join(f"{k}: {v:.2f}" for k, v in r["ratios"].items()),
+                  flush=True)
+    finally:
+        stop()
     if len(all_results) >= 2:
         small, large = all_results[0], all_results[-1]
         print(f"\n{large['rows']:,} rows cost x{large['import'][0] / small['import'][0]:.2f} of {small['rows']:,} "
               f"(rows x{large['rows'] / small['rows']:.0f})")
-    name = "results.json" if not args.one_off_share else f"results-one-off-{args.one_off_share:g}.json"
-    (args.out / name).write_text(json.dumps({"machine": machine, "results": all_results}, indent=2))
+    (args.out / f"results-{args.shape}.json").write_text(json.dumps({"machine": machine, "results": all_results},
+                                                                   indent=2))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ text and words are scored once per distinct text, so a million items take second
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,6 +72,11 @@ class TextField:
     field: Field
     codes: np.ndarray
     texts: pa.Array
+    prepare: Callable[[pa.Array], pa.Array] | None = None
+    """Turns `texts` into match texts when they are read (descriptions); None: they already are."""
+
+    def match(self) -> pa.Array:
+        return self.prepare(self.texts) if self.prepare else self.texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +175,8 @@ def item_features(evidence: Evidence, rows: np.ndarray | None = None) -> list[se
     for text in evidence.text_fields:
         wanted, codes = np.unique(text.codes[rows], return_inverse=True)
         per_text: dict[int, set[str]] = {}
-        for row, name in feature_rows(text.texts.take(pa.array(wanted)), text.field):
+        chosen = text.texts.take(pa.array(wanted))
+        for row, name in feature_rows(text.prepare(chosen) if text.prepare else chosen, text.field):
             per_text.setdefault(row, set()).add(name)
         for position, code in enumerate(codes.tolist()):
             features[position] |= per_text.get(code, set())
@@ -196,7 +203,7 @@ def item_logits(evidence: Evidence, model: ToilModel) -> np.ndarray:
     """Log-odds of toil per item: intercept, words, rules and signals."""
     logit = np.full(len(evidence.unit_codes), model.intercept)
     for text in evidence.text_fields:
-        logit += LinearScorer(model.weights, text.field).score(text.texts)[text.codes]
+        logit += LinearScorer(model.weights, text.field).score(text.texts, text.prepare)[text.codes]
     per_unit = np.zeros(evidence.units)
     for rule in evidence.rules:
         per_unit += rule_logit(model, rule) * evidence.fired[rule.id]
@@ -277,8 +284,13 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack) -> Evidence:
 
 
 def _description_field(items: pd.DataFrame) -> TextField:
-    codes, values = distinct_values(items["description"])
-    return TextField(DESCRIPTION, codes, match_texts(pc.utf8_slice_codeunits(values, 0, DESCRIPTION_CHARS)))
+    """Descriptions as they are (almost all distinct: de-duplicating them costs more than it
+    saves), cut to DESCRIPTION_CHARS; normalised when scored, chunk by chunk (`prepare`)."""
+    values = pa.array(items["description"].fillna(""), type=pa.string(), from_pandas=True)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return TextField(DESCRIPTION, np.arange(len(values)), pc.utf8_slice_codeunits(values, 0, DESCRIPTION_CHARS),
+                     prepare=match_texts)
 
 
 def _type_and_labels_field(items: pd.DataFrame) -> TextField:

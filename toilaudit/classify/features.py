@@ -16,7 +16,9 @@ Two paths compute the same thing, and a test holds them equal:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +27,8 @@ import pyarrow.compute as pc
 
 TOKEN_SEPARATOR = r"[^\p{L}\p{N}]+"  # placeholders such as <url> read as the word "url"
 STEM_LENGTH = 5
+CHUNK_TEXTS = 32_768
+THREADS = max(1, min(4, os.cpu_count() or 1))
 """Words longer than this also count by their first STEM_LENGTH letters (a cheap stemmer)."""
 
 
@@ -57,8 +61,12 @@ class Tokens:
     """The text each word belongs to, ascending."""
     codes: np.ndarray
     """Each word's code."""
-    vocabulary: list[str]
-    """The distinct words."""
+    dictionary: pa.Array
+    """The distinct words (Arrow strings: looked up in bulk, never one by one)."""
+
+    @property
+    def vocabulary(self) -> list[str]:
+        return self.dictionary.to_pylist()
 
     def firsts(self) -> tuple[np.ndarray, np.ndarray]:
         """Each text's first word: (text, code)."""
@@ -72,19 +80,28 @@ class Tokens:
 
 
 def tokenize(texts: pa.Array) -> Tokens:
-    """Split texts into words; digit-only words ("0" after the placeholders) carry nothing."""
+    """Split texts into words; digit-only words ("0" after the placeholders) carry nothing.
+
+    Words are dictionary-encoded first and the digit-only test runs on the distinct words: a
+    million descriptions hold tens of millions of words but far fewer distinct ones.
+    """
     split = pc.split_pattern_regex(texts, TOKEN_SEPARATOR)
-    words = split.flatten()
+    encoded = split.flatten().dictionary_encode()
     parents = np.repeat(np.arange(len(texts), dtype=np.int64),
                         pc.list_value_length(split).fill_null(0).to_numpy(zero_copy_only=False))
-    keep = pc.match_substring_regex(words, r"[^\d]").to_numpy(zero_copy_only=False)
-    kept = words.filter(pa.array(keep))
-    encoded = kept.dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    dictionary = encoded.dictionary
+    wordy = pc.match_substring_regex(dictionary, r"[^\d]").to_numpy(zero_copy_only=False)
+    if wordy.all():
+        return Tokens(texts=len(texts), parents=parents, codes=codes, dictionary=dictionary)
+    keep = wordy[codes]
+    # renumber the kept words densely, in the order dictionary_encode gave them
+    renumber = np.cumsum(wordy) - 1
     return Tokens(
         texts=len(texts),
         parents=parents[keep],
-        codes=encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
-        vocabulary=encoded.dictionary.to_pylist(),
+        codes=renumber[codes[keep]],
+        dictionary=dictionary.filter(pa.array(wordy)),
     )
 
 
@@ -131,46 +148,66 @@ class LinearScorer:
 
     def __init__(self, weights: Mapping[str, float], field: Field) -> None:
         self.field = field
-        self.weights = weights
-        # the model's word pairs, by their words, to meet a batch's vocabulary
+        # per kind of feature: the model's names (without their prefix) and weights, as Arrow
+        # arrays, so that a batch's distinct words are matched in bulk with index_in
+        self.words = _table(weights, f"{field.namespace}w:")
+        self.stems = _table(weights, f"{field.namespace}p:") if field.stems else None
+        self.firsts = _table(weights, f"{field.namespace}f:") if field.first else None
         prefix = f"{field.namespace}b:"
+        # the model's word pairs, by their words, to meet a batch's vocabulary
         self.pair_weights = {
             tuple(name[len(prefix):].split(" ", 1)): weight
             for name, weight in weights.items() if name.startswith(prefix) and " " in name
         } if field.pairs else {}
 
-    def score(self, texts: pa.Array) -> np.ndarray:
-        tokens = tokenize(texts)
+    def score(self, texts: pa.Array, prepare: Callable[[pa.Array], pa.Array] | None = None) -> np.ndarray:
+        """The sum per text. `prepare` (e.g. match_texts) is applied chunk by chunk first.
+
+        Texts are taken in chunks of CHUNK_TEXTS, one thread per core: Arrow and numpy release
+        the GIL, memory stays bounded however many texts there are, and the per-chunk sorts stay
+        small. Each text is scored on its own features, so chunking changes no result.
+        """
+        chunks = [texts.slice(start, CHUNK_TEXTS) for start in range(0, len(texts), CHUNK_TEXTS)]
+
+        def one(chunk: pa.Array) -> np.ndarray:
+            return self.score_tokens(tokenize(prepare(chunk) if prepare else chunk))
+
+        if len(chunks) <= 1:
+            return one(texts) if len(texts) else np.zeros(0)
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+            return np.concatenate(list(pool.map(one, chunks)))
+
+    def score_tokens(self, tokens: Tokens) -> np.ndarray:
         total = np.zeros(tokens.texts)
         if not len(tokens.codes):
             return total
         # each (text, word) once, as feature_rows counts presence, not frequency
-        words = _distinct_pairs(tokens.parents, tokens.codes, len(tokens.vocabulary))
-        word_parents, word_codes = words // len(tokens.vocabulary), words % len(tokens.vocabulary)
-        word_weight = np.array([self.weights.get(word_feature(self.field, w), 0.0) for w in tokens.vocabulary])
-        total += np.bincount(word_parents, word_weight[word_codes], minlength=tokens.texts)
-        if self.field.stems:
-            stems = [stem_feature(self.field, w) for w in tokens.vocabulary]
-            stem_codes = {name: index for index, name in enumerate(dict.fromkeys(s for s in stems if s))}
-            if stem_codes:
-                code_of_word = np.array([stem_codes.get(s, -1) if s else -1 for s in stems])
-                has_stem = code_of_word[word_codes] >= 0
-                stem_items = _distinct_pairs(word_parents[has_stem], code_of_word[word_codes][has_stem],
-                                             len(stem_codes))
-                stem_weight = np.array([self.weights.get(name, 0.0) for name in stem_codes])
-                total += np.bincount(stem_items // len(stem_codes), stem_weight[stem_items % len(stem_codes)],
-                                     minlength=tokens.texts)
-        if self.field.first:
-            first_weight = np.array([self.weights.get(first_feature(self.field, w), 0.0) for w in tokens.vocabulary])
+        size = len(tokens.dictionary)
+        words = _distinct_pairs(tokens.parents, tokens.codes, size)
+        word_parents, word_codes = words // size, words % size
+        total += np.bincount(word_parents, self.words.weights_of(tokens.dictionary)[word_codes],
+                             minlength=tokens.texts)
+        if self.stems is not None:
+            # a stem counts once per text, however many of its words the text holds
+            long_enough = pc.greater(pc.utf8_length(tokens.dictionary), STEM_LENGTH).to_numpy(zero_copy_only=False)
+            stem_of_word = self.stems.codes_of(pc.utf8_slice_codeunits(tokens.dictionary, 0, STEM_LENGTH))
+            stem_of_word[~long_enough] = -1
+            stem_codes = stem_of_word[word_codes]
+            found = stem_codes >= 0
+            stems = _distinct_pairs(word_parents[found], stem_codes[found], len(self.stems.weights))
+            total += np.bincount(stems // len(self.stems.weights), self.stems.weights[stems % len(self.stems.weights)],
+                                 minlength=tokens.texts)
+        if self.firsts is not None:
             parents, codes = tokens.firsts()
-            total += np.bincount(parents, first_weight[codes], minlength=tokens.texts)
+            total += np.bincount(parents, self.firsts.weights_of(tokens.dictionary)[codes], minlength=tokens.texts)
         if self.pair_weights:
             total += self._pair_scores(tokens)
         return total
 
     def _pair_scores(self, tokens: Tokens) -> np.ndarray:
-        size = len(tokens.vocabulary)
-        code = {word: index for index, word in enumerate(tokens.vocabulary)}
+        vocabulary = tokens.vocabulary
+        size = len(vocabulary)
+        code = {word: index for index, word in enumerate(vocabulary)}
         known = [(code[a] * size + code[b], weight) for (a, b), weight in self.pair_weights.items()
                  if a in code and b in code]
         if not known:
@@ -186,6 +223,29 @@ class LinearScorer:
         # each (text, pair) once
         hits = _distinct_pairs(parents[hit], found[hit], len(keys))
         return np.bincount(hits // len(keys), weights[hits % len(keys)], minlength=tokens.texts)
+
+
+@dataclass(frozen=True, slots=True)
+class _WeightTable:
+    """One kind of feature's names (prefix removed) and weights."""
+
+    names: pa.Array
+    weights: np.ndarray
+
+    def codes_of(self, values: pa.Array) -> np.ndarray:
+        """Each value's index in `names`, -1 where the model has no such feature."""
+        return pc.index_in(values, value_set=self.names).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def weights_of(self, values: pa.Array) -> np.ndarray:
+        """Each value's weight, 0 where the model has no such feature."""
+        codes = self.codes_of(values)
+        return np.where(codes >= 0, self.weights[np.maximum(codes, 0)] if len(self.weights) else 0.0, 0.0)
+
+
+def _table(weights: Mapping[str, float], prefix: str) -> _WeightTable:
+    chosen = [(name[len(prefix):], weight) for name, weight in weights.items() if name.startswith(prefix)]
+    return _WeightTable(pa.array([name for name, _ in chosen], pa.string()),
+                        np.array([weight for _, weight in chosen], dtype=float))
 
 
 def _distinct_pairs(rows: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:

@@ -26,7 +26,7 @@ import pandas as pd
 from toilaudit.classify.classifier import SIGNALS, Evidence, gather_evidence, item_features
 from toilaudit.classify.adapt import NOT_FITTED
 from toilaudit.classify.interface import RulePack
-from toilaudit.classify.model import PRIOR_INTERCEPT, RULE_LOGIT, ToilModel, fit_logistic
+from toilaudit.classify.model import RULE_LOGIT, ToilModel, fit_logistic
 from toilaudit.classify.rule_pack import load_rule_pack
 
 ROOT = Path(__file__).resolve().parents[2]
