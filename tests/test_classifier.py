@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from toilaudit.classify.classifier import classify
 from toilaudit.classify.rule_pack import load_rule_pack
@@ -135,9 +136,52 @@ def test_hashed_slot_masking_equals_the_plain_definition():
     words = ["restart", "grant", "access", "to", "prod", "*", "<url>", "db", "web", "for", "job", "0", "é", "x"]
     texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
     texts += ["restart app on web", "restart app on db", "restart app on mq", "a * x d", "a y * d", "a * z d"]
-    masked = _mask_variable_slots(pd.Series(texts)).tolist()
+    masked = _mask_variable_slots(pa.array(texts, pa.string())).to_pylist()
     assert masked == _mask_slots_by_strings(texts)
     assert sum(m != t for m, t in zip(masked, texts)) > 100  # slots were really masked
     trio = ["restart app on web", "restart app on db", "restart app on mq", "grant prod access"]
     # "on web", "on db", "on mq" also fill one two-token slot; group_templates then folds "* *" to "*"
-    assert _mask_variable_slots(pd.Series(trio)).tolist() == ["restart app * *"] * 3 + ["grant prod access"]
+    assert _mask_variable_slots(pa.array(trio, pa.string())).to_pylist() == ["restart app * *"] * 3 + ["grant prod access"]
+
+
+TRICKY = ["web-01", "db", "a.b0", "x_9", "<url>", "<a0", "é9", "café", "٣x", "-x0", "0", "restart", "*", "app", "on",
+          "grant", "access", "to", "prod", "ab-c0", "12-x9", "node.0", "the", "zz", "u0u", "q", "<", "a<b0", "host_12",
+          "v0.0.0", "jsmith", "a.khan", "x", "y", "z"]
+
+
+def _tricky_texts(count: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(TRICKY) for _ in range(rng.randint(1, 8))) for _ in range(count)]
+
+
+def test_identifier_masking_in_re2_equals_pythons_regex():
+    from toilaudit.classify.templates import IDENTIFIER, _wildcard_identifiers
+
+    texts = _tricky_texts(5000, seed=5)
+    assert _wildcard_identifiers(pa.array(texts, pa.string())).to_pylist() == [IDENTIFIER.sub("*", t) for t in texts]
+
+
+def test_rare_token_masking_equals_the_plain_definition():
+    import random
+
+    from toilaudit.classify.templates import (
+        HAS_LETTER, RARE_TOKEN_ITEMS, STOPWORDS, _is_concrete, _wildcard_rare_tokens)
+    rng = random.Random(6)
+    texts = [text + (" " + "".join(rng.choice("abcdefghij") for _ in range(4)) if rng.random() < 0.3 else "")
+             for text in _tricky_texts(5000, seed=6)]  # a third carry a name that is often rare
+    counts = [rng.randint(1, 3) for _ in texts]
+    carried = {}
+    for text, count in zip(texts, counts):
+        for token in set(text.split(" ")):
+            carried[token] = carried.get(token, 0) + count
+    rare = {t for t, n in carried.items() if n < RARE_TOKEN_ITEMS and HAS_LETTER.search(t) and t not in STOPWORDS}
+    expected = []
+    for text in texts:
+        tokens = text.split(" ")
+        left = sum(_is_concrete(t) and t not in rare for t in tokens)
+        expected.append(" ".join("*" if t in rare else t for t in tokens) if rare & set(tokens) and left >= 2 else text)
+    got = _wildcard_rare_tokens(pa.array(texts, pa.string()), __import__("numpy").array(counts)).to_pylist()
+    assert got == expected
+    assert sum(a != b for a, b in zip(got, texts)) > 100

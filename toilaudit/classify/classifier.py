@@ -223,7 +223,6 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack) -> Evidence:
     label_codes, labels = distinct_values(items["labels"])
     title_texts = match_texts(titles)
     codes, texts = joined_match_texts(title_codes, title_texts, label_codes, match_texts(labels))
-    distinct = pd.Series(texts.to_pylist(), dtype=object)
 
     # rules, once per distinct text and source (a rule may be limited to some sources):
     # `unit_codes` maps every item to its (text, source) unit
@@ -241,9 +240,8 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack) -> Evidence:
     # repetition: title templates per source. Pages are not split by PagerDuty service: the
     # alert's title already names what fired, and one alert routed to several services is one noise.
     # All on integer codes: a million string concatenations would cost seconds.
-    item_counts = np.bincount(codes, minlength=len(distinct))
-    distinct_templates = group_templates(distinct, item_counts).to_numpy(dtype=object)
-    template_codes, template_values = pd.factorize(distinct_templates)
+    item_counts = np.bincount(codes, minlength=len(texts))
+    template_codes, template_values = pd.factorize(group_templates(texts, item_counts).to_numpy(zero_copy_only=False))
     group_codes = source_codes * len(template_values) + template_codes[codes]
     sizes = np.bincount(group_codes)
     group_size = sizes[group_codes]

@@ -98,7 +98,7 @@ def joined_match_texts(title_codes: np.ndarray, title_texts: pa.Array, label_cod
     return distinct.indices.to_numpy(zero_copy_only=False)[pair_codes], distinct.dictionary
 
 
-def group_templates(distinct: pd.Series, item_counts: np.ndarray) -> pd.Series:
+def group_templates(distinct: pa.Array, item_counts: np.ndarray) -> pa.Array:
     """For each distinct match text, its group template: the parts that vary become `*`.
 
     Three steps, from cheapest to widest:
@@ -108,28 +108,35 @@ def group_templates(distinct: pd.Series, item_counts: np.ndarray) -> pd.Series:
        adjacent positions (a first and last name), where at least SLOT_MIN_TEXTS distinct texts
        differ only there is a variable slot. A template keeps at least half its concrete
        words, so short titles never collapse into one group.
+    Texts stay Arrow strings throughout: a million Python strings would cost a gigabyte.
     """
-    original_index = distinct.index
-    distinct = distinct.reset_index(drop=True)
     step1 = _wildcard_identifiers(distinct)
     step2 = _wildcard_rare_tokens(step1, item_counts)
     step3 = _mask_variable_slots(step2)
-    folded = pc.replace_substring_regex(pa.array(step3.tolist(), pa.string()), r"\*(?:[ \-_./:]*\*)+", "*")
-    return pd.Series(folded.to_pylist(), index=original_index, dtype=object)
+    return pc.replace_substring_regex(step3, r"\*(?:[ \-_./:]*\*)+", "*")
 
 
 IDENTIFIER = re.compile(r"(?<![\w<])(?=[\w.-]*[a-z])(?=[\w.-]*\d)[\w.-]+")  # letters and digits: web-01, cve-2024
 
 
-def _wildcard_identifiers(texts: pd.Series) -> pd.Series:
-    """Identifier tokens become `*`. Only texts with a digit can hold one, and a few do: RE2
-    finds them (any non-ASCII text too, where Python's digits are wider), `re` rewrites them."""
-    maybe = pc.match_substring_regex(pa.array(texts.tolist(), pa.string()), r"[0-9]|[^\x00-\x7f]")
-    rows = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
-    out = texts.tolist()
-    for row in rows.tolist():
-        out[row] = IDENTIFIER.sub("*", out[row])
-    return pd.Series(out, index=texts.index, dtype=object)
+# The same rewrite in RE2 (no look-around): a maximal run of [\w.-] holding a letter and a digit.
+# It equals IDENTIFIER on ASCII text, except after "<" (the look-behind): such texts, and any
+# non-ASCII text (where Python's \w and \d are wider), go to `re`.
+IDENTIFIER_RE2 = r"[\w.-]*[a-z][\w.-]*[0-9][\w.-]*|[\w.-]*[0-9][\w.-]*[a-z][\w.-]*"
+
+
+def _wildcard_identifiers(texts: pa.Array) -> pa.Array:
+    """Identifier tokens become `*`. Only texts with a digit (or beyond ASCII) can hold one."""
+    has_digit = pc.match_substring_regex(texts, r"[0-9]")
+    beyond_ascii = pc.invert(pc.string_is_ascii(texts))
+    after_bracket = pc.match_substring_regex(texts, r"<[\w.-]*[0-9]")
+    by_python = pc.or_(beyond_ascii, pc.and_(has_digit, after_bracket))
+    by_re2 = pc.and_(has_digit, pc.invert(by_python))
+    texts = _replace_where(texts, by_re2, IDENTIFIER_RE2, "*")
+    if pc.any(by_python).as_py():
+        rewritten = [IDENTIFIER.sub("*", text) for text in texts.filter(by_python).to_pylist()]
+        texts = pc.replace_with_mask(texts, by_python, pa.array(rewritten, pa.string()))
+    return texts
 
 
 @cache  # called for every token of every slot trial; the vocabulary is small
@@ -157,8 +164,8 @@ class _Tokens:
         return np.repeat(np.arange(len(self.lengths)), self.lengths)
 
 
-def _tokenize(texts: list[str]) -> _Tokens:
-    split = pc.split_pattern(pa.array(texts, pa.string()), " ")
+def _tokenize(texts: pa.Array) -> _Tokens:
+    split = pc.split_pattern(texts, " ")
     flat = split.flatten().dictionary_encode()
     vocabulary = flat.dictionary.to_pylist()
     codes = flat.indices.to_numpy(zero_copy_only=False).astype(np.int64)
@@ -171,10 +178,11 @@ def _tokenize(texts: list[str]) -> _Tokens:
     )
 
 
-def _wildcard_rare_tokens(texts: pd.Series, item_counts: np.ndarray) -> pd.Series:
+def _wildcard_rare_tokens(texts: pa.Array, item_counts: np.ndarray) -> pa.Array:
     """Tokens carried by fewer than RARE_TOKEN_ITEMS items become `*`, unless that leaves a text
-    fewer than two concrete words. Counted on token codes; only changed texts are rebuilt."""
-    tokens = _tokenize(texts.tolist())
+    fewer than two concrete words. Counted on token codes; texts rebuilt by Arrow's list join
+    (splitting on single spaces and joining with them gives every other text back as it was)."""
+    tokens = _tokenize(texts)
     parents, codes, vocabulary = tokens.parents, tokens.codes, tokens.vocabulary
     # items carrying each token: a text counts once per token it holds, weighted by its items
     held = _sorted_distinct(parents * len(vocabulary) + codes)
@@ -184,53 +192,54 @@ def _wildcard_rare_tokens(texts: pd.Series, item_counts: np.ndarray) -> pd.Serie
                      for token, items in zip(vocabulary, token_items.tolist())], dtype=bool)
     rare_at = rare[codes]
     concrete_left = np.bincount(parents, weights=tokens.concrete & ~rare_at, minlength=len(texts))
-    changed = np.unique(parents[rare_at])
-    changed = changed[concrete_left[changed] >= 2]
-    rare_words = {vocabulary[i] for i in np.flatnonzero(rare).tolist()}
-    out = texts.tolist()
-    for row in changed.tolist():
-        out[row] = " ".join("*" if token in rare_words else token for token in out[row].split(" "))
-    return pd.Series(out, index=texts.index, dtype=object)
+    changed = np.zeros(len(texts), dtype=bool)
+    changed[parents[rare_at]] = True
+    changed &= concrete_left >= 2
+    if not changed.any():
+        return texts
+    star = len(vocabulary)
+    new_codes = np.where(rare_at & changed[parents], star, codes)
+    words = pa.array([*vocabulary, "*"], pa.string()).take(pa.array(new_codes))
+    rebuilt = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(tokens.offsets, pa.int64()), words), " ")
+    return pc.if_else(pa.array(changed), rebuilt, texts)
 
 
 SLOT_MIN_FILLERS = 3
 
 
-def _mask_variable_slots(texts: pd.Series) -> pd.Series:
+def _mask_variable_slots(texts: pa.Array) -> pa.Array:
     """Mask a slot (one token, or two adjacent) when SLOT_MIN_FILLERS different values fill it
     in texts that are otherwise identical.
 
     Hundreds of thousands of distinct titles make millions of candidate slots, too many for
     Python strings or sets (gigabytes). So each slot is a row of integers: the text with the
     slot starred and the slot's tokens are identified by polynomial hashes over token codes,
-    and counted with pandas. Only the texts that have a variable slot are masked one by one.
+    and counted with pandas (see _variable_slots). Only the texts that have a variable slot are
+    masked one by one.
     """
-    unique = texts.drop_duplicates().tolist()
-    candidates = _candidate_slots(_tokenize(unique))
-    # Cheap first cut: a variable slot's variant appears in SLOT_MIN_FILLERS+ slots. Sorting
-    # one hash column is fast; exact counting of distinct fillers runs on what is left.
-    ordered = np.sort(candidates["variant_a"])
-    reach = SLOT_MIN_FILLERS - 1
-    frequent = ordered[:-reach][ordered[:-reach] == ordered[reach:]]
-    kept = pd.Series(candidates["variant_a"]).isin(frequent).to_numpy()
-    slots = pd.DataFrame({column: values[kept] for column, values in candidates.items()})
-    fillers = slots.drop_duplicates(["variant_a", "variant_b", "filler"]).groupby(
-        ["variant_a", "variant_b"]).size().rename("fillers")
-    slots = slots.join(fillers, on=["variant_a", "variant_b"])
-    slots = slots.loc[slots["fillers"] >= SLOT_MIN_FILLERS]
+    encoded = texts.dictionary_encode()
+    unique = encoded.dictionary
+    slots = _variable_slots(_tokenize(unique))
+    if slots.empty:
+        return texts
     # per text, the most varied slots first; ties narrow-first, left to right
     slots = slots.sort_values(["row", "fillers", "width", "start"], ascending=[True, False, True, True])
     rows, starts, widths = (slots[name].tolist() for name in ("row", "start", "width"))
-    templates = dict(zip(unique, unique))
+    masked_rows = sorted(set(rows))
+    strings = dict(zip(masked_rows, unique.take(pa.array(masked_rows, pa.int64())).to_pylist()))
+    templates = {}
     for first, last in _runs(rows):
-        tokens = unique[rows[first]].split(" ")
+        tokens = strings[rows[first]].split(" ")
         floor = max(1, (sum(map(_is_concrete, tokens)) + 1) // 2)
         for start, width in zip(starts[first:last], widths[first:last]):
             trial = tokens[:start] + ["*"] * width + tokens[start + width:]
             if sum(map(_is_concrete, trial)) >= floor:
                 tokens = trial
-        templates[unique[rows[first]]] = " ".join(tokens)
-    return texts.map(templates)
+        templates[rows[first]] = " ".join(tokens)
+    mask = np.zeros(len(unique), dtype=bool)
+    mask[masked_rows] = True
+    masked = pc.replace_with_mask(unique, pa.array(mask), pa.array([templates[row] for row in masked_rows], pa.string()))
+    return masked.take(encoded.indices)
 
 
 def _sorted_distinct(values: np.ndarray) -> np.ndarray:
@@ -279,29 +288,66 @@ class _TokenHashes:
             lengths - width + 1).astype(np.uint64)
 
 
-def _candidate_slots(tokens: _Tokens) -> dict[str, np.ndarray]:
-    """Columns with one entry per slot holding a concrete token: row (text), start, width, the
-    hashes of the text with the slot replaced by `*` (variant_a, variant_b) and of the slot's
-    tokens (filler)."""
+def _variable_slots(tokens: _Tokens) -> pd.DataFrame:
+    """The variable slots: row (text), start, width and how many different fillers it has.
+
+    A slot is a candidate when it holds a concrete token; its variant is the text with the slot
+    replaced by `*` (hashed twice, variant_a and variant_b, with the resulting length), its
+    filler the slot's tokens. Variants of different lengths never match, so candidates are
+    counted one resulting length at a time: memory holds one length's candidates, not all.
+    Only variant_a is computed for every candidate: the first cut keeps few (on diverse
+    titles, a few percent), and variant_b and the filler are computed for those alone.
+    """
     lengths, offsets, concrete, vocabulary = tokens.lengths, tokens.offsets, tokens.concrete, tokens.vocabulary
     # the starred slot must equal a "*" token already in a text, as the string form would
     star = np.uint64(vocabulary.index("*") + 1 if "*" in vocabulary else len(vocabulary) + 1)
-    parts = []
+    found = []
     with np.errstate(over="ignore"):
         hashes = [_TokenHashes(tokens.codes.astype(np.uint64) + np.uint64(1), offsets, lengths, base)
                   for base in HASH_BASES]
-        for width in (1, 2):
-            for start in range(int(lengths.max(initial=0)) - width + 1):
-                rows = np.flatnonzero(lengths >= start + width)
-                rows = rows[concrete[offsets[rows] + start] | concrete[offsets[rows] + start + width - 1]]
-                if len(rows):
-                    parts.append({
+        present = set(lengths.tolist())
+        for size in sorted({n for n in present if n >= 1} | {n - 1 for n in present if n >= 2}):
+            parts = []
+            for width, length in ((1, size), (2, size + 1)):
+                of_length = np.flatnonzero(lengths == length)
+                for start in range(length - width + 1) if len(of_length) else ():
+                    rows = of_length[concrete[offsets[of_length] + start] | concrete[offsets[of_length] + start + width - 1]]
+                    if len(rows):
+                        parts.append((rows, start, width, hashes[0].starred(rows, start, width, lengths[rows], star)))
+            if not parts:
+                continue
+            variant_a = np.concatenate([part[3] for part in parts])
+            frequent = _frequent(variant_a)
+            if not len(frequent):
+                continue
+            kept = []  # the candidates whose variant_a is frequent, with all three hashes
+            for rows, start, width, part_a in parts:
+                keep = np.isin(part_a, frequent)
+                if keep.any():
+                    rows = rows[keep]
+                    kept.append({
                         "row": rows, "start": np.full(len(rows), start), "width": np.full(len(rows), width),
-                        "variant_a": hashes[0].starred(rows, start, width, lengths[rows], star),
+                        "variant_a": part_a[keep],
                         "variant_b": hashes[1].starred(rows, start, width, lengths[rows], star),
                         "filler": hashes[0].span(rows, start, start + width) * hashes[0].base + np.uint64(width),
                     })
-    columns = {"row": np.int64, "start": np.int64, "width": np.int64, "variant_a": np.uint64, "variant_b": np.uint64,
-               "filler": np.uint64}
-    return {column: np.concatenate([part[column] for part in parts]).astype(dtype, copy=False) if parts
-            else np.zeros(0, dtype) for column, dtype in columns.items()}
+            found.append(_filled_slots({column: np.concatenate([part[column] for part in kept]) for column in kept[0]}))
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(
+        {"row": [], "start": [], "width": [], "fillers": []}, dtype=np.int64)
+
+
+def _frequent(variant_a: np.ndarray) -> np.ndarray:
+    """The variant hashes that occur SLOT_MIN_FILLERS or more times: a variable slot's variant
+    must (cheap first cut; exact counting of distinct fillers follows). Sorted."""
+    ordered = np.sort(variant_a)
+    reach = SLOT_MIN_FILLERS - 1
+    return _sorted_distinct(ordered[:-reach][ordered[:-reach] == ordered[reach:]])
+
+
+def _filled_slots(candidates: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The candidates whose variant has SLOT_MIN_FILLERS or more distinct fillers."""
+    slots = pd.DataFrame(candidates)
+    fillers = slots.drop_duplicates(["variant_a", "variant_b", "filler"]).groupby(
+        ["variant_a", "variant_b"]).size().rename("fillers")
+    slots = slots.join(fillers, on=["variant_a", "variant_b"])
+    return slots.loc[slots["fillers"] >= SLOT_MIN_FILLERS, ["row", "start", "width", "fillers"]]
