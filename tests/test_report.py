@@ -69,9 +69,10 @@ def test_pdf_toil_share_equals_summary(assessed, tmp_path):
     assert result.exit_code == 0, result.output
     summary = run_json("summary", "--format", "json", db=assessed)
     share = summary["capacity"]["toil_percent_of_capacity"]
+    assert summary["period"]["label"] == "Nov 2025 to Oct 2026"  # the default: the last 12 full months
     text = flat(pdf_text(out))
-    assert (f"Toil takes {share}% of the working time of the 18 engineers who carry operations work, under both "
-            "the industry's 34% and Google's 50% cap") in text
+    assert (f"In Nov 2025 to Oct 2026, toil takes {share}% of the working time of the 18 engineers who carry "
+            "operations work, under both the industry's 34% and Google's 50% cap") in text
     assert f"of the time they record, {summary['toil_percent']}% is toil" in text
     assert f"{share}% TOIL, SHARE OF CAPACITY" in text.upper()
     assessment = run_json("assess", "--format", "json", db=assessed)
@@ -136,7 +137,7 @@ def test_hostile_ticket_text_is_neither_fetched_nor_rendered_as_markup(db, tmp_p
     assert run("interview", "--answers", str(answers), db=db).exit_code == 0
 
     out = tmp_path / "hostile.pdf"
-    result = run("report", "--out", str(out), db=db)
+    result = run("report", "--out", str(out), "--period", "all", db=db)  # every group a candidate
     assert result.exit_code == 0, result.output
     assert httpserver.log == []  # nothing was fetched
     reader = PdfReader(str(out))
@@ -145,7 +146,7 @@ def test_hostile_ticket_text_is_neither_fetched_nor_rendered_as_markup(db, tmp_p
     assert f'<imgsrc="{url}">' in re.sub(r"\s+", "", text)  # shown as the text it is (wrapped in a narrow column)
     assert "{{ 7*7 }}" in text and "49" not in text.split("Recycle delta")[1][:20]
     html_out = tmp_path / "hostile.html"
-    run("report", "--out", str(html_out), db=db)
+    run("report", "--out", str(html_out), "--period", "all", db=db)
     html = html_out.read_text()
     assert "<img src=" not in html and "&lt;img src=&#34;http" in html
     assert '<link rel="attachment"' not in html and "&lt;link rel=&#34;attachment&#34;" in html
