@@ -73,7 +73,7 @@ def _date(value) -> str:
 def _percent(value, period: str | None = None) -> str:
     """A share; with the period it counts when two assessments counted different periods."""
     text = "not known" if value is None else f"{value}%"
-    return f"{text} ({period})" if period and value is not None else text
+    return f"{text} in {period}" if period and value is not None else text
 
 
 def _rung(value: str) -> str:
