@@ -359,7 +359,7 @@ def test_report_details_the_board_asked_for(demo):
     assert "Owner Head of Platform & SRE, Northbank Financial" in text
     assert "The three biggest risks" in text
     assert "The interview record" in text and "Platform & SRE leads" in text
-    assert "* Partial month: the data in the period runs from 24 Nov 2025 to 31 Oct 2026." in text
+    assert "* Partial month: the data begins on 24 Nov 2025." in text
     assert "Period Nov 2025 to Oct 2026 (the last 12 full months of the data; the data begins on 24 Nov 2025)" in text
     assert not re.search(r"\b2[56]-\d\d\b", text)  # no "25-11" axis labels
     assert "Where answers and data disagree" in text and "platform.provisioning: answered 'Self-service" in text

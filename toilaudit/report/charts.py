@@ -245,7 +245,7 @@ def bar_chart(rows: list[tuple[str, float]], unit: str = "h", width: float = 640
     peak = max((v for _, v in rows), default=0) or 1
     usable = width - label_width - 70
     bars = tuple(
-        HorizontalBar(label, f"{value:,.0f} {unit}", round(6 + i * (bar_height + 3), 1),
+        HorizontalBar(label, f"{value:,.{0 if value >= 10 else 1}f} {unit}", round(6 + i * (bar_height + 3), 1),
                       round(usable * value / peak, 1), other=label == other_label)
         for i, (label, value) in enumerate(rows)
     )

@@ -748,16 +748,20 @@ def _trend(store: Store, services, period: Period | None,
                                   weekly * days / 7 if weekly else None))
     chart = trend_chart(bars, references, bar_unit=unit)
     note = ""
-    if any(b.partial for b in bars):
-        note = (f"* Partial {unit}: the data in the period runs from {day(first)} to {day(end - DAY)}.")
-    return chart, f"{BY_UNIT[unit]}, {period.label}", note
+    if any(b.partial for b in bars):  # say why: the data begins or ends inside a bar, or the period does
+        reasons = [period.coverage] if period.coverage else []
+        if bars[0].start != period.start.strftime("%Y-%m-%d") or bars[-1].partial and not period.coverage:
+            reasons.append(f"the period runs from {day(period.start)} to {day(period.end - DAY)}")
+        note = f"* Partial {unit}: {'; '.join(reasons)}."
+    return chart, BY_UNIT[unit], note  # the chart prints the period itself
 
 
 def _category_chart(rows: tuple[Row, ...]) -> BarChart:
     """The biggest categories and one "other" bar, so the bars add up to all the toil."""
     toil = [r for r in rows if r.toil_hours > 0]
-    shown = [(r.name, r.toil_hours) for r in toil[:CATEGORY_BARS]]
-    rest = toil[CATEGORY_BARS:]
+    count = CATEGORY_BARS if len(toil) > CATEGORY_BARS + 1 else CATEGORY_BARS + 1  # never "other (1)"
+    shown = [(r.name, r.toil_hours) for r in toil[:count]]
+    rest = toil[count:]
     label = None
     if rest:
         label = f"other ({len(rest)} categories)"
