@@ -188,8 +188,8 @@ def label(start: pd.Timestamp, end: pd.Timestamp) -> str:
     first_name = f"{MONTH_NAMES[start.month - 1]} {start.year}"
     if months == 1:
         return first_name
-    if months == 12 and start.month == 1:
-        return str(start.year)
+    if months % 12 == 0 and start.month == 1:
+        return str(start.year) if months == 12 else f"{start.year} to {last.year}"
     if months == 3 and start.month % 3 == 1:
         return (f"{start.year}-Q{start.month // 3 + 1} ({MONTH_NAMES[start.month - 1]} to "
                 f"{MONTH_NAMES[last.month - 1]} {start.year})")
