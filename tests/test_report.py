@@ -221,6 +221,8 @@ def real_shaped(tmp_path_factory):
     for name in ("report.pdf", "report.html", "report.json"):
         result = run("report", "--out", str(folder / "board" / name), "--date", "2026-11-25", db=db)
         assert result.exit_code == 0, result.output
+    result = run("report", "--out", str(folder / "all" / "report.json"), "--period", "all", db=db)
+    assert result.exit_code == 0, result.output
     return folder
 
 
@@ -236,6 +238,9 @@ def test_real_shaped_export_fits_the_demos_page_budget_and_says_its_period(real_
     assert len(model["category_chart"]["bars"]) <= 10
     assert len(model["by_team"]) == 11 and model["by_team"][-1]["name"].startswith("other (")
     assert len(model["by_person"]) <= 9 and len(model["candidates"]) <= 10 and len(model["service_rows"]) <= 12
+    every = json.loads((real_shaped / "all" / "report.json").read_text())  # thirteen years: one bar a year
+    assert every["trend"]["bar_unit"] == "year" and len(every["trend"]["bars"]) == 14
+    assert every["headline"]["items"] == 3000 and every["period_label"] == "13 Apr 2013 to 19 Nov 2026"
     assert tables_over_pages((board / "report.html").read_text(), allowed=("interview", "assumptions")) == {}
     assert mostly_blank_pages(board / "report.pdf", tmp_path) == []
 

@@ -792,8 +792,9 @@ def _estimates(store: Store, services, period: Period | None) -> tuple[EstimateR
     found = hour_estimates(store, services, period)
 
     def each(least: float, most: float) -> str:
-        return f"{least:,.2f}".rstrip("0").rstrip(".") if round(least, 2) == round(most, 2) else (
-            f"{least:,.2f}".rstrip("0").rstrip(".") + "-" + f"{most:,.2f}".rstrip("0").rstrip("."))
+        """One item's estimate, or the range where pages add their interruption: 0.25-0.75."""
+        low, high = (f"{value:,.2f}".rstrip("0").rstrip(".") for value in (least, most))
+        return low if low == high else f"{low}-{high}"
 
     rows = [EstimateRow(e.category, "toil" if e.toil else "other work", e.items, each(e.least, e.most),
                         round(e.hours, 1)) for e in found[:ESTIMATE_ROWS]]
