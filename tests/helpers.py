@@ -29,3 +29,40 @@ def run_json(*args: str, db: Path | str | None = None) -> dict:
     result = run(*args, db=db)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def mostly_blank_pages(pdf: Path, folder: Path) -> list[str]:
+    """Pages (but the last, where the appendix simply ends) whose body is filled less than half way down."""
+    import subprocess
+
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(folder / "p")], check=True)
+    blank = []
+    for page in sorted(folder.glob("p-*.png"))[:-1]:
+        image = Image.open(page).convert("L")
+        width, height = image.size
+        body = image.crop((0, int(height * 0.06), width, int(height * 0.92)))  # without header and footer
+        box = body.point(lambda v: 255 if v < 200 else 0).getbbox()
+        if box is None or box[3] <= body.size[1] * 0.5:
+            blank.append(page.name)
+    return blank
+
+
+def tables_over_pages(html: str, allowed: tuple[str, ...] = ()) -> dict[str, list[int]]:
+    """Tables WeasyPrint lays out over more than one page (by class), but those whose class holds one of
+    `allowed` (an appendix record may run on)."""
+    from weasyprint import HTML
+
+    def boxes(box):
+        yield box
+        for child in getattr(box, "children", None) or []:
+            yield from boxes(child)
+
+    pages_of: dict = {}
+    for number, page in enumerate(HTML(string=html).render().pages, 1):
+        for box in boxes(page._page_box):  # the laid-out boxes: no public API says where a table landed
+            if box.element_tag == "table" and box.element is not None:
+                pages_of.setdefault(box.element, set()).add(number)
+    return {element.get("class") or "": sorted(pages) for element, pages in pages_of.items()
+            if len(pages) > 1 and not any(name in (element.get("class") or "") for name in allowed)}

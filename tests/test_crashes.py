@@ -218,7 +218,7 @@ def test_import_and_classify_at_the_same_time_on_postgresql(pg_url):
         for thread in threads:
             thread.join()
     assert errors == []
-    assert run_json("summary", "--format", "json", db=pg_url)["items"] == 420
+    assert run_json("summary", "--format", "json", "--period", "all", db=pg_url)["items"] == 420
 
 
 # ------------------------------------------------------------------ smaller ones
@@ -260,7 +260,7 @@ def test_items_a_killed_live_import_left_unclassified_are_counted_and_classified
         store.upsert_page("jira", items.assign(key=items["key"] + "-LIVE"))
     finally:
         store.close()
-    result = run("summary", "--format", "json", db=audited)
+    result = run("summary", "--format", "json", "--period", "all", db=audited)
     assert result.exit_code == 0
     assert "420 item(s) fetched by an interrupted import were not classified yet; classified them now" in result.stderr
     import json

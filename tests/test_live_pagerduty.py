@@ -72,7 +72,7 @@ def test_285_days_with_over_10000_per_6_months_imports_exactly(db, pd_server):
     assert keys(db) == sorted(i["id"] for i in inside)  # every incident in range, none outside
     assert fake.max_offset_seen < 10_000
     assert "HTTP 429; retrying in 1s" in result.stderr
-    data = run_json("summary", "--format", "json", db=db)
+    data = run_json("summary", "--format", "json", "--period", "all", db=db)
     assert data["by_source"]["pagerduty"]["items"] == 24_000
     store = open_store(str(db))
     auto = store.load_items(("key", "auto_resolved"))

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from helpers import EXAMPLES, run, run_json
+from helpers import EXAMPLES, mostly_blank_pages, run, run_json, tables_over_pages
 from toilaudit.report.render import FORMATS
 
 
@@ -69,9 +69,10 @@ def test_pdf_toil_share_equals_summary(assessed, tmp_path):
     assert result.exit_code == 0, result.output
     summary = run_json("summary", "--format", "json", db=assessed)
     share = summary["capacity"]["toil_percent_of_capacity"]
+    assert summary["period"]["label"] == "Nov 2025 to Oct 2026"  # the default: the last 12 full months
     text = flat(pdf_text(out))
-    assert (f"Toil takes {share}% of the working time of the 18 engineers who carry operations work, under both "
-            "the industry's 34% and Google's 50% cap") in text
+    assert (f"In Nov 2025 to Oct 2026, toil takes {share}% of the working time of the 18 engineers who carry "
+            "operations work, under both the industry's 34% and Google's 50% cap") in text
     assert f"of the time they record, {summary['toil_percent']}% is toil" in text
     assert f"{share}% TOIL, SHARE OF CAPACITY" in text.upper()
     assessment = run_json("assess", "--format", "json", db=assessed)
@@ -136,7 +137,7 @@ def test_hostile_ticket_text_is_neither_fetched_nor_rendered_as_markup(db, tmp_p
     assert run("interview", "--answers", str(answers), db=db).exit_code == 0
 
     out = tmp_path / "hostile.pdf"
-    result = run("report", "--out", str(out), db=db)
+    result = run("report", "--out", str(out), "--period", "all", db=db)  # every group a candidate
     assert result.exit_code == 0, result.output
     assert httpserver.log == []  # nothing was fetched
     reader = PdfReader(str(out))
@@ -145,7 +146,7 @@ def test_hostile_ticket_text_is_neither_fetched_nor_rendered_as_markup(db, tmp_p
     assert f'<imgsrc="{url}">' in re.sub(r"\s+", "", text)  # shown as the text it is (wrapped in a narrow column)
     assert "{{ 7*7 }}" in text and "49" not in text.split("Recycle delta")[1][:20]
     html_out = tmp_path / "hostile.html"
-    run("report", "--out", str(html_out), db=db)
+    run("report", "--out", str(html_out), "--period", "all", db=db)
     html = html_out.read_text()
     assert "<img src=" not in html and "&lt;img src=&#34;http" in html
     assert '<link rel="attachment"' not in html and "&lt;link rel=&#34;attachment&#34;" in html
@@ -198,3 +199,74 @@ def test_every_report_format_has_a_renderer(assessed, tmp_path):
         result = run("report", "--out", str(tmp_path / f"r.{fmt}"), "--format", fmt, db=assessed)
         assert result.exit_code == 0, result.output
         assert (tmp_path / f"r.{fmt}").stat().st_size > 1000
+
+
+# ------------------------------------------------------------- a real tracker's history (#16)
+@pytest.fixture(scope="module")
+def real_shaped(tmp_path_factory):
+    """Thirteen years of a tracker (2013-2026), 3,000 distinct titles, 300 projects, no Time Spent,
+    interviewed with capacity; the report as PDF, HTML and JSON."""
+    from realshaped_export import write_export
+
+    folder = tmp_path_factory.mktemp("realshaped")
+    db = folder / "audit.db"
+    assert run("import", "jira", "--csv", str(write_export(folder / "jira.csv")), db=db).exit_code == 0
+    template = yaml.safe_load(run("interview", "--template").stdout)
+    template["org"], template["interviewee"] = "Eastbank", "Operations leads"
+    numbers = {"capacity.ops-engineers": 25, "capacity.hours-per-week": 38}
+    for question in template["questions"]:
+        question["answer"] = numbers.get(question["id"], 10) if question.get("type") == "number" else 2
+    (folder / "answers.yaml").write_text(yaml.safe_dump(template))
+    assert run("interview", "--answers", str(folder / "answers.yaml"), db=db).exit_code == 0
+    for name in ("report.pdf", "report.html", "report.json"):
+        result = run("report", "--out", str(folder / "board" / name), "--date", "2026-11-25", db=db)
+        assert result.exit_code == 0, result.output
+    result = run("report", "--out", str(folder / "all" / "report.json"), "--period", "all", db=db)
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_real_shaped_export_fits_the_demos_page_budget_and_says_its_period(real_shaped, demo_pdf, tmp_path):
+    board = real_shaped / "board"
+    pages = PdfReader(str(board / "report.pdf")).pages
+    assert len(pages) <= len(PdfReader(str(demo_pdf / "toilaudit-report.pdf")).pages) + 2
+    cover = flat(pages[0].extract_text())
+    assert "Period Nov 2025 to Oct 2026 (the last 12 full months of the data)" in cover
+    model = json.loads((board / "report.json").read_text())
+    assert model["period_label"] == "Nov 2025 to Oct 2026"
+    assert model["trend"]["bar_unit"] == "month" and len(model["trend"]["bars"]) == 12
+    assert len(model["category_chart"]["bars"]) <= 10
+    assert len(model["by_team"]) == 11 and model["by_team"][-1]["name"].startswith("other (")
+    assert len(model["by_person"]) <= 9 and len(model["candidates"]) <= 10 and len(model["service_rows"]) <= 12
+    every = json.loads((real_shaped / "all" / "report.json").read_text())  # thirteen years: one bar a year
+    assert every["trend"]["bar_unit"] == "year" and len(every["trend"]["bars"]) == 14
+    assert every["headline"]["items"] == 3000 and every["period_label"] == "13 Apr 2013 to 19 Nov 2026"
+    assert tables_over_pages((board / "report.html").read_text(), allowed=("interview", "assumptions")) == {}
+    assert mostly_blank_pages(board / "report.pdf", tmp_path) == []
+
+
+def test_real_shaped_executive_summary_counts_the_period(real_shaped):
+    db = real_shaped / "audit.db"
+    period = run_json("summary", "--format", "json", db=db)
+    every = run_json("summary", "--format", "json", "--period", "all", db=db)
+    assert period["period"]["label"] == "Nov 2025 to Oct 2026" and period["period"]["evidence_items"] == 3000
+    assert every["items"] == 3000 and 300 < period["items"] < 1000
+    assert period["hours"]["measured"] == 0 and period["hours"]["estimated_items"] == period["items"]
+    text = flat(pdf_text(real_shaped / "board" / "report.pdf"))
+    summary = text[text.index("Executive summary Period:"):text.index("Where you stand Table 3")]
+    share = period["capacity"]["toil_percent_of_capacity"]
+    assert f"In Nov 2025 to Oct 2026, toil takes {share}% of the working time of the 25 engineers" in summary
+    assert (f"of the time they record (hours estimated from {period['items']:,} items; no time was logged), "
+            f"{period['toil_percent']}% is toil") in summary
+    low, high = period["toil_percent_range"]["low"], period["toil_percent_range"]["high"]
+    assert f"between {low}% and {high}%" in summary
+    per_month = period["hours"]["toil"] / period["period"]["covered"]["months"]
+    assert f"{per_month:,.0f} h TOIL ESTIMATED PER MONTH Estimated from {period['items']:,} items; no time was " \
+           "logged." in summary
+    assert f"{period['items']:,} tickets and pages created in Nov 2025 to Oct 2026" in summary
+    assert "All 3,000 tickets and pages imported, from 13 Apr 2013 to 19 Nov 2026, count as evidence" in summary
+    # the appendix lists the estimates the hours rest on
+    model = json.loads((real_shaped / "board" / "report.json").read_text())
+    assert sum(e["items"] for e in model["estimates"]) == period["items"]
+    assert abs(sum(e["hours"] for e in model["estimates"]) - period["hours"]["total"]) < 1
+    assert "Hours estimated per category" in text

@@ -91,7 +91,7 @@ def test_two_auditors_importing_at_once_lose_nothing(pg_url):
     for thread in threads:
         thread.join()
     assert errors == []
-    data = run_json("summary", "--format", "json", db=pg_url)
+    data = run_json("summary", "--format", "json", "--period", "all", db=pg_url)
     assert data["items"] == 840 and data["by_source"]["jira"]["items"] == 840
     store = open_store(pg_url)
     assert len(store.import_runs()) == 2

@@ -421,25 +421,43 @@ def explain(ctx, key: str, output_format: str) -> None:
 SUMMARY_FORMATS = ("table", "json", "csv")
 
 
-def _org_share(store: Store, org: str | None, summary_by: str, top: int):
-    """(summary, capacity share or None, note) for the org named or the only one interviewed, else the store."""
+def _parse_period(ctx, param, value: str | None):
+    """--period, read before the command runs: a bad one is one line and exit 2, naming the forms."""
+    from toilaudit.period import parse_period
+
+    return parse_period(value) if value is not None else None
+
+
+def _period_option(function):
+    return click.option(
+        "--period", metavar="P", callback=_parse_period,
+        help="The period the figures count: 2026-Q3, 2026-11, 2026, 2025-12..2026-11, 2026-01-15..2026-03-31, "
+             "last-12-months or all. Default: the last 12 full months of the data. Older items still count as "
+             "evidence (repetition, toil tracking).")(function)
+
+
+def _org_share(store: Store, org: str | None, summary_by: str, top: int, period_spec=None):
+    """(summary, capacity share or None, note) for the org named or the only one interviewed, else the store,
+    over the period asked (default: the last 12 full months of the data)."""
     from toilaudit.maturity.from_store import org_capacity_share, resolve_org
-    from toilaudit.summary import summarise
+    from toilaudit.summary import choose_period, summarise
 
     interviewed = sorted(set(store.load_answers()["org"]))
     if org is None and len(interviewed) != 1:
         note = ("several organisations interviewed - pass --org NAME for toil against its capacity"
                 if interviewed else "toil against capacity needs the interview's capacity questions "
                 "(capacity.ops-engineers, capacity.hours-per-week)")
-        return summarise(store, summary_by, top), None, note
+        period = choose_period(store, period_spec)
+        return summarise(store, summary_by, top, period=period), None, note
     from toilaudit.maturity.from_store import assess_org
 
     assessment, scope = assess_org(store, resolve_org(store, org))
     if not scope.attributable:
         raise ToilauditError(f"summary: {assessment.evidence.shortfalls[0]} - name its services with "
                              f"toilaudit interview --org '{scope.org}' --service NAME")
-    result = summarise(store, summary_by, top, scope.item_services)
-    share = org_capacity_share(store, assessment, scope)
+    period = choose_period(store, period_spec, scope.item_services)
+    result = summarise(store, summary_by, top, services=scope.item_services, period=period)
+    share = org_capacity_share(store, assessment, scope, period, result)
     note = "" if share else (f"toil against capacity: {scope.org} has not answered the capacity questions "
                              "(capacity.ops-engineers, capacity.hours-per-week)")
     return result, share, note
@@ -453,23 +471,27 @@ def _org_share(store: Store, org: str | None, summary_by: str, top: int):
               help="How many automation candidates to list.")
 @click.option("--org", metavar="NAME", help="The organisation whose items and capacity to use (default: the only "
                                             "one interviewed).")
+@_period_option
 @click.pass_context
-def summary(ctx, by: str, output_format: str, top: int, org: str | None) -> None:
+def summary(ctx, by: str, output_format: str, top: int, org: str | None, period) -> None:
     """How much of the time is toil, where, and which toil to automate first.
 
     \b
+    The figures count the items created in one period: by default the last 12 full months
+    of the data (--period to choose another; --period all for every item). Repetition is
+    found among every item imported, whatever its date.
     toil_percent is toil's share of the hours tickets and pages record (measured where the
     source logged time, estimated per category otherwise). Google's 50% cap and the
     industry's 34% are shares of engineers' working time, so only toil's share of capacity
     (the engineers who carry operations work and their hours, from the interview) is set
     against them, and each person whose recorded toil is over 50% of their time is flagged.
     Automation candidates are repetition groups of toil (the same request with another
-    host, user or job) ranked by hours.
+    host, user or job) ranked by hours. --format csv gives the full breakdown, every row.
     """
     with store_from(ctx, catch_up=True) as store:
         if store.item_count() == 0:
             raise ToilauditError("summary: the store is empty - import an export first (toilaudit import jira --csv FILE)")
-        result, share, note = _org_share(store, org, by, top)
+        result, share, note = _org_share(store, org, by, top, period)
     SUMMARY_RENDERERS[output_format](result, share, note)
 
 
@@ -482,10 +504,12 @@ def _summary_json(result, share, note) -> None:
 def _summary_csv(result, share, note) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([result.by, "items", "toil_items", "toil_percent", "toil_hours", "total_hours", "measured_hours"])
+    writer.writerow([result.by, "items", "toil_items", "toil_percent", "toil_hours", "total_hours", "measured_hours",
+                     "period_from", "period_to"])
+    period = result.as_json()["period"]  # every row says which period it counts, for the file passed on
     for name, f in result.breakdown.items():
         writer.writerow([name, f.items, f.toil_items, f.toil_percent, round(f.toil_hours, 2), round(f.total_hours, 2),
-                         round(f.measured_hours, 2)])
+                         round(f.measured_hours, 2), period["from"], period["to"]])
     click.echo(buffer.getvalue(), nl=False)
 
 
@@ -508,13 +532,17 @@ def _summary_table(result, share, note) -> None:
     from toilaudit.summary import GOOGLE_CAP_PERCENT
 
     total = result.total
-    period = ""
-    if result.first_created is not None:
-        period = f" from {result.first_created:%Y-%m-%d} to {result.last_created:%Y-%m-%d}"
+    if result.period is not None:
+        stdout.print(f"Period: {result.period.described}.", highlight=False, markup=False)
+        if result.items_any_date > total.items:
+            stdout.print(f"All {result.items_any_date:,} items imported count as evidence (repetition, toil "
+                         "tracking); the figures below count the period's.", highlight=False)
+    measured = ("No time was logged: every hour is estimated from the item's category."
+                if not total.measured_items else f"{total.measured_percent}% of the hours were measured, the rest "
+                                                  "estimated.")
     stdout.print(
         f"[bold]{total.toil_percent}%[/bold] of the time recorded in tickets and pages is toil "
-        f"({total.toil_hours:,.0f} of {total.total_hours:,.0f} h) over {total.items:,} items{period}. "
-        f"{total.measured_percent}% of the hours were measured, the rest estimated.",
+        f"({total.toil_hours:,.0f} of {total.total_hours:,.0f} h) over {total.items:,} items. {measured}",
         highlight=False,
     )
     if result.toil_range:
@@ -945,7 +973,7 @@ MAX_HOURLY_RATE = 100_000
 
 
 def _build_and_publish(store, org, out: Path, output_format: str, hourly_rate, currency, show_names,
-                       report_date, assessor, labels, labelled_by, plan, assumptions):
+                       report_date, assessor, labels, labelled_by, plan, assumptions, period_spec=None):
     from datetime import date, datetime, timezone
 
     from toilaudit.maturity.from_store import assess_org, keep_assessment
@@ -953,6 +981,7 @@ def _build_and_publish(store, org, out: Path, output_format: str, hourly_rate, c
     from toilaudit.report.plan import load_plan
     from toilaudit.report.publish import publish
     from toilaudit.report.view_model import build_report
+    from toilaudit.summary import choose_period
 
     if not 0 <= hourly_rate <= MAX_HOURLY_RATE:  # NaN fails too; inf or 1e308 would overflow the cost
         raise click.BadParameter(f"{hourly_rate} - give an amount from 0 to {MAX_HOURLY_RATE:,}",
@@ -965,14 +994,15 @@ def _build_and_publish(store, org, out: Path, output_format: str, hourly_rate, c
     if not scope.attributable:
         raise ToilauditError(f"report: {assessment.evidence.shortfalls[0]} - name its services with "
                              f"toilaudit interview --org '{scope.org}' --service NAME")
+    period = choose_period(store, period_spec, scope.item_services, "report")
     when = report_date.replace(tzinfo=timezone.utc) if report_date else datetime.now(timezone.utc)
-    previous = keep_assessment(store, assessment, scope, when)
+    previous = keep_assessment(store, assessment, scope, when, period)
     model = build_report(
         store, assessment, scope, report_date.date() if report_date else date.today(), hourly_rate=hourly_rate,
         currency=currency, show_names=show_names, assessor=assessor, assumptions=settings, plan=chosen,
-        previous=previous,
+        previous=previous, period=period,
     )
-    return assessment, publish(model, out, output_format)
+    return model, publish(model, out, output_format)
 
 
 def _describe(published) -> None:
@@ -998,9 +1028,10 @@ def _describe(published) -> None:
               help="Default: from --out's extension, else pdf.")
 @click.option("--print-assumptions", is_flag=True, help="Print the shipped assumptions file, to edit a copy.")
 @_report_options
+@_period_option
 @click.pass_context
 def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_rate, currency, show_names,
-           report_date, assessor, labels, labelled_by, plan, assumptions) -> None:
+           report_date, assessor, labels, labelled_by, plan, assumptions, period) -> None:
     """Write the board report: what the board is asked to decide, the four actions in order with
     their cost and return, and the evidence behind every figure.
 
@@ -1037,7 +1068,7 @@ def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_
     fmt = output_format or {".html": "html", ".htm": "html", ".json": "json"}.get(out.suffix.lower(), "pdf")
     with store_from(ctx, catch_up=True) as store:
         _, published = _build_and_publish(store, org, out, fmt, hourly_rate, currency, show_names, report_date,
-                                          assessor, labels, labelled_by, plan, assumptions)
+                                          assessor, labels, labelled_by, plan, assumptions, period)
     _describe(published)
 
 
@@ -1062,7 +1093,6 @@ def demo(ctx, out: Path) -> None:
     from toilaudit.importers.jira_csv import read_jira_csv
     from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
     from toilaudit.maturity.bank import load_bank
-    from toilaudit.maturity.interface import LEVELS
 
     with tempfile.TemporaryDirectory(prefix="toilaudit-demo-") as folder, \
             resources.as_file(resources.files("toilaudit.examples")) as examples, \
@@ -1072,16 +1102,15 @@ def demo(ctx, out: Path) -> None:
             import_batch(store, read_pagerduty_csv([examples / "pagerduty_incidents.csv"], {}), "csv")
         org, *_ = _save_answers_file(store, load_bank(), examples / "interview_answers.yaml", None, None)
         with progress("Rendering the board report"):
-            assessment, published = _build_and_publish(
+            model, published = _build_and_publish(
                 store, org, out / "toilaudit-report.pdf", "pdf", 100.0, "USD", False, None, None,
                 examples / "labels.csv", "the generator of the example data (not people)",
                 examples / "plan.yaml", None)
-    figures = assessment.evidence
-    allowed = sum(1 for s in assessment.services if s.gate.allow)
+    figures = model.headline  # the report's own figures, so the line and the PDF agree
     click.echo(
-        f"Demo for {assessment.org}: {figures.items:,} items, toil {figures.toil_percent}% of recorded time; overall "
-        f"maturity {LEVELS[assessment.overall_level]}, AI readiness {assessment.ai_readiness}, "
-        f"gate allows agentic AI on {allowed} of {len(assessment.services)} services."
+        f"Demo for {model.org}: {figures.items:,} items in {figures.period}, toil {figures.toil_percent}% of recorded "
+        f"time; overall maturity {model.overall_level}, AI readiness {model.ai_readiness}, "
+        f"gate allows agentic AI on {model.services_allowed} of {len(model.services)} services."
     )
     _describe(published)
 

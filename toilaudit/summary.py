@@ -12,8 +12,11 @@ from toilaudit.classify.accuracy import (
 )
 from toilaudit.classify.adapt import human_verdicts
 from toilaudit.classify.evaluate import cross_validate
+from toilaudit.classify.interface import Settings
 from toilaudit.classify.model import shipped_model
 from toilaudit.audit import active_rule_pack
+from toilaudit.errors import ToilauditError
+from toilaudit.period import DAY, DEFAULT_PERIOD, Period, PeriodSpec, day, parse_period, place
 from toilaudit.store import Store
 
 TOP_CANDIDATES = 10
@@ -35,6 +38,13 @@ class Figures:
     """Hours spent on all items."""
     measured_hours: float
     """Hours that the sources measured (the rest is estimated by category)."""
+    measured_items: int = 0
+    """Items whose hours the sources measured."""
+
+    @property
+    def estimated_items(self) -> int:
+        """Items whose hours are the category's estimate: no time was logged for them."""
+        return self.items - self.measured_items
 
     @property
     def toil_percent(self) -> float:
@@ -55,6 +65,7 @@ class Figures:
                 "total": round(self.total_hours, 1),
                 "measured": round(self.measured_hours, 1),
                 "measured_percent": self.measured_percent,
+                "estimated_items": self.estimated_items,
             },
         }
 
@@ -70,11 +81,13 @@ class Candidate:
     source: str
     """jira or pagerduty."""
     items: int
-    """Items in the group."""
+    """Items of the group in the period."""
     hours: float
-    """Hours the group cost."""
+    """Hours the group cost in the period."""
     example_title: str
     """One real title of the group (untrusted text)."""
+    items_all: int = 0
+    """Items of the group in the whole store: the repetition that makes it a candidate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +103,17 @@ class Summary:
     candidates: tuple[Candidate, ...]
     """Top automation candidates: toil repetition groups by hours."""
     first_created: pd.Timestamp | None
-    """Earliest item."""
+    """Earliest item counted."""
     last_created: pd.Timestamp | None
-    """Latest item."""
+    """Latest item counted."""
     rule_pack_versions: tuple[str, ...]
     """Rule pack(s) that labelled the items."""
     toil_range: ShareRange | None = None
     """The toil share corrected for the classifier's measured errors, with its 90% interval."""
+    period: Period | None = None
+    """The period the figures count; None: every item, whatever its date."""
+    items_any_date: int = 0
+    """Items in scope whatever their date: all of them count as evidence (repetition, toil tracking)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -108,16 +125,24 @@ class Summary:
                 {
                     "group_id": c.group_id, "template": c.template, "category": c.category, "source": c.source,
                     "items": c.items, "hours": round(c.hours, 1), "example_title": c.example_title,
+                    "items_all": c.items_all,
                 }
                 for c in self.candidates
             ],
-            "period": {
-                "from": self.first_created.date().isoformat() if self.first_created is not None else None,
-                "to": self.last_created.date().isoformat() if self.last_created is not None else None,
-            },
+            "period": self._period_json(),
             "rule_pack": list(self.rule_pack_versions),
             "toil_percent_range": self.toil_range.as_json() if self.toil_range else None,
         }
+
+    def _period_json(self) -> dict[str, Any]:
+        counted = {
+            "first_item": self.first_created.date().isoformat() if self.first_created is not None else None,
+            "last_item": self.last_created.date().isoformat() if self.last_created is not None else None,
+        }
+        if self.period is None:
+            return {"from": counted["first_item"], "to": counted["last_item"], "label": "every item",
+                    "basis": "all the data", **counted, "evidence_items": self.total.items}
+        return {**self.period.as_json(), **counted, "evidence_items": self.items_any_date}
 
 
 def _figures(row: dict[str, Any]) -> Figures:
@@ -127,20 +152,47 @@ def _figures(row: dict[str, Any]) -> Figures:
         toil_hours=float(row["toil_hours"]),
         total_hours=float(row["total_hours"]),
         measured_hours=float(row["measured_hours"]),
+        measured_items=int(row["measured_items"]),
     )
 
 
-def breakdown(store: Store, by: str, services: tuple[str, ...] | None = None) -> dict[str, Figures]:
-    """Figures per team, category, month, source, service or person (months as YYYY-MM); `services`
-    narrows them to one organisation's items."""
-    frame = store.breakdown(by, services)
+def _bounds(period: Period | None):
+    return period.bounds if period is not None else None
+
+
+def breakdown(store: Store, by: str, services: tuple[str, ...] | None = None,
+              period: Period | None = None) -> dict[str, Figures]:
+    """Figures per team, category, month, source, service or person (months as YYYY-MM; weeks,
+    quarters and years by their first day); `services` narrows them to one organisation's items,
+    `period` to the items created in it."""
+    frame = store.breakdown(by, services, _bounds(period))
     out = {}
     for row in frame.to_dict("records"):
         name = row[by]
-        if by == "month" and name is not None and not pd.isna(name):
-            name = pd.Timestamp(name).strftime("%Y-%m")
+        if by in ("month", "week", "quarter", "year") and name is not None and not pd.isna(name):
+            name = pd.Timestamp(name).strftime("%Y-%m" if by == "month" else "%Y-%m-%d")
         out[str(name)] = _figures(row)
     return out
+
+
+def choose_period(store: Store, spec: PeriodSpec | str | None = None,
+                  services: tuple[str, ...] | None = None, where: str = "summary") -> Period | None:
+    """Place --period on the data in scope (None: the default, the last 12 full months of the data).
+    None when there is no item at all. A period holding no item is one line saying where the data is."""
+    spec = parse_period(spec or DEFAULT_PERIOD) if not isinstance(spec, PeriodSpec) else spec
+    totals = store.totals(services)
+    first, last = totals.get("first_created"), totals.get("last_created")
+    if first is None or pd.isna(first):
+        return None
+    period = place(spec, first, last)
+    if spec.last_months is not None and not int(store.totals(services, period.bounds)["items"]):
+        # nothing in the last full months (the data holds one month, or a gap): keep the running month in
+        period = place(spec, first, last, with_last_month=True)
+    if not int(store.totals(services, period.bounds)["items"]):
+        raise ToilauditError(
+            f"{where}: no tickets or pages in {period.label} (the data runs from {day(period.data_start)} to "
+            f"{day(period.data_end - DAY)}) - choose a --period inside it, or --period all")
+    return period
 
 
 def classifier_rates(store: Store) -> dict[str, Rates]:
@@ -157,39 +209,78 @@ def classifier_rates(store: Store) -> dict[str, Rates]:
 
 
 def toil_range(store: Store, by_source: dict[str, Figures]) -> ShareRange | None:
+    """The corrected share of the hours in `by_source` (the period's): the classifier's precision and
+    recall are measured on every labelled item, whatever its date."""
     rates = classifier_rates(store)
     return corrected_share([(f.toil_hours, f.total_hours, rates[source]) for source, f in by_source.items()
                             if source in rates])
 
 
 def summarise(store: Store, by: str = "source", top: int = TOP_CANDIDATES, with_range: bool = True,
-              services: tuple[str, ...] | None = None) -> Summary:
-    """The figures; `services` narrows them to one organisation's items, `with_range` adds the toil
+              services: tuple[str, ...] | None = None, period: Period | None = None) -> Summary:
+    """The figures; `services` narrows them to one organisation's items, `period` to the items
+    created in it (None: every item, as the evidence counts them), `with_range` adds the toil
     share corrected for the classifier's measured errors (it cross-validates: leave it out where
     only the figures are needed)."""
-    totals = store.totals(services)
+    between = _bounds(period)
+    totals = store.totals(services, between)
     candidates = tuple(
         Candidate(
             group_id=row["group_id"], template=row["template"], category=row["category"], source=row["source"],
             items=int(row["items"]), hours=float(row["hours"]), example_title=row["example_title"],
+            items_all=int(row["items_all"]),
         )
         # a candidate repeats: a one-off item, however long, is not a request to automate
-        for row in store.top_groups(top, active_rule_pack(store).settings.repetition_min_group, services
-                                    ).to_dict("records")
+        for row in store.top_groups(top, active_rule_pack(store).settings.repetition_min_group, services,
+                                    between).to_dict("records")
     )
     first, last = totals.get("first_created"), totals.get("last_created")
-    by_source = breakdown(store, "source", services)
+    by_source = breakdown(store, "source", services, period)
     return Summary(
         total=_figures(totals),
         by_source=by_source,
         by=by,
-        breakdown=breakdown(store, by, services),
+        breakdown=breakdown(store, by, services, period),
         candidates=candidates,
         first_created=None if first is None or pd.isna(first) else pd.Timestamp(first),
         last_created=None if last is None or pd.isna(last) else pd.Timestamp(last),
         rule_pack_versions=tuple(store.rule_pack_versions()),
         toil_range=toil_range(store, by_source) if with_range else None,
+        period=period,
+        items_any_date=int(store.totals(services)["items"]) if period is not None else int(totals["items"]),
     )
+
+
+# ------------------------------------------------------------------------ where the hours come from
+@dataclass(frozen=True, slots=True)
+class CategoryEstimate:
+    category: str
+    """The category the items took."""
+    toil: bool
+    """Toil (the rule's estimate) or other work (the default for other work)."""
+    items: int
+    """Items of the category whose time no source measured."""
+    hours: float
+    """The hours estimated for them."""
+    least: float
+    """The smallest estimate of one item (pages add the interruption, auto-resolved pages count it alone)."""
+    most: float
+    """The largest estimate of one item."""
+
+
+def hour_estimates(store: Store, services: tuple[str, ...] | None = None,
+                   period: Period | None = None) -> tuple[CategoryEstimate, ...]:
+    """The per-category estimates the period's hours rest on, most hours first."""
+    return tuple(
+        CategoryEstimate(str(row["category"]), bool(row["toil"]), int(row["items"]), float(row["hours"]),
+                         float(row["least"]), float(row["most"]))
+        for row in store.estimated_hours(services, _bounds(period)).to_dict("records")
+    )
+
+
+def time_settings(store: Store) -> Settings:
+    """The rule pack's time figures in force: what an item costs when no source measured it."""
+    return active_rule_pack(store).settings
 
 
 # ------------------------------------------------------------------------ toil against capacity
@@ -243,7 +334,9 @@ class CapacityShare:
 
 
 def period_weeks(summary: Summary) -> float:
-    """Weeks between the first and last item (at least one)."""
+    """Weeks of the period the data covers; without a period, between the first and last item (at least one)."""
+    if summary.period is not None:
+        return summary.period.weeks
     if summary.first_created is None:
         return 0.0
     days = (summary.last_created - summary.first_created) / pd.Timedelta(days=1)
@@ -252,11 +345,12 @@ def period_weeks(summary: Summary) -> float:
 
 def capacity_share(store: Store, summary: Summary, engineers: float, hours_per_week: float,
                    services: tuple[str, ...] | None = None) -> CapacityShare:
-    """Toil against the capacity of the engineers who carry operations work, and who is over the cap."""
+    """Toil against the capacity of the engineers who carry operations work over the summary's
+    period, and who is over the cap."""
     weeks = period_weeks(summary)
     one_person = hours_per_week * weeks
     people = []
-    for name, figures in breakdown(store, "person", services).items():
+    for name, figures in breakdown(store, "person", services, summary.period).items():
         if name.startswith("(") or not one_person:
             continue
         percent = round(100 * figures.toil_hours / one_person, 1)
@@ -281,6 +375,7 @@ def pseudonyms(names_by_toil: list[str]) -> dict[str, str]:
     return out
 
 
-def people_by_toil(store: Store, services: tuple[str, ...] | None = None) -> list[str]:
-    rows = breakdown(store, "person", services)
+def people_by_toil(store: Store, services: tuple[str, ...] | None = None,
+                   period: Period | None = None) -> list[str]:
+    rows = breakdown(store, "person", services, period)
     return sorted(rows, key=lambda name: (-rows[name].toil_hours, name))

@@ -11,8 +11,9 @@ from toilaudit.maturity.history import Snapshot, keep, snapshot_content
 from toilaudit.maturity.interface import Answer, Assessment
 from toilaudit.maturity.scope import Scope, org_scope
 from toilaudit.maturity.scoring import assess
+from toilaudit.period import Period
 from toilaudit.store import Store
-from toilaudit.summary import CapacityShare, capacity_share, summarise
+from toilaudit.summary import CapacityShare, Summary, capacity_share, choose_period, summarise
 
 
 def resolve_org(store: Store, org: str | None) -> str:
@@ -52,19 +53,28 @@ def assess_org(store: Store, org: str | None) -> tuple[Assessment, Scope]:
     return assess(load_bank(), answers, gather_evidence(store, scope), org, scope.services), scope
 
 
-def org_capacity_share(store: Store, assessment: Assessment, scope: Scope) -> CapacityShare | None:
-    """Toil against the capacity the organisation gave, on its own items; None until both are known."""
+def org_capacity_share(store: Store, assessment: Assessment, scope: Scope, period: Period | None = None,
+                       summary: Summary | None = None) -> CapacityShare | None:
+    """Toil in the period against the capacity the organisation gave, on its own items; None until both
+    are known. `summary`, when given, holds the period's figures already."""
     if assessment.capacity is None or not scope.attributable:
         return None
-    summary = summarise(store, "source", top=0, services=scope.item_services)
+    if summary is None:
+        summary = summarise(store, "source", top=0, with_range=False, services=scope.item_services, period=period)
     if not summary.total.items:
         return None
     return capacity_share(store, summary, assessment.capacity.engineers, assessment.capacity.hours_per_week,
                           scope.item_services)
 
 
-def keep_assessment(store: Store, assessment: Assessment, scope: Scope, when: datetime) -> Snapshot | None:
-    """Keep this assessment in the organisation's history; return the previous one to compare with."""
-    share = org_capacity_share(store, assessment, scope)
-    content = snapshot_content(assessment, share.toil_percent if share else None)
+def keep_assessment(store: Store, assessment: Assessment, scope: Scope, when: datetime,
+                    period: Period | None = None) -> Snapshot | None:
+    """Keep this assessment in the organisation's history, with the toil shares of `period` (default:
+    the last 12 full months of the data); return the previous one to compare with."""
+    if period is None and scope.attributable:
+        period = choose_period(store, None, scope.item_services, "assess")
+    summary = summarise(store, "source", top=0, with_range=False, services=scope.item_services, period=period)
+    share = org_capacity_share(store, assessment, scope, period, summary)
+    content = snapshot_content(assessment, summary.total.toil_percent if summary.total.items else None,
+                               share.toil_percent if share else None, period.label if period else None)
     return keep(store, assessment.org, content, when)

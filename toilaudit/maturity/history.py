@@ -36,11 +36,14 @@ class Change:
         return self.before != self.now
 
 
-def snapshot_content(assessment: Assessment, toil_percent_of_capacity: float | None) -> dict:
+def snapshot_content(assessment: Assessment, toil_percent: float | None, toil_percent_of_capacity: float | None,
+                     period: str | None) -> dict:
+    """What is kept: the toil shares of the period the report (or assess) counted, and the verdicts."""
     gate = {reason: sorted(s.service for s in assessment.services if reason in s.gate.failing) for reason in REASONS}
     return {
-        "toil_percent": assessment.evidence.toil_percent,
+        "toil_percent": toil_percent,
         "toil_percent_of_capacity": toil_percent_of_capacity,
+        "period": period,
         "platform_level": assessment.platform.level,
         "sre_level": assessment.sre.level,
         "overall_level": assessment.overall_level,
@@ -67,8 +70,10 @@ def _date(value) -> str:
         return str(value)[:10]
 
 
-def _percent(value) -> str:
-    return "not known" if value is None else f"{value}%"
+def _percent(value, period: str | None = None) -> str:
+    """A share; with the period it counts when two assessments counted different periods."""
+    text = "not known" if value is None else f"{value}%"
+    return f"{text} in {period}" if period and value is not None else text
 
 
 def _rung(value: str) -> str:
@@ -77,11 +82,14 @@ def _rung(value: str) -> str:
 
 def compare(previous: dict, current: dict) -> tuple[Change, ...]:
     """Toil shares, levels, gate conditions and rungs: the headline rows always, the rest where they changed."""
+    # shares of different periods are told apart (kept before periods existed: every item)
+    before_period, now_period = previous.get("period", "every item"), current.get("period")
+    apart = before_period != now_period
     rows = [
-        Change("Toil, share of recorded time", _percent(previous.get("toil_percent")),
-               _percent(current.get("toil_percent"))),
-        Change("Toil, share of capacity", _percent(previous.get("toil_percent_of_capacity")),
-               _percent(current.get("toil_percent_of_capacity"))),
+        Change("Toil, share of recorded time", _percent(previous.get("toil_percent"), apart and before_period),
+               _percent(current.get("toil_percent"), apart and now_period)),
+        Change("Toil, share of capacity", _percent(previous.get("toil_percent_of_capacity"), apart and before_period),
+               _percent(current.get("toil_percent_of_capacity"), apart and now_period)),
         Change("Platform level", LEVELS[previous["platform_level"]], LEVELS[current["platform_level"]]),
         Change("SRE level", LEVELS[previous["sre_level"]], LEVELS[current["sre_level"]]),
         Change("Overall level", LEVELS[previous["overall_level"]], LEVELS[current["overall_level"]]),

@@ -94,7 +94,8 @@ def _status(checks: list[Check]) -> str:
 
 
 def build_actions(assessment: Assessment, assumptions: Assumptions, budget: list[CostedCandidate],
-                  examples: dict[str, str], hourly_rate: float, plan: Plan, capacity_text: str) -> tuple[ActionView, ...]:
+                  examples: dict[str, str], hourly_rate: float, plan: Plan, period_text: str) -> tuple[ActionView, ...]:
+    """`period_text`: the period's toil figures in a sentence, set beside the evidence of every date."""
     evidence = assessment.evidence
     services = len(assessment.services)
     views = []
@@ -116,8 +117,9 @@ def build_actions(assessment: Assessment, assumptions: Assumptions, budget: list
 
     # Action 1: audit toil (measure first, then automate)
     check1 = _org(assessment, "toil_measured")
-    text1 = (f"{evidence.items:,} tickets and pages over {evidence.days_of_data} days; toil is "
-             f"{evidence.toil_percent}% of the time they record{capacity_text}." if evidence.items
+    # the evidence counts every date (is toil tracked?); the figures, the period's
+    text1 = (f"{evidence.items:,} tickets and pages over {evidence.days_of_data:,} days are the evidence that toil "
+             f"is tracked. {period_text}" if evidence.items
              else "No tickets or pages of this organisation are imported yet.")
     steps1 = [f"Close the gap: {gap}." for gap in evidence.shortfalls]
     automated = [c for c in budget if c.action == 1]

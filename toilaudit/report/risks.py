@@ -66,12 +66,17 @@ def find_risks(summary: Summary, assessment: Assessment, share: CapacityShare | 
     if share is not None and share.recorded_percent < 50:
         found.append((58, Risk(f"Tickets and pages record only {share.recorded_percent}% of engineers' time",
                                "Toil nobody records is not in these figures: the share of capacity is a floor.")))
-    if summary.total.items and measured_percent < 50:
+    if summary.total.items and not summary.total.measured_items:
+        found.append((50, Risk("No time is logged: every hour here is an estimate",
+                               "Each item counts its category's estimate (appendix); logging time on tickets "
+                               "firms up the figures.")))
+    elif summary.total.items and measured_percent < 50:
         found.append((50, Risk(f"Only {measured_percent}% of the recorded hours are measured",
                                "The rest is estimated per category; logging time on tickets firms up the figure.")))
     if top_candidate:
         category, items, hours, example = top_candidate
-        found.append((40, Risk(f"One request type costs {hours:,.0f} hours",
+        during = f" in {summary.period.label}" if summary.period else ""
+        found.append((40, Risk(f"One request type costs {hours:,.0f} hours{during}",
                                f"'{category}' repeated {items} times, e.g. \"{example}\".")))
     found.sort(key=lambda pair: -pair[0])
     return tuple(risk for _, risk in found[:MOST])

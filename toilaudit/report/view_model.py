@@ -41,22 +41,37 @@ from toilaudit.report.ask import (
     cost_candidate,
     rank_by_return,
 )
-from toilaudit.report.charts import BarChart, Gauge, MonthFigures, TrendChart, bar_chart, gauge, trend_chart
+from toilaudit.report.charts import (
+    BarChart,
+    BucketFigures,
+    Gauge,
+    TrendChart,
+    bar_chart,
+    buckets,
+    chart_unit,
+    gauge,
+    trend_chart,
+)
 from toilaudit.report.plan import Plan
 from toilaudit.report.risks import Risk, find_risks
 from toilaudit.store import Store
 from toilaudit.classify.accuracy import corpus_accuracy
 from toilaudit.classify.model import shipped_model
+from toilaudit.period import DAY, Period, day
 from toilaudit.summary import (
     GOOGLE_CAP_PERCENT,
     INDUSTRY_PERCENT_2026,
     CapacityShare,
+    Figures,
     Summary,
     breakdown,
     capacity_share,
+    choose_period,
+    hour_estimates,
     people_by_toil,
     pseudonyms,
     summarise,
+    time_settings,
 )
 
 ARTICLE = "SRE for AI Agents: Error Budgets, Trust, and 90 Trials"
@@ -66,9 +81,14 @@ ARTICLE = "SRE for AI Agents: Error Budgets, Trust, and 90 Trials"
 TITLE_CHARS = 160
 NAME_CHARS = 60
 LINE_CHARS = 200
-DAYS_PER_MONTH = 30.44
 CATEGORY_BARS = 9  # and one "other" bar that keeps the total true
 CANDIDATES_SHOWN = 10
+TABLE_ROWS = 10  # a board table shows its top entries and one "other (N)" row that keeps the totals true
+PEOPLE_ROWS = 8  # the toil pages hold the people table beside the candidates
+ESTIMATE_ROWS = 10
+SERVICE_ROWS = 12  # beyond this, services with the same verdicts share a row
+NAMES_LISTED = 6  # services named in a sentence before "and N more"
+MOSTLY_ESTIMATED_PERCENT = 50  # below this share of measured hours the headline says the hours are estimates
 
 TRUST_LADDER = (  # rung, what it allows, its Kubernetes role
     ("read-only", "Agents observe: dashboards, summaries, search. A role with get, list and watch only.",
@@ -142,6 +162,8 @@ class ClassifierView:
 
 @dataclass(frozen=True, slots=True)
 class Headline:
+    period: str
+    """The period every figure here counts."""
     toil_percent: float
     """Toil's share of the time recorded in tickets and pages (not compared with the cap)."""
     toil_hours: float
@@ -156,6 +178,12 @@ class Headline:
     capacity: CapacityView | None
     toil_range: RangeView | None = None
     """The recorded-time share corrected for the classifier's measured errors, with its 90% interval."""
+    estimated_items: int = 0
+    """Items whose hours are the category's estimate: no time was logged for them."""
+    mostly_estimated: bool = False
+    """Under half the hours were measured: the headline says so where the figures stand."""
+    hours_note: str = ""
+    """Where the hours come from, in words set beside the figures."""
     google_cap_percent: int = GOOGLE_CAP_PERCENT
     industry_percent: int = INDUSTRY_PERCENT_2026
 
@@ -193,6 +221,8 @@ class Row:
     toil_hours: float
     total_hours: float
     toil_percent: float
+    other: bool = False
+    """The row that folds the smaller entries together, so the table's totals stay true."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +236,8 @@ class PersonRow:
     """Their toil as a share of their working time, when capacity is known."""
     over_cap: bool
     """Over Google's 50% of their time."""
+    other: bool = False
+    """The row that folds everyone else together."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +248,9 @@ class CandidateView:
     template: str
     example_title: str
     items: int
+    """Items of the group in the period."""
     hours: float
+    """Their hours."""
     source: str
     hours_saved_per_month: float
     effort_person_weeks: float
@@ -226,6 +260,8 @@ class CandidateView:
     budgeted: bool
     """In the roadmap's budget."""
     action: int
+    items_all: int = 0
+    """Items of the group in the whole store, whatever their date: the repetition behind it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +299,10 @@ class RungView:
     """Services whose agents are on this rung today."""
     services_allowed: tuple[str, ...]
     """Services for which this is the highest rung the gate allows."""
+    today_text: str = ""
+    """services_today for a sentence: a few names, then "and N more"."""
+    allowed_text: str = ""
+    """services_allowed for a sentence."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,12 +331,41 @@ class ServiceView:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceRow:
+    """One row of the board's services table: one service, or several with the same rungs and verdicts."""
+
+    name: str
+    """The service, or a few names and "and N more"."""
+    services: int
+    current_rung: str
+    allowed_rung: str
+    verdicts: tuple[RungVerdict, ...]
+    gate_failing: tuple[str, ...]
+    above_allowed: bool
+
+
+@dataclass(frozen=True, slots=True)
 class SourceView:
     name: str
     items: int
+    """Items imported, whatever their date."""
     first: str
     last: str
     inputs: tuple[str, ...]
+    period_items: int = 0
+    """Of them, created in the report's period."""
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateRow:
+    category: str
+    kind: str
+    """toil or other work."""
+    items: int
+    hours_each: str
+    """The estimate of one item, or its range (pages add the interruption)."""
+    hours: float
+    other: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +413,11 @@ class ReportModel:
     cover: Cover
     sources: tuple[SourceView, ...]
     period: str
+    """The period the figures count, with why it was chosen and how much of it the data covers."""
+    period_label: str
+    """Its name alone, for headings."""
+    evidence_note: str
+    """What the items outside the period still count for."""
     headline: Headline
     overall_level: str
     platform_level: str
@@ -362,6 +436,8 @@ class ReportModel:
     next_levels: tuple[NextLevel, ...]
     contradictions: tuple[str, ...]
     by_team: tuple[Row, ...]
+    """The teams with the most toil and one "other (N teams)" row."""
+    teams_total: Row
     by_category: tuple[Row, ...]
     by_person: tuple[PersonRow, ...]
     people_over_cap: tuple[str, ...]
@@ -375,6 +451,8 @@ class ReportModel:
     actions: tuple[ActionView, ...]
     rungs: tuple[RungView, ...]
     services: tuple[ServiceView, ...]
+    service_rows: tuple[ServiceRow, ...]
+    """The services table: one row a service, or a row for services with the same verdicts when many."""
     gate_inputs: tuple[tuple[str, dict], ...]
     """Each service's input document for the Rego policy (agentic rung), as `gate --format opa-input`."""
     rule_pack: str
@@ -382,12 +460,16 @@ class ReportModel:
     classifier: ClassifierView
     """The shipped model and how it was measured on the labelled corpus."""
     evidence_scope: str
+    estimates: tuple[EstimateRow, ...]
+    """The per-category estimates behind the hours no source measured, most hours first."""
+    estimate_basis: str
     assumptions: tuple[tuple[str, str], ...]
     interview: tuple[AnswerRecord, ...]
     open_questions: tuple[OpenQuestion, ...]
     guardrails: tuple[str, ...]
     glossary: tuple[tuple[str, str], ...]
     trend: TrendChart
+    trend_title: str
     trend_note: str
     category_chart: BarChart
     toil_gauge: Gauge | None
@@ -403,10 +485,33 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _rows(figures: dict) -> tuple[Row, ...]:
-    rows = [Row(clip(name, NAME_CHARS), f.items, f.toil_items, round(f.toil_hours, 1), round(f.total_hours, 1),
-                f.toil_percent) for name, f in figures.items()]
-    return tuple(sorted(rows, key=lambda r: (-r.toil_hours, r.name)))
+def _row(name: str, f: Figures, other: bool = False) -> Row:
+    return Row(clip(name, NAME_CHARS), f.items, f.toil_items, round(f.toil_hours, 1), round(f.total_hours, 1),
+               f.toil_percent, other)
+
+
+def _added(figures: list[Figures]) -> Figures:
+    return Figures(sum(f.items for f in figures), sum(f.toil_items for f in figures),
+                   sum(f.toil_hours for f in figures), sum(f.total_hours for f in figures),
+                   sum(f.measured_hours for f in figures), sum(f.measured_items for f in figures))
+
+
+def _by_toil(figures: dict[str, Figures]) -> list[tuple[str, Figures]]:
+    return sorted(figures.items(), key=lambda pair: (-round(pair[1].toil_hours, 1), pair[0]))
+
+
+def _rows(figures: dict[str, Figures]) -> tuple[Row, ...]:
+    return tuple(_row(name, f) for name, f in _by_toil(figures))
+
+
+def _top_rows(figures: dict[str, Figures], noun: str) -> tuple[Row, ...]:
+    """The TABLE_ROWS entries with the most toil, then one "other (N nouns)" row holding the rest."""
+    ranked = _by_toil(figures)
+    if len(ranked) <= TABLE_ROWS + 1:  # folding a single row into "other (1)" would hide a name for nothing
+        return tuple(_row(name, f) for name, f in ranked)
+    shown, rest = ranked[:TABLE_ROWS], ranked[TABLE_ROWS:]
+    return (*(_row(name, f) for name, f in shown),
+            _row(f"other ({len(rest):,} {noun})", _added([f for _, f in rest]), other=True))
 
 
 def _scrub(text: str, names: dict[str, str]) -> str:
@@ -430,6 +535,37 @@ def _capacity_view(share: CapacityShare | None) -> CapacityView | None:
                         share.toil_percent, share.recorded_percent, verdict, len(share.people_over_cap))
 
 
+def _hours_note(total: Figures) -> str:
+    """Where the hours come from, to be said beside the figures that rest on them."""
+    if not total.items:
+        return ""
+    if not total.measured_items:
+        return f"estimated from {total.items:,} items; no time was logged"
+    if total.measured_percent < MOSTLY_ESTIMATED_PERCENT:
+        return (f"mostly estimated: time was logged on {total.measured_items:,} of {total.items:,} items "
+                f"({total.measured_percent}% of the hours)")
+    return f"{total.measured_percent}% of the hours measured by Jira or PagerDuty, the rest estimated"
+
+
+def _headline(summary: Summary, period: Period | None, capacity: CapacityView | None, hourly_rate: float,
+              currency: str) -> Headline:
+    total = summary.total
+    months = period.months if period else 1.0
+    toil_per_month = total.toil_hours / months if total.items else 0.0
+    r = summary.toil_range
+    return Headline(
+        period=period.label if period else "no items imported",
+        toil_percent=total.toil_percent, toil_hours=round(total.toil_hours, 2), total_hours=round(total.total_hours, 2),
+        measured_percent=total.measured_percent, toil_hours_per_month=round(toil_per_month, 1),
+        cost_per_month=round(toil_per_month * hourly_rate), currency=clip(currency, 12), hourly_rate=hourly_rate,
+        items=total.items, toil_items=total.toil_items, capacity=capacity,
+        toil_range=RangeView(r.estimate, r.low, r.high, r.measured_on) if r else None,
+        estimated_items=total.estimated_items,
+        mostly_estimated=bool(total.items) and total.measured_percent < MOSTLY_ESTIMATED_PERCENT,
+        hours_note=_hours_note(total),
+    )
+
+
 def build_report(
     store: Store,
     assessment: Assessment,
@@ -442,32 +578,26 @@ def build_report(
     show_names: bool = False,
     assessor: str | None = None,
     previous: Snapshot | None = None,
+    period: Period | None = None,
 ) -> ReportModel:
+    """The view model. `period` (default: the last 12 full months of the data) narrows every figure;
+    the evidence (repetition groups, toil tracking, the classifier's accuracy) counts every date."""
     services = scope.item_services
-    summary = summarise(store, "category", top=50, services=services)
+    if period is None and scope.attributable:
+        period = choose_period(store, None, services, "report")
+    summary = summarise(store, "category", top=50, services=services, period=period)
     total = summary.total
     share = None
     if assessment.capacity is not None and total.items:
         share = capacity_share(store, summary, assessment.capacity.engineers, assessment.capacity.hours_per_week,
                                services)
-    names = {} if show_names else pseudonyms(people_by_toil(store, services))
-    days = 0.0
-    if summary.first_created is not None:
-        days = max((summary.last_created - summary.first_created) / pd.Timedelta(days=1), 1.0)
-    months = max(days / DAYS_PER_MONTH, 1.0) if days else 1.0
-    toil_per_month = total.toil_hours / months if total.items else 0.0
+    names = {} if show_names else pseudonyms(_people_order(store, services, period))
+    months = period.months if period else 1.0
     capacity = _capacity_view(share)
-    headline = Headline(
-        toil_percent=total.toil_percent, toil_hours=round(total.toil_hours, 2), total_hours=round(total.total_hours, 2),
-        measured_percent=total.measured_percent, toil_hours_per_month=round(toil_per_month, 1),
-        cost_per_month=round(toil_per_month * hourly_rate), currency=clip(currency, 12), hourly_rate=hourly_rate,
-        items=total.items, toil_items=total.toil_items, capacity=capacity,
-        toil_range=RangeView(summary.toil_range.estimate, summary.toil_range.low, summary.toil_range.high,
-                             summary.toil_range.measured_on) if summary.toil_range else None,
-    )
+    headline = _headline(summary, period, capacity, hourly_rate, currency)
 
-    # automation candidates: repetition groups, costed and ranked by return
-    groups = [c for c in summary.candidates if c.items >= 3]
+    # automation candidates: repetition groups (over the whole store), costed on the period's hours
+    groups = [c for c in summary.candidates if c.items_all >= 3]
     costed = rank_by_return([cost_candidate(assumptions, c.group_id, c.category, c.hours, months) for c in groups])
     budget = budgeted(assumptions, costed)
     budget_ids = {c.group_id for c in budget}
@@ -479,12 +609,11 @@ def build_report(
                       by_group[c.group_id].items, round(by_group[c.group_id].hours, 1), by_group[c.group_id].source,
                       round(c.hours_saved_per_month, 1), c.effort_person_weeks,
                       round(c.return_per_person_week, 3), c.payback_months,
-                      c.group_id in budget_ids, c.action)
+                      c.group_id in budget_ids, c.action, by_group[c.group_id].items_all)
         for rank, c in enumerate(costed[:CANDIDATES_SHOWN], 1)
     )
-    capacity_text = (f" and {capacity.toil_percent}% of the capacity of the engineers who carry operations work"
-                     if capacity else "")
-    actions = build_actions(assessment, assumptions, budget, examples, hourly_rate, plan, capacity_text)
+    actions = build_actions(assessment, assumptions, budget, examples, hourly_rate, plan,
+                            _period_sentence(headline, capacity))
     service_views = _services(assessment)
     decisions, hold = _decisions(actions, service_views, assessment)
     effort = round(sum(a.effort_person_weeks for a in actions), 1)
@@ -493,8 +622,10 @@ def build_report(
 
     by_category = _rows(summary.breakdown)
     top = candidates[0] if candidates else None
-    current = snapshot_content(assessment, share.toil_percent if share else None)
+    current = snapshot_content(assessment, total.toil_percent if total.items else None,
+                               share.toil_percent if share else None, period.label if period else None)
     changes = compare(previous.content, current) if previous else ()
+    trend, trend_title, trend_note = _trend(store, services, period, share)
     return ReportModel(
         org=clip(assessment.org, NAME_CHARS * 2),
         report_date=report_date.isoformat(),
@@ -503,7 +634,9 @@ def build_report(
         article=ARTICLE,
         cover=Cover(plan.status, plan.owner, plan.classification),
         sources=_sources(store, summary, services),
-        period=_period(summary),
+        period=period.described if period else "no items imported",
+        period_label=headline.period,
+        evidence_note=_evidence_note(assessment, period, total.items),
         headline=headline,
         overall_level=LEVELS[assessment.overall_level],
         platform_level=LEVELS[assessment.platform.level],
@@ -524,9 +657,10 @@ def build_report(
         ),
         next_levels=_next_levels(assessment),
         contradictions=tuple(clip(c, LINE_CHARS * 2) for c in assessment.contradictions),
-        by_team=_rows(breakdown(store, "team", services)),
+        by_team=_top_rows(breakdown(store, "team", services, period), "teams"),
+        teams_total=_row("All teams", total),
         by_category=by_category,
-        by_person=_people(store, services, names, share),
+        by_person=_people(store, services, names, share, period),
         people_over_cap=tuple(names.get(p.name, p.name) for p in share.people_over_cap) if share else (),
         candidates=candidates,
         decisions=decisions,
@@ -537,20 +671,23 @@ def build_report(
         actions=actions,
         rungs=_rungs(assessment),
         services=service_views,
+        service_rows=_service_rows(service_views),
         gate_inputs=tuple((s.service, dict(s.gate.input)) for s in assessment.services),
         rule_pack=", ".join(summary.rule_pack_versions) or "none",
         evaluation=_evaluation(assessment),
         classifier=_classifier(),
         evidence_scope=assessment.evidence.scope,
+        estimates=_estimates(store, services, period),
+        estimate_basis=_estimate_basis(store),
         assumptions=assumption_rows(assumptions),
         interview=_interview(assessment),
         open_questions=tuple(OpenQuestion(r.question.id, r.service, r.question.text)
                              for r in assessment.open_questions),
         guardrails=GUARDRAILS,
         glossary=GLOSSARY,
-        trend=trend_chart(_months(store, summary, services, share),
-                          (("industry 34%", INDUSTRY_PERCENT_2026), ("Google's cap 50%", GOOGLE_CAP_PERCENT))),
-        trend_note=_trend_note(summary),
+        trend=trend,
+        trend_title=trend_title,
+        trend_note=trend_note,
         category_chart=_category_chart(by_category),
         toil_gauge=gauge(share.toil_percent, INDUSTRY_PERCENT_2026, GOOGLE_CAP_PERCENT) if share else None,
         names_shown=show_names,
@@ -573,42 +710,71 @@ def _interviewees(assessment: Assessment) -> str:
     return f"{who} ({dates[0]}{f' to {dates[-1]}' if dates[-1] != dates[0] else ''})"
 
 
-def _period(summary: Summary) -> str:
-    if summary.first_created is None:
-        return "no items imported"
-    return f"{summary.first_created:%Y-%m-%d} to {summary.last_created:%Y-%m-%d}"
+def _people_order(store: Store, services, period: Period | None) -> list[str]:
+    """Everyone, most toil hours in the period first: pseudonyms follow the period's table, and people
+    seen only outside it are still pseudonymised wherever a title names them."""
+    in_period = people_by_toil(store, services, period)
+    return in_period + [name for name in people_by_toil(store, services) if name not in set(in_period)]
 
 
-def _months(store: Store, summary: Summary, services, share: CapacityShare | None) -> list[MonthFigures]:
-    """Each month's toil and other work; the first and last months are partial unless the period fills them."""
-    if summary.first_created is None:
-        return []
-    first, last = summary.first_created.tz_convert("UTC"), summary.last_created.tz_convert("UTC")
-    weekly = share.engineers * share.hours_per_week if share else None
-    out = []
-    for name, f in breakdown(store, "month", services).items():
-        start = pd.Timestamp(f"{name}-01", tz="UTC")
-        end = start + pd.offsets.MonthBegin(1)
-        covered_from, covered_to = max(start, first.normalize()), min(end, last.normalize() + pd.Timedelta(days=1))
-        days = (covered_to - covered_from) / pd.Timedelta(days=1)
-        partial = days < (end - start) / pd.Timedelta(days=1)
-        out.append(MonthFigures(name, f.toil_hours, f.total_hours - f.toil_hours, partial,
-                                weekly * days / 7 if weekly else None))
-    return out
-
-
-def _trend_note(summary: Summary) -> str:
-    if summary.first_created is None:
+def _period_sentence(headline: Headline, capacity: CapacityView | None) -> str:
+    if not headline.items:
         return ""
-    return (f"* Partial month: the period runs from {summary.first_created:%d %b %Y} to "
-            f"{summary.last_created:%d %b %Y}.")
+    of_capacity = (f" and {capacity.toil_percent}% of the capacity of the engineers who carry operations work"
+                   if capacity else "")
+    return (f"In {headline.period}, toil is {headline.toil_percent}% of the time recorded in "
+            f"{headline.items:,} tickets and pages{of_capacity}.")
+
+
+def _evidence_note(assessment: Assessment, period: Period | None, counted: int) -> str:
+    """Items outside the period count as evidence only; say so, apart from the figures."""
+    evidence = assessment.evidence
+    if period is None or evidence.items <= counted:
+        return ""
+    return (f"All {evidence.items:,} tickets and pages imported, from {day(period.data_start)} to "
+            f"{day(period.data_end - DAY)}, count as evidence: they form the repetition groups and show whether "
+            "toil is tracked.")
+
+
+BY_UNIT = {"week": "Toil week by week", "month": "Toil month by month", "quarter": "Toil quarter by quarter",
+           "year": "Toil year by year"}
+
+
+def _trend(store: Store, services, period: Period | None,
+           share: CapacityShare | None) -> tuple[TrendChart, str, str]:
+    """The period's toil and other work, one bar a week, month, quarter or year: whichever keeps the
+    chart to MAX_BARS bars. A bar is partial (hatched, *) where the data covers only part of it."""
+    references = (("industry 34%", INDUSTRY_PERCENT_2026), ("Google's cap 50%", GOOGLE_CAP_PERCENT))
+    if period is None:
+        return trend_chart([], references), BY_UNIT["month"], ""
+    first, end = period.covered_start, period.covered_end
+    unit = chart_unit(first, end)
+    weekly = share.engineers * share.hours_per_week if share else None
+    figures = breakdown(store, unit, services, period)
+    bars = []
+    for start, following in buckets(unit, first, end):
+        f = figures.get(start.strftime("%Y-%m-%d" if unit != "month" else "%Y-%m"))
+        days = (min(following, end) - max(start, first)) / DAY
+        partial = days < (following - start) / DAY
+        bars.append(BucketFigures(start.strftime("%Y-%m-%d"), f.toil_hours if f else 0.0,
+                                  f.total_hours - f.toil_hours if f else 0.0, partial,
+                                  weekly * days / 7 if weekly else None))
+    chart = trend_chart(bars, references, bar_unit=unit)
+    note = ""
+    if any(b.partial for b in bars):  # say why: the data begins or ends inside a bar, or the period does
+        reasons = [period.coverage] if period.coverage else []
+        if bars[0].start != period.start.strftime("%Y-%m-%d") or bars[-1].partial and not period.coverage:
+            reasons.append(f"the period runs from {day(period.start)} to {day(period.end - DAY)}")
+        note = f"* Partial {unit}: {'; '.join(reasons)}."
+    return chart, BY_UNIT[unit], note  # the chart prints the period itself
 
 
 def _category_chart(rows: tuple[Row, ...]) -> BarChart:
     """The biggest categories and one "other" bar, so the bars add up to all the toil."""
     toil = [r for r in rows if r.toil_hours > 0]
-    shown = [(r.name, r.toil_hours) for r in toil[:CATEGORY_BARS]]
-    rest = toil[CATEGORY_BARS:]
+    count = CATEGORY_BARS if len(toil) > CATEGORY_BARS + 1 else CATEGORY_BARS + 1  # never "other (1)"
+    shown = [(r.name, r.toil_hours) for r in toil[:count]]
+    rest = toil[count:]
     label = None
     if rest:
         label = f"other ({len(rest)} categories)"
@@ -616,23 +782,61 @@ def _category_chart(rows: tuple[Row, ...]) -> BarChart:
     return bar_chart(shown, other_label=label)
 
 
-def _people(store: Store, services, names: dict[str, str], share: CapacityShare | None) -> tuple[PersonRow, ...]:
+def _people(store: Store, services, names: dict[str, str], share: CapacityShare | None,
+            period: Period | None) -> tuple[PersonRow, ...]:
+    """The people with the most toil in the period, and one row for everyone else."""
     one_person = share.hours_per_week * share.weeks if share else 0
+    ranked = _by_toil(breakdown(store, "person", services, period))
+    shown, rest = (ranked, []) if len(ranked) <= PEOPLE_ROWS + 1 else (ranked[:PEOPLE_ROWS], ranked[PEOPLE_ROWS:])
     rows = []
-    for row in _rows(breakdown(store, "person", services))[:8]:
-        percent = round(100 * row.toil_hours / one_person, 1) if one_person else None
-        rows.append(PersonRow(clip(names.get(row.name, row.name), NAME_CHARS), row.items, row.toil_hours, row.toil_percent, percent,
+    for name, f in shown:
+        percent = round(100 * f.toil_hours / one_person, 1) if one_person else None
+        rows.append(PersonRow(clip(names.get(name, name), NAME_CHARS), f.items, round(f.toil_hours, 1), f.toil_percent,
+                              percent,
                               percent is not None and percent > GOOGLE_CAP_PERCENT))
+    if rest:
+        f = _added([f for _, f in rest])
+        rows.append(PersonRow(f"other ({len(rest):,} people)", f.items, round(f.toil_hours, 1), f.toil_percent,
+                              None, False, other=True))
     return tuple(rows)
 
 
+def _estimates(store: Store, services, period: Period | None) -> tuple[EstimateRow, ...]:
+    """The per-category estimates the period's unmeasured hours rest on, with one "other" row."""
+    found = hour_estimates(store, services, period)
+
+    def each(least: float, most: float) -> str:
+        """One item's estimate, or the range where pages add their interruption: 0.25-0.75."""
+        low, high = (f"{value:,.2f}".rstrip("0").rstrip(".") for value in (least, most))
+        return low if low == high else f"{low}-{high}"
+
+    rows = [EstimateRow(e.category, "toil" if e.toil else "other work", e.items, each(e.least, e.most),
+                        round(e.hours, 1)) for e in found[:ESTIMATE_ROWS]]
+    rest = found[ESTIMATE_ROWS:]
+    if rest:
+        rows.append(EstimateRow(f"other ({len(rest)} categories)", "", sum(e.items for e in rest),
+                                each(min(e.least for e in rest), max(e.most for e in rest)),
+                                round(sum(e.hours for e in rest), 1), other=True))
+    return tuple(rows)
+
+
+def _estimate_basis(store: Store) -> str:
+    settings = time_settings(store)
+    return (f"A toil item takes the estimate of the rule that named its category ({settings.default_toil_hours:g} h "
+            f"where the rule sets none); other work {settings.default_other_hours:g} h an item. A page counts its "
+            f"estimate up to {settings.page_hours_cap:g} h plus {settings.interruption_minutes:g} minutes of "
+            "interruption; a page resolved by itself, the interruption alone.")
+
+
 def _sources(store: Store, summary: Summary, services) -> tuple[SourceView, ...]:
-    """Each source with its inputs described by kind, rows and hash: no file names reach the board."""
+    """Each source with its inputs described by kind, rows and hash: no file names reach the board.
+    Items are counted whatever their date (the provenance of the evidence), beside those of the period."""
     runs = store.import_runs()
     ranges = store.source_ranges(services).set_index("source")
     kinds = {"jira": "Jira", "pagerduty": "PagerDuty"}
+    imported = breakdown(store, "source", services)
     views = []
-    for name, figures in summary.by_source.items():
+    for name, figures in imported.items():
         mine = runs.loc[runs["source"] == name]
         inputs = []
         for text in mine["files"]:
@@ -644,8 +848,10 @@ def _sources(store: Store, summary: Summary, services) -> tuple[SourceView, ...]
             if query and f"live import: {clip(query, LINE_CHARS)}" not in inputs:
                 inputs.append(f"live import: {clip(query, LINE_CHARS)}")
         first, last = ranges.loc[name, "first_created"], ranges.loc[name, "last_created"]
+        in_period = summary.by_source.get(name)
         views.append(SourceView(kinds.get(name, name), figures.items, f"{pd.Timestamp(first):%Y-%m-%d}",
-                                f"{pd.Timestamp(last):%Y-%m-%d}", tuple(inputs)))
+                                f"{pd.Timestamp(last):%Y-%m-%d}", tuple(inputs),
+                                in_period.items if in_period else 0))
     return tuple(views)
 
 
@@ -700,13 +906,50 @@ def _services(assessment: Assessment) -> tuple[ServiceView, ...]:
     )
 
 
+def _listed(names: tuple[str, ...] | list[str], none: str = "") -> str:
+    """Names for a sentence: the first NAMES_LISTED, then how many more."""
+    if not names:
+        return none
+    shown = ", ".join(names[:NAMES_LISTED])
+    return shown + (f" and {len(names) - NAMES_LISTED:,} more" if len(names) > NAMES_LISTED else "")
+
+
+def _service_rows(services: tuple[ServiceView, ...]) -> tuple[ServiceRow, ...]:
+    """One row a service; when there are more than SERVICE_ROWS, services with the same rungs and
+    verdicts share a row (agents beyond what the gate allows first), so the table fits its page and
+    still gives every service's verdict."""
+    def row(name: str, group: list[ServiceView]) -> ServiceRow:
+        s = group[0]
+        return ServiceRow(name, len(group), s.current_rung, s.allowed_rung, s.verdicts, s.gate_failing, s.above_allowed)
+
+    if len(services) <= SERVICE_ROWS:
+        return tuple(row(s.name, [s]) for s in services)
+    alike: dict[tuple, list[ServiceView]] = {}
+    for s in sorted(services, key=lambda s: (not s.above_allowed, s.name)):
+        alike.setdefault((s.current_rung, s.allowed_rung, s.verdicts, s.gate_failing, s.above_allowed), []).append(s)
+    def named(group: list[ServiceView]) -> str:
+        if len(group) == 1:
+            return group[0].name
+        every = "all " if len(group) == len(services) else ""
+        return f"{every}{len(group):,} services: {_listed([s.name for s in group])}"
+
+    groups = list(alike.values())
+    rows = [row(named(group), group) for group in groups[:SERVICE_ROWS]]
+    rest = [s for group in groups[SERVICE_ROWS:] for s in group]
+    if rest:  # verdicts too varied to share rows: the last row counts them (each in the readiness inputs)
+        rows[-1:] = [ServiceRow(f"other ({len(rest) + rows[-1].services:,} services, each with its own verdicts)",
+                                len(rest) + rows[-1].services, "", "", (), (), False)]
+    return tuple(rows)
+
+
 def _rungs(assessment: Assessment) -> tuple[RungView, ...]:
-    return tuple(
-        RungView(key, RUNG_NAMES[key], text, role, assessment.overall_level >= RUNG_MIN_LEVEL[key],
-                 tuple(s.service for s in assessment.services if s.current_rung == key),
-                 tuple(s.service for s in assessment.services if s.allowed_rung == key))
-        for key, text, role in TRUST_LADDER
-    )
+    views = []
+    for key, text, role in TRUST_LADDER:
+        today = tuple(s.service for s in assessment.services if s.current_rung == key)
+        allowed = tuple(s.service for s in assessment.services if s.allowed_rung == key)
+        views.append(RungView(key, RUNG_NAMES[key], text, role, assessment.overall_level >= RUNG_MIN_LEVEL[key],
+                              today, allowed, _listed(today, "none"), _listed(allowed, "no service")))
+    return tuple(views)
 
 
 def _automating(action: ActionView) -> str:

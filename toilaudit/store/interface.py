@@ -250,41 +250,60 @@ class Store:
 
     # -- figures for summary and report ------------------------------------------------------
     # `services` narrows every figure to one organisation's items (those of its services);
-    # None counts every item in the store.
-    def _where(self, services: tuple[str, ...] | None, *conditions: str) -> tuple[str, tuple]:
+    # None counts every item in the store. `between` (start, end) narrows them to the items
+    # created in a period, start <= created_at < end; None counts every date.
+    def _where(self, services: tuple[str, ...] | None, *conditions: str,
+               between: tuple[datetime, datetime] | None = None) -> tuple[str, tuple]:
         clauses, params = list(conditions), ()
         if services is not None:
             clauses.append(f"w.service IN ({', '.join('?' * len(services))})" if services else "FALSE")
             params = tuple(services)
+        if between is not None:
+            clauses.append("w.created_at >= ? AND w.created_at < ?")
+            params += tuple(pd.Timestamp(when).to_pydatetime() for when in between)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
-    def totals(self, services: tuple[str, ...] | None = None) -> dict[str, Any]:
-        where, params = self._where(services)
+    def totals(self, services: tuple[str, ...] | None = None,
+               between: tuple[datetime, datetime] | None = None) -> dict[str, Any]:
+        where, params = self._where(services, between=between)
         frame = self._frame(self._sql(
             f"SELECT {FIGURES}, min(w.created_at) AS first_created, max(w.created_at) AS last_created "
             f"FROM {JOINED}{where}"), params)
         return frame.iloc[0].to_dict()
 
-    def breakdown(self, by: str, services: tuple[str, ...] | None = None) -> pd.DataFrame:
+    def breakdown(self, by: str, services: tuple[str, ...] | None = None,
+                  between: tuple[datetime, datetime] | None = None) -> pd.DataFrame:
         expression = GROUPINGS[by]
-        where, params = self._where(services)
+        where, params = self._where(services, between=between)
         return self._frame(self._sql(f"SELECT {expression} AS {by}, {FIGURES} FROM {JOINED}{where} "
                                      "GROUP BY 1 ORDER BY 1"), params)
 
-    def top_groups(self, limit: int, min_items: int = 1, services: tuple[str, ...] | None = None) -> pd.DataFrame:
-        """Repetition groups of toil (`min_items` or more items) ranked by hours: the automation candidates."""
-        where, params = self._where(services, "c.is_toil")
+    def top_groups(self, limit: int, min_items: int = 1, services: tuple[str, ...] | None = None,
+                   between: tuple[datetime, datetime] | None = None) -> pd.DataFrame:
+        """Repetition groups of toil ranked by hours: the automation candidates. A group qualifies by
+        its size in the whole store (`min_items` or more, as the classifier counts repetition), and is
+        ranked by the hours and items of the period; `items_all` is its size in the whole store."""
+        where, params = self._where(services, "c.is_toil", between=between)
         return self._frame(
             self._sql(
                 f"""SELECT c.group_id, min(c.template) AS template, min(c.category) AS category,
                   min(w.source) AS source, count(*) AS items, COALESCE(sum({HOURS}), 0) AS hours,
                   min(w.title) AS example_title,
-                  count(DISTINCT NULLIF(w.team, '')) AS teams
-                FROM {JOINED}{where} GROUP BY c.group_id HAVING count(*) >= ?
+                  count(DISTINCT NULLIF(w.team, '')) AS teams, max(c.group_size) AS items_all
+                FROM {JOINED}{where} GROUP BY c.group_id HAVING max(c.group_size) >= ?
                 ORDER BY hours DESC, items DESC, c.group_id LIMIT ?"""
             ),
             (*params, min_items, limit),
         )
+
+    def estimated_hours(self, services: tuple[str, ...] | None = None,
+                        between: tuple[datetime, datetime] | None = None) -> pd.DataFrame:
+        """The items whose time no source measured, per category: the estimates the figures rest on."""
+        where, params = self._where(services, "NOT c.hours_measured", between=between)
+        return self._frame(self._sql(
+            f"""SELECT c.category, bool_or(c.is_toil) AS toil, count(*) AS items, sum({HOURS}) AS hours,
+              min(c.hours) AS least, max(c.hours) AS most
+            FROM {JOINED}{where} GROUP BY 1 ORDER BY hours DESC, 1"""), params)
 
     def source_ranges(self, services: tuple[str, ...] | None = None) -> pd.DataFrame:
         """First and last item per source."""

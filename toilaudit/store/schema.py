@@ -89,9 +89,14 @@ def schema(keyed: bool) -> tuple[str, ...]:
 
 GROUPINGS = {
     "source": "w.source",
-    "team": "COALESCE(NULLIF(w.team, ''), '(no team)')",
+    # the importers fall back on the project when an item names no team; a blank is never shown
+    "team": "COALESCE(NULLIF(trim(w.team), ''), '(no team)')",
     "category": "c.category",
     "month": "CAST(date_trunc('month', w.created_at AT TIME ZONE 'UTC') AS DATE)",
+    # the report's charts pick the unit that keeps them to about 24 bars
+    "week": "CAST(date_trunc('week', w.created_at AT TIME ZONE 'UTC') AS DATE)",
+    "quarter": "CAST(date_trunc('quarter', w.created_at AT TIME ZONE 'UTC') AS DATE)",
+    "year": "CAST(date_trunc('year', w.created_at AT TIME ZONE 'UTC') AS DATE)",
     "service": "COALESCE(NULLIF(w.service, ''), '(no service)')",
     # the first person named: Jira's assignee, PagerDuty's first responder
     "person": "COALESCE(NULLIF(split_part(w.people, '|', 1), ''), '(unassigned)')",
@@ -106,7 +111,8 @@ FIGURES = f"""count(*) AS items,
   COALESCE(sum(CASE WHEN c.is_toil THEN 1 ELSE 0 END), 0) AS toil_items,
   COALESCE(sum({HOURS}), 0) AS total_hours,
   COALESCE(sum(CASE WHEN c.is_toil THEN {HOURS} ELSE 0 END), 0) AS toil_hours,
-  COALESCE(sum(CASE WHEN c.hours_measured THEN {HOURS} ELSE 0 END), 0) AS measured_hours"""
+  COALESCE(sum(CASE WHEN c.hours_measured THEN {HOURS} ELSE 0 END), 0) AS measured_hours,
+  COALESCE(sum(CASE WHEN c.hours_measured THEN 1 ELSE 0 END), 0) AS measured_items"""
 JOINED = "work_items w JOIN classifications c ON c.source = w.source AND c.key = w.key"
 # An item and its classification, each column once (PostgreSQL would repeat source and key)
 ITEM_AND_VERDICT = "w.*, " + ", ".join(f"c.{name}" for name in CLASSIFICATION_COLUMNS if name not in ("source", "key"))

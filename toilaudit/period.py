@@ -1,0 +1,223 @@
+"""The period a summary or a report speaks for: parsed from --period, then placed on the data.
+
+Board figures are per period. A 13-year export spread over 159 months reads as "0 h of toil a
+month", so the figures count the items of one period only; by default the last 12 full months
+of the data (the month holding the latest item is usually still running when the export is
+taken, so it is left out). Items outside the period still count as evidence: repetition groups
+are computed over the whole store, and toil tracking (`toil_measured`) has its own rules
+(maturity/evidence.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from toilaudit.errors import ToilauditError
+
+DEFAULT_PERIOD = "last-12-months"
+FORMS = "2026-Q3, 2026-11, 2026, 2025-12..2026-11, 2026-01-15..2026-03-31, last-12-months or all"
+DAYS_PER_MONTH = 30.44  # 365.25 / 12
+DAYS_PER_WEEK = 7
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DAY = pd.Timedelta(days=1)
+
+
+class PeriodError(ToilauditError):
+    """--period is not a period this tool reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodSpec:
+    """A period as asked, before it is placed on the data."""
+
+    text: str
+    """As written on the command line."""
+    start: pd.Timestamp | None = None
+    """First instant (UTC) of a named period; None for the relative forms."""
+    end: pd.Timestamp | None = None
+    """First instant after a named period."""
+    last_months: int | None = None
+    """last-N-months: the last N full months of the data."""
+
+    @property
+    def everything(self) -> bool:
+        return self.start is None and self.last_months is None
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A period placed on the data: its bounds, its name, and the days of it the data covers."""
+
+    start: pd.Timestamp
+    """First instant, UTC."""
+    end: pd.Timestamp
+    """First instant after it, UTC."""
+    label: str
+    """Its name for people: "Nov 2025 to Oct 2026", "2026-Q3 (Jul to Sep 2026)"."""
+    basis: str
+    """Why this period: "the last 12 full months of the data"; "" when it was named."""
+    data_start: pd.Timestamp
+    """Midnight of the day of the earliest item in scope (inside the period or not)."""
+    data_end: pd.Timestamp
+    """Midnight after the day of the latest item in scope."""
+
+    @property
+    def bounds(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """(start, end) as the store narrows its queries: start <= created_at < end."""
+        return self.start, self.end
+
+    @property
+    def covered_start(self) -> pd.Timestamp:
+        """Where the data begins inside the period."""
+        return max(self.start, self.data_start)
+
+    @property
+    def covered_end(self) -> pd.Timestamp:
+        """Where the data ends inside the period (exclusive)."""
+        return max(min(self.end, self.data_end), self.covered_start)
+
+    @property
+    def covered_days(self) -> float:
+        return (self.covered_end - self.covered_start) / DAY
+
+    @property
+    def months(self) -> float:
+        """Months the data covers in the period (at least one): what "per month" divides by."""
+        return max(self.covered_days / DAYS_PER_MONTH, 1.0)
+
+    @property
+    def weeks(self) -> float:
+        """Weeks the data covers in the period (at least one): capacity is counted over these."""
+        return max(self.covered_days / DAYS_PER_WEEK, 1.0)
+
+    @property
+    def partial(self) -> bool:
+        """The data does not cover the whole period (it starts or ends inside it)."""
+        return self.covered_start > self.start or self.covered_end < self.end
+
+    @property
+    def coverage(self) -> str:
+        """The days the data covers, when they are not the whole period ("" otherwise)."""
+        begins, ends = self.covered_start > self.start, self.covered_end < self.end
+        first, last = day(self.covered_start), day(self.covered_end - DAY)
+        if begins and ends:
+            return f"the data runs from {first} to {last}"
+        if begins:
+            return f"the data begins on {first}"
+        return f"the data ends on {last}" if ends else ""
+
+    @property
+    def described(self) -> str:
+        """The label with why and how much of it the data covers, for the cover and the appendix."""
+        notes = [note for note in (self.basis, self.coverage) if note]
+        return f"{self.label} ({'; '.join(notes)})" if notes else self.label
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "from": self.start.date().isoformat(),
+            "to": (self.end - DAY).date().isoformat(),
+            "label": self.label,
+            "basis": self.basis,
+            "covered": {"from": self.covered_start.date().isoformat(),
+                        "to": (self.covered_end - DAY).date().isoformat(),
+                        "days": round(self.covered_days), "months": round(self.months, 2)},
+            "data": {"from": self.data_start.date().isoformat(), "to": (self.data_end - DAY).date().isoformat()},
+        }
+
+
+def day(when: pd.Timestamp) -> str:
+    return f"{when.day} {MONTH_NAMES[when.month - 1]} {when.year}"
+
+
+def _utc(year: int, month: int = 1, dom: int = 1) -> pd.Timestamp:
+    return pd.Timestamp(year=year, month=month, day=dom, tz="UTC")
+
+
+def _unit(text: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """[start, end) of a year, quarter, month or day written as 2026, 2026-Q3, 2026-11 or 2026-11-05."""
+    try:
+        if m := re.fullmatch(r"(\d{4})", text):
+            start = _utc(int(m[1]))
+            return start, start + pd.DateOffset(years=1)
+        if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
+            start = _utc(int(m[1]), 3 * int(m[2]) - 2)
+            return start, start + pd.DateOffset(months=3)
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+            start = _utc(int(m[1]), int(m[2]))
+            return start, start + pd.DateOffset(months=1)
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+            start = _utc(int(m[1]), int(m[2]), int(m[3]))
+            return start, start + DAY
+    except ValueError:  # month 13, 31 February
+        return None
+    return None
+
+
+def parse_period(text: str) -> PeriodSpec:
+    """Read --period; a form it does not know is one line naming the forms it does."""
+    cleaned = text.strip().lower()
+    if cleaned == "all":
+        return PeriodSpec(text)
+    if m := re.fullmatch(r"last-(\d{1,3})-months?", cleaned):
+        if int(m[1]) >= 1:
+            return PeriodSpec(text, last_months=int(m[1]))
+    first, sep, last = cleaned.partition("..")
+    start, end = _unit(first), _unit(last if sep else first)
+    if start and end and start[0] >= end[1]:
+        raise PeriodError(f"--period: {text!r} ends before it starts - write the earlier end first, "
+                          f"e.g. {last}..{first}")
+    if start and end:
+        return PeriodSpec(text, start[0], end[1])
+    raise PeriodError(f"--period: {text!r} is not a period - use one of {FORMS}")
+
+
+def _month_start(when: pd.Timestamp) -> pd.Timestamp:
+    return _utc(when.year, when.month)
+
+
+def label(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """A period's name: a year, a quarter, a month, a range of months, or of days."""
+    last = end - DAY
+    if start.day != 1 or end.day != 1:
+        return day(start) if end - start == DAY else f"{day(start)} to {day(last)}"
+    months = (end.year - start.year) * 12 + end.month - start.month
+    first_name = f"{MONTH_NAMES[start.month - 1]} {start.year}"
+    if months == 1:
+        return first_name
+    if months % 12 == 0 and start.month == 1:
+        return str(start.year) if months == 12 else f"{start.year} to {last.year}"
+    if months == 3 and start.month % 3 == 1:
+        return (f"{start.year}-Q{start.month // 3 + 1} ({MONTH_NAMES[start.month - 1]} to "
+                f"{MONTH_NAMES[last.month - 1]} {start.year})")
+    return f"{first_name} to {MONTH_NAMES[last.month - 1]} {last.year}"
+
+
+def place(spec: PeriodSpec, first_item: pd.Timestamp, last_item: pd.Timestamp,
+          with_last_month: bool = False) -> Period:
+    """Put a period on the data running from `first_item` to `last_item`.
+
+    last-N-months ends where the month of the latest item begins, and starts no earlier than
+    the month of the earliest; `with_last_month` keeps that running month in, for data that
+    holds nothing before it."""
+    first_item, last_item = pd.Timestamp(first_item).tz_convert("UTC"), pd.Timestamp(last_item).tz_convert("UTC")
+    data_start, data_end = first_item.normalize(), last_item.normalize() + DAY
+    if spec.everything:
+        start, end = data_start, data_end
+        return Period(start, end, label(start, end), "all the data", data_start, data_end)
+    if spec.last_months is None:
+        return Period(spec.start, spec.end, label(spec.start, spec.end), "", data_start, data_end)
+    end = _month_start(last_item) + pd.DateOffset(months=1 if with_last_month else 0)
+    wanted = end - pd.DateOffset(months=spec.last_months)
+    start = max(wanted, _month_start(first_item))
+    n = spec.last_months
+    if with_last_month:
+        basis = f"the last {n} months of the data, the latest still running"
+    elif start > wanted:
+        basis = f"the data up to its last full month: it spans less than {n} months"
+    else:
+        basis = f"the last {n} full month{'s' if n != 1 else ''} of the data"
+    return Period(start, end, label(start, end), basis, data_start, data_end)
