@@ -126,8 +126,8 @@ def test_no_terminal_says_use_answers(db):
     assert result.stderr.strip() == "error: interview: no terminal - pass --answers FILE (see --template)"
 
 
-def test_assess_without_interview(db):
-    result = run("assess", db=db)
+def test_assess_without_interview(audited):
+    result = run("assess", db=audited)
     assert result.exit_code == 2 and "run toilaudit interview" in result.stderr
 
 

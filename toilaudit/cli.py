@@ -16,7 +16,7 @@ from rich.table import Table
 from toilaudit import __version__
 from toilaudit.console import progress, prose, stdout, warn
 from toilaudit.errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_DENIED, EXIT_INTERRUPTED, ToilauditError
-from toilaudit.store import Store, open_store
+from toilaudit.store import WAIT_SECONDS, NoStoreError, Opening, Store, open_store
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -86,33 +86,91 @@ class ToilauditGroup(click.Group):
             ctx.exit(EXIT_BUG)
 
 
-@contextlib.contextmanager
-def store_from(ctx: click.Context, catch_up: bool = False) -> Iterator[Store]:
-    """The store for one command. `catch_up`: first classify what an interrupted live import left
-    unclassified, so that the figures the command shows count every stored item."""
-    store = open_store(ctx.obj["db"])
-    try:
-        if catch_up:
-            from toilaudit.audit import classify_leftovers
+# How a command uses the store: "read" only reads (many such commands share a DuckDB file at
+# once); "write" writes to a store that must exist; "create" may make the store.
+READ, WRITE, CREATE = "read", "write", "create"
 
-            leftovers = classify_leftovers(store)
-            if leftovers:
-                warn(f"{leftovers:,} item(s) fetched by an interrupted import were not classified yet; classified "
-                     "them now")
+
+def _setting(ctx: click.Context, name: str, default=None):
+    return (ctx.obj or {}).get(name, default) if ctx.obj is not None else default
+
+
+def notice(ctx: click.Context, message: str) -> None:
+    """A line about progress on stderr (waiting, retrying), unless -q."""
+    if not _setting(ctx, "quiet"):
+        click.echo(message, err=True)
+
+
+def _opening(ctx: click.Context, access: str) -> Opening:
+    return Opening(read_only=access == READ, create=access == CREATE,
+                   wait_seconds=_setting(ctx, "wait", WAIT_SECONDS),
+                   on_wait=lambda message: notice(ctx, f"waiting: {message}"))
+
+
+@contextlib.contextmanager
+def store_from(ctx: click.Context, access: str = CREATE, catch_up: bool = False) -> Iterator[Store]:
+    """The store for one command, held until the command is done with it.
+
+    `catch_up`: first classify what an interrupted live import left unclassified, so that the
+    figures the command shows count every stored item (a reader then writes, for that moment only).
+    """
+    opening = _opening(ctx, access)
+    store = open_store(ctx.obj["db"], opening)
+    try:
+        if catch_up and store.unclassified_count():
+            store.close()
+            _classify_leftovers(ctx)
+            store = open_store(ctx.obj["db"], opening)
         yield store
     finally:
         store.close()
 
 
+def _classify_leftovers(ctx: click.Context) -> None:
+    from toilaudit.audit import classify_leftovers
+
+    with contextlib.closing(open_store(ctx.obj["db"], _opening(ctx, WRITE))) as store:
+        leftovers = classify_leftovers(store)
+    if leftovers:
+        warn(f"{leftovers:,} item(s) fetched by an interrupted import were not classified yet; classified them now")
+
+
+def _remember(name: str):
+    """Keep an option's value for the whole run; given after the command, it wins over before."""
+    def callback(ctx: click.Context, param: click.Parameter, value):
+        if value is not None and value is not False:
+            ctx.ensure_object(dict)[name] = value
+        return value
+
+    return callback
+
+
+def common_options(on_group: bool) -> list[click.Option]:
+    """--db, --wait, -v and -q, accepted before the command (toilaudit --db x.db summary) and after
+    it (toilaudit summary --db x.db), as git and pip users expect. Environment variables are read
+    once, by the group's options, so that a flag given after the command always wins."""
+    env = (lambda name: name) if on_group else (lambda name: None)
+    return [
+        click.Option(["--db"], metavar="PATH|URL", envvar=env("TOILAUDIT_DB"), expose_value=False,
+                     callback=_remember("db"),
+                     help="Store: a DuckDB file (default ./toilaudit.db) or postgresql://user@host:port/db. "
+                          "Env: TOILAUDIT_DB."),
+        click.Option(["--wait"], metavar="SECONDS", type=click.FloatRange(0, 24 * 3600), envvar=env("TOILAUDIT_WAIT"),
+                     expose_value=False, callback=_remember("wait"),
+                     help=f"How long to wait for a store file another toilaudit is writing to (default "
+                          f"{WAIT_SECONDS:g}). Env: TOILAUDIT_WAIT."),
+        click.Option(["-v", "--verbose"], is_flag=True, expose_value=False, callback=_remember("verbose"),
+                     help="Print each retry of a live import; on an internal error, the traceback (for a bug "
+                          "report)."),
+        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_remember("quiet"),
+                     help="No progress, retry or waiting lines on stderr (errors and warnings still print)."),
+    ]
+
+
 @click.group(cls=ToilauditGroup, context_settings=CONTEXT)
-@click.option(
-    "--db", metavar="PATH|URL", envvar="TOILAUDIT_DB", default=None,
-    help="Store: a DuckDB file (default ./toilaudit.db) or postgresql://user@host:port/db. Env: TOILAUDIT_DB.",
-)
-@click.option("-v", "--verbose", is_flag=True, help="On an internal error, print the traceback (for a bug report).")
 @click.version_option(__version__, prog_name="toilaudit")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, verbose: bool) -> None:
+def cli(ctx: click.Context) -> None:
     """Measure toil from Jira and PagerDuty, score platform and SRE maturity, and decide whether
     AI agents may touch production, with the evidence a board can trust.
 
@@ -123,12 +181,15 @@ def cli(ctx: click.Context, db: str | None, verbose: bool) -> None:
       toilaudit summary                             # how much time is toil, and which first
       toilaudit evaluate --labels labels.csv        # how far to trust the classifier
 
+    --db, --wait, -v and -q may come before or after the command.
+
     Exit codes: 0 success, 1 a negative verdict (gate denied), 2 bad usage or input,
     70 an internal error (a bug: run with -v and report it), 130 interrupted.
     """
-    ctx.ensure_object(dict)
-    ctx.obj["db"] = db
-    ctx.obj["verbose"] = verbose
+    ctx.ensure_object(dict).setdefault("db", None)
+
+
+cli.params[:0] = common_options(on_group=True)
 
 
 # ---------------------------------------------------------------------------------- import
@@ -362,7 +423,7 @@ def classify(ctx, rules: Path | None) -> None:
     from toilaudit.audit import classify_store
     from toilaudit.summary import summarise
 
-    with store_from(ctx) as store:
+    with store_from(ctx, WRITE) as store:
         if store.item_count() == 0:
             raise ToilauditError("store: no items to classify - import an export first (toilaudit import jira --csv FILE)")
         pack = classify_store(store, rules)
@@ -379,9 +440,13 @@ def classify(ctx, rules: Path | None) -> None:
 def rules(ctx, output_format: str) -> None:
     """List the rules in force: id, name, kind, category, weight and the toil trait each detects."""
     from toilaudit.audit import active_rule_pack
+    from toilaudit.classify.rule_pack import load_rule_pack
 
-    with store_from(ctx) as store:
-        pack = active_rule_pack(store)
+    try:
+        with store_from(ctx, READ) as store:
+            pack = active_rule_pack(store)
+    except NoStoreError:  # no store yet: the default pack is the one in force
+        pack = load_rule_pack()
     if output_format == "json":
         click.echo(json.dumps({"version": pack.version, "rules": [
             {"id": r.id, "name": r.name, "kind": r.kind, "category": r.category, "weight": r.weight,
@@ -408,7 +473,7 @@ def explain(ctx, key: str, output_format: str) -> None:
     """
     from toilaudit.verdicts import explain_item
 
-    with store_from(ctx, catch_up=True) as store:
+    with store_from(ctx, READ, catch_up=True) as store:
         found = explain_item(store, key)
     if output_format == "json":
         click.echo(json.dumps([item.as_json() for item in found], indent=2))
@@ -466,7 +531,7 @@ def summary(ctx, by: str, output_format: str, top: int, org: str | None) -> None
     Automation candidates are repetition groups of toil (the same request with another
     host, user or job) ranked by hours.
     """
-    with store_from(ctx, catch_up=True) as store:
+    with store_from(ctx, READ, catch_up=True) as store:
         if store.item_count() == 0:
             raise ToilauditError("summary: the store is empty - import an export first (toilaudit import jira --csv FILE)")
         result, share, note = _org_share(store, org, by, top)
@@ -575,7 +640,7 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
     """
     from toilaudit.verdicts import evaluation_against_labels
 
-    with store_from(ctx, catch_up=True) as store:
+    with store_from(ctx, READ, catch_up=True) as store:
         result = evaluation_against_labels(store, labels)
     if result.unmatched:
         warn(f"{result.unmatched} labelled key(s) are not in the store and were left out")
@@ -631,7 +696,7 @@ def label(ctx, from_file: Path | None, labelled_by: str | None) -> None:
     if from_file is not None:
         from toilaudit.verdicts import save_labels_file
 
-        with store_from(ctx) as store:
+        with store_from(ctx, WRITE) as store:
             saved, unmatched = save_labels_file(store, from_file, who)
             apply_labels(store)
         if unmatched:
@@ -642,7 +707,7 @@ def label(ctx, from_file: Path | None, labelled_by: str | None) -> None:
     if not sys.stdin.isatty():
         raise ToilauditError("label: no terminal - pass --from FILE (key,label), or measure with "
                              "toilaudit evaluate --labels FILE")
-    with store_from(ctx) as store:
+    with store_from(ctx, WRITE) as store:
         if store.item_count() == 0:
             raise ToilauditError("label: the store is empty - import an export first (toilaudit import jira --csv FILE)")
         session = LabelSession(store, prose, who)
@@ -766,12 +831,14 @@ def _interview_in_terminal(ctx, bank, org: str | None, interviewee: str | None, 
         try:
             if not org:
                 known = sorted(set(store.load_answers()["org"]))
-                org = questionary.text("Organisation name:", default=known[-1] if known else "My organisation",
-                                       validate=lambda t: bool(t.strip()) or "Give a name").unsafe_ask().strip()
+                with store.released():
+                    org = questionary.text("Organisation name:", default=known[-1] if known else "My organisation",
+                                           validate=lambda t: bool(t.strip()) or "Give a name").unsafe_ask().strip()
             if not interviewee:
-                interviewee = questionary.text("Who is answering (a person or a team)?", default="platform team",
-                                               validate=lambda t: bool(t.strip()) or "Give a name"
-                                               ).unsafe_ask().strip()
+                with store.released():
+                    interviewee = questionary.text("Who is answering (a person or a team)?", default="platform team",
+                                                   validate=lambda t: bool(t.strip()) or "Give a name"
+                                                   ).unsafe_ask().strip()
             if services:
                 store.set_org_services(org, services)
             session = InterviewSession(store, bank, org, interviewee, stdout, {}, _scope_services(store, org))
@@ -822,7 +889,7 @@ def assess(ctx, org: str | None, output_format: str) -> None:
     from toilaudit.maturity.interface import AI_READINESS, LEVELS, PLATFORM_STATE, RUNG_NAMES, SRE_STATE
     from toilaudit.maturity.output import assessment_json, gate_text
 
-    with store_from(ctx, catch_up=True) as store:
+    with store_from(ctx, WRITE, catch_up=True) as store:
         result, scope = _assessment(store, org)
         keep_assessment(store, result, scope, datetime.now(timezone.utc))
     if output_format == "json":
@@ -894,7 +961,7 @@ def gate(ctx, org: str | None, service: str | None, rung: str, output_format: st
     """
     from toilaudit.maturity.output import gate_json, gate_text
 
-    with store_from(ctx, catch_up=True) as store:
+    with store_from(ctx, READ, catch_up=True) as store:
         assessment, _ = _assessment(store, org)
     result = assessment.gate_for(rung, service)
     if output_format == "opa-input":
@@ -944,14 +1011,14 @@ def _report_options(function):
 MAX_HOURLY_RATE = 100_000
 
 
-def _build_and_publish(store, org, out: Path, output_format: str, hourly_rate, currency, show_names,
-                       report_date, assessor, labels, labelled_by, plan, assumptions):
+def _build_report(store, org, hourly_rate, currency, show_names, report_date, assessor, labels, labelled_by, plan,
+                  assumptions):
+    """The assessment and the report's view model; rendering it needs no store, so is done after."""
     from datetime import date, datetime, timezone
 
     from toilaudit.maturity.from_store import assess_org, keep_assessment
     from toilaudit.report.ask import load_assumptions
     from toilaudit.report.plan import load_plan
-    from toilaudit.report.publish import publish
     from toilaudit.report.view_model import build_report
 
     if not 0 <= hourly_rate <= MAX_HOURLY_RATE:  # NaN fails too; inf or 1e308 would overflow the cost
@@ -972,7 +1039,7 @@ def _build_and_publish(store, org, out: Path, output_format: str, hourly_rate, c
         currency=currency, show_names=show_names, assessor=assessor, assumptions=settings, plan=chosen,
         previous=previous,
     )
-    return assessment, publish(model, out, output_format)
+    return assessment, model
 
 
 def _describe(published) -> None:
@@ -1035,10 +1102,13 @@ def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_
     if out is None:
         raise click.UsageError("report needs --out FILE (or --print-assumptions)")
     fmt = output_format or {".html": "html", ".htm": "html", ".json": "json"}.get(out.suffix.lower(), "pdf")
-    with store_from(ctx, catch_up=True) as store:
-        _, published = _build_and_publish(store, org, out, fmt, hourly_rate, currency, show_names, report_date,
-                                          assessor, labels, labelled_by, plan, assumptions)
-    _describe(published)
+    from toilaudit.report.publish import publish
+
+    with store_from(ctx, WRITE, catch_up=True) as store:
+        _, model = _build_report(store, org, hourly_rate, currency, show_names, report_date, assessor, labels,
+                                 labelled_by, plan, assumptions)
+    # the store is closed before the PDF is rendered (seconds): other commands may use it meanwhile
+    _describe(publish(model, out, fmt))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -1063,6 +1133,7 @@ def demo(ctx, out: Path) -> None:
     from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
     from toilaudit.maturity.bank import load_bank
     from toilaudit.maturity.interface import LEVELS
+    from toilaudit.report.publish import publish
 
     with tempfile.TemporaryDirectory(prefix="toilaudit-demo-") as folder, \
             resources.as_file(resources.files("toilaudit.examples")) as examples, \
@@ -1072,10 +1143,10 @@ def demo(ctx, out: Path) -> None:
             import_batch(store, read_pagerduty_csv([examples / "pagerduty_incidents.csv"], {}), "csv")
         org, *_ = _save_answers_file(store, load_bank(), examples / "interview_answers.yaml", None, None)
         with progress("Rendering the board report"):
-            assessment, published = _build_and_publish(
-                store, org, out / "toilaudit-report.pdf", "pdf", 100.0, "USD", False, None, None,
-                examples / "labels.csv", "the generator of the example data (not people)",
-                examples / "plan.yaml", None)
+            assessment, model = _build_report(
+                store, org, 100.0, "USD", False, None, None, examples / "labels.csv",
+                "the generator of the example data (not people)", examples / "plan.yaml", None)
+            published = publish(model, out / "toilaudit-report.pdf", "pdf")
     figures = assessment.evidence
     allowed = sum(1 for s in assessment.services if s.gate.allow)
     click.echo(
@@ -1084,6 +1155,17 @@ def demo(ctx, out: Path) -> None:
         f"gate allows agentic AI on {allowed} of {len(assessment.services)} services."
     )
     _describe(published)
+
+
+def _add_common_options(group: click.Group) -> None:
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _add_common_options(command)
+        else:
+            command.params.extend(common_options(on_group=False))
+
+
+_add_common_options(cli)
 
 
 def main() -> None:

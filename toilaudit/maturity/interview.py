@@ -52,6 +52,13 @@ def prompts(session: InterviewSession) -> list[tuple[Question, str]]:
     return out
 
 
+def ask(session: InterviewSession, prompt: Any) -> Any:
+    """A person's answer to one prompt. The store is released while they think: summary and report
+    run meanwhile, and each answer is saved in its own short transaction."""
+    with session.store.released():
+        return prompt.unsafe_ask()
+
+
 def saved_answers(session: InterviewSession) -> dict[tuple[str, str], str]:
     frame = session.store.load_answers(session.org)
     mine = frame.loc[frame["interviewee"] == session.interviewee]
@@ -76,14 +83,14 @@ def run_interview(session: InterviewSession) -> int:
     if done:
         answered = sum(1 for q, service in questions if (q.id, service) in done)
         if answered < len(questions):
-            resume = questionary.confirm(
+            resume = ask(session, questionary.confirm(
                 f"{answered} of {len(questions)} questions are already answered. Resume where you left off?",
                 default=True, **session.prompt_options,
-            ).unsafe_ask()
+            ))
         else:
-            resume = not questionary.confirm(
+            resume = not ask(session, questionary.confirm(
                 f"All {len(questions)} questions are answered. Start over?", default=False, **session.prompt_options
-            ).unsafe_ask()
+            ))
         if not resume:
             session.store.delete_answers(session.org, session.interviewee)
             done = {}
@@ -95,8 +102,8 @@ def run_interview(session: InterviewSession) -> int:
         if service:
             heading += f" · service {service}"
         console.print(f"\n[bold]{heading}[/bold]\n[dim]Why it matters: {question.why}[/dim]", highlight=False)
-        answer = prompt_for(question, session.prompt_options).unsafe_ask()
-        note = questionary.text("Note (optional, Enter to skip):", **session.prompt_options).unsafe_ask()
+        answer = ask(session, prompt_for(question, session.prompt_options))
+        note = ask(session, questionary.text("Note (optional, Enter to skip):", **session.prompt_options))
         session.store.save_answer(session.org, session.interviewee, question.id, answer, (note or "").strip(), service)
     total = len(saved_answers(session))
     console.print(
