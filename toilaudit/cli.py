@@ -822,26 +822,22 @@ def _interview_from_file(ctx, bank, answers_file: Path, org: str | None, intervi
 
 
 def _interview_in_terminal(ctx, bank, org: str | None, interviewee: str | None, services: tuple[str, ...]) -> None:
-    import questionary
+    from toilaudit.maturity.interview import InterviewSession, choose_name, prompts, run_interview
 
-    from toilaudit.maturity.interview import InterviewSession, prompts, run_interview
-
-    with store_from(ctx) as store:
+    with store_from(ctx, CREATE) as store:
         session = None
         try:
             if not org:
-                known = sorted(set(store.load_answers()["org"]))
-                with store.released():
-                    org = questionary.text("Organisation name:", default=known[-1] if known else "My organisation",
-                                           validate=lambda t: bool(t.strip()) or "Give a name").unsafe_ask().strip()
+                org = choose_name(store, "Organisation:", sorted(set(store.load_answers()["org"])),
+                                  "Another organisation", "My organisation")
             if not interviewee:
-                with store.released():
-                    interviewee = questionary.text("Who is answering (a person or a team)?", default="platform team",
-                                                   validate=lambda t: bool(t.strip()) or "Give a name"
-                                                   ).unsafe_ask().strip()
+                answers = store.load_answers(org)
+                org_saved = sorted(set(answers["interviewee"]))
+                interviewee = choose_name(store, "Who is answering (a person or a team)?", org_saved,
+                                          "Someone else", "platform team")
             if services:
                 store.set_org_services(org, services)
-            session = InterviewSession(store, bank, org, interviewee, stdout, {}, _scope_services(store, org))
+            session = InterviewSession(store, bank, org, interviewee, prose, {}, _scope_services(store, org))
             run_interview(session)
         except KeyboardInterrupt:
             saved = 0
