@@ -14,7 +14,7 @@ import click
 from rich.table import Table
 
 from toilaudit import __version__
-from toilaudit.console import progress, prose, stdout, warn
+from toilaudit.console import LiveProgress, progress, prose, stdout, warn
 from toilaudit.errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_DENIED, EXIT_INTERRUPTED, ToilauditError
 from toilaudit.store import WAIT_SECONDS, NoStoreError, Opening, Store, open_store
 
@@ -266,28 +266,15 @@ def _utc(value):
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
-def _live_progress(description: str):
-    """A callback for page imports: a bar with the total where the API gives one."""
-    from toilaudit.console import stderr
-
-    if not sys.stderr.isatty():
-        return contextlib.nullcontext(lambda fetched, total: None)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), console=stderr, transient=True)
-
-    @contextlib.contextmanager
-    def running():
-        with bar:
-            task = bar.add_task(description, total=None)
-            yield lambda fetched, total: bar.update(task, completed=fetched, total=total)
-
-    return running()
+def _live_progress(ctx: click.Context, description: str) -> LiveProgress:
+    return LiveProgress(description, quiet=bool(_setting(ctx, "quiet")), verbose=bool(_setting(ctx, "verbose")))
 
 
-def _on_wait(message: str, seconds: float) -> None:
-    warn(f"{message}; retrying in {seconds:g}s")
+def _interrupted(ctx: click.Context, progress: LiveProgress, what: str) -> None:
+    """Ctrl-C in a live import: the pages stored so far are kept, with the place they reached."""
+    _say(f"interrupted: {progress.done:,} {what} fetched so far are kept - run the same command again to fetch "
+         "only the rest")
+    ctx.exit(EXIT_INTERRUPTED)
 
 
 @import_group.command("jira", context_settings=CONTEXT)
@@ -304,9 +291,12 @@ def import_jira(ctx, csv_files, more_files, team, columns, date_format, timezone
     Live (--url and --jql): credentials come from the environment only:
       JIRA_USER + JIRA_API_TOKEN   Jira Cloud (basic auth with an API token)
       JIRA_PAT                     Jira Server / Data Center (personal access token)
-    Pages are committed as they arrive; each (url, jql) keeps a watermark, so the next run
-    fetches only what changed, and a run cut off half way is finished by running it again.
-    429 and 5xx answers are retried, honouring Retry-After. Corporate CA: REQUESTS_CA_BUNDLE.
+    Each page is stored with the place it reached: a run cut off (Ctrl-C exits 130, or an
+    outage) fetches only the rest when run again; after a complete run each (url, jql) keeps a
+    watermark, so the next fetches only what changed. Progress shows the total and the time
+    left where Jira gives a total (Data Center); without a terminal, a line every few seconds.
+    429 and 5xx answers are retried, honouring Retry-After, and summarised at the end (each
+    with -v). Corporate CA: REQUESTS_CA_BUNDLE, else SSL_CERT_FILE (as for PagerDuty).
 
     \b
     Reads Jira's export as people have it: repeated Labels / Component/s columns, dates like
@@ -338,13 +328,22 @@ def _run_jira_api(ctx, url: str, jql: str, since) -> None:
     from toilaudit.audit import import_jira_api
     from toilaudit.importers.jira_api import JiraSource
 
-    with store_from(ctx) as store:
-        source = JiraSource(url, on_wait=_on_wait)
-        with _live_progress(f"Fetching Jira issues ({source.deployment})") as on_page:
-            result = import_jira_api(store, source, jql, since, on_page)
+    progress = _live_progress(ctx, "Fetching Jira issues")
+    try:
+        with store_from(ctx) as store, progress:
+            source = JiraSource(url, on_wait=progress.retry)
+            progress.description += f" ({source.deployment})"
+            result = import_jira_api(store, source, jql, since, progress.page)
+    except KeyboardInterrupt:
+        _interrupted(ctx, progress, "Jira issues")
     resumed = f", resuming from {result.resumed_from:%Y-%m-%d %H:%M}" if result.resumed_from is not None else ""
-    click.echo(f"Imported {result.fetched:,} Jira issues from {url} ({result.inserted:,} new){resumed}. "
-               "Next: toilaudit summary")
+    click.echo(f"Imported {result.fetched:,} Jira issues from {url} ({result.inserted:,} new){resumed}"
+               f"{_went_on(result)}. Next: toilaudit summary")
+
+
+def _went_on(result) -> str:
+    return (f"; went on from an interrupted run, which had fetched {result.fetched_before:,}"
+            if result.fetched_before else "")
 
 
 @import_group.command("pagerduty", context_settings=CONTEXT)
@@ -364,9 +363,12 @@ def import_pagerduty(ctx, csv_files, more_files, team, columns, date_format, tim
     Live (--since): the token comes from PAGERDUTY_API_TOKEN (a read-only REST API key).
     Any range works: it is cut into the API's 6-month windows, and windows holding more
     than its 10,000-offset limit are split again, so a busy year imports completely.
-    Pages are committed as they arrive; a watermark lets the next run fetch only recent
-    incidents (the last 7 days are re-read, as pages resolve after they are created).
-    Corporate CA: SSL_CERT_FILE or REQUESTS_CA_BUNDLE.
+    Each page is stored with the place it reached: a run cut off (Ctrl-C exits 130, or an
+    outage) fetches only the rest when run again; after a complete run a watermark lets the
+    next fetch only recent incidents (the last 7 days are re-read, as pages resolve after they
+    are created). Progress shows the total and the time left; without a terminal, a line every
+    few seconds; retries are summarised at the end (each with -v). Corporate CA:
+    REQUESTS_CA_BUNDLE, else SSL_CERT_FILE (as for Jira).
 
     \b
     Known headers of each download are recognised (created_on / Created At, resolved_on,
@@ -400,12 +402,15 @@ def _run_pagerduty_api(ctx, since, until, services: tuple[str, ...], url: str | 
     until = until if until is not None else pd.Timestamp.now(tz="UTC").floor("s")
     if until <= since:
         raise click.BadParameter("must be after --since", param_hint="--until")
-    with store_from(ctx) as store:
-        source = PagerDutySource(url, on_wait=_on_wait)
-        with _live_progress("Fetching PagerDuty incidents") as on_page:
-            result = import_pagerduty_api(store, source, since, until, services, on_page)
-    click.echo(f"Imported {result.fetched:,} PagerDuty incidents ({result.inserted:,} new) from {source.url}. "
-               "Next: toilaudit summary")
+    progress = _live_progress(ctx, "Fetching PagerDuty incidents")
+    try:
+        with store_from(ctx) as store, progress:
+            source = PagerDutySource(url, on_wait=progress.retry)
+            result = import_pagerduty_api(store, source, since, until, services, progress.page)
+    except KeyboardInterrupt:
+        _interrupted(ctx, progress, "PagerDuty incidents")
+    click.echo(f"Imported {result.fetched:,} PagerDuty incidents ({result.inserted:,} new) from {source.url}"
+               f"{_went_on(result)}. Next: toilaudit summary")
 
 
 # -------------------------------------------------------------------------------- classify

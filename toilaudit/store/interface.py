@@ -443,6 +443,10 @@ class Store:
                 self._sql("INSERT INTO watermarks VALUES (?, ?, ?)"), (scope, value, datetime.now(timezone.utc))
             )
 
+    def clear_watermark(self, scope: str) -> None:
+        with self.transaction():
+            self._execute(self._sql("DELETE FROM watermarks WHERE scope = ?"), (scope,))
+
     def save_answer(self, org: str, interviewee: str, question_id: str, answer: str | None, note: str,
                     service: str = "") -> None:
         """One answer; `service` names the service a per-service answer is about ("" for all of them)."""
