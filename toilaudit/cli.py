@@ -86,6 +86,34 @@ class ToilauditGroup(click.Group):
             ctx.exit(EXIT_BUG)
 
 
+class InputFile(click.Path):
+    """A file to read, where `-` is standard input: read once into a temporary file named `stdin`
+    (importers hash a file, sniff it and read it again), removed when the command ends."""
+
+    name = "file"
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value, param, ctx):
+        if str(value) != "-" or ctx is None:
+            return super().convert(value, param, ctx)
+        root = ctx.find_root()
+        if "stdin_file" not in root.meta:  # read once, even if `-` is given twice
+            import shutil
+            import tempfile
+
+            folder = tempfile.mkdtemp(prefix="toilaudit-")
+            root.call_on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
+            root.meta["stdin_file"] = Path(folder) / "stdin"
+            with open(root.meta["stdin_file"], "wb") as spooled:
+                shutil.copyfileobj(click.get_binary_stream("stdin"), spooled)
+        return root.meta["stdin_file"]
+
+
+INPUT_FILE = InputFile()
+
+
 # How a command uses the store: "read" only reads (many such commands share a DuckDB file at
 # once); "write" writes to a store that must exist; "create" may make the store.
 READ, WRITE, CREATE = "read", "write", "create"
@@ -204,11 +232,11 @@ def import_group() -> None:
 
 def csv_options(function):
     options = [
-        click.option("--csv", "csv_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+        click.option("--csv", "csv_files", multiple=True, type=INPUT_FILE, metavar="FILE",
                      help="An export file; more files may follow as arguments."),
-        click.argument("more_files", nargs=-1, type=click.Path(path_type=Path)),
+        click.argument("more_files", nargs=-1, type=INPUT_FILE),
         click.option("--team", metavar="NAME", help="Tag every item of these files with this team."),
-        click.option("--columns", type=click.Path(path_type=Path), metavar="FILE",
+        click.option("--columns", type=INPUT_FILE, metavar="FILE",
                      help="YAML map of your headers to fields, e.g.  'Custom field (Squad)': team"),
         click.option("--date-format", metavar="FMT",
                      help="strptime format when dates are not ISO or Jira's default, e.g. '%d.%m.%Y %H:%M'."),
@@ -415,7 +443,7 @@ def _run_pagerduty_api(ctx, since, until, services: tuple[str, ...], url: str | 
 
 # -------------------------------------------------------------------------------- classify
 @cli.command(context_settings=CONTEXT)
-@click.option("--rules", type=click.Path(path_type=Path), metavar="FILE",
+@click.option("--rules", type=INPUT_FILE, metavar="FILE",
               help="A rule pack laid over the default: add rules, replace one by its id, `disable: [T007]`, "
                    "change settings. Kept in the store for later imports.")
 @click.pass_context
@@ -630,7 +658,7 @@ def _keep_labels(store: Store, labels: Path, labelled_by: str | None) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--labels", type=click.Path(path_type=Path), metavar="FILE",
+@click.option("--labels", type=INPUT_FILE, metavar="FILE",
               help="CSV with a header key,label (label: toil or not-toil); optional source column. - reads stdin.")
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
@@ -672,7 +700,7 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--from", "from_file", type=click.Path(path_type=Path), metavar="FILE",
+@click.option("--from", "from_file", type=INPUT_FILE, metavar="FILE",
               help="Take labels from a CSV (key,label[,source]) instead of asking; - reads stdin.")
 @click.option("--by", "labelled_by", metavar="NAME", help="Who labels; kept with every label (default: $USER).")
 @click.pass_context
@@ -754,7 +782,7 @@ def _scope_services(store: Store, org: str) -> tuple[str, ...]:
 @click.option("--service", "services", multiple=True, metavar="NAME",
               help="A service of this organisation (repeatable): AI questions are asked for each, and its "
                    "tickets and pages are the organisation's. Default: the services the imports name.")
-@click.option("--answers", "answers_file", type=click.Path(path_type=Path), metavar="FILE",
+@click.option("--answers", "answers_file", type=INPUT_FILE, metavar="FILE",
               help="Take the answers from a filled-in --template file instead of asking.")
 @click.option("--template", is_flag=True, help="Print a YAML answers file listing every question and its choices.")
 @click.pass_context
@@ -994,13 +1022,13 @@ def _report_options(function):
         click.option("--date", "report_date", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
                      help="The report date printed on the cover (default: today)."),
         click.option("--assessor", metavar="NAME", help="Who assessed (default: the interviewees)."),
-        click.option("--labels", type=click.Path(path_type=Path), metavar="FILE",
+        click.option("--labels", type=INPUT_FILE, metavar="FILE",
                      help="Labels (key,label) to measure the classifier on; kept in the store, as by evaluate."),
         click.option("--labelled-by", metavar="WHO", help="Who made those labels, as the report should say it."),
-        click.option("--plan", type=click.Path(path_type=Path), metavar="FILE",
+        click.option("--plan", type=INPUT_FILE, metavar="FILE",
                      help="YAML with the report's owner, status and classification, and each action's owner and "
                           "target date; without it they print as blanks to fill in."),
-        click.option("--assumptions", type=click.Path(path_type=Path), metavar="FILE",
+        click.option("--assumptions", type=INPUT_FILE, metavar="FILE",
                      help="Effort and saving assumptions (YAML) for the costs; default: the shipped file, printed "
                           "in the appendix. Start from toilaudit report --print-assumptions."),
     ]
@@ -1060,8 +1088,8 @@ def _describe(published) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--out", type=click.Path(path_type=Path), metavar="FILE",
-              help="Where to write the report, e.g. board/roadmap.pdf.")
+@click.option("--out", type=click.Path(path_type=Path, allow_dash=True), metavar="FILE",
+              help="Where to write the report, e.g. board/roadmap.pdf; - writes it to standard output.")
 @click.option("--format", "output_format", type=click.Choice(["pdf", "html", "json"]), default=None,
               help="Default: from --out's extension, else pdf.")
 @click.option("--print-assumptions", is_flag=True, help="Print the shipped assumptions file, to edit a copy.")
@@ -1103,13 +1131,27 @@ def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_
     if out is None:
         raise click.UsageError("report needs --out FILE (or --print-assumptions)")
     fmt = output_format or {".html": "html", ".htm": "html", ".json": "json"}.get(out.suffix.lower(), "pdf")
+    to_stdout = str(out) == "-"
+    if to_stdout and fmt == "pdf" and sys.stdout.isatty():
+        raise click.UsageError("a PDF is no use in a terminal - pass --format json or html, or redirect "
+                               "standard output to a file")
     from toilaudit.report.publish import publish
 
     with store_from(ctx, WRITE, catch_up=True) as store:
         _, model = _build_report(store, org, hourly_rate, currency, show_names, report_date, assessor, labels,
                                  labelled_by, plan, assumptions)
     # the store is closed before the PDF is rendered (seconds): other commands may use it meanwhile
-    _describe(publish(model, out, fmt))
+    if not to_stdout:
+        _describe(publish(model, out, fmt))
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="toilaudit-") as folder:
+        published = publish(model, Path(folder) / f"report.{fmt}", fmt, guardrails=False)
+        click.get_binary_stream("stdout").write(published.report.read_bytes())
+    if fmt != "json":
+        notice(ctx, "Wrote the report to standard output; the guardrail files are written only beside a report "
+                    "file (--out FILE).")
 
 
 @cli.command(context_settings=CONTEXT)
