@@ -148,6 +148,7 @@ def test_requests_ca_bundle_is_honoured(db, pd_server):
                  env={"PAGERDUTY_API_TOKEN": "pd-token", "SSL_CERT_FILE": None, "REQUESTS_CA_BUNDLE": ca_file})
     assert result.exit_code == 0, result.output
     assert len(keys(db)) == 50
+    assert [item["key"] for item in run_json("explain", "#7", "--format", "json", db=db)] == ["Q0000007"]
 
 
 @pytest.fixture(scope="module")

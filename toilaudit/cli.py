@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,7 +101,6 @@ class InputFile(click.Path):
             return super().convert(value, param, ctx)
         root = ctx.find_root()
         if "stdin_file" not in root.meta:  # read once, even if `-` is given twice
-            import shutil
             import tempfile
 
             folder = tempfile.mkdtemp(prefix="toilaudit-")
@@ -498,21 +498,124 @@ def rules(ctx, output_format: str) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def explain(ctx, key: str, output_format: str) -> None:
-    """Show why one item (e.g. OPS-123, any case) was labelled as it was.
+    """Show why an item was labelled as it was: KEY is a Jira key (OPS-123, any case), a PagerDuty
+    incident id or number (#1234), or a repetition group id from summary (G4b3860ef).
 
     Lists the rules and signals that fired, the words the model weighed, each with the
     log-odds it added (positive: towards toil), how they sum to the probability, the
     repetition group and the time figure. A person's label, where there is one, decides.
+    For a group, text shows the group and explains its newest item; JSON explains every item.
+    `toilaudit items` lists the keys.
     """
     from toilaudit.verdicts import explain_item
 
     with store_from(ctx, READ, catch_up=True) as store:
-        found = explain_item(store, key)
+        found, group = explain_item(store, key)
     if output_format == "json":
         click.echo(json.dumps([item.as_json() for item in found], indent=2))
         return
+    if group is not None:
+        click.echo("\n".join(_group_lines(group, found)))
+        found = found[:1]
     for item in found:
         click.echo("\n".join(item.lines()))
+
+
+GROUP_KEYS_SHOWN = 20
+
+
+def _group_lines(group: str, found) -> list[str]:
+    rows = [item.row for item in found]
+    toil = sum(1 for row in rows if row["is_toil"])
+    hours = sum(float(row["hours"]) for row in rows)
+    keys = ", ".join(str(row["key"]) for row in rows[:GROUP_KEYS_SHOWN])
+    more = f" and {len(rows) - GROUP_KEYS_SHOWN:,} more (toilaudit items --group {group})" \
+        if len(rows) > GROUP_KEYS_SHOWN else ""
+    return [f"group {group}: {len(rows):,} items, {toil:,} toil, {hours:,.1f}h, category {rows[0]['category']}",
+            f"  template: {rows[0]['template']}",
+            f"  items:    {keys}{more}",
+            "The newest, explained:"]
+
+
+ITEM_COLUMNS = ("source", "key", "incident_number", "created_at", "is_toil", "category", "group_id", "team",
+                "service", "hours", "title")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--toil/--not-toil", "toil", default=None, help="Only toil, or only what is not toil.")
+@click.option("--category", metavar="NAME", help="Only this toil category (summary --by category lists them).")
+@click.option("--group", metavar="ID", help="Only this repetition group (summary lists the top ones).")
+@click.option("--team", metavar="NAME", help="Only this team.")
+@click.option("--service", metavar="NAME", help="Only this service (Jira component, PagerDuty service).")
+@click.option("--source", type=click.Choice(["jira", "pagerduty"]), help="Only items from this source.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(0), metavar="N",
+              help="How many items, newest first; 0 for all.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.pass_context
+def items(ctx, toil, category, group, team, service, source, limit: int, output_format: str) -> None:
+    """List stored items with their verdicts, newest first, to find a key to explain.
+
+    \b
+    Filters combine; names match in any case. Columns: source, key, PagerDuty incident
+    number, created, toil or not, category, repetition group, team, service, hours, title.
+    Examples:
+      toilaudit items --toil --category "access request" --team Payments
+      toilaudit items --group G4b3860ef --format csv --limit 0 > group.csv
+    """
+    with store_from(ctx, READ, catch_up=True) as store:
+        found = store.items(toil, category, group, team, source, service)
+    shown = found if not limit else found.head(limit)
+    rows = [_item_record(row) for row in shown.to_dict("records")]
+    ITEM_RENDERERS[output_format](rows)
+    if output_format == "table" and len(shown) < len(found):
+        notice(ctx, f"{len(shown):,} of {len(found):,} items shown, newest first; --limit 0 shows them all")
+
+
+def _item_record(row: dict) -> dict:
+    created = row["created_at"]
+    return {"source": row["source"], "key": row["key"], "incident_number": row.get("incident_number") or None,
+            "created_at": None if created is None or created != created else created.isoformat(),
+            "is_toil": bool(row["is_toil"]), "category": row["category"], "group_id": row["group_id"],
+            "team": row["team"], "service": row["service"], "hours": round(float(row["hours"]), 2),
+            "title": row["title"]}
+
+
+CATEGORY_CHARS = 18
+
+
+def _items_table(rows: list[dict]) -> None:
+    """One line per item, in aligned columns (as `gh issue list` or `docker ps`), to find a key; team,
+    service and hours are in --format json and csv. In a terminal the title is cut to fit its width."""
+    header = ("KEY", "CREATED", "TOIL", "CATEGORY", "GROUP", "TITLE")
+    lines = [header] + [(row["key"] + (f" #{row['incident_number']}" if row["incident_number"] else ""),
+                         (row["created_at"] or "")[:10], "toil" if row["is_toil"] else "-",
+                         _cut(" ".join(str(row["category"]).split()), CATEGORY_CHARS), row["group_id"],
+                         " ".join(str(row["title"]).split())) for row in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
+    room = shutil.get_terminal_size().columns - sum(widths) - 2 * len(widths) if sys.stdout.isatty() else None
+    for line in lines:
+        fixed = "  ".join(value.ljust(width) for value, width in zip(line, widths))
+        click.echo(f"{fixed}  {_cut(line[-1], room) if room else line[-1]}")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def _items_json(rows: list[dict]) -> None:
+    click.echo(json.dumps(rows, indent=2))
+
+
+def _items_csv(rows: list[dict]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ITEM_COLUMNS)
+    writer.writeheader()
+    writer.writerows({**row, "incident_number": row["incident_number"] or ""} for row in rows)
+    click.echo(buffer.getvalue(), nl=False)
+
+
+ITEM_RENDERERS = {"table": _items_table, "json": _items_json, "csv": _items_csv}
 
 
 # --------------------------------------------------------------------------------- summary

@@ -204,6 +204,7 @@ def _to_items(incidents: list[dict]) -> pd.DataFrame:
         rows.append({
             "source": "pagerduty",
             "key": incident["id"],
+            "incident_number": str(incident.get("incident_number") or ""),
             "title": incident.get("title") or incident.get("summary") or incident.get("description") or "",
             "item_type": "incident",
             "status": status,
@@ -216,7 +217,7 @@ def _to_items(incidents: list[dict]) -> pd.DataFrame:
             "auto_resolved": (status == "resolved" and changer not in HUMAN_AGENTS) if changer else None,
             "people": "|".join(dict.fromkeys(p for p in people if p)),
         })
-    frame = pd.DataFrame(rows, columns=["source", "key", "title", "item_type", "status", "team", "service", "labels",
+    frame = pd.DataFrame(rows, columns=["source", "key", "incident_number", "title", "item_type", "status", "team", "service", "labels",
                                         "created_at", "resolved_at", "urgency", "auto_resolved", "people"])
     for column in ("created_at", "resolved_at"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601", utc=True, errors="coerce")

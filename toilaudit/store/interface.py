@@ -322,10 +322,28 @@ class Store:
         )
 
     def explain(self, key: str) -> pd.DataFrame:
+        """The item(s) people may mean by `key`: a key in any case, or a PagerDuty incident number (#1234)."""
+        number = key.removeprefix("#")
         return self._frame(
-            self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} WHERE lower(w.key) = lower(?) ORDER BY w.source"),
-            (key,),
+            self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} WHERE lower(w.key) = lower(?) "
+                      "OR (w.source = 'pagerduty' AND w.incident_number = ?) ORDER BY w.source, w.key"),
+            (key, number),
         )
+
+    def items(self, toil: bool | None = None, category: str | None = None, group: str | None = None,
+              team: str | None = None, source: str | None = None, service: str | None = None) -> pd.DataFrame:
+        """Classified items, filtered (names in any case), newest first."""
+        conditions, params = [], []
+        if toil is not None:
+            conditions.append("c.is_toil" if toil else "NOT c.is_toil")
+        for column, value in (("c.category", category), ("c.group_id", group), ("w.team", team),
+                              ("w.source", source), ("w.service", service)):
+            if value is not None:
+                conditions.append(f"lower({column}) = lower(?)")
+                params.append(value)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        return self._frame(self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED}{where} "
+                                     "ORDER BY w.created_at DESC NULLS LAST, w.source, w.key"), tuple(params))
 
     # -- figures for summary and report ------------------------------------------------------
     # `services` narrows every figure to one organisation's items (those of its services);
