@@ -36,11 +36,20 @@ def test_breakdowns_add_up(audited, by):
         assert all(len(name) == 7 and name[4] == "-" for name in data["breakdown"])
 
 
-def test_summary_csv(audited):
+def test_summary_csv_has_what_json_has_the_total_the_breakdown_and_the_candidates(audited):
     result = run("summary", "--format", "csv", "--by", "team", db=audited)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert {r["team"] for r in rows} >= {"Payments Platform", "Core Banking SRE"}
-    assert sum(int(r["items"]) for r in rows) == 740
+    data = run_json("summary", "--format", "json", "--by", "team", db=audited)
+    [total] = [r for r in rows if r["section"] == "total"]
+    assert (int(total["items"]), float(total["toil_percent"])) == (740, data["toil_percent"])
+    teams = [r for r in rows if r["section"] == "by team"]
+    assert {r["name"] for r in teams} == set(data["breakdown"]) >= {"Payments Platform", "Core Banking SRE"}
+    assert sum(int(r["items"]) for r in teams) == 740
+    candidates = [r for r in rows if r["section"] == "candidate"]
+    assert [(r["name"], int(r["items"]), float(r["toil_hours"]), r["category"], r["example_title"])
+            for r in candidates] == [(c["group_id"], c["items"], c["hours"], c["category"], c["example_title"])
+                                     for c in data["top_candidates"]]
+    assert len(candidates) == 10
 
 
 def test_summary_table_says_the_headline(audited):

@@ -680,13 +680,29 @@ def _summary_json(result, share, note) -> None:
     click.echo(json.dumps(data, indent=2))
 
 
+SUMMARY_CSV_COLUMNS = ("section", "name", "items", "toil_items", "toil_percent", "toil_hours", "total_hours",
+                       "measured_hours", "category", "source", "template", "example_title")
+
+
 def _summary_csv(result, share, note) -> None:
+    """One table, a row per figure: the total, the breakdown (section "by team" ...), then the automation
+    candidates ranked (section "candidate": a toil repetition group, its hours all toil)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([result.by, "items", "toil_items", "toil_percent", "toil_hours", "total_hours", "measured_hours"])
+    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_CSV_COLUMNS, restval="")
+    writer.writeheader()
+
+    def figures(section: str, name: str, f) -> dict:
+        return {"section": section, "name": name, "items": f.items, "toil_items": f.toil_items,
+                "toil_percent": f.toil_percent, "toil_hours": round(f.toil_hours, 2),
+                "total_hours": round(f.total_hours, 2), "measured_hours": round(f.measured_hours, 2)}
+
+    writer.writerow(figures("total", "all items", result.total))
     for name, f in result.breakdown.items():
-        writer.writerow([name, f.items, f.toil_items, f.toil_percent, round(f.toil_hours, 2), round(f.total_hours, 2),
-                         round(f.measured_hours, 2)])
+        writer.writerow(figures(f"by {result.by}", name, f))
+    for c in result.candidates:
+        writer.writerow({"section": "candidate", "name": c.group_id, "items": c.items, "toil_items": c.items,
+                         "toil_hours": round(c.hours, 2), "category": c.category, "source": c.source,
+                         "template": c.template, "example_title": c.example_title})
     click.echo(buffer.getvalue(), nl=False)
 
 
