@@ -41,3 +41,8 @@ def test_semicolon_and_tab_separated_exports_import_like_the_comma_separated_one
 ])
 def test_detect_delimiter(header, expected):
     assert detect_delimiter(header + "\nOPS-1,a;b\tc\n") == expected
+
+
+def test_detect_delimiter_on_old_mac_line_ends_and_nothing():
+    assert detect_delimiter("Issue key;Summary;Created\r\r;;2026-01-21\r\r") == ";"  # found by the fuzz suite
+    assert detect_delimiter("") == ","

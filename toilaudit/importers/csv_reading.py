@@ -54,8 +54,15 @@ def file_sha256(path: Path) -> tuple[str, bool]:
 
 def detect_delimiter(text: str) -> str:
     """The delimiter that splits the header row into the most columns; a comma on a tie."""
-    header = text.split("\n", 1)[0]
-    return max(DELIMITERS, key=lambda delimiter: len(next(csv.reader([header], delimiter=delimiter), [])))
+    header = (text.splitlines() or [""])[0]
+
+    def columns(delimiter: str) -> int:
+        try:
+            return len(next(csv.reader([header], delimiter=delimiter), []))
+        except csv.Error:  # a quote left open: counted as one column, and reported by the reader
+            return 0
+
+    return max(DELIMITERS, key=columns)
 
 
 def _read_header(path: Path, head: bytes) -> tuple[list[str], str, str]:
