@@ -965,11 +965,15 @@ def _interview_from_file(ctx, bank, answers_file: Path, org: str | None, intervi
                          services: tuple[str, ...]) -> None:
     with store_from(ctx) as store:
         org, who, read = _save_answers_file(store, bank, answers_file, org, interviewee, services)
-    unknown = sum(1 for a in read.answers if a.value == "unknown") + len(read.unanswered)
-    if read.unanswered:
-        warn(f"{len(read.unanswered)} question(s) left unanswered, counted as unknown: {', '.join(read.unanswered[:5])}"
-             + (" ..." if len(read.unanswered) > 5 else ""))
-    click.echo(f"Saved {len(read.answers)} answers for {org} ({who}); {unknown} unknown. "
+    blank = len(read.unanswered)
+    given = sum(1 for a in read.answers if a.value != "unknown")
+    if blank:
+        warn(f"{blank} question(s) left unanswered, counted as unknown: {', '.join(read.unanswered[:5])}"
+             + (" ..." if blank > 5 else ""))
+    # the parts add up to the whole: every question listed is saved, as an answer or as unknown
+    unknown = len(read.answers) - given + blank
+    left = f" ({blank} left blank)" if blank else ""
+    click.echo(f"Saved {given + unknown} answers for {org} ({who}): {given} given, {unknown} unknown{left}. "
                f"Next: toilaudit assess --org '{org}'")
 
 
