@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import steady_export
+from conftest import need, steady_export
 from helpers import EXAMPLES, run, run_json
 
 SERVICES = ("ledger", "payments-api")
@@ -382,7 +382,8 @@ def test_report_figures_add_up(audited, tmp_path):
 def test_no_page_is_mostly_blank(demo, tmp_path):
     from PIL import Image
 
-    subprocess.run(["pdftoppm", "-png", "-r", "30", str(demo), str(tmp_path / "p")], check=True)
+    pdftoppm = need("pdftoppm", "pdftoppm", "poppler-utils (Debian: apt-get install poppler-utils)")
+    subprocess.run([pdftoppm, "-png", "-r", "30", str(demo), str(tmp_path / "p")], check=True)
     pages = sorted(tmp_path.glob("p-*.png"))
     for page in pages[:-1]:  # the last page ends where the appendix ends
         image = Image.open(page).convert("L")

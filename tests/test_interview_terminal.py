@@ -15,6 +15,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from conftest import need
 from helpers import EXAMPLES, run, run_json
 
 TOILAUDIT = shutil.which("toilaudit", path=str(Path(sys.executable).parent))
@@ -118,8 +119,8 @@ def words_broken(lines: list[str]) -> list[str]:
 
 
 @needs_script
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
 def test_interview_at_80_columns_holds_nothing_while_report_and_summary_run(audited, tmp_path):
+    need("tmux", "tmux", "tmux (Debian: apt-get install tmux)")
     assert run("interview", "--answers", str(EXAMPLES / "interview_answers.yaml"), db=audited).exit_code == 0
     terminal = Tmux(tmp_path, [TOILAUDIT, "--db", str(audited), "interview", "--org", "Acme", "--interviewee", "sre"])
     try:
