@@ -13,6 +13,7 @@ import base64
 import json
 import re
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 from werkzeug import Request, Response
@@ -66,6 +67,7 @@ class FakeJira:
         self.faults: dict[int, list[tuple[int, dict]]] = {}  # search request number -> responses to send first
         self.fail_from: int | None = None  # every search request from this number answers 503 (an outage)
         self.search_requests = 0
+        self.delay_seconds = 0.0  # each search answer takes this long (a slow server, to interrupt)
         self.requested_fields: set[str] = set()
         self.lock = threading.Lock()
         httpserver.expect_request(re.compile(r"/rest/api/\d/serverInfo")).respond_with_handler(self.server_info)
@@ -104,6 +106,7 @@ class FakeJira:
     def search(self, request: Request) -> Response:
         if not self._authorised(request):
             return self._unauthorised()
+        time.sleep(self.delay_seconds)
         cloud_path = request.path.endswith("/search/jql")
         if cloud_path != (self.deployment == "Cloud"):
             return self._json({"errorMessages": ["The requested API has been removed. Please migrate to the "

@@ -67,6 +67,7 @@ class FakePagerDuty:
         self.requests = 0
         self.max_offset_seen = 0
         self.faults: dict[int, list[tuple[int, dict]]] = {}
+        self.fail_from: int | None = None  # every request from this number answers 503 (an outage)
         self.lock = threading.Lock()
         server.expect_request("/incidents").respond_with_handler(self.list_incidents)
 
@@ -91,6 +92,8 @@ class FakePagerDuty:
                 self.requests -= 1
                 return self._json({"error": {"message": "Too many requests" if status == 429 else "Unavailable"}},
                                   status, headers)
+            if self.fail_from is not None and self.requests >= self.fail_from:
+                return self._json({"error": {"message": "Unavailable"}}, 503)
         args = request.args
         try:
             since, until = parse_time(args["since"]), parse_time(args["until"])

@@ -37,7 +37,10 @@ def mostly_blank_pages(pdf: Path, folder: Path) -> list[str]:
 
     from PIL import Image
 
-    subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(folder / "p")], check=True)
+    from conftest import need
+
+    pdftoppm = need("pdftoppm", "pdftoppm", "poppler-utils (Debian: apt-get install poppler-utils)")
+    subprocess.run([pdftoppm, "-png", "-r", "30", str(pdf), str(folder / "p")], check=True)
     blank = []
     for page in sorted(folder.glob("p-*.png"))[:-1]:
         image = Image.open(page).convert("L")

@@ -108,7 +108,33 @@ def test_numbers_and_unknowns_in_answers_file(db, tmp_path):
     assert result.exit_code == 2 and "ai.shadow-period-days: '-3' is not allowed" in result.stderr
     path = filled(tmp_path, lambda q: "unknown" if q.get("type") == "number" else 1)
     result = run("interview", "--answers", str(path), db=db)
-    assert result.exit_code == 0 and "3 unknown" in result.stdout
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Saved 40 answers for Northbank (payments): 37 given, 3 unknown. ")
+
+
+def test_the_counts_add_up_with_questions_left_blank(db, tmp_path):
+    template = yaml.safe_load(run("interview", "--template").stdout)
+    template["org"], template["interviewee"] = "Northbank", "platform"
+    for number, question in enumerate(template["questions"]):  # 11 given, 5 said unknown, the rest left out
+        if number < 11:
+            question["answer"] = 1
+        elif number < 16:
+            question["answer"] = "unknown"
+    template["questions"] = template["questions"][:16] + template["questions"][28:]
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(template, sort_keys=False))
+    result = run("interview", "--answers", str(path), db=db)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Saved 40 answers for Northbank (platform): 11 given, 29 unknown (24 left blank). ")
+
+
+def test_template_says_why_each_question_matters():
+    from toilaudit.maturity.bank import load_bank
+
+    why = {q.id: q.why for q in load_bank().questions}
+    data = yaml.safe_load(run("interview", "--template").stdout)
+    assert all(question["why"] == why[question["id"]] and question["why"] for question in data["questions"])
+    assert list(data["questions"][0]) == ["id", "track", "text", "why", "choices", "answer", "note"]
 
 
 def test_interviewees_are_kept_apart_and_combined(audited, tmp_path):
@@ -126,8 +152,8 @@ def test_no_terminal_says_use_answers(db):
     assert result.stderr.strip() == "error: interview: no terminal - pass --answers FILE (see --template)"
 
 
-def test_assess_without_interview(db):
-    result = run("assess", db=db)
+def test_assess_without_interview(audited):
+    result = run("assess", db=audited)
     assert result.exit_code == 2 and "run toilaudit interview" in result.stderr
 
 

@@ -13,7 +13,7 @@ from toilaudit.maturity.bank import load_bank
 from toilaudit.maturity.interview import InterviewSession, run_interview
 from toilaudit.store import open_store
 
-DOWN, ENTER = "\x1b[B", "\r"
+DOWN, UP, ENTER = "\x1b[B", "\x1b[A", "\r"
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def session(store, pipe):
 
 def test_enter_at_every_prompt_finishes_with_least_mature_answers(store):
     with create_pipe_input() as pipe:
-        pipe.send_text(ENTER * 80)  # 40 answers and 40 notes
+        pipe.send_text(ENTER * 40)  # 40 answers, no note asked for
         assert run_interview(session(store, pipe)) == 40
     answers = store.load_answers("Org").set_index("question_id")["answer"]
     assert answers["sre.slo-defined"] == "No"
@@ -39,8 +39,8 @@ def test_enter_at_every_prompt_finishes_with_least_mature_answers(store):
 
 def test_arrow_keys_shortcuts_and_notes_are_saved(store):
     with create_pipe_input() as pipe:
-        # q1: arrow down twice (3rd choice); note typed. q2: shortcut 4 = Not sure. Then Enter throughout.
-        pipe.send_text(DOWN + DOWN + ENTER + "portal via Backstage" + ENTER + "4" + ENTER + ENTER + ENTER * 76)
+        # q1: n for a note, typed; then arrow down twice (3rd choice). q2: shortcut 4 = Not sure. Then Enter.
+        pipe.send_text("n" + "portal via Backstage" + ENTER + DOWN + DOWN + ENTER + "4" + ENTER + ENTER * 38)
         run_interview(session(store, pipe))
     frame = store.load_answers("Org").set_index("question_id")
     assert frame.loc["platform.provisioning", "answer"] == "Self-service through a portal, API or IaC module (minutes)"
@@ -50,19 +50,19 @@ def test_arrow_keys_shortcuts_and_notes_are_saved(store):
 
 def test_interrupt_keeps_answers_and_resume_asks_only_the_rest(store):
     with create_pipe_input() as pipe:
-        pipe.send_text(ENTER * 6 + "\x03")  # three answers with their notes, then Ctrl-C
+        pipe.send_text(ENTER * 3 + "n" + "\x03")  # three answers, then Ctrl-C at a note: nothing is lost
         with pytest.raises(KeyboardInterrupt):
             run_interview(session(store, pipe))
     assert len(store.load_answers("Org")) == 3
     with create_pipe_input() as pipe:
-        pipe.send_text(ENTER + ENTER * 74)  # "resume? Y", then 37 answers and notes
+        pipe.send_text(ENTER + ENTER * 37)  # "go on", then 37 answers
         assert run_interview(session(store, pipe)) == 40
 
 
 def test_per_service_questions_are_asked_for_each_service_with_no_level_in_the_heading(store):
     out = io.StringIO()
     with create_pipe_input() as pipe:
-        pipe.send_text(ENTER * 100)  # 35 organisation questions and 5 per service for 2 services, with notes
+        pipe.send_text(ENTER * 45)  # 35 organisation questions and 5 per service for 2 services
         state = InterviewSession(store, load_bank(), "Org", "sre", Console(file=out, width=200),
                                  {"input": pipe, "output": DummyOutput()}, ("ledger", "payments-api"))
         assert run_interview(state) == 45
@@ -70,4 +70,31 @@ def test_per_service_questions_are_asked_for_each_service_with_no_level_in_the_h
     assert sorted(frame.loc[frame["question_id"] == "ai.rollback", "service"]) == ["ledger", "payments-api"]
     printed = out.getvalue()
     assert "Question 33 of 45 · AI agents · service ledger" in printed
-    assert "Level" not in printed and "Standardized" not in printed
+    questions = printed[printed.index("Question 1 of"):]  # the introduction names the five levels once
+    assert "Level" not in questions and "Standardized" not in questions
+
+
+def test_b_goes_back_and_the_saved_answer_is_offered_again(store):
+    with create_pipe_input() as pipe:
+        # q1: 3rd choice; q2: b back to q1, which offers the 3rd choice: up once (2nd) and Enter;
+        # q2 again: Enter (1st); then Enter to the end
+        pipe.send_text("3" + ENTER + "b" + UP + ENTER + ENTER + ENTER * 38)
+        assert run_interview(session(store, pipe)) == 40
+    frame = store.load_answers("Org").set_index("question_id")
+    assert frame.loc["platform.provisioning", "answer"] == "Scripts the platform team runs on request (hours)"
+    assert frame.loc["platform.idp", "answer"] == "No"
+
+
+def test_change_one_answer_after_the_end_keeps_the_others(store):
+    with create_pipe_input() as pipe:
+        pipe.send_text(ENTER * 40)
+        run_interview(session(store, pipe))
+    before = store.load_answers("Org").set_index("question_id")["answered_at"]
+    with create_pipe_input() as pipe:
+        # menu: "Change one answer" (1st), the 2nd question in the list, its 2nd choice; then the menu
+        # again: down to "Keep every answer and finish"
+        pipe.send_text(ENTER + DOWN + ENTER + "2" + ENTER + DOWN + ENTER)
+        assert run_interview(session(store, pipe)) == 40
+    after = store.load_answers("Org").set_index("question_id")
+    assert after.loc["platform.idp", "answer"] == "It exists, but most requests still arrive as tickets"
+    assert after["answered_at"].drop("platform.idp").sort_index().equals(before.drop("platform.idp").sort_index())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -72,6 +73,11 @@ def test_answer_undo_ctrl_c_then_resume_in_a_real_terminal(tmp_path):
     child.send("t")
     child.expect("saved: toil")
     child.expect(r"Toil\? \[t/n/s/u/q\]")
+    # between key presses the store is free: a reader and a writer run in other processes
+    for command in (["summary", "--format", "json"], ["classify"]):
+        other = subprocess.run([TOILAUDIT, "--db", str(db), "--wait", "5", *command], capture_output=True, text=True,
+                               timeout=120)
+        assert other.returncode == 0, other.stderr
     child.send("n")
     child.expect("saved: not toil")
     child.expect(r"Toil\? \[t/n/s/u/q\]")

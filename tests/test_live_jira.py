@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 from fake_jira import FakeJira, make_issues
@@ -28,11 +37,14 @@ def stored_keys(db) -> list[str]:
 def test_cloud_2500_issues_over_25_pages_with_429_and_503(db, httpserver):
     fake = FakeJira(httpserver, make_issues(2500))
     fake.faults = {3: [(429, {"Retry-After": "1"})], 9: [(503, {})], 17: [(429, {"Retry-After": "1"}), (503, {})]}
-    result = jira_import(db, fake, CLOUD_ENV)
+    result = jira_import(db, fake, CLOUD_ENV, "-v")
     assert result.exit_code == 0, result.output
     assert "Imported 2,500 Jira issues" in result.stdout and "(2,500 new)" in result.stdout
     assert fake.search_requests >= 25
-    assert "HTTP 429; retrying in 1s" in result.stderr  # Retry-After honoured
+    retries = [line for line in result.stderr.splitlines() if line.startswith("retry: ")]
+    assert retries == ["retry: HTTP 429; retrying in 1s", "retry: HTTP 503; retrying in 1s",
+                       "retry: HTTP 429; retrying in 1s", "retry: HTTP 503; retrying in 2s"]  # Retry-After honoured
+    assert "4 requests retried (HTTP 429 x2, HTTP 503 x2), waiting 5s in all" in result.stderr
     assert stored_keys(db) == sorted(f"OPS-{n}" for n in range(1, 2501))
     assert fake.requested_fields == set(FIELDS)  # never *all: only what a WorkItem holds
     assert run_json("summary", "--format", "json", "--period", "all", db=db)["by_source"]["jira"]["items"] == 2500
@@ -49,21 +61,78 @@ def test_data_center_pages_with_start_at_and_pat(db, httpserver):
     assert stored_keys(db) == sorted(f"OPS-{n}" for n in range(1, 2501))
 
 
-def test_interrupted_import_resumed_equals_uninterrupted(tmp_path, httpserver):
-    fake = FakeJira(httpserver, make_issues(1200))
+@pytest.mark.parametrize("deployment, env", [("Cloud", CLOUD_ENV), ("Server", DC_ENV)])
+def test_interrupted_import_fetches_only_what_is_left_and_equals_uninterrupted(tmp_path, httpserver, deployment, env):
+    fake = FakeJira(httpserver, make_issues(1200), deployment=deployment)
     whole = tmp_path / "whole.db"
-    assert jira_import(whole, fake, CLOUD_ENV).exit_code == 0
+    assert jira_import(whole, fake, env).exit_code == 0
     cut = tmp_path / "cut.db"
     fake.search_requests, fake.fail_from = 0, 6  # an outage after five pages
-    failed = jira_import(cut, fake, {**CLOUD_ENV, "TOILAUDIT_MAX_RETRIES": "1"})
+    failed = jira_import(cut, fake, {**env, "TOILAUDIT_MAX_RETRIES": "1"})
     assert failed.exit_code == 2
     assert "still failing after 2 tries" in failed.stderr and "run the same command later" in failed.stderr
     assert len(stored_keys(cut)) == 500  # the pages fetched before the outage were kept
-    fake.fail_from = None
-    assert jira_import(cut, fake, CLOUD_ENV).exit_code == 0
+    fake.fail_from, fake.search_requests = None, 0
+    again = jira_import(cut, fake, env)
+    assert again.exit_code == 0
+    assert fake.search_requests == 7  # pages 6 to 12: only what was left
+    assert "Imported 700 Jira issues" in again.stdout
+    assert "went on from an interrupted run, which had fetched 500" in again.stdout
     assert run_json("summary", "--format", "json", "--by", "team", db=cut) == \
         run_json("summary", "--format", "json", "--by", "team", db=whole)
     assert stored_keys(cut) == stored_keys(whole)
+    fake.search_requests = 0  # complete: the next run starts from the watermark, not from a page
+    assert jira_import(cut, fake, env).exit_code == 0 and fake.search_requests == 1
+
+
+TOILAUDIT = shutil.which("toilaudit", path=str(Path(sys.executable).parent))
+
+
+@pytest.mark.skipif(TOILAUDIT is None, reason="the toilaudit console script is not installed beside python")
+def test_ctrl_c_exits_130_says_how_to_go_on_and_the_rerun_fetches_only_the_rest(tmp_path, httpserver):
+    fake = FakeJira(httpserver, make_issues(1200))
+    fake.delay_seconds = 0.3  # slow enough to be interrupted half way
+    db = tmp_path / "live.db"
+    child = subprocess.Popen([TOILAUDIT, "--db", str(db), "import", "jira", "--url", fake.url, "--jql",
+                              "project = OPS ORDER BY key"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env={**os.environ, **{k: v for k, v in CLOUD_ENV.items() if v}, "JIRA_PAT": ""})
+    deadline = time.monotonic() + 60
+    while fake.search_requests < 4:
+        assert time.monotonic() < deadline and child.poll() is None, child.communicate()
+        time.sleep(0.05)
+    child.send_signal(signal.SIGINT)  # Ctrl-C
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    kept = len(stored_keys(db))
+    assert 300 <= kept < 1200
+    assert err.splitlines()[-1] == (f"interrupted: {kept:,} Jira issues fetched so far are kept - run the same command "
+                                    "again to fetch only the rest")
+    assert "Aborted" not in err and "Traceback" not in err
+    time.sleep(fake.delay_seconds + 0.5)  # the answer the cut-off run was waiting for is counted before the reset
+    fake.delay_seconds, fake.search_requests = 0, 0
+    again = jira_import(db, fake, CLOUD_ENV)
+    assert again.exit_code == 0, again.output
+    assert fake.search_requests == (1200 - kept) // 100
+    assert stored_keys(db) == sorted(f"OPS-{n}" for n in range(1, 1201))
+
+
+def test_progress_without_a_terminal_has_the_total_and_the_time_left(db, tmp_path, httpserver, monkeypatch):
+    from toilaudit import console
+
+    monkeypatch.setattr(console, "LINE_EVERY_SECONDS", 0)  # a line per page, instead of one every few seconds
+    fake = FakeJira(httpserver, make_issues(250), deployment="Server")
+    result = jira_import(db, fake, DC_ENV)
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert [line.split(",")[0] for line in lines] == ["Fetching Jira issues (Server): 100 of 250 (40%)",
+                                                      "Fetching Jira issues (Server): 200 of 250 (80%)",
+                                                      "Fetching Jira issues (Server): 250 of 250 (100%)"]
+    assert all(re.search(r", \d:\d\d:\d\d elapsed, about \d:\d\d:\d\d left$", line) for line in lines)
+    fake.deployment = "Cloud"  # Cloud's search gives no total: a count, and no time left
+    result = jira_import(tmp_path / "cloud.db", fake, CLOUD_ENV)
+    assert re.fullmatch(r"Fetching Jira issues \(Cloud\): 100, \d:\d\d:\d\d elapsed", result.stderr.splitlines()[0])
+    quiet = jira_import(tmp_path / "quiet.db", fake, CLOUD_ENV, "-q")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
 
 
 def test_wrong_token_names_the_variables_and_hides_the_token(db, httpserver):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import ssl
 from datetime import datetime, timezone
 
@@ -71,7 +72,7 @@ def test_285_days_with_over_10000_per_6_months_imports_exactly(db, pd_server):
     assert result.exit_code == 0, result.output
     assert keys(db) == sorted(i["id"] for i in inside)  # every incident in range, none outside
     assert fake.max_offset_seen < 10_000
-    assert "HTTP 429; retrying in 1s" in result.stderr
+    assert re.search(r"^2 requests retried \(HTTP 429 x1, HTTP 503 x1\), waiting \d+s in all$", result.stderr, re.M)
     data = run_json("summary", "--format", "json", "--period", "all", db=db)
     assert data["by_source"]["pagerduty"]["items"] == 24_000
     store = open_store(str(db))
@@ -92,6 +93,36 @@ def test_service_filter_and_watermark(db, pd_server):
     again = pd_import(db, fake, ca_file, "--service", "PSVC1")
     assert again.exit_code == 0 and "(0 new)" in again.stdout
     assert fake.requests - before < 5  # only the last week was re-read
+
+
+def test_interrupted_import_fetches_only_what_is_left_with_the_total_shown(tmp_path, pd_server, monkeypatch):
+    from toilaudit import console
+
+    server, ca_file = pd_server
+    fake = FakePagerDuty(server, make_incidents(2500, SINCE, UNTIL))  # two windows: 180 days, then 105
+    whole = tmp_path / "whole.db"
+    assert pd_import(whole, fake, ca_file).exit_code == 0
+    requests_whole = fake.requests
+
+    monkeypatch.setattr(console, "LINE_EVERY_SECONDS", 0)  # a progress line per page
+    cut = tmp_path / "cut.db"
+    fake.requests, fake.fail_from = 0, 10  # an outage after both windows' totals and seven more pages
+    failed = pd_import(cut, fake, ca_file, TOILAUDIT_MAX_RETRIES="1")
+    assert failed.exit_code == 2 and "run the same command later" in failed.stderr
+    assert len(keys(cut)) == 800
+    progress = [line for line in failed.stderr.splitlines() if line.startswith("Fetching")]
+    assert progress[0].startswith("Fetching PagerDuty incidents: 100 of 2,500 (4%), ")  # the total from the start
+    assert "about" in progress[0] and progress[0].endswith(" left")
+
+    fake.fail_from, fake.requests = None, 0
+    again = pd_import(cut, fake, ca_file)
+    assert again.exit_code == 0, again.output
+    assert "Imported 1,700 PagerDuty incidents" in again.stdout
+    assert "went on from an interrupted run, which had fetched 800" in again.stdout
+    assert again.stderr.startswith("Fetching PagerDuty incidents: 900 of 2,500 (36%), ")
+    assert fake.requests == requests_whole - 7  # the seven pages fetched before are not asked again
+    assert keys(cut) == keys(whole)
+    assert run_json("summary", "--format", "json", db=cut) == run_json("summary", "--format", "json", db=whole)
 
 
 def test_wrong_token_and_tls_failures(db, pd_server, tmp_path):
@@ -117,6 +148,44 @@ def test_requests_ca_bundle_is_honoured(db, pd_server):
                  env={"PAGERDUTY_API_TOKEN": "pd-token", "SSL_CERT_FILE": None, "REQUESTS_CA_BUNDLE": ca_file})
     assert result.exit_code == 0, result.output
     assert len(keys(db)) == 50
+    assert [item["key"] for item in run_json("explain", "#7", "--format", "json", db=db)] == ["Q0000007"]
+
+
+@pytest.fixture(scope="module")
+def other_ca(tmp_path_factory) -> str:
+    """A CA that signed nothing the servers here use."""
+    path = tmp_path_factory.mktemp("other-ca") / "other.pem"
+    trustme.CA().cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+@pytest.mark.parametrize("variables, trusted", [
+    ({"REQUESTS_CA_BUNDLE": "good", "SSL_CERT_FILE": "other"}, True),  # REQUESTS_CA_BUNDLE wins, for both
+    ({"REQUESTS_CA_BUNDLE": "other", "SSL_CERT_FILE": "good"}, False),
+    ({"SSL_CERT_FILE": "good"}, True),
+    ({"REQUESTS_CA_BUNDLE": "good"}, True),
+])
+def test_one_ca_rule_for_both_clients(tmp_path, pd_server, other_ca, variables, trusted):
+    from fake_jira import FakeJira, make_issues
+
+    server, ca_file = pd_server
+    files = {"good": ca_file, "other": other_ca}
+    env = {"REQUESTS_CA_BUNDLE": None, "SSL_CERT_FILE": None, "TOILAUDIT_MAX_RETRIES": "0",
+           **{name: files[which] for name, which in variables.items()}}
+    pagerduty = FakePagerDuty(server, make_incidents(20, SINCE, UNTIL))
+    jira = FakeJira(server, make_issues(20))
+    assert jira.url.startswith("https://")
+    results = [
+        run("import", "pagerduty", "--url", pagerduty.url, "--since", "2026-01-01", db=tmp_path / "pd.db",
+            env={**env, "PAGERDUTY_API_TOKEN": "pd-token"}),
+        run("import", "jira", "--url", jira.url, "--jql", "project = OPS", db=tmp_path / "jira.db",
+            env={**env, "JIRA_USER": "auditor@acme.example", "JIRA_API_TOKEN": "jira-token", "JIRA_PAT": None}),
+    ]
+    for result in results:
+        if trusted:
+            assert result.exit_code == 0, result.output
+        else:
+            assert result.exit_code == 2 and "TLS verification failed" in result.stderr, result.output
 
 
 def test_no_token(db):

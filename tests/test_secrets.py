@@ -27,7 +27,7 @@ def test_tokens_appear_nowhere(db, httpserver, tls, tmp_path, caplog):  # noqa: 
     pages = FakePagerDuty(server, make_incidents(300, datetime(2026, 1, 1, tzinfo=timezone.utc),
                                                  datetime(2026, 6, 1, tzinfo=timezone.utc)), token=PD_TOKEN)
     env = {"JIRA_USER": "auditor@acme.example", "JIRA_API_TOKEN": JIRA_TOKEN, "PAGERDUTY_API_TOKEN": PD_TOKEN,
-           "SSL_CERT_FILE": ca_file, "JIRA_PAT": None}
+           "SSL_CERT_FILE": ca_file, "REQUESTS_CA_BUNDLE": None, "JIRA_PAT": None}
     outputs = [
         run("import", "jira", "--url", jira.url, "--jql", "project = OPS", db=db, env=env),
         run("import", "pagerduty", "--url", pages.url, "--since", "2026-01-01", "--until", "2026-06-01", db=db,

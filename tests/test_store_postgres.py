@@ -105,3 +105,16 @@ def test_bad_url_is_one_line_without_password():
     assert "s3cret-pw" not in result.stderr
     assert result.stderr.startswith("error: postgresql://auditor:***@127.0.0.1:1/none: cannot connect")
     assert redact("postgresql://a:b@h/d") == "postgresql://a:***@h/d"
+
+
+def test_a_read_command_on_a_database_without_a_store_says_so_and_creates_nothing(pg_url):
+    import psycopg
+
+    result = run("summary", db=pg_url)
+    assert result.exit_code == 2
+    assert "no toilaudit store here - make one with toilaudit import jira --csv FILE" in result.stderr
+    with psycopg.connect(pg_url) as connection:
+        tables = connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
+        assert tables.fetchone()[0] == 0
+    import_examples(pg_url)
+    assert run("summary", db=pg_url).exit_code == 0

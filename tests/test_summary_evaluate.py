@@ -36,14 +36,25 @@ def test_breakdowns_add_up(audited, by):
         assert all(len(name) == 7 and name[4] == "-" for name in data["breakdown"])
 
 
-def test_summary_csv(audited):
+def test_summary_csv_has_what_json_has_the_total_the_breakdown_and_the_candidates(audited):
     result = run("summary", "--format", "csv", "--by", "team", db=audited)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert {r["team"] for r in rows} >= {"Payments Platform", "Core Banking SRE"}
-    assert sum(int(r["items"]) for r in rows) == run_json("summary", "--format", "json", db=audited)["items"]
+    data = run_json("summary", "--format", "json", "--by", "team", db=audited)
+    [total] = [r for r in rows if r["section"] == "total"]
+    assert (int(total["items"]), float(total["toil_percent"])) == (data["items"], data["toil_percent"])
+    teams = [r for r in rows if r["section"] == "by team"]
+    assert {r["name"] for r in teams} == set(data["breakdown"]) >= {"Payments Platform", "Core Banking SRE"}
+    assert sum(int(r["items"]) for r in teams) == data["items"]
     assert {(r["period_from"], r["period_to"]) for r in rows} == {("2025-11-01", "2026-10-31")}
+    candidates = [r for r in rows if r["section"] == "candidate"]
+    assert [(r["name"], int(r["items"]), r["category"], r["example_title"]) for r in candidates] == \
+        [(c["group_id"], c["items"], c["category"], c["example_title"]) for c in data["top_candidates"]]
+    assert [float(r["toil_hours"]) for r in candidates] == \
+        pytest.approx([c["hours"] for c in data["top_candidates"]], abs=0.051)  # JSON rounds to 0.1 h
+    assert len(candidates) == 10
     every = run("summary", "--format", "csv", "--by", "team", "--period", "all", db=audited)
-    assert sum(int(r["items"]) for r in csv.DictReader(io.StringIO(every.stdout))) == 740
+    every_rows = list(csv.DictReader(io.StringIO(every.stdout)))
+    assert sum(int(r["items"]) for r in every_rows if r["section"] == "by team") == 740
 
 
 def test_summary_table_says_the_headline(audited):
@@ -99,4 +110,4 @@ def test_explain(audited):
     assert result.exit_code == 0
     assert "verdict:" in result.stdout and "group:" in result.stdout
     missing = run("explain", "NOPE-1", db=audited)
-    assert missing.exit_code == 2 and "no item with key 'NOPE-1'" in missing.stderr
+    assert missing.exit_code == 2 and "no item or repetition group 'NOPE-1'" in missing.stderr

@@ -8,6 +8,7 @@ the organisation and decide their own items (classify/adapt.py).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -116,6 +117,38 @@ class LiveImport:
     """What was asked (never a credential)."""
     resumed_from: pd.Timestamp | None
     """The watermark the import started from, if any."""
+    fetched_before: int = 0
+    """Items a run cut off had fetched, when this one went on from where it stopped."""
+
+
+# A live import keeps its place in the pages (beside the watermarks), page by page, in the same
+# transaction as the page: run again after an interruption, it fetches only what is left.
+POSITION = "position|"
+
+
+def _saved_position(store: Store, scope: str, **expected: str) -> dict | None:
+    """The place an interrupted run of this import reached, if it asked the same query."""
+    saved = store.get_watermark(POSITION + scope)
+    position = json.loads(saved) if saved else None
+    if position is None or any(position.get(name) != value for name, value in expected.items()):
+        return None
+    return position
+
+
+def _store_page(store: Store, source: str, items: pd.DataFrame, scope: str, position: dict) -> int:
+    """Store one page and the place after it, in one transaction; returns how many keys were new."""
+    with store.transaction():
+        inserted = store.upsert_page(source, items)
+        store.set_watermark(POSITION + scope, json.dumps(position))
+    return inserted
+
+
+def _newest(newest, candidate):
+    return candidate if candidate is not None and (newest is None or candidate > newest) else newest
+
+
+def _stamp(value) -> str | None:
+    return None if value is None else pd.Timestamp(value).isoformat()
 
 
 def import_jira_api(store: Store, source, jql: str, since: pd.Timestamp | None,
@@ -131,15 +164,20 @@ def import_jira_api(store: Store, source, jql: str, since: pd.Timestamp | None,
     started = datetime.now(timezone.utc)
     fetched = inserted = 0
     newest = resumed
-    for page in source.pages(query):
-        inserted += store.upsert_page("jira", page.items)
+    position = _saved_position(store, scope, query=query) or {"query": query, "next": 0, "fetched": 0}
+    before = position["fetched"]
+    newest = _newest(newest, pd.Timestamp(position["newest"]) if position.get("newest") else None)
+    pages = source.pages(query, position["next"]) if position["next"] is not None else ()  # None: all fetched
+    for page in pages:
         fetched += len(page.items)
-        if page.max_updated is not None and (newest is None or page.max_updated > newest):
-            newest = page.max_updated
-        on_page(fetched, page.total)
+        newest = _newest(newest, page.max_updated)
+        inserted += _store_page(store, "jira", page.items, scope, {
+            "query": query, "next": page.next, "fetched": before + fetched, "newest": _stamp(newest)})
+        on_page(before + fetched, page.total)
     _finish_live_import(store, "jira", f"{source.url} {query} ({source.deployment})", fetched, inserted, started,
                         scope, newest)
-    return LiveImport(fetched, inserted, query, resumed)
+    store.clear_watermark(POSITION + scope)
+    return LiveImport(fetched, inserted, query, resumed, before)
 
 
 def _finish_live_import(store: Store, source: str, query: str, fetched: int, inserted: int, started: datetime,
@@ -156,6 +194,8 @@ def _finish_live_import(store: Store, source: str, query: str, fetched: int, ins
 
 def import_pagerduty_api(store: Store, source, since: pd.Timestamp, until: pd.Timestamp, services: tuple[str, ...],
                          on_page: Callable[[int, int | None], None] = lambda fetched, total: None) -> LiveImport:
+    from toilaudit.importers.pagerduty_api import Position
+
     scope = f"pagerduty|{source.url}|{','.join(sorted(services))}"
     watermark = store.get_watermark(scope)
     resumed = pd.Timestamp(watermark) if watermark else None
@@ -165,14 +205,23 @@ def import_pagerduty_api(store: Store, source, since: pd.Timestamp, until: pd.Ti
     started = datetime.now(timezone.utc)
     fetched = inserted = 0
     newest = resumed
-    for page in source.pages(start.to_pydatetime(), until.to_pydatetime(), services):
-        inserted += store.upsert_page("pagerduty", page.items)
+    position = _saved_position(store, scope, start=start.isoformat()) or {"start": start.isoformat(), "next": None,
+                                                                          "fetched": 0, "done": False}
+    before = position["fetched"]
+    newest = _newest(newest, pd.Timestamp(position["newest"]) if position.get("newest") else None)
+    resume = Position(*map(pd.Timestamp, position["next"][:2]), position["next"][2]) if position["next"] else None
+    pages = () if position["done"] else source.pages(start.to_pydatetime(), until.to_pydatetime(), services,
+                                                     resume)
+    for page in pages:
         fetched += len(page.items)
-        if not page.items.empty:
-            latest = page.items["created_at"].max()
-            newest = latest if newest is None or latest > newest else newest
-        on_page(fetched, None)
+        newest = _newest(newest, page.items["created_at"].max() if not page.items.empty else None)
+        following = page.next
+        inserted += _store_page(store, "pagerduty", page.items, scope, {
+            "start": start.isoformat(), "fetched": before + fetched, "newest": _stamp(newest), "done": following is None,
+            "next": [following.since.isoformat(), following.until.isoformat(), following.offset] if following else None})
+        on_page(before + fetched, before + page.total)
     query = f"{source.url} incidents {start:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M}" + (
         f" services {','.join(services)}" if services else "")
     _finish_live_import(store, "pagerduty", query, fetched, inserted, started, scope, newest)
-    return LiveImport(fetched, inserted, query, resumed)
+    store.clear_watermark(POSITION + scope)
+    return LiveImport(fetched, inserted, query, resumed, before)

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +15,9 @@ import click
 from rich.table import Table
 
 from toilaudit import __version__
-from toilaudit.console import progress, prose, stdout, warn
+from toilaudit.console import LiveProgress, progress, prose, stdout, warn
 from toilaudit.errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_DENIED, EXIT_INTERRUPTED, ToilauditError
-from toilaudit.store import Store, open_store
+from toilaudit.store import WAIT_SECONDS, NoStoreError, Opening, Store, open_store
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -86,33 +87,118 @@ class ToilauditGroup(click.Group):
             ctx.exit(EXIT_BUG)
 
 
-@contextlib.contextmanager
-def store_from(ctx: click.Context, catch_up: bool = False) -> Iterator[Store]:
-    """The store for one command. `catch_up`: first classify what an interrupted live import left
-    unclassified, so that the figures the command shows count every stored item."""
-    store = open_store(ctx.obj["db"])
-    try:
-        if catch_up:
-            from toilaudit.audit import classify_leftovers
+class InputFile(click.Path):
+    """A file to read, where `-` is standard input: read once into a temporary file named `stdin`
+    (importers hash a file, sniff it and read it again), removed when the command ends."""
 
-            leftovers = classify_leftovers(store)
-            if leftovers:
-                warn(f"{leftovers:,} item(s) fetched by an interrupted import were not classified yet; classified "
-                     "them now")
+    name = "file"
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value, param, ctx):
+        if str(value) != "-" or ctx is None:
+            return super().convert(value, param, ctx)
+        root = ctx.find_root()
+        if "stdin_file" not in root.meta:  # read once, even if `-` is given twice
+            import tempfile
+
+            folder = tempfile.mkdtemp(prefix="toilaudit-")
+            root.call_on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
+            root.meta["stdin_file"] = Path(folder) / "stdin"
+            with open(root.meta["stdin_file"], "wb") as spooled:
+                shutil.copyfileobj(click.get_binary_stream("stdin"), spooled)
+        return root.meta["stdin_file"]
+
+
+INPUT_FILE = InputFile()
+
+
+# How a command uses the store: "read" only reads (many such commands share a DuckDB file at
+# once); "write" writes to a store that must exist; "create" may make the store.
+READ, WRITE, CREATE = "read", "write", "create"
+
+
+def _setting(ctx: click.Context, name: str, default=None):
+    return (ctx.obj or {}).get(name, default) if ctx.obj is not None else default
+
+
+def notice(ctx: click.Context, message: str) -> None:
+    """A line about progress on stderr (waiting, retrying), unless -q."""
+    if not _setting(ctx, "quiet"):
+        click.echo(message, err=True)
+
+
+def _opening(ctx: click.Context, access: str) -> Opening:
+    return Opening(read_only=access == READ, create=access == CREATE,
+                   wait_seconds=_setting(ctx, "wait", WAIT_SECONDS),
+                   on_wait=lambda message: notice(ctx, f"waiting: {message}"))
+
+
+@contextlib.contextmanager
+def store_from(ctx: click.Context, access: str = CREATE, catch_up: bool = False) -> Iterator[Store]:
+    """The store for one command, held until the command is done with it.
+
+    `catch_up`: first classify what an interrupted live import left unclassified, so that the
+    figures the command shows count every stored item (a reader then writes, for that moment only).
+    """
+    opening = _opening(ctx, access)
+    store = open_store(ctx.obj["db"], opening)
+    try:
+        if catch_up and store.unclassified_count():
+            store.close()
+            _classify_leftovers(ctx)
+            store = open_store(ctx.obj["db"], opening)
         yield store
     finally:
         store.close()
 
 
+def _classify_leftovers(ctx: click.Context) -> None:
+    from toilaudit.audit import classify_leftovers
+
+    with contextlib.closing(open_store(ctx.obj["db"], _opening(ctx, WRITE))) as store:
+        leftovers = classify_leftovers(store)
+    if leftovers:
+        warn(f"{leftovers:,} item(s) fetched by an interrupted import were not classified yet; classified them now")
+
+
+def _remember(name: str):
+    """Keep an option's value for the whole run; given after the command, it wins over before."""
+    def callback(ctx: click.Context, param: click.Parameter, value):
+        if value is not None and value is not False:
+            ctx.ensure_object(dict)[name] = value
+        return value
+
+    return callback
+
+
+def common_options(on_group: bool) -> list[click.Option]:
+    """--db, --wait, -v and -q, accepted before the command (toilaudit --db x.db summary) and after
+    it (toilaudit summary --db x.db), as git and pip users expect. Environment variables are read
+    once, by the group's options, so that a flag given after the command always wins."""
+    env = (lambda name: name) if on_group else (lambda name: None)
+    return [
+        click.Option(["--db"], metavar="PATH|URL", envvar=env("TOILAUDIT_DB"), expose_value=False,
+                     callback=_remember("db"),
+                     help="Store: a DuckDB file (default ./toilaudit.db) or postgresql://user@host:port/db. "
+                          "Env: TOILAUDIT_DB."),
+        click.Option(["--wait"], metavar="SECONDS", type=click.FloatRange(0, 24 * 3600), envvar=env("TOILAUDIT_WAIT"),
+                     expose_value=False, callback=_remember("wait"),
+                     help=f"How long to wait for a store file another toilaudit is writing to (default "
+                          f"{WAIT_SECONDS:g}). Env: TOILAUDIT_WAIT."),
+        click.Option(["-v", "--verbose"], is_flag=True, expose_value=False, callback=_remember("verbose"),
+                     help="Print each retry of a live import; on an internal error, the traceback (for a bug "
+                          "report)."),
+        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_remember("quiet"),
+                     help="No progress, retry or waiting lines on stderr (errors and warnings still print)."),
+    ]
+
+
 @click.group(cls=ToilauditGroup, context_settings=CONTEXT)
-@click.option(
-    "--db", metavar="PATH|URL", envvar="TOILAUDIT_DB", default=None,
-    help="Store: a DuckDB file (default ./toilaudit.db) or postgresql://user@host:port/db. Env: TOILAUDIT_DB.",
-)
-@click.option("-v", "--verbose", is_flag=True, help="On an internal error, print the traceback (for a bug report).")
 @click.version_option(__version__, prog_name="toilaudit")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, verbose: bool) -> None:
+def cli(ctx: click.Context) -> None:
     """Measure toil from Jira and PagerDuty, score platform and SRE maturity, and decide whether
     AI agents may touch production, with the evidence a board can trust.
 
@@ -123,12 +209,15 @@ def cli(ctx: click.Context, db: str | None, verbose: bool) -> None:
       toilaudit summary                             # how much time is toil, and which first
       toilaudit evaluate --labels labels.csv        # how far to trust the classifier
 
+    --db, --wait, -v and -q may come before or after the command.
+
     Exit codes: 0 success, 1 a negative verdict (gate denied), 2 bad usage or input,
     70 an internal error (a bug: run with -v and report it), 130 interrupted.
     """
-    ctx.ensure_object(dict)
-    ctx.obj["db"] = db
-    ctx.obj["verbose"] = verbose
+    ctx.ensure_object(dict).setdefault("db", None)
+
+
+cli.params[:0] = common_options(on_group=True)
 
 
 # ---------------------------------------------------------------------------------- import
@@ -143,11 +232,11 @@ def import_group() -> None:
 
 def csv_options(function):
     options = [
-        click.option("--csv", "csv_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+        click.option("--csv", "csv_files", multiple=True, type=INPUT_FILE, metavar="FILE",
                      help="An export file; more files may follow as arguments."),
-        click.argument("more_files", nargs=-1, type=click.Path(path_type=Path)),
+        click.argument("more_files", nargs=-1, type=INPUT_FILE),
         click.option("--team", metavar="NAME", help="Tag every item of these files with this team."),
-        click.option("--columns", type=click.Path(path_type=Path), metavar="FILE",
+        click.option("--columns", type=INPUT_FILE, metavar="FILE",
                      help="YAML map of your headers to fields, e.g.  'Custom field (Squad)': team"),
         click.option("--date-format", metavar="FMT",
                      help="strptime format when dates are not ISO or Jira's default, e.g. '%d.%m.%Y %H:%M'."),
@@ -205,28 +294,15 @@ def _utc(value):
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
-def _live_progress(description: str):
-    """A callback for page imports: a bar with the total where the API gives one."""
-    from toilaudit.console import stderr
-
-    if not sys.stderr.isatty():
-        return contextlib.nullcontext(lambda fetched, total: None)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), console=stderr, transient=True)
-
-    @contextlib.contextmanager
-    def running():
-        with bar:
-            task = bar.add_task(description, total=None)
-            yield lambda fetched, total: bar.update(task, completed=fetched, total=total)
-
-    return running()
+def _live_progress(ctx: click.Context, description: str) -> LiveProgress:
+    return LiveProgress(description, quiet=bool(_setting(ctx, "quiet")), verbose=bool(_setting(ctx, "verbose")))
 
 
-def _on_wait(message: str, seconds: float) -> None:
-    warn(f"{message}; retrying in {seconds:g}s")
+def _interrupted(ctx: click.Context, progress: LiveProgress, what: str) -> None:
+    """Ctrl-C in a live import: the pages stored so far are kept, with the place they reached."""
+    _say(f"interrupted: {progress.done:,} {what} fetched so far are kept - run the same command again to fetch "
+         "only the rest")
+    ctx.exit(EXIT_INTERRUPTED)
 
 
 @import_group.command("jira", context_settings=CONTEXT)
@@ -243,9 +319,12 @@ def import_jira(ctx, csv_files, more_files, team, columns, date_format, timezone
     Live (--url and --jql): credentials come from the environment only:
       JIRA_USER + JIRA_API_TOKEN   Jira Cloud (basic auth with an API token)
       JIRA_PAT                     Jira Server / Data Center (personal access token)
-    Pages are committed as they arrive; each (url, jql) keeps a watermark, so the next run
-    fetches only what changed, and a run cut off half way is finished by running it again.
-    429 and 5xx answers are retried, honouring Retry-After. Corporate CA: REQUESTS_CA_BUNDLE.
+    Each page is stored with the place it reached: a run cut off (Ctrl-C exits 130, or an
+    outage) fetches only the rest when run again; after a complete run each (url, jql) keeps a
+    watermark, so the next fetches only what changed. Progress shows the total and the time
+    left where Jira gives a total (Data Center); without a terminal, a line every few seconds.
+    429 and 5xx answers are retried, honouring Retry-After, and summarised at the end (each
+    with -v). Corporate CA: REQUESTS_CA_BUNDLE, else SSL_CERT_FILE (as for PagerDuty).
 
     \b
     Reads Jira's export as people have it: repeated Labels / Component/s columns, dates like
@@ -277,13 +356,22 @@ def _run_jira_api(ctx, url: str, jql: str, since) -> None:
     from toilaudit.audit import import_jira_api
     from toilaudit.importers.jira_api import JiraSource
 
-    with store_from(ctx) as store:
-        source = JiraSource(url, on_wait=_on_wait)
-        with _live_progress(f"Fetching Jira issues ({source.deployment})") as on_page:
-            result = import_jira_api(store, source, jql, since, on_page)
+    progress = _live_progress(ctx, "Fetching Jira issues")
+    try:
+        with store_from(ctx) as store, progress:
+            source = JiraSource(url, on_wait=progress.retry)
+            progress.description += f" ({source.deployment})"
+            result = import_jira_api(store, source, jql, since, progress.page)
+    except KeyboardInterrupt:
+        _interrupted(ctx, progress, "Jira issues")
     resumed = f", resuming from {result.resumed_from:%Y-%m-%d %H:%M}" if result.resumed_from is not None else ""
-    click.echo(f"Imported {result.fetched:,} Jira issues from {url} ({result.inserted:,} new){resumed}. "
-               "Next: toilaudit summary")
+    click.echo(f"Imported {result.fetched:,} Jira issues from {url} ({result.inserted:,} new){resumed}"
+               f"{_went_on(result)}. Next: toilaudit summary")
+
+
+def _went_on(result) -> str:
+    return (f"; went on from an interrupted run, which had fetched {result.fetched_before:,}"
+            if result.fetched_before else "")
 
 
 @import_group.command("pagerduty", context_settings=CONTEXT)
@@ -303,9 +391,12 @@ def import_pagerduty(ctx, csv_files, more_files, team, columns, date_format, tim
     Live (--since): the token comes from PAGERDUTY_API_TOKEN (a read-only REST API key).
     Any range works: it is cut into the API's 6-month windows, and windows holding more
     than its 10,000-offset limit are split again, so a busy year imports completely.
-    Pages are committed as they arrive; a watermark lets the next run fetch only recent
-    incidents (the last 7 days are re-read, as pages resolve after they are created).
-    Corporate CA: SSL_CERT_FILE or REQUESTS_CA_BUNDLE.
+    Each page is stored with the place it reached: a run cut off (Ctrl-C exits 130, or an
+    outage) fetches only the rest when run again; after a complete run a watermark lets the
+    next fetch only recent incidents (the last 7 days are re-read, as pages resolve after they
+    are created). Progress shows the total and the time left; without a terminal, a line every
+    few seconds; retries are summarised at the end (each with -v). Corporate CA:
+    REQUESTS_CA_BUNDLE, else SSL_CERT_FILE (as for Jira).
 
     \b
     Known headers of each download are recognised (created_on / Created At, resolved_on,
@@ -339,17 +430,20 @@ def _run_pagerduty_api(ctx, since, until, services: tuple[str, ...], url: str | 
     until = until if until is not None else pd.Timestamp.now(tz="UTC").floor("s")
     if until <= since:
         raise click.BadParameter("must be after --since", param_hint="--until")
-    with store_from(ctx) as store:
-        source = PagerDutySource(url, on_wait=_on_wait)
-        with _live_progress("Fetching PagerDuty incidents") as on_page:
-            result = import_pagerduty_api(store, source, since, until, services, on_page)
-    click.echo(f"Imported {result.fetched:,} PagerDuty incidents ({result.inserted:,} new) from {source.url}. "
-               "Next: toilaudit summary")
+    progress = _live_progress(ctx, "Fetching PagerDuty incidents")
+    try:
+        with store_from(ctx) as store, progress:
+            source = PagerDutySource(url, on_wait=progress.retry)
+            result = import_pagerduty_api(store, source, since, until, services, progress.page)
+    except KeyboardInterrupt:
+        _interrupted(ctx, progress, "PagerDuty incidents")
+    click.echo(f"Imported {result.fetched:,} PagerDuty incidents ({result.inserted:,} new) from {source.url}"
+               f"{_went_on(result)}. Next: toilaudit summary")
 
 
 # -------------------------------------------------------------------------------- classify
 @cli.command(context_settings=CONTEXT)
-@click.option("--rules", type=click.Path(path_type=Path), metavar="FILE",
+@click.option("--rules", type=INPUT_FILE, metavar="FILE",
               help="A rule pack laid over the default: add rules, replace one by its id, `disable: [T007]`, "
                    "change settings. Kept in the store for later imports.")
 @click.pass_context
@@ -362,7 +456,7 @@ def classify(ctx, rules: Path | None) -> None:
     from toilaudit.audit import classify_store
     from toilaudit.summary import summarise
 
-    with store_from(ctx) as store:
+    with store_from(ctx, WRITE) as store:
         if store.item_count() == 0:
             raise ToilauditError("store: no items to classify - import an export first (toilaudit import jira --csv FILE)")
         pack = classify_store(store, rules)
@@ -379,9 +473,13 @@ def classify(ctx, rules: Path | None) -> None:
 def rules(ctx, output_format: str) -> None:
     """List the rules in force: id, name, kind, category, weight and the toil trait each detects."""
     from toilaudit.audit import active_rule_pack
+    from toilaudit.classify.rule_pack import load_rule_pack
 
-    with store_from(ctx) as store:
-        pack = active_rule_pack(store)
+    try:
+        with store_from(ctx, READ) as store:
+            pack = active_rule_pack(store)
+    except NoStoreError:  # no store yet: the default pack is the one in force
+        pack = load_rule_pack()
     if output_format == "json":
         click.echo(json.dumps({"version": pack.version, "rules": [
             {"id": r.id, "name": r.name, "kind": r.kind, "category": r.category, "weight": r.weight,
@@ -400,21 +498,124 @@ def rules(ctx, output_format: str) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def explain(ctx, key: str, output_format: str) -> None:
-    """Show why one item (e.g. OPS-123, any case) was labelled as it was.
+    """Show why an item was labelled as it was: KEY is a Jira key (OPS-123, any case), a PagerDuty
+    incident id or number (#1234), or a repetition group id from summary (G4b3860ef).
 
     Lists the rules and signals that fired, the words the model weighed, each with the
     log-odds it added (positive: towards toil), how they sum to the probability, the
     repetition group and the time figure. A person's label, where there is one, decides.
+    For a group, text shows the group and explains its newest item; JSON explains every item.
+    `toilaudit items` lists the keys.
     """
     from toilaudit.verdicts import explain_item
 
-    with store_from(ctx, catch_up=True) as store:
-        found = explain_item(store, key)
+    with store_from(ctx, READ, catch_up=True) as store:
+        found, group = explain_item(store, key)
     if output_format == "json":
         click.echo(json.dumps([item.as_json() for item in found], indent=2))
         return
+    if group is not None:
+        click.echo("\n".join(_group_lines(group, found)))
+        found = found[:1]
     for item in found:
         click.echo("\n".join(item.lines()))
+
+
+GROUP_KEYS_SHOWN = 20
+
+
+def _group_lines(group: str, found) -> list[str]:
+    rows = [item.row for item in found]
+    toil = sum(1 for row in rows if row["is_toil"])
+    hours = sum(float(row["hours"]) for row in rows)
+    keys = ", ".join(str(row["key"]) for row in rows[:GROUP_KEYS_SHOWN])
+    more = f" and {len(rows) - GROUP_KEYS_SHOWN:,} more (toilaudit items --group {group})" \
+        if len(rows) > GROUP_KEYS_SHOWN else ""
+    return [f"group {group}: {len(rows):,} items, {toil:,} toil, {hours:,.1f}h, category {rows[0]['category']}",
+            f"  template: {rows[0]['template']}",
+            f"  items:    {keys}{more}",
+            "The newest, explained:"]
+
+
+ITEM_COLUMNS = ("source", "key", "incident_number", "created_at", "is_toil", "category", "group_id", "team",
+                "service", "hours", "title")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--toil/--not-toil", "toil", default=None, help="Only toil, or only what is not toil.")
+@click.option("--category", metavar="NAME", help="Only this toil category (summary --by category lists them).")
+@click.option("--group", metavar="ID", help="Only this repetition group (summary lists the top ones).")
+@click.option("--team", metavar="NAME", help="Only this team.")
+@click.option("--service", metavar="NAME", help="Only this service (Jira component, PagerDuty service).")
+@click.option("--source", type=click.Choice(["jira", "pagerduty"]), help="Only items from this source.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(0), metavar="N",
+              help="How many items, newest first; 0 for all.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.pass_context
+def items(ctx, toil, category, group, team, service, source, limit: int, output_format: str) -> None:
+    """List stored items with their verdicts, newest first, to find a key to explain.
+
+    \b
+    Filters combine; names match in any case. Columns: source, key, PagerDuty incident
+    number, created, toil or not, category, repetition group, team, service, hours, title.
+    Examples:
+      toilaudit items --toil --category "access request" --team Payments
+      toilaudit items --group G4b3860ef --format csv --limit 0 > group.csv
+    """
+    with store_from(ctx, READ, catch_up=True) as store:
+        found = store.items(toil, category, group, team, source, service)
+    shown = found if not limit else found.head(limit)
+    rows = [_item_record(row) for row in shown.to_dict("records")]
+    ITEM_RENDERERS[output_format](rows)
+    if output_format == "table" and len(shown) < len(found):
+        notice(ctx, f"{len(shown):,} of {len(found):,} items shown, newest first; --limit 0 shows them all")
+
+
+def _item_record(row: dict) -> dict:
+    created = row["created_at"]
+    return {"source": row["source"], "key": row["key"], "incident_number": row.get("incident_number") or None,
+            "created_at": None if created is None or created != created else created.isoformat(),
+            "is_toil": bool(row["is_toil"]), "category": row["category"], "group_id": row["group_id"],
+            "team": row["team"], "service": row["service"], "hours": round(float(row["hours"]), 2),
+            "title": row["title"]}
+
+
+CATEGORY_CHARS = 18
+
+
+def _items_table(rows: list[dict]) -> None:
+    """One line per item, in aligned columns (as `gh issue list` or `docker ps`), to find a key; team,
+    service and hours are in --format json and csv. In a terminal the title is cut to fit its width."""
+    header = ("KEY", "CREATED", "TOIL", "CATEGORY", "GROUP", "TITLE")
+    lines = [header] + [(row["key"] + (f" #{row['incident_number']}" if row["incident_number"] else ""),
+                         (row["created_at"] or "")[:10], "toil" if row["is_toil"] else "-",
+                         _cut(" ".join(str(row["category"]).split()), CATEGORY_CHARS), row["group_id"],
+                         " ".join(str(row["title"]).split())) for row in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
+    room = shutil.get_terminal_size().columns - sum(widths) - 2 * len(widths) if sys.stdout.isatty() else None
+    for line in lines:
+        fixed = "  ".join(value.ljust(width) for value, width in zip(line, widths))
+        click.echo(f"{fixed}  {_cut(line[-1], room) if room else line[-1]}")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def _items_json(rows: list[dict]) -> None:
+    click.echo(json.dumps(rows, indent=2))
+
+
+def _items_csv(rows: list[dict]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ITEM_COLUMNS)
+    writer.writeheader()
+    writer.writerows({**row, "incident_number": row["incident_number"] or ""} for row in rows)
+    click.echo(buffer.getvalue(), nl=False)
+
+
+ITEM_RENDERERS = {"table": _items_table, "json": _items_json, "csv": _items_csv}
 
 
 # --------------------------------------------------------------------------------- summary
@@ -488,7 +689,7 @@ def summary(ctx, by: str, output_format: str, top: int, org: str | None, period)
     Automation candidates are repetition groups of toil (the same request with another
     host, user or job) ranked by hours. --format csv gives the full breakdown, every row.
     """
-    with store_from(ctx, catch_up=True) as store:
+    with store_from(ctx, READ, catch_up=True) as store:
         if store.item_count() == 0:
             raise ToilauditError("summary: the store is empty - import an export first (toilaudit import jira --csv FILE)")
         result, share, note = _org_share(store, org, by, top, period)
@@ -501,15 +702,31 @@ def _summary_json(result, share, note) -> None:
     click.echo(json.dumps(data, indent=2))
 
 
+SUMMARY_CSV_COLUMNS = ("section", "name", "items", "toil_items", "toil_percent", "toil_hours", "total_hours",
+                       "measured_hours", "category", "source", "template", "example_title", "period_from", "period_to")
+
+
 def _summary_csv(result, share, note) -> None:
+    """One table, a row per figure: the total, the breakdown (section "by team" ...), then the automation
+    candidates ranked (section "candidate": a toil repetition group, its hours all toil)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([result.by, "items", "toil_items", "toil_percent", "toil_hours", "total_hours", "measured_hours",
-                     "period_from", "period_to"])
+    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_CSV_COLUMNS, restval="")
+    writer.writeheader()
     period = result.as_json()["period"]  # every row says which period it counts, for the file passed on
+    when = {"period_from": period["from"], "period_to": period["to"]}
+
+    def figures(section: str, name: str, f) -> dict:
+        return {"section": section, "name": name, "items": f.items, "toil_items": f.toil_items,
+                "toil_percent": f.toil_percent, "toil_hours": round(f.toil_hours, 2),
+                "total_hours": round(f.total_hours, 2), "measured_hours": round(f.measured_hours, 2), **when}
+
+    writer.writerow(figures("total", "all items", result.total))
     for name, f in result.breakdown.items():
-        writer.writerow([name, f.items, f.toil_items, f.toil_percent, round(f.toil_hours, 2), round(f.total_hours, 2),
-                         round(f.measured_hours, 2), period["from"], period["to"]])
+        writer.writerow(figures(f"by {result.by}", name, f))
+    for c in result.candidates:
+        writer.writerow({"section": "candidate", "name": c.group_id, "items": c.items, "toil_items": c.items,
+                         "toil_hours": round(c.hours, 2), "category": c.category, "source": c.source,
+                         "template": c.template, "example_title": c.example_title, **when})
     click.echo(buffer.getvalue(), nl=False)
 
 
@@ -588,7 +805,7 @@ def _keep_labels(store: Store, labels: Path, labelled_by: str | None) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--labels", type=click.Path(path_type=Path), metavar="FILE",
+@click.option("--labels", type=INPUT_FILE, metavar="FILE",
               help="CSV with a header key,label (label: toil or not-toil); optional source column. - reads stdin.")
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
@@ -603,7 +820,7 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
     """
     from toilaudit.verdicts import evaluation_against_labels
 
-    with store_from(ctx, catch_up=True) as store:
+    with store_from(ctx, READ, catch_up=True) as store:
         result = evaluation_against_labels(store, labels)
     if result.unmatched:
         warn(f"{result.unmatched} labelled key(s) are not in the store and were left out")
@@ -630,7 +847,7 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--from", "from_file", type=click.Path(path_type=Path), metavar="FILE",
+@click.option("--from", "from_file", type=INPUT_FILE, metavar="FILE",
               help="Take labels from a CSV (key,label[,source]) instead of asking; - reads stdin.")
 @click.option("--by", "labelled_by", metavar="NAME", help="Who labels; kept with every label (default: $USER).")
 @click.pass_context
@@ -659,7 +876,7 @@ def label(ctx, from_file: Path | None, labelled_by: str | None) -> None:
     if from_file is not None:
         from toilaudit.verdicts import save_labels_file
 
-        with store_from(ctx) as store:
+        with store_from(ctx, WRITE) as store:
             saved, unmatched = save_labels_file(store, from_file, who)
             apply_labels(store)
         if unmatched:
@@ -670,7 +887,7 @@ def label(ctx, from_file: Path | None, labelled_by: str | None) -> None:
     if not sys.stdin.isatty():
         raise ToilauditError("label: no terminal - pass --from FILE (key,label), or measure with "
                              "toilaudit evaluate --labels FILE")
-    with store_from(ctx) as store:
+    with store_from(ctx, WRITE) as store:
         if store.item_count() == 0:
             raise ToilauditError("label: the store is empty - import an export first (toilaudit import jira --csv FILE)")
         session = LabelSession(store, prose, who)
@@ -712,7 +929,7 @@ def _scope_services(store: Store, org: str) -> tuple[str, ...]:
 @click.option("--service", "services", multiple=True, metavar="NAME",
               help="A service of this organisation (repeatable): AI questions are asked for each, and its "
                    "tickets and pages are the organisation's. Default: the services the imports name.")
-@click.option("--answers", "answers_file", type=click.Path(path_type=Path), metavar="FILE",
+@click.option("--answers", "answers_file", type=INPUT_FILE, metavar="FILE",
               help="Take the answers from a filled-in --template file instead of asking.")
 @click.option("--template", is_flag=True, help="Print a YAML answers file listing every question and its choices.")
 @click.pass_context
@@ -776,33 +993,35 @@ def _interview_from_file(ctx, bank, answers_file: Path, org: str | None, intervi
                          services: tuple[str, ...]) -> None:
     with store_from(ctx) as store:
         org, who, read = _save_answers_file(store, bank, answers_file, org, interviewee, services)
-    unknown = sum(1 for a in read.answers if a.value == "unknown") + len(read.unanswered)
-    if read.unanswered:
-        warn(f"{len(read.unanswered)} question(s) left unanswered, counted as unknown: {', '.join(read.unanswered[:5])}"
-             + (" ..." if len(read.unanswered) > 5 else ""))
-    click.echo(f"Saved {len(read.answers)} answers for {org} ({who}); {unknown} unknown. "
+    blank = len(read.unanswered)
+    given = sum(1 for a in read.answers if a.value != "unknown")
+    if blank:
+        warn(f"{blank} question(s) left unanswered, counted as unknown: {', '.join(read.unanswered[:5])}"
+             + (" ..." if blank > 5 else ""))
+    # the parts add up to the whole: every question listed is saved, as an answer or as unknown
+    unknown = len(read.answers) - given + blank
+    left = f" ({blank} left blank)" if blank else ""
+    click.echo(f"Saved {given + unknown} answers for {org} ({who}): {given} given, {unknown} unknown{left}. "
                f"Next: toilaudit assess --org '{org}'")
 
 
 def _interview_in_terminal(ctx, bank, org: str | None, interviewee: str | None, services: tuple[str, ...]) -> None:
-    import questionary
+    from toilaudit.maturity.interview import InterviewSession, choose_name, prompts, run_interview
 
-    from toilaudit.maturity.interview import InterviewSession, prompts, run_interview
-
-    with store_from(ctx) as store:
+    with store_from(ctx, CREATE) as store:
         session = None
         try:
             if not org:
-                known = sorted(set(store.load_answers()["org"]))
-                org = questionary.text("Organisation name:", default=known[-1] if known else "My organisation",
-                                       validate=lambda t: bool(t.strip()) or "Give a name").unsafe_ask().strip()
+                org = choose_name(store, "Organisation:", sorted(set(store.load_answers()["org"])),
+                                  "Another organisation", "My organisation")
             if not interviewee:
-                interviewee = questionary.text("Who is answering (a person or a team)?", default="platform team",
-                                               validate=lambda t: bool(t.strip()) or "Give a name"
-                                               ).unsafe_ask().strip()
+                answers = store.load_answers(org)
+                org_saved = sorted(set(answers["interviewee"]))
+                interviewee = choose_name(store, "Who is answering (a person or a team)?", org_saved,
+                                          "Someone else", "platform team")
             if services:
                 store.set_org_services(org, services)
-            session = InterviewSession(store, bank, org, interviewee, stdout, {}, _scope_services(store, org))
+            session = InterviewSession(store, bank, org, interviewee, prose, {}, _scope_services(store, org))
             run_interview(session)
         except KeyboardInterrupt:
             saved = 0
@@ -850,7 +1069,7 @@ def assess(ctx, org: str | None, output_format: str) -> None:
     from toilaudit.maturity.interface import AI_READINESS, LEVELS, PLATFORM_STATE, RUNG_NAMES, SRE_STATE
     from toilaudit.maturity.output import assessment_json, gate_text
 
-    with store_from(ctx, catch_up=True) as store:
+    with store_from(ctx, WRITE, catch_up=True) as store:
         result, scope = _assessment(store, org)
         keep_assessment(store, result, scope, datetime.now(timezone.utc))
     if output_format == "json":
@@ -922,7 +1141,7 @@ def gate(ctx, org: str | None, service: str | None, rung: str, output_format: st
     """
     from toilaudit.maturity.output import gate_json, gate_text
 
-    with store_from(ctx, catch_up=True) as store:
+    with store_from(ctx, READ, catch_up=True) as store:
         assessment, _ = _assessment(store, org)
     result = assessment.gate_for(rung, service)
     if output_format == "opa-input":
@@ -954,13 +1173,13 @@ def _report_options(function):
         click.option("--date", "report_date", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
                      help="The report date printed on the cover (default: today)."),
         click.option("--assessor", metavar="NAME", help="Who assessed (default: the interviewees)."),
-        click.option("--labels", type=click.Path(path_type=Path), metavar="FILE",
+        click.option("--labels", type=INPUT_FILE, metavar="FILE",
                      help="Labels (key,label) to measure the classifier on; kept in the store, as by evaluate."),
         click.option("--labelled-by", metavar="WHO", help="Who made those labels, as the report should say it."),
-        click.option("--plan", type=click.Path(path_type=Path), metavar="FILE",
+        click.option("--plan", type=INPUT_FILE, metavar="FILE",
                      help="YAML with the report's owner, status and classification, and each action's owner and "
                           "target date; without it they print as blanks to fill in."),
-        click.option("--assumptions", type=click.Path(path_type=Path), metavar="FILE",
+        click.option("--assumptions", type=INPUT_FILE, metavar="FILE",
                      help="Effort and saving assumptions (YAML) for the costs; default: the shipped file, printed "
                           "in the appendix. Start from toilaudit report --print-assumptions."),
     ]
@@ -972,14 +1191,14 @@ def _report_options(function):
 MAX_HOURLY_RATE = 100_000
 
 
-def _build_and_publish(store, org, out: Path, output_format: str, hourly_rate, currency, show_names,
-                       report_date, assessor, labels, labelled_by, plan, assumptions, period_spec=None):
+def _build_report(store, org, hourly_rate, currency, show_names, report_date, assessor, labels, labelled_by, plan,
+                  assumptions, period_spec=None):
+    """The report's view model; rendering it needs no store, so is done after the store is closed."""
     from datetime import date, datetime, timezone
 
     from toilaudit.maturity.from_store import assess_org, keep_assessment
     from toilaudit.report.ask import load_assumptions
     from toilaudit.report.plan import load_plan
-    from toilaudit.report.publish import publish
     from toilaudit.report.view_model import build_report
     from toilaudit.summary import choose_period
 
@@ -1002,7 +1221,7 @@ def _build_and_publish(store, org, out: Path, output_format: str, hourly_rate, c
         currency=currency, show_names=show_names, assessor=assessor, assumptions=settings, plan=chosen,
         previous=previous, period=period,
     )
-    return model, publish(model, out, output_format)
+    return model
 
 
 def _describe(published) -> None:
@@ -1022,8 +1241,8 @@ def _describe(published) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--out", type=click.Path(path_type=Path), metavar="FILE",
-              help="Where to write the report, e.g. board/roadmap.pdf.")
+@click.option("--out", type=click.Path(path_type=Path, allow_dash=True), metavar="FILE",
+              help="Where to write the report, e.g. board/roadmap.pdf; - writes it to standard output.")
 @click.option("--format", "output_format", type=click.Choice(["pdf", "html", "json"]), default=None,
               help="Default: from --out's extension, else pdf.")
 @click.option("--print-assumptions", is_flag=True, help="Print the shipped assumptions file, to edit a copy.")
@@ -1066,10 +1285,27 @@ def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_
     if out is None:
         raise click.UsageError("report needs --out FILE (or --print-assumptions)")
     fmt = output_format or {".html": "html", ".htm": "html", ".json": "json"}.get(out.suffix.lower(), "pdf")
-    with store_from(ctx, catch_up=True) as store:
-        _, published = _build_and_publish(store, org, out, fmt, hourly_rate, currency, show_names, report_date,
-                                          assessor, labels, labelled_by, plan, assumptions, period)
-    _describe(published)
+    to_stdout = str(out) == "-"
+    if to_stdout and fmt == "pdf" and sys.stdout.isatty():
+        raise click.UsageError("a PDF is no use in a terminal - pass --format json or html, or redirect "
+                               "standard output to a file")
+    from toilaudit.report.publish import publish
+
+    with store_from(ctx, WRITE, catch_up=True) as store:
+        model = _build_report(store, org, hourly_rate, currency, show_names, report_date, assessor, labels,
+                              labelled_by, plan, assumptions, period)
+    # the store is closed before the PDF is rendered (seconds): other commands may use it meanwhile
+    if not to_stdout:
+        _describe(publish(model, out, fmt))
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="toilaudit-") as folder:
+        published = publish(model, Path(folder) / f"report.{fmt}", fmt, guardrails=False)
+        click.get_binary_stream("stdout").write(published.report.read_bytes())
+    if fmt != "json":
+        notice(ctx, "Wrote the report to standard output; the guardrail files are written only beside a report "
+                    "file (--out FILE).")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -1093,6 +1329,7 @@ def demo(ctx, out: Path) -> None:
     from toilaudit.importers.jira_csv import read_jira_csv
     from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
     from toilaudit.maturity.bank import load_bank
+    from toilaudit.report.publish import publish
 
     with tempfile.TemporaryDirectory(prefix="toilaudit-demo-") as folder, \
             resources.as_file(resources.files("toilaudit.examples")) as examples, \
@@ -1102,10 +1339,10 @@ def demo(ctx, out: Path) -> None:
             import_batch(store, read_pagerduty_csv([examples / "pagerduty_incidents.csv"], {}), "csv")
         org, *_ = _save_answers_file(store, load_bank(), examples / "interview_answers.yaml", None, None)
         with progress("Rendering the board report"):
-            model, published = _build_and_publish(
-                store, org, out / "toilaudit-report.pdf", "pdf", 100.0, "USD", False, None, None,
-                examples / "labels.csv", "the generator of the example data (not people)",
-                examples / "plan.yaml", None)
+            model = _build_report(
+                store, org, 100.0, "USD", False, None, None, examples / "labels.csv",
+                "the generator of the example data (not people)", examples / "plan.yaml", None)
+            published = publish(model, out / "toilaudit-report.pdf", "pdf")
     figures = model.headline  # the report's own figures, so the line and the PDF agree
     click.echo(
         f"Demo for {model.org}: {figures.items:,} items in {figures.period}, toil {figures.toil_percent}% of recorded "
@@ -1113,6 +1350,17 @@ def demo(ctx, out: Path) -> None:
         f"gate allows agentic AI on {model.services_allowed} of {len(model.services)} services."
     )
     _describe(published)
+
+
+def _add_common_options(group: click.Group) -> None:
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _add_common_options(command)
+        else:
+            command.params.extend(common_options(on_group=False))
+
+
+_add_common_options(cli)
 
 
 def main() -> None:

@@ -97,7 +97,8 @@ def run_labelling(session: LabelSession, ask: Callable[[], str] | None = None) -
     while pending:
         position = pending.pop(0)
         _show(console, rows.iloc[position], model, pack, len(session.saved) + total_labels)
-        answer = ask()
+        with store.released():  # while the person reads, other commands may use the store
+            answer = ask()
         if answer in ("quit", "skip"):
             console.print(f"  [dim]{answer}[/dim]", highlight=False)
         if answer == "quit":

@@ -19,7 +19,7 @@ from toilaudit.classify.adapt import human_verdicts
 from toilaudit.classify.evaluate import CrossValidation, cross_validate, read_labels
 from toilaudit.classify.explain import Explanation, explain_row, organisation_model
 from toilaudit.classify.model import shipped_model
-from toilaudit.errors import ToilauditError
+from toilaudit.errors import ToilauditError, shown
 from toilaudit.store import Store
 
 WORDS_SHOWN = 6
@@ -69,11 +69,21 @@ class ItemExplanation:
         }
 
 
-def explain_item(store: Store, key: str) -> list[ItemExplanation]:
-    """The item(s) with this key (any case; a key may exist in both sources)."""
-    found = store.explain(key)
+def explain_item(store: Store, key: str) -> tuple[list[ItemExplanation], str | None]:
+    """The item(s) `key` names: a key in any case (it may exist in both sources) or a PagerDuty
+    incident number, else every item of the repetition group it names. Returns them and, when
+    `key` named a group, the group's id."""
+    found, group = store.explain(key), None
     if found.empty:
-        raise ToilauditError(f"explain: no item with key {key!r} - check the key (toilaudit summary lists groups)")
+        found = store.items(group=key)
+        group = str(found["group_id"].iloc[0]) if not found.empty else None
+    if found.empty:
+        raise ToilauditError(f"explain: no item or repetition group {shown(key)} - toilaudit items lists the keys "
+                             "(--format csv for a spreadsheet), toilaudit summary the groups")
+    return explain_rows(store, found), group
+
+
+def explain_rows(store: Store, found: pd.DataFrame) -> list[ItemExplanation]:
     pack = active_rule_pack(store)
     model = current_model(store, pack)
     human = human_verdicts(found, store.load_labels())

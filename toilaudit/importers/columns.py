@@ -18,7 +18,7 @@ from toilaudit.inputs import load_yaml, read_text_file
 MAPPABLE_FIELDS = (
     "key", "title", "description", "item_type", "status", "team", "project", "service", "labels",
     "created_at", "resolved_at", "time_spent_seconds", "seconds_to_resolve", "urgency",
-    "auto_resolved", "people",
+    "auto_resolved", "people", "incident_number",
 )
 
 JIRA_ALIASES: dict[str, tuple[str, ...]] = {
@@ -40,6 +40,7 @@ JIRA_ALIASES: dict[str, tuple[str, ...]] = {
 
 PAGERDUTY_ALIASES: dict[str, tuple[str, ...]] = {
     "key": ("id", "incident id", "incident key", "incident number", "number"),
+    "incident_number": ("incident number", "number"),  # beside an id column; else it is the key
     "title": ("description", "title", "incident title", "summary", "incident description"),
     "status": ("status", "incident status"),
     "team": ("team names", "team name", "teams", "team"),

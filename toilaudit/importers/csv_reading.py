@@ -23,6 +23,8 @@ from toilaudit.importers.columns import match_columns
 
 ENCODINGS = ("utf-8", "cp1252")  # Excel on Windows saves CSV as Windows-1252
 SNIFF_BYTES = 64 * 1024
+# Excel writes ";" where the decimal mark is a comma (much of Europe), and tabs as "Unicode Text"
+DELIMITERS = (",", ";", "\t")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +52,21 @@ def file_sha256(path: Path) -> tuple[str, bool]:
     return digest.hexdigest(), has_nul
 
 
-def _read_header(path: Path, head: bytes) -> tuple[list[str], str]:
-    """The header row and the file's encoding (the first that decodes the sniffed bytes)."""
+def detect_delimiter(text: str) -> str:
+    """The delimiter that splits the header row into the most columns; a comma on a tie."""
+    header = (text.splitlines() or [""])[0]
+
+    def columns(delimiter: str) -> int:
+        try:
+            return len(next(csv.reader([header], delimiter=delimiter), []))
+        except csv.Error:  # a quote left open: counted as one column, and reported by the reader
+            return 0
+
+    return max(DELIMITERS, key=columns)
+
+
+def _read_header(path: Path, head: bytes) -> tuple[list[str], str, str]:
+    """The header row, the file's encoding (the first that decodes the sniffed bytes) and its delimiter."""
     for encoding in ENCODINGS:
         try:
             text = head.decode(encoding)
@@ -62,11 +77,12 @@ def _read_header(path: Path, head: bytes) -> tuple[list[str], str]:
             else:
                 continue
         text = text.lstrip("\ufeff")
+        delimiter = detect_delimiter(text)
         try:
-            header = next(csv.reader(io.StringIO(text)), [])
+            header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
         except csv.Error:
             header = []
-        return [h.strip() for h in header], encoding
+        return [h.strip() for h in header], encoding, delimiter
     raise InputFileError(f"{path.name}: not UTF-8 or Windows-1252 text - save the export as CSV (UTF-8)")
 
 
@@ -94,7 +110,7 @@ def read_export(
                              "CSV UTF-8 (Excel: Save As > CSV UTF-8)")
     if b"\x00" in head:
         raise InputFileError(f"{where}: a binary file, not a CSV export - export as CSV, not Excel or a zip")
-    headers, encoding = _read_header(path, head)
+    headers, encoding, delimiter = _read_header(path, head)
     positions = match_columns(headers, aliases, user_map)
     missing = [field for field in required if field not in positions]
     if missing:
@@ -108,7 +124,7 @@ def read_export(
     # The hash and the per-field Arrow kernels run in threads: all release the GIL.
     with ThreadPoolExecutor(max_workers=2) as pool:
         digest = pool.submit(file_sha256, path)
-        table = _read_columns(path, encoding, len(headers), wanted)
+        table = _read_columns(path, encoding, len(headers), wanted, delimiter)
         if table.num_rows == 0:
             raise InputFileError(f"{where}: no rows under the header - export the {source} again, with the rows")
         fields = dict(zip(positions, pool.map(lambda found: _join_values(table, found), positions.values())))
@@ -160,7 +176,7 @@ def _check_single_line(fields: dict[str, pd.Series], single_line: dict[str, str]
             )
 
 
-def _read_columns(path: Path, encoding: str, width: int, wanted: list[int]) -> pa.Table:
+def _read_columns(path: Path, encoding: str, width: int, wanted: list[int], delimiter: str = ",") -> pa.Table:
     """Read only the wanted columns with pyarrow's multi-threaded parser, all as strings."""
     names = [f"c{i}" for i in range(width)]
     include = [names[i] for i in wanted]
@@ -168,7 +184,7 @@ def _read_columns(path: Path, encoding: str, width: int, wanted: list[int]) -> p
         return pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, delimiter=delimiter),
             convert_options=pacsv.ConvertOptions(
                 include_columns=include,
                 column_types={name: pa.string() for name in include},
@@ -179,7 +195,7 @@ def _read_columns(path: Path, encoding: str, width: int, wanted: list[int]) -> p
     except pa.ArrowInvalid as exc:
         message = str(exc).splitlines()[0]
         if "UTF8" in message and encoding == "utf-8":
-            return _read_columns(path, "cp1252", width, wanted)
+            return _read_columns(path, "cp1252", width, wanted, delimiter)
         ragged = re.search(r"Expected (\d+) columns, got (\d+): ?(.*)", message)
         if ragged:
             expected, got, row = ragged.groups()

@@ -53,6 +53,8 @@ class WorkItem:
     """Assignee, reporter, acknowledgers, resolver joined with "|": kept to pseudonymise, never shown raw."""
     human_label: str = ""
     """"toil" or "not-toil" when a person labelled the item in the source (used by evaluate only)."""
+    incident_number: str = ""
+    """PagerDuty's incident number, which people quote (#1234) where the key is the incident id; "" for Jira."""
 
 
 WORK_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(WorkItem))

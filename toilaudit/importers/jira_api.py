@@ -20,6 +20,7 @@ import requests
 from toilaudit.errors import SourceError, shown
 from toilaudit.importers.export import split_human_labels
 from toilaudit.importers.interface import normalise_frame
+from toilaudit.importers.tls import ca_bundle
 from toilaudit.urls import check_source_url
 from toilaudit.importers.retry import (
     RetryPolicy,
@@ -43,6 +44,9 @@ class JiraPage:
     """Issues matching the query (Data Center says; Cloud's enhanced search does not)."""
     max_updated: pd.Timestamp | None
     """Latest `updated` on the page, for the watermark."""
+    next: str | int | None = None
+    """Where the next page starts (Cloud's nextPageToken, Data Center's startAt); None after the last.
+    Kept with each stored page, so that a run cut off goes on from there."""
 
 
 def narrow_jql(jql: str, updated_since: pd.Timestamp | None) -> str:
@@ -78,9 +82,8 @@ class JiraSource:
                 "in the environment"
             )
         options: dict = {"server": self.url}
-        ca_bundle = environ.get("REQUESTS_CA_BUNDLE") or environ.get("SSL_CERT_FILE")
-        if ca_bundle:
-            options["verify"] = ca_bundle  # a corporate CA
+        if ca_bundle(environ):
+            options["verify"] = ca_bundle(environ)  # a corporate CA (tls.py)
         # max_retries=0: this module owns the retry policy (see retry.py). The client reads
         # serverInfo when built; it needs deploymentType to allow Cloud's enhanced search.
         self.client = self._call(
@@ -127,28 +130,41 @@ class JiraSource:
             return SourceError(f"jira: {self.url} has no Jira REST API at {what} (HTTP 404) - check --url")
         return SourceError(f"jira: {what} failed with HTTP {status} ({_jira_messages(error)}) - check --url")
 
-    def pages(self, jql: str) -> Iterator[JiraPage]:
+    def pages(self, jql: str, start: str | int | None = None) -> Iterator[JiraPage]:
+        """The query's issues page by page, from the beginning or from `start`, a page's `next`."""
         if self.is_cloud:
-            token = None
-            while True:
-                data = self._call(lambda t=token: self.client.enhanced_search_issues(
-                    jql, nextPageToken=t, maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True), "search/jql")
-                data = self._answer(data, "search/jql")
-                yield self._page(data.get("issues") or [], None)
-                token = data.get("nextPageToken")
-                if data.get("isLast", not token) or not token:
-                    return
-        start = 0
+            yield from self._cloud_pages(jql, start if isinstance(start, str) else None)
+            return
+        begin = start if isinstance(start, int) else 0
         while True:
-            data = self._call(lambda s=start: self.client.search_issues(
+            data = self._call(lambda s=begin: self.client.search_issues(
                 jql, startAt=s, maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True, validate_query=True),
                 "search")
             data = self._answer(data, "search")
             issues = data.get("issues") or []
             total = int(data.get("total") or 0) if str(data.get("total") or 0).isdigit() else 0
-            yield self._page(issues, total)
-            start += len(issues)
-            if not issues or start >= total:
+            begin += len(issues)
+            done = not issues or begin >= total
+            yield self._page(issues, total, None if done else begin)
+            if done:
+                return
+
+    def _cloud_pages(self, jql: str, token: str | None) -> Iterator[JiraPage]:
+        resumed = token
+        while True:
+            try:
+                data = self._call(lambda t=token: self.client.enhanced_search_issues(
+                    jql, nextPageToken=t, maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True), "search/jql")
+            except SourceError:
+                if token is None or token != resumed:
+                    raise
+                token = resumed = None  # a token kept from an earlier run may have expired: start over
+                continue
+            data = self._answer(data, "search/jql")
+            token = data.get("nextPageToken")
+            last = bool(data.get("isLast", not token)) or not token
+            yield self._page(data.get("issues") or [], None, None if last else token)
+            if last:
                 return
 
     def _answer(self, data, what: str) -> dict:
@@ -161,7 +177,7 @@ class JiraSource:
                               "check --url points at Jira's base URL")
         return data
 
-    def _page(self, issues: list[dict], total: int | None) -> JiraPage:
+    def _page(self, issues: list[dict], total: int | None, next_start: str | int | None) -> JiraPage:
         rows = []
         updated = []
         for issue in issues:
@@ -188,12 +204,12 @@ class JiraSource:
             updated.append(fields.get("updated"))
         frame = pd.DataFrame(rows)
         if frame.empty:
-            return JiraPage(normalise_frame(frame.assign(source=[], key=[])), total, None)
+            return JiraPage(normalise_frame(frame.assign(source=[], key=[])), total, None, next_start)
         for column in ("created_at", "resolved_at"):
             frame[column] = pd.to_datetime(frame[column], format="ISO8601", utc=True, errors="coerce")
         frame["labels"], frame["human_label"] = split_human_labels(frame["labels"])
         stamps = pd.to_datetime(pd.Series(updated), format="ISO8601", utc=True, errors="coerce")
-        return JiraPage(normalise_frame(frame), total, stamps.max() if stamps.notna().any() else None)
+        return JiraPage(normalise_frame(frame), total, stamps.max() if stamps.notna().any() else None, next_start)
 
 
 def description_text(value) -> str:

@@ -3,7 +3,8 @@
 /incidents accepts at most a 6-month since/until range, and classic pagination stops at offset
 10,000. So the range is cut into windows of at most 180 days, each window is asked its `total`
 first, and a window holding more than the offset cap allows is split in half again, until every
-window can be paged completely: a busy year imports every incident, no more, no fewer.
+window can be paged completely: a busy year imports every incident, no more, no fewer. Every
+window's total is asked before the first page is handed on, so progress shows the whole count.
 Auto-resolution is read from each incident's `last_status_change_by` (a service or integration
 resolved it, not a person), so no per-incident log-entry calls are needed.
 The token comes from PAGERDUTY_API_TOKEN only.
@@ -22,6 +23,7 @@ import pandas as pd
 
 from toilaudit.errors import SourceError
 from toilaudit.importers.interface import normalise_frame
+from toilaudit.importers.tls import ca_bundle
 from toilaudit.urls import check_source_url
 from toilaudit.importers.retry import (
     RetryPolicy,
@@ -44,11 +46,25 @@ class Window:
 
 
 @dataclass(frozen=True, slots=True)
+class Position:
+    """Where a page starts: the window being read and how many of its incidents come before."""
+
+    since: datetime
+    until: datetime
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentPage:
     items: pd.DataFrame
     """The page's incidents as WorkItems."""
     window_total: int
     """Incidents in the page's window."""
+    total: int = 0
+    """Incidents in all the windows this run reads (from its start or the position it went on from)."""
+    next: Position | None = None
+    """Where the next page starts; None after the last. Kept with each stored page, so that a run
+    cut off goes on from there."""
 
 
 class PagerDutySource:
@@ -62,9 +78,8 @@ class PagerDutySource:
         if url:
             check_source_url(url, "pagerduty", ("https",))  # the API (and its client) only speak https
         options = {}
-        ca_bundle = environ.get("REQUESTS_CA_BUNDLE")
-        if ca_bundle and not environ.get("SSL_CERT_FILE"):  # httpx2 reads SSL_CERT_FILE by itself
-            options["verify"] = ssl.create_default_context(cafile=ca_bundle)
+        if ca_bundle(environ):  # a corporate CA (tls.py): given explicitly, so httpx reads no variable itself
+            options["verify"] = ssl.create_default_context(cafile=ca_bundle(environ))
         self.client = pagerduty.RestApiV2Client(token, base_url=url or None, **options)
         # The client retries 429 forever unless bounded: allow it one quick retry, then this
         # module's policy (which honours Retry-After) takes over.
@@ -116,12 +131,41 @@ class PagerDutySource:
             start = end
         return out
 
-    def pages(self, since: datetime, until: datetime, services: tuple[str, ...]) -> Iterator[IncidentPage]:
-        pending = self.windows(since, until)
+    def pages(self, since: datetime, until: datetime, services: tuple[str, ...],
+              start: Position | None = None) -> Iterator[IncidentPage]:
+        """Every incident created in [since, until), page by page; from `start`, a page's `next`, if given."""
+        windows = self.windows(since, until)
+        if start is not None and since <= start.since < start.until <= until:
+            windows = [Window(start.since, start.until), *self.windows(start.until, until)]
+        planned = self._plan(windows, services)
+        skipped = start.offset if start is not None and planned and planned[0][0] == Window(start.since, start.until) \
+            else 0
+        total = sum(count for _, count, _ in planned) - skipped
+        for index, (window, count, first) in enumerate(planned):
+            params = self._params(window, services)
+            offset = skipped if index == 0 else 0
+            data = first if offset == 0 else self._get("/incidents", {**params, "offset": offset})
+            while True:
+                incidents = data.get("incidents") or []
+                offset += len(incidents)
+                more = bool(data.get("more")) and bool(incidents)
+                if more:
+                    following = Position(window.since, window.until, offset)
+                elif index + 1 < len(planned):
+                    following = Position(planned[index + 1][0].since, planned[index + 1][0].until, 0)
+                else:
+                    following = None
+                yield IncidentPage(_to_items(incidents), count, total, following)
+                if not more:
+                    break
+                data = self._get("/incidents", {**params, "offset": offset})
+
+    def _plan(self, windows: list[Window], services: tuple[str, ...]) -> list[tuple[Window, int, dict]]:
+        """Each window with its total and first page, those over the offset cap split until none is."""
+        pending, planned = list(windows), []
         while pending:
             window = pending.pop(0)
-            params = self._params(window, services)
-            first = self._get("/incidents", {**params, "offset": 0, "total": "true"})
+            first = self._get("/incidents", {**self._params(window, services), "offset": 0, "total": "true"})
             total = int(first.get("total") or 0)
             if total > OFFSET_CAP:
                 if window.until - window.since <= timedelta(seconds=2):
@@ -130,14 +174,8 @@ class PagerDutySource:
                 middle = window.since + (window.until - window.since) / 2
                 pending[:0] = [Window(window.since, middle), Window(middle, window.until)]
                 continue
-            data, offset = first, 0
-            while True:
-                incidents = data.get("incidents") or []
-                yield IncidentPage(_to_items(incidents), total)
-                offset += len(incidents)
-                if not data.get("more") or not incidents:
-                    break
-                data = self._get("/incidents", {**params, "offset": offset})
+            planned.append((window, total, first))
+        return planned
 
     @staticmethod
     def _params(window: Window, services: tuple[str, ...]) -> dict:
@@ -166,6 +204,7 @@ def _to_items(incidents: list[dict]) -> pd.DataFrame:
         rows.append({
             "source": "pagerduty",
             "key": incident["id"],
+            "incident_number": str(incident.get("incident_number") or ""),
             "title": incident.get("title") or incident.get("summary") or incident.get("description") or "",
             "item_type": "incident",
             "status": status,
@@ -178,7 +217,7 @@ def _to_items(incidents: list[dict]) -> pd.DataFrame:
             "auto_resolved": (status == "resolved" and changer not in HUMAN_AGENTS) if changer else None,
             "people": "|".join(dict.fromkeys(p for p in people if p)),
         })
-    frame = pd.DataFrame(rows, columns=["source", "key", "title", "item_type", "status", "team", "service", "labels",
+    frame = pd.DataFrame(rows, columns=["source", "key", "incident_number", "title", "item_type", "status", "team", "service", "labels",
                                         "created_at", "resolved_at", "urgency", "auto_resolved", "people"])
     for column in ("created_at", "resolved_at"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601", utc=True, errors="coerce")

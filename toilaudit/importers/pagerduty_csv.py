@@ -81,6 +81,7 @@ def _to_items(
             "auto_resolved": parse_flags(fields["auto_resolved"]) if "auto_resolved" in fields else pd.NA,
             "people": text("people"),
             "human_label": "",
+            "incident_number": text("incident_number"),
         },
         index=range(rows),
     )

@@ -126,6 +126,7 @@ def template_yaml(bank: Bank, org: str | None = None, services: tuple[str, ...] 
             if q.per_service:
                 entry["service"] = service
             entry["text"] = q.text
+            entry["why"] = q.why
             if q.kind == "number":
                 entry["type"] = "number"
             else:

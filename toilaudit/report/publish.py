@@ -23,7 +23,8 @@ class Published:
     """URLs the document asked the PDF renderer for (all refused)."""
 
 
-def publish(model: ReportModel, out: Path, output_format: str) -> Published:
+def publish(model: ReportModel, out: Path, output_format: str, guardrails: bool = True) -> Published:
+    """Write the report to `out`, and, beside a PDF or HTML report, the guardrail files (unless told not to)."""
     if out.is_dir():
         raise ToilauditError(f"report: {out} is a folder - give --out a file name, e.g. {out / 'roadmap.pdf'}")
     try:
@@ -36,7 +37,7 @@ def publish(model: ReportModel, out: Path, output_format: str) -> Published:
             out.write_text(render_html(model), encoding="utf-8")
         else:
             out.write_text(render_json(model) + "\n", encoding="utf-8")
-        companions = () if output_format == "json" else tuple(write_guardrails(model, out.parent))
+        companions = tuple(write_guardrails(model, out.parent)) if guardrails and output_format != "json" else ()
     except OSError as exc:  # read-only, full, a special file, no permission
         raise ToilauditError(f"report: cannot write {out} ({exc.strerror or type(exc).__name__}) - choose another "
                              "--out, somewhere you can write") from None

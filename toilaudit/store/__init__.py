@@ -12,11 +12,11 @@ import os
 import re
 
 from toilaudit.errors import StoreError, shown
-from toilaudit.store.interface import Store
+from toilaudit.store.interface import WAIT_SECONDS, NoStoreError, Opening, Store
 from toilaudit.store.schema import DEFAULT_PATH
 from toilaudit.urls import redact_url
 
-__all__ = ["Store", "open_store", "resolve_location", "DEFAULT_PATH"]
+__all__ = ["Store", "Opening", "NoStoreError", "open_store", "resolve_location", "DEFAULT_PATH", "WAIT_SECONDS"]
 
 
 def resolve_location(db: str | None) -> str:
@@ -29,8 +29,9 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
-def open_store(db: str | None = None) -> Store:
-    """Open (creating if need be) the store named by --db, TOILAUDIT_DB or ./toilaudit.db.
+def open_store(db: str | None = None, opening: Opening = Opening()) -> Store:
+    """Open the store named by --db, TOILAUDIT_DB or ./toilaudit.db (creating it, unless `opening`
+    says the command only reads or must find one).
 
     Only two kinds of store exist: a DuckDB file path and a postgresql:// URL. Anything else is
     refused before DuckDB sees it, since DuckDB reads other databases (SQLite, MySQL) through
@@ -40,10 +41,10 @@ def open_store(db: str | None = None) -> Store:
     if location.lower().startswith(POSTGRES_SCHEMES):
         from toilaudit.store.postgres import PostgresStore
 
-        return PostgresStore(location)
+        return PostgresStore(location, opening)
     if OTHER_SCHEME.match(location):
         raise StoreError(f"{shown(redact_url(location))}: not a store toilaudit can use - give --db a DuckDB file "
                          "path (e.g. toilaudit.db) or a postgresql:// URL")
     from toilaudit.store.duckdb import DuckDBStore
 
-    return DuckDBStore(location)
+    return DuckDBStore(location, opening)

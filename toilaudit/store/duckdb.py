@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +13,11 @@ import pandas as pd
 import pyarrow as pa
 
 from toilaudit.errors import StoreError
-from toilaudit.store.interface import Store
+from toilaudit.store.interface import Store, no_store_error
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+RETRY_SECONDS = 0.2  # how often a waiting command tries the file again
+LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
 
 
 def _starts_with(path: Path, magic: bytes) -> bool:
@@ -25,26 +31,66 @@ def _starts_with(path: Path, magic: bytes) -> bool:
 class DuckDBStore(Store):
     keyed = False
     def _connect(self) -> None:
-        import duckdb
+        """Open the file: read-only where the command only reads, so that many can read at once.
 
+        DuckDB lets one process write a file, or any number read it, never both: while another
+        toilaudit writes, wait for it (saying so once) up to the opening's wait, then give up.
+        """
         path = Path(self.location)
         if path.is_dir():
             raise StoreError(f"{self.location}: is a folder - give --db a file name such as toilaudit.db")
+        if not path.exists() and (self.opening.read_only or not self.opening.create):
+            raise no_store_error(self.location)  # before DuckDB, which would create the file
         if _starts_with(path, SQLITE_MAGIC):
             raise StoreError(f"{self.location}: a SQLite database, not a toilaudit store - give --db a DuckDB file "
                              "(a new name creates one) or a postgresql:// URL")
+        deadline = time.monotonic() + self.opening.wait_seconds
+        told = False
+        while True:
+            holder = self._try_connect(path)
+            if holder is None:
+                return
+            if time.monotonic() >= deadline:
+                raise StoreError(f"{self.location}: in use by another toilaudit{holder} for more than "
+                                 f"{self.opening.wait_seconds:g}s - let it finish, then run this again (or wait "
+                                 "longer with --wait SECONDS)")
+            if not told:
+                self.opening.on_wait(f"{self.location} is in use by another toilaudit{holder}; waiting up to "
+                                     f"{self.opening.wait_seconds:g}s for it (--wait SECONDS)")
+                told = True
+            time.sleep(RETRY_SECONDS)
+
+    def _try_connect(self, path: Path) -> str | None:
+        """Connect; None when done, else who holds the file (" (PID 123)" or "")."""
+        import duckdb
+
         try:
             # DuckDB would download and load an extension to read a SQLite or other foreign file,
             # over plain HTTP: a store never needs one, so neither happens
-            self.connection = duckdb.connect(str(path), config={"autoinstall_known_extensions": False,
-                                                                "autoload_known_extensions": False})
+            self.connection = duckdb.connect(str(path), read_only=self.opening.read_only,
+                                             config={"autoinstall_known_extensions": False,
+                                                     "autoload_known_extensions": False})
         except duckdb.IOException as exc:
             reason = str(exc).splitlines()[0]
             if "lock" in reason.lower():
-                raise StoreError(f"{self.location}: in use by another toilaudit - wait for it or use another --db") from None
+                pid = LOCK_HOLDER.search(reason)
+                return f" (PID {pid.group(1)})" if pid else ""
             raise StoreError(f"{self.location}: not a toilaudit database ({reason}) - choose another --db") from None
         except duckdb.Error as exc:
             raise StoreError(f"{self.location}: cannot open ({str(exc).splitlines()[0]}) - choose another --db") from None
+        return None
+
+    @contextlib.contextmanager
+    def released(self) -> Iterator[None]:
+        # One writer per file: close it while a person thinks, so that summary and report run meanwhile
+        if self._in_transaction:
+            yield
+            return
+        self.close()
+        try:
+            yield
+        finally:
+            self._connect()
 
     def _execute(self, sql: str, params: tuple = ()) -> Any:
         return self.connection.execute(sql, list(params))

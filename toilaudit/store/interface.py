@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -31,17 +32,49 @@ from toilaudit.store.schema import (
 )
 
 
+WAIT_SECONDS = 30.0  # how long a command waits for a store another toilaudit is writing to
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """How a command opens the store."""
+
+    read_only: bool = False
+    """Only reads: several such commands share a DuckDB file at once (a writer has it alone)."""
+    create: bool = True
+    """Create the store where there is none. Commands with nothing to read from an empty store
+    (summary, report) say there is none instead of leaving an empty store behind."""
+    wait_seconds: float = WAIT_SECONDS
+    """How long to wait while another toilaudit is writing to the file, before giving up."""
+    on_wait: Callable[[str], None] = lambda message: None
+    """Told once, with a line for people, when the command starts waiting."""
+
+
+class NoStoreError(StoreError):
+    """A command that reads found no store where --db points."""
+
+
+def no_store_error(name: str) -> NoStoreError:
+    return NoStoreError(f"{name}: no toilaudit store here - make one with toilaudit import jira --csv FILE (or "
+                        "toilaudit interview), or point --db at yours")
+
+
 class Store:
     """What every command needs from the database; engines differ only in connect and bulk load."""
 
     placeholder = "?"
     keyed = True  # primary keys on (source, key); see schema()
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, opening: Opening = Opening()) -> None:
         self.location = location
+        self.opening = opening
         self._in_transaction = False
         self._connect()
-        self._create_schema()
+        try:
+            self._prepare_schema()
+        except BaseException:
+            self.close()
+            raise
 
     # -- engine specifics --------------------------------------------------------------------
     def _connect(self) -> None:
@@ -79,7 +112,56 @@ class Store:
     def lock_for_schema(self) -> None:
         """Serialise schema creation by concurrent first connections (a shared server)."""
 
+    @contextlib.contextmanager
+    def released(self) -> Iterator[None]:
+        """Let other commands use the store while this one waits for a person (a key press).
+
+        A shared server needs nothing; an embedded file has one writer at a time, so the
+        engine closes it here and opens it again after (waiting, if someone else writes then).
+        """
+        yield
+
     # -- schema ------------------------------------------------------------------------------
+    def _stored_version(self) -> int | None:
+        """The store's schema version; None where there is no toilaudit store (no meta table)."""
+        found = self._scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' "
+                             "AND table_schema = current_schema()")
+        if not found:
+            return None
+        version = self._scalar("SELECT value FROM meta WHERE name = 'schema_version'")
+        return None if version is None else int(version)
+
+    def _prepare_schema(self) -> None:
+        """Create or upgrade the tables; a command that must not create a store checks there is one.
+
+        A read-only command cannot upgrade an older store, so it opens it for writing once, upgrades it,
+        and reads on.
+        """
+        if self.opening.create and not self.opening.read_only:
+            self._create_schema()
+            return
+        version = self._stored_version()
+        if version is None:
+            raise no_store_error(self.display_name)
+        if version > SCHEMA_VERSION:
+            raise self._newer_error(version)
+        if self.opening.read_only and version < SCHEMA_VERSION:
+            self.close()
+            self._reopen(read_only=False)
+            self._create_schema()
+            self.close()
+            self._reopen(read_only=True)
+        elif not self.opening.read_only:
+            self._create_schema()
+
+    def _reopen(self, read_only: bool) -> None:
+        self.opening = replace(self.opening, read_only=read_only)
+        self._connect()
+
+    def _newer_error(self, found: object) -> StoreError:
+        return StoreError(f"{self.display_name}: written by a newer toilaudit (schema {found}, this one knows "
+                          f"{SCHEMA_VERSION}) - upgrade toilaudit")
+
     def _create_schema(self) -> None:
         with self.transaction():
             self.lock_for_schema()
@@ -95,10 +177,7 @@ class Store:
                 self._execute(self._sql("UPDATE meta SET value = ? WHERE name = 'schema_version'"),
                               (str(SCHEMA_VERSION),))
             elif int(found) > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.display_name}: written by a newer toilaudit (schema {found}, this one knows "
-                    f"{SCHEMA_VERSION}) - upgrade toilaudit"
-                )
+                raise self._newer_error(found)
 
     @property
     def display_name(self) -> str:
@@ -243,10 +322,28 @@ class Store:
         )
 
     def explain(self, key: str) -> pd.DataFrame:
+        """The item(s) people may mean by `key`: a key in any case, or a PagerDuty incident number (#1234)."""
+        number = key.removeprefix("#")
         return self._frame(
-            self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} WHERE lower(w.key) = lower(?) ORDER BY w.source"),
-            (key,),
+            self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} WHERE lower(w.key) = lower(?) "
+                      "OR (w.source = 'pagerduty' AND w.incident_number = ?) ORDER BY w.source, w.key"),
+            (key, number),
         )
+
+    def items(self, toil: bool | None = None, category: str | None = None, group: str | None = None,
+              team: str | None = None, source: str | None = None, service: str | None = None) -> pd.DataFrame:
+        """Classified items, filtered (names in any case), newest first."""
+        conditions, params = [], []
+        if toil is not None:
+            conditions.append("c.is_toil" if toil else "NOT c.is_toil")
+        for column, value in (("c.category", category), ("c.group_id", group), ("w.team", team),
+                              ("w.source", source), ("w.service", service)):
+            if value is not None:
+                conditions.append(f"lower({column}) = lower(?)")
+                params.append(value)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        return self._frame(self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED}{where} "
+                                     "ORDER BY w.created_at DESC NULLS LAST, w.source, w.key"), tuple(params))
 
     # -- figures for summary and report ------------------------------------------------------
     # `services` narrows every figure to one organisation's items (those of its services);
@@ -382,6 +479,10 @@ class Store:
             self._execute(
                 self._sql("INSERT INTO watermarks VALUES (?, ?, ?)"), (scope, value, datetime.now(timezone.utc))
             )
+
+    def clear_watermark(self, scope: str) -> None:
+        with self.transaction():
+            self._execute(self._sql("DELETE FROM watermarks WHERE scope = ?"), (scope,))
 
     def save_answer(self, org: str, interviewee: str, question_id: str, answer: str | None, note: str,
                     service: str = "") -> None:

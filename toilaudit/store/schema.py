@@ -5,10 +5,11 @@ from __future__ import annotations
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Changes from one schema to the next, applied in order to an older store when it is opened.
 MIGRATIONS = {
     2: ("ALTER TABLE work_items ADD COLUMN IF NOT EXISTS description TEXT",),  # the classifier reads descriptions
+    3: ("ALTER TABLE work_items ADD COLUMN IF NOT EXISTS incident_number TEXT",),  # explain finds a page by it
 }
 DEFAULT_PATH = "toilaudit.db"
 
@@ -30,6 +31,7 @@ WORK_ITEM_COLUMNS = {
     "auto_resolved": "BOOLEAN",
     "people": "TEXT",
     "human_label": "TEXT",
+    "incident_number": "TEXT",
 }
 CLASSIFICATION_COLUMNS = {
     "source": "TEXT NOT NULL",

@@ -1,0 +1,76 @@
+"""Finding an item: `items` lists them with filters; `explain` takes a key, a PagerDuty incident
+number or a repetition group id."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from helpers import run, run_json
+
+
+def test_explain_a_pagerduty_page_by_its_incident_number_or_its_id_in_any_case(audited):
+    by_number = run_json("explain", "#1", "--format", "json", db=audited)
+    assert [(item["source"], item["key"]) for item in by_number] == [("pagerduty", "Q090F3EBDD3")]
+    assert run_json("explain", "1", "--format", "json", db=audited) == by_number
+    assert run_json("explain", "q090f3ebdd3", "--format", "json", db=audited) == by_number
+    text = run("explain", "#1", db=audited)
+    assert text.exit_code == 0 and text.stdout.startswith("pagerduty Q090F3EBDD3: ledger: p99 latency above threshold")
+
+
+def test_explain_a_repetition_group_from_summary(audited):
+    group = run_json("summary", "--format", "json", "--period", "all", db=audited)["top_candidates"][0]
+    items = run_json("explain", group["group_id"].lower(), "--format", "json", db=audited)
+    assert len(items) == group["items"] and {item["group_id"] for item in items} == {group["group_id"]}
+    text = run("explain", group["group_id"], db=audited).stdout.splitlines()
+    assert text[0].startswith(f"group {group['group_id']}: {group['items']} items, ")
+    assert text[3] == "The newest, explained:"
+    assert text[4].startswith(f"{items[0]['source']} {items[0]['key']}: ")
+
+
+def test_explain_something_unknown_says_where_to_look(audited):
+    result = run("explain", "NOPE-1", db=audited)
+    assert result.exit_code == 2
+    assert result.stderr == ("error: explain: no item or repetition group 'NOPE-1' - toilaudit items lists the keys "
+                             "(--format csv for a spreadsheet), toilaudit summary the groups\n")
+
+
+@pytest.mark.parametrize("args, check", [
+    (["--toil"], lambda row: row["is_toil"]),
+    (["--not-toil"], lambda row: not row["is_toil"]),
+    (["--category", "ACCESS REQUEST"], lambda row: row["category"] == "access request"),
+    (["--source", "pagerduty"], lambda row: row["source"] == "pagerduty" and row["incident_number"]),
+    (["--team", "payments platform", "--toil"], lambda row: row["team"] == "Payments Platform" and row["is_toil"]),
+    (["--service", "ledger"], lambda row: row["service"] == "ledger"),
+])
+def test_items_filters(audited, args, check):
+    rows = run_json("items", *args, "--limit", "0", "--format", "json", db=audited)
+    assert rows and all(check(row) for row in rows)
+    everything = run_json("items", "--limit", "0", "--format", "json", db=audited)
+    assert len(rows) == sum(1 for row in everything if check(row))
+
+
+def test_items_of_a_group_in_every_format(audited):
+    group = run_json("summary", "--format", "json", "--period", "all", db=audited)["top_candidates"][0]
+    rows = run_json("items", "--group", group["group_id"], "--format", "json", "--limit", "0", db=audited)
+    assert len(rows) == group["items"]
+    assert [row["created_at"] for row in rows] == sorted((row["created_at"] for row in rows), reverse=True)
+    table = run("items", "--group", group["group_id"], "--limit", "0", db=audited)
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["KEY", "CREATED", "TOIL", "CATEGORY", "GROUP", "TITLE"]
+    assert [line.split()[0] for line in lines[1:]] == [row["key"] for row in rows]
+    exported = list(csv.DictReader(io.StringIO(run("items", "--group", group["group_id"], "--format", "csv", "--limit", "0",
+                                                   db=audited).stdout)))
+    assert [row["key"] for row in exported] == [row["key"] for row in rows]
+    assert list(exported[0]) == ["source", "key", "incident_number", "created_at", "is_toil", "category", "group_id",
+                                 "team", "service", "hours", "title"]
+
+
+def test_items_table_shows_the_newest_50_and_says_so(audited):
+    result = run("items", db=audited)
+    assert len(result.stdout.splitlines()) == 51
+    assert result.stderr == "50 of 740 items shown, newest first; --limit 0 shows them all\n"
+    assert json.loads(run("items", "--format", "json", "--limit", "3", db=audited).stdout)[2]["key"]
