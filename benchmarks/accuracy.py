@@ -32,10 +32,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from toilaudit.classify import train as training  # noqa: E402
 from toilaudit.classify.classifier import classify  # noqa: E402
 from toilaudit.classify.model import PRIOR_INTERCEPT, ToilModel  # noqa: E402
 from toilaudit.classify.rule_pack import load_rule_pack  # noqa: E402
-from toilaudit.classify import train as training  # noqa: E402
 
 FROZEN = ROOT / "corpus" / "frozen_test_orgs.txt"
 MACRO_MIN_ITEMS = 10
@@ -65,7 +65,7 @@ def scores(truth: np.ndarray, guess: np.ndarray) -> Scores:
     scale = toil / other if other else 1.0  # weigh each not-toil item as much as all of toil / all of not-toil
     p_bal = tp / (tp + fp * scale) if tp + fp * scale else 0.0
     f1_bal = 2 * p_bal * recall / (p_bal + recall) if p_bal + recall else 0.0
-    return Scores(int(len(truth)), float(precision), float(recall), float(f1), float(f1_bal))
+    return Scores(len(truth), float(precision), float(recall), float(f1), float(f1_bal))
 
 
 def frozen_orgs(corpus: pd.DataFrame) -> set[str]:
@@ -154,7 +154,7 @@ def write_accuracy(results: pd.DataFrame, corpus_path: Path, organisations: int)
         "per_organisation": per_organisation,
         "per_organisation_columns": ["true_positive", "false_negative", "false_positive"],
         "corpus_sha256": hashlib.sha256(corpus_path.read_bytes()).hexdigest(),
-        "items": int(len(results)),
+        "items": len(results),
         "organisations": organisations,
         "method": "leave-one-organisation-out: each organisation classified by a model trained on all the others",
         "labels_by": LABELS_BY,
@@ -196,7 +196,7 @@ def main() -> int:
     baseline = leave_one_out(corpus, pack, data, sorted(data), lambda org: rules_only)
     figures = {
         "date": time.strftime("%Y-%m-%d"),
-        "corpus_items": int(len(corpus)),
+        "corpus_items": len(corpus),
         "organisations": len(data),
         "model": report(results, "Rules + model"),
         "frozen_test": report(results.loc[results["org"].isin(frozen)], "Rules + model, frozen test organisations only")

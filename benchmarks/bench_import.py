@@ -38,8 +38,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import realshaped  # noqa: E402
-from toilaudit.synth.exports import JIRA_HEADER, PAGERDUTY_HEADER, jira_rows, pagerduty_rows, write_csv  # noqa: E402
+import realshaped
+
+from toilaudit.synth.exports import JIRA_HEADER, PAGERDUTY_HEADER, jira_rows, pagerduty_rows, write_csv
 
 TOILAUDIT = [sys.executable, "-m", "toilaudit"]
 DELTA_ROWS = 1_000
@@ -81,8 +82,8 @@ def median_ratio(runs: list[tuple[float, float]], baseline: list[tuple[float, fl
 def bare_read(path: Path) -> list[str]:
     """The fastest correct read of the file into pandas: pyarrow's CSV reader, which (unlike
     pandas' pyarrow engine on a large file) follows quoted newlines."""
-    code = ("import pyarrow.csv as c; c.read_csv(%r, parse_options=c.ParseOptions(newlines_in_values=True))"
-            ".to_pandas()" % str(path))
+    code = (f"import pyarrow.csv as c; c.read_csv({str(path)!r}, parse_options=c.ParseOptions(newlines_in_values=True))"
+            ".to_pandas()")
     return [sys.executable, "-c", code]
 
 

@@ -17,7 +17,7 @@ import csv
 import math
 import random
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -72,7 +72,8 @@ def _slot(rng: random.Random) -> str:
     if kind < 0.4:
         return f"{rng.choice(['web', 'db', 'app', 'es', 'kafka', 'node', 'gw'])}-{rng.randint(1, 9999):04d}"
     if kind < 0.6:
-        return f"{rng.choice(['db-prod', 'cache', 'api-eu', 'batch'])}-{rng.randint(1, 99)}.{rng.choice(['eu-west-1', 'us-east-2', 'dc2'])}"
+        region = rng.choice(["eu-west-1", "us-east-2", "dc2"])
+        return f"{rng.choice(['db-prod', 'cache', 'api-eu', 'batch'])}-{rng.randint(1, 99)}.{region}"
     if kind < 0.75:
         return ".".join(str(rng.randint(1, 254)) for _ in range(4))
     if kind < 0.9:
@@ -113,7 +114,7 @@ def titles_and_descriptions(count: int, seed: int):
 
 def jira_rows(count: int, seed: int = 17, days: int = 365):
     rng = random.Random(seed + 1)
-    start = datetime(2025, 11, 24, tzinfo=timezone.utc)
+    start = datetime(2025, 11, 24, tzinfo=UTC)
     for number, (title, description) in enumerate(titles_and_descriptions(count, seed), 1):
         when = start + timedelta(seconds=rng.randint(0, days * 86400))
         resolved = when + timedelta(hours=rng.uniform(0.2, 24 * 30))
@@ -133,7 +134,7 @@ def jira_rows(count: int, seed: int = 17, days: int = 365):
 
 def pagerduty_rows(count: int, seed: int = 23, days: int = 365):
     rng = random.Random(seed + 1)
-    start = datetime(2025, 11, 24, tzinfo=timezone.utc)
+    start = datetime(2025, 11, 24, tzinfo=UTC)
     offset = timezone(timedelta(hours=-5))
     for number, (title, _) in enumerate(titles_and_descriptions(count, seed), 1):
         when = start + timedelta(seconds=rng.randint(0, days * 86400))

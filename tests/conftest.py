@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import glob
+import os
+import pwd
 import re
+import shutil
+import socket
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -52,13 +59,6 @@ def _no_store_from_environment(monkeypatch):
 
 
 # ------------------------------------------------------------------ programs the machine may lack
-import glob
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 
 # .ci/run sets this: there, a missing program fails its tests instead of skipping them
 REQUIRE_ALL = os.environ.get("TOILAUDIT_TESTS_REQUIRE_ALL") == "1"

@@ -14,7 +14,7 @@ import json
 import re
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from werkzeug import Request, Response
 
@@ -28,7 +28,7 @@ def make_issues(count: int, seed: int = 5) -> list[dict]:
     import random
 
     rng = random.Random(seed)
-    start = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 6, 1, tzinfo=UTC)
     issues = []
     for number in range(1, count + 1):
         template = rng.choice(JIRA_TEMPLATES)
@@ -132,7 +132,7 @@ class FakeJira:
         matching = self.issues
         since = UPDATED_SINCE.search(jql)
         if since:
-            cutoff = datetime.strptime(since.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
+            cutoff = datetime.strptime(since.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
             matching = [i for i in matching if datetime.strptime(i["fields"]["updated"], "%Y-%m-%dT%H:%M:%S.000%z")
                         >= cutoff]
         size = min(int(args.get("maxResults", 50)), MAX_RESULTS)

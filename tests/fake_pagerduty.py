@@ -12,7 +12,7 @@ import bisect
 import json
 import random
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from werkzeug import Request, Response
 
@@ -55,7 +55,7 @@ def make_incidents(count: int, since: datetime, until: datetime, seed: int = 3) 
 
 
 def parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
 class FakePagerDuty:

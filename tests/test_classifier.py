@@ -167,7 +167,12 @@ def test_rare_token_masking_equals_the_plain_definition():
     import random
 
     from toilaudit.classify.templates import (
-        HAS_LETTER, RARE_TOKEN_ITEMS, STOPWORDS, _is_concrete, _wildcard_rare_tokens)
+        HAS_LETTER,
+        RARE_TOKEN_ITEMS,
+        STOPWORDS,
+        _is_concrete,
+        _wildcard_rare_tokens,
+    )
     rng = random.Random(6)
     texts = [text + (" " + "".join(rng.choice("abcdefghij") for _ in range(4)) if rng.random() < 0.3 else "")
              for text in _tricky_texts(5000, seed=6)]  # a third carry a name that is often rare

@@ -98,7 +98,8 @@ def test_quiet_waits_without_a_word_and_wait_0_gives_up_at_once(audited):
 
 
 @pytest.mark.parametrize("command", [
-    ["summary"], ["explain", "OPS-1"], ["items"], ["gate"], ["assess"], ["evaluate"], ["classify"], ["label", "--from", "labels.csv"],
+    ["summary"], ["explain", "OPS-1"], ["items"], ["gate"], ["assess"], ["evaluate"], ["classify"],
+    ["label", "--from", "labels.csv"],
     ["report", "--out", "r.pdf"],
 ])
 def test_a_read_command_where_there_is_no_store_says_so_and_creates_nothing(tmp_path, monkeypatch, command):

@@ -207,7 +207,7 @@ def test_import_and_classify_at_the_same_time_on_postgresql(pg_url):
                 step(store)
             finally:
                 store.close()
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
 
     for _ in range(4):  # it failed in 6 of 7 trials

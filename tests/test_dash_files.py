@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from helpers import EXAMPLES, run, run_json
 from toilaudit.store import open_store
+
+from helpers import EXAMPLES, run, run_json
 
 
 def test_import_csv_from_standard_input(db, tmp_path, monkeypatch):
@@ -33,7 +34,8 @@ def test_labels_from_standard_input(audited):
     labels = (EXAMPLES / "labels.csv").read_text()
     from_file = run_json("evaluate", "--labels", str(EXAMPLES / "labels.csv"), "--format", "json", db=audited)
     from_stdin = run("evaluate", "--labels", "-", "--format", "json", input=labels, db=audited)
-    assert from_stdin.exit_code == 0 and json.loads(from_stdin.stdout) == {**from_file, "labels_from": from_file["labels_from"].replace("labels.csv", "stdin")}
+    named_stdin = {**from_file, "labels_from": from_file["labels_from"].replace("labels.csv", "stdin")}
+    assert from_stdin.exit_code == 0 and json.loads(from_stdin.stdout) == named_stdin
     saved = run("label", "--from", "-", "--by", "dana", input=labels, db=audited)
     assert saved.exit_code == 0 and saved.stdout.startswith("Saved 250 labels from stdin")
 

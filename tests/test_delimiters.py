@@ -7,8 +7,9 @@ import csv
 
 import pytest
 
-from helpers import EXAMPLES, run, run_json
 from toilaudit.importers.csv_reading import detect_delimiter
+
+from helpers import EXAMPLES, run, run_json
 
 
 def resaved(source, path, delimiter: str, encoding: str = "utf-8"):

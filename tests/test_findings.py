@@ -102,7 +102,8 @@ def test_contradiction_case_denies_with_the_maturity_reason(steady, tmp_path):
 @pytest.mark.parametrize("platform_level, allowed", [(2, "read-only"), (3, "shadow"), (4, "supervised-write"),
                                                      (5, "agentic")])
 def test_report_ladder_and_rbac_agree_with_gate(steady, tmp_path, platform_level, allowed):
-    choose = lambda q: best(q) if not q["id"].startswith("platform.") or _level(q["id"]) <= platform_level else 1
+    def choose(q):
+        return best(q) if not q["id"].startswith("platform.") or _level(q["id"]) <= platform_level else 1
     interview(steady, answers_file(tmp_path, choose))
     model = report_json(steady, tmp_path)
     run("report", "--out", str(tmp_path / "board" / "r.html"), db=steady)
@@ -370,7 +371,8 @@ def test_report_figures_add_up(audited, tmp_path):
     model = report_json(audited, tmp_path)
     bars = model["category_chart"]["bars"]
     assert bars[-1]["label"].startswith("other (") and bars[-1]["other"]
-    assert abs(sum(float(b["value_text"].split()[0].replace(",", "")) for b in bars) - model["headline"]["toil_hours"]) <= len(bars)
+    bar_hours = sum(float(b["value_text"].split()[0].replace(",", "")) for b in bars)
+    assert abs(bar_hours - model["headline"]["toil_hours"]) <= len(bars)
     trend = model["trend"]
     assert trend["unit"] == "% of capacity" and [r["label"] for r in trend["references"]] == ["industry 34%",
                                                                                             "Google's cap 50%"]

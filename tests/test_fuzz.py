@@ -27,7 +27,7 @@ import math
 import os
 import shutil
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,7 @@ from helpers import EXAMPLES, run
 SCALE = float(os.environ.get("TOILAUDIT_FUZZ_SCALE", "1"))
 CASES: Counter = Counter()
 OUTCOMES: Counter = Counter()  # cases that ended in exit 0
-UTC = timezone.utc
+UTC = UTC
 NEW_YORK = "America/New_York"
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 import pytest
 
-from helpers import run
 from toilaudit.cli import cli
+
+from helpers import run
 
 
 def all_commands(group: click.Group, prefix=()):

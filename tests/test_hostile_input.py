@@ -88,9 +88,8 @@ def test_every_yaml_reader_refuses_bombs_quickly_in_one_line(audited, tmp_path, 
 
 def test_the_shipped_banks_and_rules_load_through_the_same_limits():
     from toilaudit.classify.rule_pack import load_rule_pack
-    from toilaudit.maturity.bank import parse_banks
-
     from toilaudit.errors import BankError
+    from toilaudit.maturity.bank import parse_banks
 
     assert load_rule_pack().rules
     with pytest.raises(BankError, match="values once its aliases are expanded"):

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import EXAMPLES, run, run_json
 from toilaudit.importers.jira_csv import read_jira_csv
 from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
+
+from helpers import EXAMPLES, run, run_json
 
 
 def write(path, text):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import EXAMPLES, run, run_json
 from toilaudit.errors import InputFileError
 from toilaudit.importers.jira_csv import read_jira_csv
 
-HEADER = "Summary,Issue key,Issue Type,Created,Resolved,Labels,Labels,Component/s,Component/s,Time Spent,Σ Time Spent,Project name\n"
+from helpers import EXAMPLES, run, run_json
+
+HEADER = ("Summary,Issue key,Issue Type,Created,Resolved,Labels,Labels,Component/s,Component/s,Time Spent,"
+          "Σ Time Spent,Project name\n")
 
 
 def write(path, text, encoding="utf-8"):

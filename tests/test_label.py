@@ -10,8 +10,9 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from helpers import EXAMPLES, run, run_json
 from toilaudit.store import open_store
+
+from helpers import EXAMPLES, run, run_json
 
 TOILAUDIT = shutil.which("toilaudit", path=str(Path(sys.executable).parent))
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from fake_jira import FakeJira, make_issues
-from helpers import run, run_json
 from toilaudit.importers.jira_api import FIELDS, narrow_jql
 from toilaudit.store import open_store
+
+from fake_jira import FakeJira, make_issues
+from helpers import run, run_json
 
 CLOUD_ENV = {"JIRA_USER": "auditor@acme.example", "JIRA_API_TOKEN": "jira-token", "JIRA_PAT": None}
 DC_ENV = {"JIRA_PAT": "jira-pat", "JIRA_USER": None, "JIRA_API_TOKEN": None}
@@ -101,7 +102,7 @@ def test_ctrl_c_exits_130_says_how_to_go_on_and_the_rerun_fetches_only_the_rest(
         assert time.monotonic() < deadline and child.poll() is None, child.communicate()
         time.sleep(0.05)
     child.send_signal(signal.SIGINT)  # Ctrl-C
-    out, err = child.communicate(timeout=60)
+    _, err = child.communicate(timeout=60)
     assert child.returncode == 130, err
     kept = len(stored_keys(db))
     assert 300 <= kept < 1200

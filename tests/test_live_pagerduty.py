@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 import ssl
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import trustme
 from pytest_httpserver import HTTPServer
 
-from fake_pagerduty import FakePagerDuty, make_incidents
-from helpers import run, run_json
 from toilaudit.store import open_store
 
-SINCE = datetime(2026, 1, 1, tzinfo=timezone.utc)
-UNTIL = datetime(2026, 10, 13, tzinfo=timezone.utc)  # 285 days
+from fake_pagerduty import FakePagerDuty, make_incidents
+from helpers import run, run_json
+
+SINCE = datetime(2026, 1, 1, tzinfo=UTC)
+UNTIL = datetime(2026, 10, 13, tzinfo=UTC)  # 285 days
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +62,8 @@ def keys(db) -> list[str]:
 def test_285_days_with_over_10000_per_6_months_imports_exactly(db, pd_server):
     server, ca_file = pd_server
     inside = make_incidents(24_000, SINCE, UNTIL)
-    outside = make_incidents(300, datetime(2025, 11, 1, tzinfo=timezone.utc), SINCE, seed=9) + \
-        make_incidents(300, UNTIL, datetime(2026, 11, 20, tzinfo=timezone.utc), seed=10)
+    outside = make_incidents(300, datetime(2025, 11, 1, tzinfo=UTC), SINCE, seed=9) + \
+        make_incidents(300, UNTIL, datetime(2026, 11, 20, tzinfo=UTC), seed=10)
     for n, incident in enumerate(outside):
         incident["id"] = f"OUT{n:05d}"
     fake = FakePagerDuty(server, sorted(inside + outside, key=lambda i: (i["created_at"], i["id"])))

@@ -31,7 +31,7 @@ def answers(best_levels: dict[str, int] | None = None, default: str = "best", wh
     out = []
     for q in BANK.questions:
         top = best_levels.get(q.track, 5 if default == "best" else 1)
-        good = q.level is None and default == "best" or (q.level is not None and q.level <= top)
+        good = (q.level is None and default == "best") or (q.level is not None and q.level <= top)
         if q.kind == "number":
             value = "90" if good else "0"
         else:

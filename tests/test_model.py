@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from helpers import EXAMPLES, run, run_json
 from toilaudit.classify.accuracy import corpus_accuracy
 from toilaudit.classify.adapt import label_order
 from toilaudit.classify.classifier import classify
@@ -23,6 +22,8 @@ from toilaudit.classify.model import shipped_model
 from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.importers.interface import WorkItem, items_to_frame
 from toilaudit.store import open_store
+
+from helpers import EXAMPLES, run, run_json
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK = load_rule_pack()

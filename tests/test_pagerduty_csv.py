@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers import EXAMPLES
 from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
+
+from helpers import EXAMPLES
 
 INCIDENTS_REPORT = (
     "id,incident_number,description,service_name,created_on,resolved_on,seconds_to_resolve,auto_resolved,urgency,"

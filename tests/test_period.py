@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import EXAMPLES, run, run_json
 from toilaudit.classify.accuracy import corpus_rates, corrected_share
 from toilaudit.period import FORMS, PeriodError, parse_period, place
 from toilaudit.report.charts import MAX_BARS, buckets, chart_unit
+
+from helpers import EXAMPLES, run, run_json
 
 
 def utc(text: str) -> pd.Timestamp:

@@ -9,8 +9,9 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from helpers import EXAMPLES, mostly_blank_pages, run, run_json, tables_over_pages
 from toilaudit.report.render import FORMATS
+
+from helpers import EXAMPLES, mostly_blank_pages, run, run_json, tables_over_pages
 
 
 def pdf_text(path) -> str:

@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from helpers import run, run_json
 from toilaudit.classify.interface import RulePackError
 from toilaudit.classify.rule_pack import load_rule_pack
+
+from helpers import run, run_json
 
 PACK = load_rule_pack()
 CASES = [(r.id, text, True) for r in PACK.rules for text in r.examples_match] + [

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pypdf import PdfReader
+from test_help import all_commands
+from test_live_pagerduty import tls  # noqa: F401 - the HTTPS fixture
+
+from toilaudit.cli import cli
 
 from fake_jira import FakeJira, make_issues
 from fake_pagerduty import FakePagerDuty, make_incidents
 from helpers import EXAMPLES, run
-from test_help import all_commands
-from test_live_pagerduty import tls  # noqa: F401 - the HTTPS fixture
-from toilaudit.cli import cli
 
 JIRA_TOKEN = "jira-SECRET-7f3a9c"
 PD_TOKEN = "pd-SECRET-52be11"
@@ -24,8 +25,8 @@ def test_tokens_appear_nowhere(db, httpserver, tls, tmp_path, caplog):  # noqa: 
     server, ca_file = tls
     server.clear()
     jira = FakeJira(httpserver, make_issues(300), token=JIRA_TOKEN)
-    pages = FakePagerDuty(server, make_incidents(300, datetime(2026, 1, 1, tzinfo=timezone.utc),
-                                                 datetime(2026, 6, 1, tzinfo=timezone.utc)), token=PD_TOKEN)
+    pages = FakePagerDuty(server, make_incidents(300, datetime(2026, 1, 1, tzinfo=UTC),
+                                                 datetime(2026, 6, 1, tzinfo=UTC)), token=PD_TOKEN)
     env = {"JIRA_USER": "auditor@acme.example", "JIRA_API_TOKEN": JIRA_TOKEN, "PAGERDUTY_API_TOKEN": PD_TOKEN,
            "SSL_CERT_FILE": ca_file, "REQUESTS_CA_BUNDLE": None, "JIRA_PAT": None}
     outputs = [

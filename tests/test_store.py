@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-from helpers import EXAMPLES, run, run_json
 from toilaudit import audit
 from toilaudit.importers.jira_csv import read_jira_csv
 from toilaudit.store import open_store
+
+from helpers import EXAMPLES, run, run_json
 
 
 def test_importing_the_same_export_twice_changes_nothing(audited):

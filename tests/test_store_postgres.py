@@ -6,11 +6,12 @@ import threading
 
 import pytest
 
-from helpers import EXAMPLES, run, run_json
 from toilaudit.audit import import_batch
 from toilaudit.importers.jira_csv import read_jira_csv
 from toilaudit.store import open_store
 from toilaudit.urls import redact_url as redact
+
+from helpers import EXAMPLES, run, run_json
 
 
 def import_examples(db):
@@ -82,7 +83,7 @@ def test_two_auditors_importing_at_once_lose_nothing(pg_url):
                 import_batch(store, batch, "csv")
             finally:
                 store.close()
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=auditor, args=(b,)) for b in (first, second)]

@@ -7,8 +7,9 @@ import io
 
 import pytest
 
-from helpers import EXAMPLES, FIXTURES, run, run_json
 from toilaudit import cli as cli_module
+
+from helpers import EXAMPLES, FIXTURES, run, run_json
 
 
 def test_summary_json_contract(audited):

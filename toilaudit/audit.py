@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -161,7 +161,7 @@ def import_jira_api(store: Store, source, jql: str, since: pd.Timestamp | None,
     resumed = pd.Timestamp(watermark) if watermark else None
     starts = [t for t in (since, resumed - WATERMARK_OVERLAP if resumed is not None else None) if t is not None]
     query = narrow_jql(jql, max(starts) if starts else None)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     fetched = inserted = 0
     newest = resumed
     position = _saved_position(store, scope, query=query) or {"query": query, "next": 0, "fetched": 0}
@@ -202,14 +202,15 @@ def import_pagerduty_api(store: Store, source, since: pd.Timestamp, until: pd.Ti
     start = since
     if resumed is not None and resumed - PAGERDUTY_REFRESH > since:
         start = resumed - PAGERDUTY_REFRESH
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     fetched = inserted = 0
     newest = resumed
     position = _saved_position(store, scope, start=start.isoformat()) or {"start": start.isoformat(), "next": None,
                                                                           "fetched": 0, "done": False}
     before = position["fetched"]
     newest = _newest(newest, pd.Timestamp(position["newest"]) if position.get("newest") else None)
-    resume = Position(*map(pd.Timestamp, position["next"][:2]), position["next"][2]) if position["next"] else None
+    kept = position["next"]  # [since, until, offset] of the next page, or None
+    resume = Position(pd.Timestamp(kept[0]), pd.Timestamp(kept[1]), kept[2]) if kept else None
     pages = () if position["done"] else source.pages(start.to_pydatetime(), until.to_pydatetime(), services,
                                                      resume)
     for page in pages:

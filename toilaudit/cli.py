@@ -9,6 +9,7 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import click
@@ -77,7 +78,7 @@ class ToilauditGroup(click.Group):
         except KeyboardInterrupt:
             _say("error: interrupted - work in progress was rolled back; run the same command again to finish")
             ctx.exit(EXIT_INTERRUPTED)
-        except Exception as exc:  # noqa: BLE001 - the top-level handler for bugs
+        except Exception as exc:
             if (ctx.obj or {}).get("verbose"):
                 import traceback
 
@@ -107,7 +108,7 @@ class InputFile(click.Path):
             root.call_on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
             root.meta["stdin_file"] = Path(folder) / "stdin"
             with open(root.meta["stdin_file"], "wb") as spooled:
-                shutil.copyfileobj(click.get_binary_stream("stdin"), spooled)
+                shutil.copyfileobj(sys.stdin.buffer, spooled)
         return root.meta["stdin_file"]
 
 
@@ -1063,7 +1064,7 @@ def assess(ctx, org: str | None, output_format: str) -> None:
     question: the weakest answer for what the gate relies on, the most advanced for what
     agents already do. Every assessment is kept, so the next report shows what changed.
     """
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from toilaudit.maturity.from_store import keep_assessment
     from toilaudit.maturity.interface import AI_READINESS, LEVELS, PLATFORM_STATE, RUNG_NAMES, SRE_STATE
@@ -1071,7 +1072,7 @@ def assess(ctx, org: str | None, output_format: str) -> None:
 
     with store_from(ctx, WRITE, catch_up=True) as store:
         result, scope = _assessment(store, org)
-        keep_assessment(store, result, scope, datetime.now(timezone.utc))
+        keep_assessment(store, result, scope, datetime.now(UTC))
     if output_format == "json":
         click.echo(json.dumps(assessment_json(result), indent=2))
         return
@@ -1194,7 +1195,7 @@ MAX_HOURLY_RATE = 100_000
 def _build_report(store, org, hourly_rate, currency, show_names, report_date, assessor, labels, labelled_by, plan,
                   assumptions, period_spec=None):
     """The report's view model; rendering it needs no store, so is done after the store is closed."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from toilaudit.maturity.from_store import assess_org, keep_assessment
     from toilaudit.report.ask import load_assumptions
@@ -1214,7 +1215,7 @@ def _build_report(store, org, hourly_rate, currency, show_names, report_date, as
         raise ToilauditError(f"report: {assessment.evidence.shortfalls[0]} - name its services with "
                              f"toilaudit interview --org '{scope.org}' --service NAME")
     period = choose_period(store, period_spec, scope.item_services, "report")
-    when = report_date.replace(tzinfo=timezone.utc) if report_date else datetime.now(timezone.utc)
+    when = report_date.replace(tzinfo=UTC) if report_date else datetime.now(UTC)
     previous = keep_assessment(store, assessment, scope, when, period)
     model = build_report(
         store, assessment, scope, report_date.date() if report_date else date.today(), hourly_rate=hourly_rate,
@@ -1302,7 +1303,7 @@ def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_
 
     with tempfile.TemporaryDirectory(prefix="toilaudit-") as folder:
         published = publish(model, Path(folder) / f"report.{fmt}", fmt, guardrails=False)
-        click.get_binary_stream("stdout").write(published.report.read_bytes())
+        sys.stdout.buffer.write(published.report.read_bytes())
     if fmt != "json":
         notice(ctx, "Wrote the report to standard output; the guardrail files are written only beside a report "
                     "file (--out FILE).")

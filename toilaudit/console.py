@@ -62,7 +62,8 @@ class LiveProgress:
     def __init__(self, description: str, quiet: bool = False, verbose: bool = False) -> None:
         self.description = description
         self.quiet, self.verbose = quiet, verbose
-        self.done, self.total = 0, None
+        self.done = 0
+        self.total: int | None = None
         self.retries: dict[str, int] = {}
         self.waited = 0.0
         self.started = self.last_line = time.monotonic()

@@ -67,7 +67,7 @@ def load_yaml(text: str, where: str, error: type[ToilauditError], fix: str) -> A
         raise error(f"{where}: {exc} - {fix}") from None
     except yaml.YAMLError as exc:
         raise error(f"{where}: not valid YAML ({_reason(exc)}) - {fix}") from None
-    except Exception as exc:  # noqa: BLE001 - PyYAML's constructors fail in their own ways on values
+    except Exception as exc:
         # they cannot build (2026-02-31, `!!timestamp 1`, `!!int abc`): each is a bad value in the file
         raise error(f"{where}: a value YAML cannot read ({type(exc).__name__}: {shown(str(exc), 60)[1:-1]}) - "
                     f"quote it or {fix}") from None

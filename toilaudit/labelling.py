@@ -41,7 +41,7 @@ def key_prompt(message: str, keys: dict[str, str], **options: Any) -> Question:
         bindings.add(key)(lambda event, value=value: event.app.exit(result=value))
     bindings.add("c-c")(lambda event: event.app.exit(exception=KeyboardInterrupt, style="class:aborting"))
     bindings.add("<any>")(lambda event: None)  # other keys do nothing
-    session = PromptSession([("class:question", f" {message} ")], key_bindings=bindings,
+    session: PromptSession = PromptSession([("class:question", f" {message} ")], key_bindings=bindings,
                             style=merge_styles_default([None]), **options)
     return Question(session.app)
 

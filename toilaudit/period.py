@@ -162,9 +162,8 @@ def parse_period(text: str) -> PeriodSpec:
     cleaned = text.strip().lower()
     if cleaned == "all":
         return PeriodSpec(text)
-    if m := re.fullmatch(r"last-(\d{1,3})-months?", cleaned):
-        if int(m[1]) >= 1:
-            return PeriodSpec(text, last_months=int(m[1]))
+    if (m := re.fullmatch(r"last-(\d{1,3})-months?", cleaned)) and int(m[1]) >= 1:
+        return PeriodSpec(text, last_months=int(m[1]))
     first, sep, last = cleaned.partition("..")
     start, end = _unit(first), _unit(last if sep else first)
     if start and end and start[0] >= end[1]:

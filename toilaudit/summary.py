@@ -7,14 +7,19 @@ from typing import Any
 
 import pandas as pd
 
+from toilaudit.audit import active_rule_pack
 from toilaudit.classify.accuracy import (
-    LABELS_FOR_OWN_RATES, Rates, ShareRange, corpus_rates, corrected_share, own_rates,
+    LABELS_FOR_OWN_RATES,
+    Rates,
+    ShareRange,
+    corpus_rates,
+    corrected_share,
+    own_rates,
 )
 from toilaudit.classify.adapt import human_verdicts
 from toilaudit.classify.evaluate import cross_validate
 from toilaudit.classify.interface import Settings
 from toilaudit.classify.model import shipped_model
-from toilaudit.audit import active_rule_pack
 from toilaudit.errors import ToilauditError
 from toilaudit.period import DAY, DEFAULT_PERIOD, Period, PeriodSpec, day, parse_period, place
 from toilaudit.store import Store

@@ -74,7 +74,7 @@ def adapt_model(model: ToilModel, features: list[set[str]], labels: np.ndarray) 
     intercept, coef = fit_logistic(matrix, labels, np.ones(len(labels)), means, np.full(len(vocabulary), ORG_PRECISION),
                                    intercept_prior=model.intercept, intercept_precision=INTERCEPT_PRECISION)
     weights = dict(model.weights) | {name: float(w) for name, w in zip(vocabulary, coef)}
-    trained_on = dict(model.trained_on) | {"adapted_with_labels": int(len(labels))}
+    trained_on = dict(model.trained_on) | {"adapted_with_labels": len(labels)}
     return dataclasses.replace(model, version=f"{model.version}+{len(labels)} labels", intercept=intercept,
                                weights=weights, trained_on=trained_on)
 

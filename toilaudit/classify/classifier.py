@@ -123,8 +123,9 @@ def classify(items: pd.DataFrame, pack: RulePack, model: ToilModel | None = None
         evidence, model = _learn_from_labels(evidence, model, np.asarray(human, dtype=float))
     probability = sigmoid(item_logits(evidence, model))
     threshold = pack.settings.toil_threshold if pack.settings.toil_threshold is not None else model.threshold
-    is_toil = np.where(labelled, np.nan_to_num(human) == 1, probability >= threshold) if labelled.any() else (
-        probability >= threshold)
+    is_toil = probability >= threshold
+    if labelled.any():  # a person's label is the verdict for the item they labelled
+        is_toil = np.where(labelled, np.nan_to_num(np.asarray(human, dtype=float)) == 1, is_toil)
     toil_index = _strongest(pack.toil_rules, evidence)
     other_index = _strongest(pack.other_rules, evidence)
     repetitive = evidence.signals["S001"]

@@ -15,6 +15,7 @@ from typing import Any
 from toilaudit.classify.interface import Rule, RulePack, RulePackError, Settings
 from toilaudit.errors import shown
 from toilaudit.inputs import load_yaml
+
 RULE_ID = re.compile(r"^[TN]\d{3}$")
 SOURCES = ("jira", "pagerduty")
 MAX_HOURS = 1000  # an estimate per item; beyond it a figure is a typo

@@ -39,8 +39,9 @@ PLACEHOLDERS = (
 RARE_TOKEN_ITEMS = 3
 HAS_LETTER = re.compile(r"[a-z]")
 STOPWORDS = frozenset(
-    "a an the to for on in of at by with from and or is are be please pls can we need needs new our my "
-    "request req re fw fwd urgent asap - for: via into onto as it this that".split()
+    ["a", "an", "the", "to", "for", "on", "in", "of", "at", "by", "with", "from", "and", "or", "is", "are", "be",
+     "please", "pls", "can", "we", "need", "needs", "new", "our", "my", "request", "req", "re", "fw", "fwd", "urgent",
+     "asap", "-", "for:", "via", "into", "onto", "as", "it", "this", "that"]
 )
 
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from toilaudit.classify.classifier import SIGNALS, Evidence, gather_evidence, item_features
 from toilaudit.classify.adapt import NOT_FITTED
+from toilaudit.classify.classifier import SIGNALS, Evidence, gather_evidence, item_features
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.model import RULE_LOGIT, ToilModel, fit_logistic
 from toilaudit.classify.rule_pack import load_rule_pack
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     provenance = {
         "corpus": "corpus/items.csv",
         "corpus_sha256": hashlib.sha256(raw).hexdigest(),
-        "items": int(len(corpus)),
+        "items": len(corpus),
         "organisations": int(corpus["org"].nunique()),
         "labels_by": LABELS_BY,
         "class_weights": "toil and not-toil weigh the same; every organisation weighs the same",

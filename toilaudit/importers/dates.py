@@ -15,6 +15,7 @@ Rules that keep one odd value from re-dating a whole export (#15):
 
 from __future__ import annotations
 
+import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -99,10 +100,8 @@ def _parse(text: pd.Series, fmt: str, timezone: str) -> pd.Series:
     """Parse with one format; naive times are taken to be in `timezone`; the result is UTC."""
     parsed = None
     if fmt != "ISO8601" and "%z" not in fmt and "%Z" not in fmt:
-        try:
+        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a directive Arrow lacks: pandas tries
             parsed = _arrow_strptime(text, fmt)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass  # a directive Arrow lacks: let pandas try
     if parsed is None:
         try:
             parsed = pd.to_datetime(text, format=fmt, errors="coerce")

@@ -20,15 +20,15 @@ import requests
 from toilaudit.errors import SourceError, shown
 from toilaudit.importers.export import split_human_labels
 from toilaudit.importers.interface import normalise_frame
-from toilaudit.importers.tls import ca_bundle
-from toilaudit.urls import check_source_url
 from toilaudit.importers.retry import (
-    RetryPolicy,
     Retryable,
+    RetryPolicy,
     parse_retry_after,
     policy_from_environment,
     with_retries,
 )
+from toilaudit.importers.tls import ca_bundle
+from toilaudit.urls import check_source_url
 
 FIELDS = ["summary", "description", "issuetype", "status", "created", "updated", "resolutiondate", "timespent", "labels",
           "components", "priority", "assignee", "reporter", "project"]
@@ -104,7 +104,8 @@ class JiraSource:
                     f"jira: TLS verification failed for {self.url} - set REQUESTS_CA_BUNDLE or SSL_CERT_FILE to your "
                     "CA bundle"
                 ) from None
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as error:
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                    requests.exceptions.ChunkedEncodingError) as error:
                 raise Retryable(f"connection to {self.url} failed: {type(error).__name__}") from None
             except (KeyError, TypeError, AttributeError, ValueError) as error:
                 # the client reads fields of Jira's answer (serverInfo's versionNumbers ...): another

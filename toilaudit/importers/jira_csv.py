@@ -57,7 +57,7 @@ def _to_items(
     fields: dict[str, pd.Series], where: str, team: str | None, date_format: str | None, timezone: str
 ) -> tuple[pd.DataFrame, list[str]]:
     def text(field: str) -> pd.Series | str:
-        return fields[field] if field in fields else ""
+        return fields.get(field, "")
 
     rows = len(fields["key"])
     labels, human_label = split_human_labels(fields.get("labels", pd.Series("", index=range(rows))))
@@ -84,7 +84,8 @@ def _to_items(
         },
         index=range(rows),
     )
-    dates = {field: (fields[field], HEADER_NAMES[field]) for field in ("created_at", "resolved_at") if field in fields}
+    dates: dict[str, tuple] = {field: (fields[field], HEADER_NAMES[field]) for field in ("created_at", "resolved_at")
+                               if field in fields}
     warnings = []
     for field, parsed in parse_date_columns(dates, where, date_format, timezone).items():
         frame[field] = parsed

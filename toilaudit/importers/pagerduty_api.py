@@ -18,20 +18,21 @@ import ssl
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pandas as pd
 
 from toilaudit.errors import SourceError
 from toilaudit.importers.interface import normalise_frame
-from toilaudit.importers.tls import ca_bundle
-from toilaudit.urls import check_source_url
 from toilaudit.importers.retry import (
-    RetryPolicy,
     Retryable,
+    RetryPolicy,
     parse_retry_after,
     policy_from_environment,
     with_retries,
 )
+from toilaudit.importers.tls import ca_bundle
+from toilaudit.urls import check_source_url
 
 MAX_WINDOW = timedelta(days=180)  # the API refuses a since/until range over 6 months
 OFFSET_CAP = 10_000  # classic pagination: offset + limit may not pass this
@@ -77,7 +78,7 @@ class PagerDutySource:
             raise SourceError("pagerduty: no token - set PAGERDUTY_API_TOKEN in the environment (a read-only REST API key)")
         if url:
             check_source_url(url, "pagerduty", ("https",))  # the API (and its client) only speak https
-        options = {}
+        options: dict[str, Any] = {}
         if ca_bundle(environ):  # a corporate CA (tls.py): given explicitly, so httpx reads no variable itself
             options["verify"] = ssl.create_default_context(cafile=ca_bundle(environ))
         self.client = pagerduty.RestApiV2Client(token, base_url=url or None, **options)
@@ -86,7 +87,8 @@ class PagerDutySource:
         self.client.retry[429] = 1
         self.client.sleep_timer = 0.25
         self.client.max_network_attempts = 1
-        self.client.log.setLevel(logging.CRITICAL)  # our own messages report each retry
+        if self.client.log is not None:
+            self.client.log.setLevel(logging.CRITICAL)  # our own messages report each retry
         self.url = self.client.url
         self.policy = policy or policy_from_environment(environ)
         self.on_wait = on_wait
@@ -217,15 +219,16 @@ def _to_items(incidents: list[dict]) -> pd.DataFrame:
             "auto_resolved": (status == "resolved" and changer not in HUMAN_AGENTS) if changer else None,
             "people": "|".join(dict.fromkeys(p for p in people if p)),
         })
-    frame = pd.DataFrame(rows, columns=["source", "key", "incident_number", "title", "item_type", "status", "team", "service", "labels",
-                                        "created_at", "resolved_at", "urgency", "auto_resolved", "people"])
+    frame = pd.DataFrame(rows, columns=["source", "key", "incident_number", "title", "item_type", "status", "team",
+                                        "service", "labels", "created_at", "resolved_at", "urgency", "auto_resolved",
+                                        "people"])
     for column in ("created_at", "resolved_at"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601", utc=True, errors="coerce")
     frame["time_spent_seconds"] = (frame["resolved_at"] - frame["created_at"]).dt.total_seconds()
     return normalise_frame(frame)
 
 
-def _is_certificate_failure(error: BaseException) -> bool:
+def _is_certificate_failure(error: BaseException | None) -> bool:
     """True when a TLS certificate check failed somewhere down the exception chain."""
     seen = 0
     while error is not None and seen < 10:

@@ -47,7 +47,7 @@ def _to_items(
     fields: dict[str, pd.Series], where: str, team: str | None, date_format: str | None, timezone: str
 ) -> tuple[pd.DataFrame, list[str]]:
     def text(field: str) -> pd.Series | str:
-        return fields[field] if field in fields else ""
+        return fields.get(field, "")
 
     rows = len(fields["key"])
     dates = {field: (fields[field], header) for field, header in DATE_HEADERS.items() if field in fields}

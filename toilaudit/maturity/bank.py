@@ -104,7 +104,7 @@ def _question(raw: Any, track: str, name: str) -> Question:
         raise BankError(f"{where}: needs at least two choices - list them least to most mature")
     if kind == "number" and choices:
         raise BankError(f"{where}: a number question takes no choices - remove them or drop `type: number`")
-    met_at = raw.get("met_at", len(choices) if kind == "choice" else None)
+    met_at: Any = raw.get("met_at", len(choices) if kind == "choice" else None)
     number = isinstance(met_at, (int, float)) and not isinstance(met_at, bool) and math.isfinite(met_at)
     if not number or (kind == "choice" and not 1 <= met_at <= len(choices)):
         raise BankError(f"{where}: met_at {shown(met_at)} - give the 1-based choice (or number) that meets the level")

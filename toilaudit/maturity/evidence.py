@@ -7,6 +7,8 @@ measured against labels on 30 or more of them. Two tickets 35 days apart are not
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from toilaudit.maturity.interface import (
@@ -52,7 +54,8 @@ def longest_weekly_run(weeks: pd.DataFrame) -> tuple[int, int]:
     frame = weeks.assign(week=pd.to_datetime(weeks["week"]),
                          first_created=pd.to_datetime(weeks["first_created"], utc=True),
                          last_created=pd.to_datetime(weeks["last_created"], utc=True)).sort_values("week")
-    start = previous = None
+    start: Any = None
+    previous: Any = None
     for row in frame.itertuples():
         if previous is None or (row.week - previous.week).days != 7:
             start = row
@@ -70,7 +73,7 @@ def gather_evidence(store: Store, scope: Scope) -> Evidence:
             "services, so none of its tickets and pages can be told apart",), scope=scope.describe())
     summary = summarise(store, "source", top=0, with_range=False, services=scope.item_services)
     total = summary.total
-    if total.items == 0:
+    if total.items == 0 or summary.first_created is None or summary.last_created is None:
         return Evidence(False, 0, 0, shortfalls=(f"no tickets or pages of {scope.org} are imported",),
                         scope=scope.describe())
     days = int((summary.last_created - summary.first_created) / pd.Timedelta(days=1))

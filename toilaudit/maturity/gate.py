@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from typing import Any
 
 import regopy
 
@@ -55,7 +56,7 @@ def evaluate_in_python(document: dict) -> GateResult:
     return GateResult(allow=not failing, failing=failing, input=document, engine="python")
 
 
-def _value(output) -> object:
+def _value(output) -> Any:
     """regopy prints {"expressions":[value]}; an undefined rule has no result."""
     data = json.loads(str(output))
     if isinstance(data, dict) and data.get("expressions"):

@@ -259,7 +259,7 @@ def with_command_keys(prompt: questionary.Question) -> questionary.Question:
         keys.add(key, eager=True)(lambda event, command=command: event.app.exit(result=command))
     application = prompt.application
     # later bindings win in prompt_toolkit, and a specific key beats the prompts' catch-all one
-    application.key_bindings = merge_key_bindings([application.key_bindings, keys])
+    application.key_bindings = merge_key_bindings([application.key_bindings or KeyBindings(), keys])
     return prompt
 
 

@@ -202,7 +202,7 @@ def trend_chart(months: list[BucketFigures], references: tuple[tuple[str, float]
     plot_height = bottom - top
 
     def scale(m: BucketFigures, hours: float) -> float:
-        return 100 * hours / m.capacity_hours if share else hours
+        return 100 * hours / m.capacity_hours if share and m.capacity_hours else hours
 
     highest = max((scale(m, m.toil_hours + m.other_hours) for m in months), default=0)
     if share:
@@ -228,8 +228,8 @@ def trend_chart(months: list[BucketFigures], references: tuple[tuple[str, float]
     ticks = tuple(Tick(f"{step * i:g}{unit}", round(bottom - plot_height * i / intervals, 1))
                   for i in range(intervals + 1))
     lines: list[ReferenceLine] = []
-    for label, value in sorted(references, key=lambda r: r[1]) if share else ():
-        y = round(bottom - plot_height * value / peak, 1)
+    for label, level in sorted(references, key=lambda r: r[1]) if share else ():
+        y = round(bottom - plot_height * level / peak, 1)
         label_y = y + 3
         if lines and lines[-1].label_y - label_y < 9:  # too close to the label below: move up
             label_y = lines[-1].label_y - 9

@@ -17,6 +17,8 @@ from datetime import date
 import pandas as pd
 
 from toilaudit import __version__
+from toilaudit.classify.accuracy import corpus_accuracy
+from toilaudit.classify.model import shipped_model
 from toilaudit.maturity.bank import load_bank
 from toilaudit.maturity.history import Snapshot, compare, snapshot_content
 from toilaudit.maturity.interface import (
@@ -33,6 +35,7 @@ from toilaudit.maturity.interface import (
     Assessment,
 )
 from toilaudit.maturity.scope import Scope
+from toilaudit.period import DAY, Period, day
 from toilaudit.report.actions import ActionView, build_actions
 from toilaudit.report.ask import (
     Assumptions,
@@ -55,9 +58,6 @@ from toilaudit.report.charts import (
 from toilaudit.report.plan import Plan
 from toilaudit.report.risks import Risk, find_risks
 from toilaudit.store import Store
-from toilaudit.classify.accuracy import corpus_accuracy
-from toilaudit.classify.model import shipped_model
-from toilaudit.period import DAY, Period, day
 from toilaudit.summary import (
     GOOGLE_CAP_PERCENT,
     INDUSTRY_PERCENT_2026,
@@ -763,7 +763,7 @@ def _trend(store: Store, services, period: Period | None,
     note = ""
     if any(b.partial for b in bars):  # say why: the data begins or ends inside a bar, or the period does
         reasons = [period.coverage] if period.coverage else []
-        if bars[0].start != period.start.strftime("%Y-%m-%d") or bars[-1].partial and not period.coverage:
+        if bars[0].start != period.start.strftime("%Y-%m-%d") or (bars[-1].partial and not period.coverage):
             reasons.append(f"the period runs from {day(period.start)} to {day(period.end - DAY)}")
         note = f"* Partial {unit}: {'; '.join(reasons)}."
     return chart, BY_UNIT[unit], note  # the chart prints the period itself

@@ -16,7 +16,7 @@ from toilaudit.store.interface import WAIT_SECONDS, NoStoreError, Opening, Store
 from toilaudit.store.schema import DEFAULT_PATH
 from toilaudit.urls import redact_url
 
-__all__ = ["Store", "Opening", "NoStoreError", "open_store", "resolve_location", "DEFAULT_PATH", "WAIT_SECONDS"]
+__all__ = ["DEFAULT_PATH", "WAIT_SECONDS", "NoStoreError", "Opening", "Store", "open_store", "resolve_location"]
 
 
 def resolve_location(db: str | None) -> str:
@@ -29,7 +29,7 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
-def open_store(db: str | None = None, opening: Opening = Opening()) -> Store:
+def open_store(db: str | None = None, opening: Opening | None = None) -> Store:
     """Open the store named by --db, TOILAUDIT_DB or ./toilaudit.db (creating it, unless `opening`
     says the command only reads or must find one).
 
@@ -37,6 +37,7 @@ def open_store(db: str | None = None, opening: Opening = Opening()) -> Store:
     refused before DuckDB sees it, since DuckDB reads other databases (SQLite, MySQL) through
     extensions it would otherwise download.
     """
+    opening = opening or Opening()
     location = resolve_location(db)
     if location.lower().startswith(POSTGRES_SCHEMES):
         from toilaudit.store.postgres import PostgresStore

@@ -99,7 +99,8 @@ class DuckDBStore(Store):
         return self.connection.execute(sql, list(params)).df()
 
     def _delete_count(self, sql: str, params: tuple) -> int:
-        return int(self.connection.execute(sql, list(params)).fetchone()[0])
+        row = self.connection.execute(sql, list(params)).fetchone()
+        return int(row[0]) if row else 0
 
     def _bulk_frame(self, sql: str, params: tuple = ()) -> pd.DataFrame:
         # Through Arrow: a million rows come back in 0.1 s, against 1.4 s for .df()

@@ -10,7 +10,7 @@ import contextlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -30,7 +30,6 @@ from toilaudit.store.schema import (
     WORK_ITEM_COLUMNS,
     schema,
 )
-
 
 WAIT_SECONDS = 30.0  # how long a command waits for a store another toilaudit is writing to
 
@@ -211,7 +210,7 @@ class Store:
     # -- items -------------------------------------------------------------------------------
     def upsert_items(self, batch: ImportBatch, mode: str) -> dict[str, int]:
         """Insert or replace the batch's items by (source, key); record the import run."""
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         items = batch.items
         with self.transaction():
             run_id = self._next_run_id()
@@ -262,7 +261,7 @@ class Store:
                     started: datetime) -> None:
         self._execute(
             self._sql("INSERT INTO import_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-            (run_id, source, mode, files, query, rows, inserted, rows - inserted, started, datetime.now(timezone.utc)),
+            (run_id, source, mode, files, query, rows, inserted, rows - inserted, started, datetime.now(UTC)),
         )
 
     def _bulk_frame(self, sql: str, params: tuple = ()) -> pd.DataFrame:
@@ -351,7 +350,7 @@ class Store:
     # created in a period, start <= created_at < end; None counts every date.
     def _where(self, services: tuple[str, ...] | None, *conditions: str,
                between: tuple[datetime, datetime] | None = None) -> tuple[str, tuple]:
-        clauses, params = list(conditions), ()
+        clauses, params = list(conditions), tuple[str, ...]()
         if services is not None:
             clauses.append(f"w.service IN ({', '.join('?' * len(services))})" if services else "FALSE")
             params = tuple(services)
@@ -444,7 +443,7 @@ class Store:
         with self.transaction():
             self._execute(self._sql("DELETE FROM labels WHERE source = ? AND key = ?"), (source, key))
             self._execute(self._sql("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?)"),
-                          (source, key, label, origin, labelled_by, datetime.now(timezone.utc)))
+                          (source, key, label, origin, labelled_by, datetime.now(UTC)))
 
     def save_labels(self, labels: pd.DataFrame, origin: str, labelled_by: str) -> None:
         """Many labels (columns source, key, label) in one transaction; a key's old label is replaced."""
@@ -477,7 +476,7 @@ class Store:
         with self.transaction():
             self._execute(self._sql("DELETE FROM watermarks WHERE scope = ?"), (scope,))
             self._execute(
-                self._sql("INSERT INTO watermarks VALUES (?, ?, ?)"), (scope, value, datetime.now(timezone.utc))
+                self._sql("INSERT INTO watermarks VALUES (?, ?, ?)"), (scope, value, datetime.now(UTC))
             )
 
     def clear_watermark(self, scope: str) -> None:
@@ -495,10 +494,10 @@ class Store:
             )
             if service:
                 self._execute(self._sql("INSERT INTO service_answers VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                              (org, interviewee, service, question_id, answer, note, datetime.now(timezone.utc)))
+                              (org, interviewee, service, question_id, answer, note, datetime.now(UTC)))
             else:
                 self._execute(self._sql("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)"),
-                              (org, interviewee, question_id, answer, note, datetime.now(timezone.utc)))
+                              (org, interviewee, question_id, answer, note, datetime.now(UTC)))
 
     def load_answers(self, org: str | None = None) -> pd.DataFrame:
         """Every answer, with `service` "" where it holds for every service."""
@@ -532,7 +531,7 @@ class Store:
         """Keep an assessment; `assessed_at` is the date it speaks for (a report may be dated)."""
         with self.transaction():
             self._execute(self._sql("INSERT INTO assessments VALUES (?, ?, ?, ?)"),
-                          (org, assessed_at, datetime.now(timezone.utc), content))
+                          (org, assessed_at, datetime.now(UTC), content))
 
     def assessments(self, org: str) -> pd.DataFrame:
         """Every kept assessment of an organisation, in the order they were kept."""

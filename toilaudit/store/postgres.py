@@ -89,12 +89,12 @@ class PostgresStore(Store):
     def _load_frame(self, table: str, frame: pd.DataFrame) -> None:
         """COPY the frame as CSV: empty quoted strings stay strings, unquoted empties are NULL."""
         columns = list(frame.columns)
-        with self._server_errors(), self.connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-                for start in range(0, len(frame), 100_000):
-                    buffer = io.StringIO()
-                    _to_csv(frame.iloc[start:start + 100_000], buffer)
-                    copy.write(buffer.getvalue())
+        with self._server_errors(), self.connection.cursor() as cursor, \
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+            for start in range(0, len(frame), 100_000):
+                buffer = io.StringIO()
+                _to_csv(frame.iloc[start:start + 100_000], buffer)
+                copy.write(buffer.getvalue())
 
     def close(self) -> None:
         self.connection.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 HOSTS = ["app", "web", "db", "batch", "etl", "kafka", "es-data", "api", "jump", "log-server", "redis", "mq"]
@@ -163,7 +163,7 @@ def jira_rows(count: int, seed: int = 7, start: datetime | None = None, days: in
     """Yield (row, true_label) pairs for a Jira export of `count` issues; `one_off_share` of the
     not-toil issues get a free-text one-off title instead of their template's."""
     rng = random.Random(seed)
-    start = start or datetime(2025, 11, 24, tzinfo=timezone.utc)
+    start = start or datetime(2025, 11, 24, tzinfo=UTC)
     weights = [t.weight for t in templates]
     for number in range(1, count + 1):
         template = rng.choices(templates, weights)[0]
@@ -209,7 +209,7 @@ PAGERDUTY_HEADER = [
 def pagerduty_rows(count: int, seed: int = 11, start: datetime | None = None, days: int = 365,
                    templates: list[Template] = PAGE_TEMPLATES):
     rng = random.Random(seed)
-    start = start or datetime(2025, 11, 24, tzinfo=timezone.utc)
+    start = start or datetime(2025, 11, 24, tzinfo=UTC)
     weights = [t.weight for t in templates]
     for number in range(1, count + 1):
         template = rng.choices(templates, weights)[0]
