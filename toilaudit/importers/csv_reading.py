@@ -216,4 +216,6 @@ def _join_values(table: pa.Table, positions: list[int]) -> pd.Series:
         # value is null, so the column comes back shorter and misaligned.
         both = pc.binary_join_element_wise(joined, column, pa.scalar("|", column.type))
         joined = pc.if_else(pc.equal(joined, ""), column, pc.if_else(pc.equal(column, ""), joined, both))
-    return joined.to_pandas()
+    # one contiguous array per column (the reader returns a chunk per block): the store loads
+    # the frame from contiguous Arrow columns, which would otherwise copy them all at once
+    return joined.combine_chunks().to_pandas()
