@@ -114,7 +114,7 @@ class DuckDBStore(Store):
         # table (1M items: 0.55 s against 1.1 s)
         table_data = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks()
         self.connection.register("incoming_frame", table_data)
-        limit = self.connection.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        [limit] = self.connection.execute("SELECT current_setting('memory_limit')").fetchone() or ("",)
         try:
             columns = ", ".join(frame.columns)
             # a bulk load needs no cache of what it wrote: without a limit DuckDB keeps every block
