@@ -387,3 +387,10 @@ def test_report_figures_add_up(audited, tmp_path):
 
 def test_no_page_is_mostly_blank(demo, tmp_path):
     assert mostly_blank_pages(demo, tmp_path) == []
+
+
+def test_the_services_table_breaks_no_header_mid_word(demo):
+    [page] = [p.extract_text() for p in PdfReader(demo).pages if "Each service's rung and verdict" in p.extract_text()]
+    table = page[page.index("Each service's rung and verdict"):]
+    for header in ("Shadow", "Supervised", "Agentic"):  # at narrow widths they broke as "Supervise|d"
+        assert re.search(rf"\b{header}\b", table), header
