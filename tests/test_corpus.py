@@ -65,6 +65,10 @@ def test_no_reserved_tracker_is_in_the_corpus(items):
             owner = column.str.split("/").str[0]
             banned = owner.isin(owners - UMBRELLA_OWNERS)
             assert not banned.any(), column[banned].tolist()[:5]
+        # nor does any item quote a reserved tracker's address (text from one would spoil the evaluation)
+        text = (items["title"] + " " + items["description"]).str.lower()
+        quoted = text.str.findall(r"github\.com/([^/\s]+/[^/#?\s)\]]+)").explode().dropna()
+        assert not quoted.isin(repos).any(), items.loc[quoted[quoted.isin(repos)].index, "id"].tolist()[:5]
         assert not urls.str.contains("fluidproject").any()
         assert not items["source"].str.lower().str.contains("fluidproject").any()
     if SHARED_RESERVED.exists():  # the copy is current
