@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from toilaudit.classify import train as training  # noqa: E402
 from toilaudit.classify.classifier import classify  # noqa: E402
+from toilaudit.classify.evaluate import confusion  # noqa: E402
 from toilaudit.classify.model import PRIOR_INTERCEPT, ToilModel  # noqa: E402
 from toilaudit.classify.rule_pack import load_rule_pack  # noqa: E402
 
@@ -56,16 +57,13 @@ class Scores:
 
 
 def scores(truth: np.ndarray, guess: np.ndarray) -> Scores:
-    truth, guess = truth.astype(bool), guess.astype(bool)
-    tp, fp, fn = (truth & guess).sum(), (~truth & guess).sum(), (truth & ~guess).sum()
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    toil, other = truth.sum(), (~truth).sum()
+    counts = confusion(truth.astype(bool), guess.astype(bool))
+    tp, fp, recall = counts.true_positive, counts.false_positive, counts.recall
+    toil, other = tp + counts.false_negative, fp + counts.true_negative
     scale = toil / other if other else 1.0  # weigh each not-toil item as much as all of toil / all of not-toil
     p_bal = tp / (tp + fp * scale) if tp + fp * scale else 0.0
     f1_bal = 2 * p_bal * recall / (p_bal + recall) if p_bal + recall else 0.0
-    return Scores(len(truth), float(precision), float(recall), float(f1), float(f1_bal))
+    return Scores(len(truth), counts.precision, recall, counts.f1, float(f1_bal))
 
 
 def frozen_orgs(corpus: pd.DataFrame) -> set[str]:

@@ -21,7 +21,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from toilaudit.classify.model import ToilModel, fit_logistic
+from toilaudit.classify.model import ToilModel, feature_matrix, fit_logistic
 
 ORG_PRECISION = 1.0
 """How firmly an organisation's fit is held at the shipped model's weights (benchmarks/accuracy.py --adapt)."""
@@ -59,17 +59,8 @@ def group_label_signals(group_codes: np.ndarray, human: np.ndarray) -> tuple[np.
 
 def adapt_model(model: ToilModel, features: list[set[str]], labels: np.ndarray) -> ToilModel:
     """The model refitted on an organisation's labelled items, its weights as the prior."""
-    from scipy.sparse import csr_matrix
-
     vocabulary = sorted({name for names in features for name in names} - NOT_FITTED)
-    index = {name: i for i, name in enumerate(vocabulary)}
-    rows, cols = [], []
-    for row, names in enumerate(features):
-        for name in names:
-            if name in index:
-                rows.append(row)
-                cols.append(index[name])
-    matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(features), len(vocabulary)))
+    matrix = feature_matrix(features, vocabulary)
     means = np.array([model.weight(name, _prior(model, name)) for name in vocabulary])
     intercept, coef = fit_logistic(matrix, labels, np.ones(len(labels)), means, np.full(len(vocabulary), ORG_PRECISION),
                                    intercept_prior=model.intercept, intercept_precision=INTERCEPT_PRECISION)

@@ -96,15 +96,9 @@ def evaluate(predictions: pd.DataFrame, labels: pd.DataFrame) -> Evaluation:
         merged = merged.drop_duplicates("key")
     unmatched = int(merged["is_toil"].isna().sum())
     matched = merged.loc[merged["is_toil"].notna()]
-    truth = matched["label"].map(LABELS).astype(bool)
-    guess = matched["is_toil"].astype(bool)
-    return Evaluation(
-        true_positive=int((truth & guess).sum()),
-        false_positive=int((~truth & guess).sum()),
-        false_negative=int((truth & ~guess).sum()),
-        true_negative=int((~truth & ~guess).sum()),
-        unmatched=unmatched,
-    )
+    truth = matched["label"].map(LABELS).to_numpy(dtype=bool)
+    guess = matched["is_toil"].to_numpy(dtype=bool)
+    return confusion(truth, guess, unmatched)
 
 
 CV_FOLDS = 5
@@ -154,11 +148,12 @@ def cross_validate(rows: pd.DataFrame, pack, model, folds: int = CV_FOLDS) -> Cr
                     for i, names in enumerate(base)]
         fitted = adapt_model(model, [features[i] for i in np.flatnonzero(train)], truth[train])
         adapted_guess[test] = predict(fitted, [features[i] for i in np.flatnonzero(test)])
-    return CrossValidation(_evaluation(truth == 1, shipped_guess), _evaluation(truth == 1, adapted_guess), folds)
+    return CrossValidation(confusion(truth == 1, shipped_guess), confusion(truth == 1, adapted_guess), folds)
 
 
-def _evaluation(truth: np.ndarray, guess: np.ndarray) -> Evaluation:
+def confusion(truth: np.ndarray, guess: np.ndarray, unmatched: int = 0) -> Evaluation:
+    """The confusion counts of boolean verdicts against boolean labels (True: toil)."""
     return Evaluation(
         true_positive=int((truth & guess).sum()), false_positive=int((~truth & guess).sum()),
-        false_negative=int((truth & ~guess).sum()), true_negative=int((~truth & ~guess).sum()), unmatched=0,
+        false_negative=int((truth & ~guess).sum()), true_negative=int((~truth & ~guess).sum()), unmatched=unmatched,
     )

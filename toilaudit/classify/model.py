@@ -84,6 +84,20 @@ def sigmoid(logit: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(logit, -40, 40)))
 
 
+def feature_matrix(features: list[set[str]], vocabulary: list[str]):
+    """Items x features (scipy CSR, 1 where present) over `vocabulary`; names outside it are left out."""
+    from scipy.sparse import csr_matrix
+
+    index = {name: i for i, name in enumerate(vocabulary)}
+    rows, cols = [], []
+    for row, names in enumerate(features):
+        for name in names:
+            if name in index:
+                rows.append(row)
+                cols.append(index[name])
+    return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(features), len(vocabulary)))
+
+
 def fit_logistic(
     matrix, labels: np.ndarray, sample_weight: np.ndarray, prior_mean: np.ndarray, prior_precision: np.ndarray,
     intercept_prior: float = PRIOR_INTERCEPT, intercept_precision: float = 0.01,

@@ -26,7 +26,7 @@ import pandas as pd
 from toilaudit.classify.adapt import NOT_FITTED
 from toilaudit.classify.classifier import SIGNALS, Evidence, gather_evidence, item_features
 from toilaudit.classify.interface import RulePack
-from toilaudit.classify.model import RULE_LOGIT, ToilModel, fit_logistic
+from toilaudit.classify.model import RULE_LOGIT, ToilModel, feature_matrix, fit_logistic
 from toilaudit.classify.rule_pack import load_rule_pack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,8 +125,6 @@ def prior_mean(name: str, pack: RulePack) -> float:
 def fit(features: list[set[str]], labels: np.ndarray, weights: np.ndarray, pack: RulePack,
         word_precision: float = WORD_PRECISION, rule_precision: float = RULE_PRECISION) -> tuple[float, dict[str, float]]:
     """Fit the weights of the features seen in at least MIN_ITEMS_PER_FEATURE items (rules and signals always)."""
-    from scipy.sparse import csr_matrix
-
     counts: dict[str, int] = {}
     for names in features:
         for name in names:
@@ -134,14 +132,7 @@ def fit(features: list[set[str]], labels: np.ndarray, weights: np.ndarray, pack:
     structural = {f"r:{r.id}" for r in pack.rules} | {f"s:{s}" for s in SIGNALS if f"s:{s}" not in NOT_FITTED}
     vocabulary = sorted(n for n, c in counts.items() if c >= MIN_ITEMS_PER_FEATURE or n in structural)
     vocabulary = sorted(set(vocabulary) | structural)
-    index = {name: i for i, name in enumerate(vocabulary)}
-    rows, cols = [], []
-    for row, names in enumerate(features):
-        for name in names:
-            if name in index:
-                rows.append(row)
-                cols.append(index[name])
-    matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(features), len(vocabulary)))
+    matrix = feature_matrix(features, vocabulary)
     means = np.array([prior_mean(name, pack) for name in vocabulary])
     precision = np.array([rule_precision if name in structural else word_precision for name in vocabulary])
     intercept, coef = fit_logistic(matrix, labels, weights, means, precision)
