@@ -69,3 +69,14 @@ def tables_over_pages(html: str, allowed: tuple[str, ...] = ()) -> dict[str, lis
                 pages_of.setdefault(box.element, set()).add(number)
     return {element.get("class") or "": sorted(pages) for element, pages in pages_of.items()
             if len(pages) > 1 and not any(name in (element.get("class") or "") for name in allowed)}
+
+
+def staged_keys(db: Path | str) -> int:
+    """How many keys live imports fetched and keep aside until their last page (none are in the figures)."""
+    from toilaudit.store import open_store
+
+    store = open_store(str(db))
+    try:
+        return store.staged_count()
+    finally:
+        store.close()

@@ -130,3 +130,53 @@ def test_db_and_the_common_options_go_before_or_after_the_command(audited, tmp_p
     other = run("--db", str(tmp_path / "elsewhere.db"), "summary", "--db", str(audited), env={"TOILAUDIT_DB": "x.db"})
     assert other.exit_code == 0
     assert not (tmp_path / "elsewhere.db").exists() and not (tmp_path / "x.db").exists()
+
+
+def _figures(db: Path, wait: str = "120") -> dict:
+    result = toilaudit("summary", "--format", "json", "--period", "all", "--wait", wait, "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@needs_script
+def test_summary_reads_beside_a_csv_import_and_sees_the_store_before_or_after_it(audited, tmp_path):
+    """While an import classifies, the store is free: summary answers at once with the figures
+    from before the import; after it, with the figures after. Never anything in between."""
+    export = tmp_path / "tracker.csv"
+    subprocess.run([sys.executable, str(Path(__file__).parent / "realshaped_export.py"), str(export), "300000"],
+                   check=True, capture_output=True)
+    before = _figures(audited)
+    importing = subprocess.Popen([TOILAUDIT, "-v", "--db", str(audited), "import", "jira", "--csv", str(export)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    step = importing.stderr.readline()
+    assert step.startswith("classifying 300,740 items; the store is free"), step
+    during = _figures(audited, wait="0")  # --wait 0: a store held by the import would be refused at once
+    assert importing.poll() is None, "the import ended before summary could read beside it: make the export larger"
+    _, err = importing.communicate(timeout=300)
+    assert importing.returncode == 0, err
+    after = _figures(audited)
+    assert during == before
+    assert after["items"] == before["items"] + 300000 and after != before
+
+
+@needs_script
+def test_summary_reads_beside_a_live_import_and_sees_none_of_it_until_the_end(audited, httpserver):
+    from fake_jira import FakeJira, make_issues
+
+    fake = FakeJira(httpserver, make_issues(1200))
+    fake.delay_seconds = 0.4  # twelve pages, about five seconds
+    before = _figures(audited)
+    importing = subprocess.Popen([TOILAUDIT, "--db", str(audited), "import", "jira", "--url", fake.url, "--jql",
+                                  "project = OPS ORDER BY key"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, env={**os.environ, "JIRA_USER": "auditor@acme.example",
+                                                 "JIRA_API_TOKEN": "jira-token", "JIRA_PAT": "", "TOILAUDIT_DB": ""})
+    deadline = time.monotonic() + 60
+    while fake.search_requests < 3:
+        assert time.monotonic() < deadline and importing.poll() is None, importing.communicate()
+        time.sleep(0.05)
+    during = _figures(audited, wait="5")  # a page being staged holds the store for a moment at most
+    assert fake.search_requests < 12 and importing.poll() is None  # read while pages were still coming
+    _, err = importing.communicate(timeout=120)
+    assert importing.returncode == 0, err
+    assert during == before
+    assert _figures(audited)["items"] == before["items"] - 420 + 1200  # OPS-1 to OPS-420 replace the example's

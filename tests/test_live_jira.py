@@ -17,7 +17,7 @@ from toilaudit.importers.jira_api import FIELDS, narrow_jql
 from toilaudit.store import open_store
 
 from fake_jira import FakeJira, make_issues
-from helpers import run, run_json
+from helpers import run, run_json, staged_keys
 
 CLOUD_ENV = {"JIRA_USER": "auditor@acme.example", "JIRA_API_TOKEN": "jira-token", "JIRA_PAT": None}
 DC_ENV = {"JIRA_PAT": "jira-pat", "JIRA_USER": None, "JIRA_API_TOKEN": None}
@@ -72,7 +72,11 @@ def test_interrupted_import_fetches_only_what_is_left_and_equals_uninterrupted(t
     failed = jira_import(cut, fake, {**env, "TOILAUDIT_MAX_RETRIES": "1"})
     assert failed.exit_code == 2
     assert "still failing after 2 tries" in failed.stderr and "run the same command later" in failed.stderr
-    assert len(stored_keys(cut)) == 500  # the pages fetched before the outage were kept
+    assert staged_keys(cut) == 500  # the pages fetched before the outage were kept aside
+    assert stored_keys(cut) == []  # and readers see the store as it was before the import
+    waiting = run("summary", db=cut)
+    assert ("500 item(s) fetched by an unfinished live import are kept aside and not counted yet - run the same "
+            "import again to finish it") in waiting.stderr
     fake.fail_from, fake.search_requests = None, 0
     again = jira_import(cut, fake, env)
     assert again.exit_code == 0
@@ -104,10 +108,10 @@ def test_ctrl_c_exits_130_says_how_to_go_on_and_the_rerun_fetches_only_the_rest(
     child.send_signal(signal.SIGINT)  # Ctrl-C
     _, err = child.communicate(timeout=60)
     assert child.returncode == 130, err
-    kept = len(stored_keys(db))
-    assert 300 <= kept < 1200
-    assert err.splitlines()[-1] == (f"interrupted: {kept:,} Jira issues fetched so far are kept - run the same command "
-                                    "again to fetch only the rest")
+    kept = staged_keys(db)
+    assert 300 <= kept < 1200 and stored_keys(db) == []
+    assert err.splitlines()[-1] == (f"interrupted: {kept:,} Jira issues fetched so far are kept aside, not in the "
+                                    "figures yet - run the same command again to fetch only the rest")
     assert "Aborted" not in err and "Traceback" not in err
     time.sleep(fake.delay_seconds + 0.5)  # the answer the cut-off run was waiting for is counted before the reset
     fake.delay_seconds, fake.search_requests = 0, 0
@@ -177,3 +181,19 @@ def test_usage_errors(db):
     assert "needs both --url and --jql" in run("import", "jira", "--url", "http://x", db=db).stderr
     both = run("import", "jira", "--csv", "a.csv", "--url", "http://x", "--jql", "y", db=db)
     assert both.exit_code == 2 and "not both" in both.stderr
+
+
+def test_on_postgresql_pages_wait_aside_until_the_last_and_the_rerun_completes(tmp_path, httpserver, pg_url):
+    fake = FakeJira(httpserver, make_issues(1200))
+    whole = tmp_path / "whole.db"
+    assert jira_import(whole, fake, CLOUD_ENV).exit_code == 0
+    fake.search_requests, fake.fail_from = 0, 6  # an outage after five pages
+    assert jira_import(pg_url, fake, {**CLOUD_ENV, "TOILAUDIT_MAX_RETRIES": "1"}).exit_code == 2
+    assert staged_keys(pg_url) == 500 and stored_keys(pg_url) == []
+    fake.fail_from, fake.search_requests = None, 0
+    again = jira_import(pg_url, fake, CLOUD_ENV)
+    assert again.exit_code == 0, again.output
+    assert fake.search_requests == 7 and staged_keys(pg_url) == 0
+    assert stored_keys(pg_url) == stored_keys(whole)
+    assert run_json("summary", "--format", "json", "--by", "team", db=pg_url) == \
+        run_json("summary", "--format", "json", "--by", "team", db=whole)

@@ -9,11 +9,12 @@ the organisation and decide their own items (classify/adapt.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -21,13 +22,14 @@ from toilaudit.classify.adapt import human_verdicts
 from toilaudit.classify.classifier import INPUTS, classify
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.rule_pack import load_rule_pack
-from toilaudit.errors import InputFileError
+from toilaudit.errors import InputFileError, StoreError
 from toilaudit.importers.export import ImportBatch
 from toilaudit.inputs import read_text_file
 from toilaudit.store import Store
 
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
 CLASSIFY_COLUMNS = (*INPUTS, "human_label")
+T = TypeVar("T")
 
 
 def read_rules_file(rules_file: Path) -> str:
@@ -40,66 +42,69 @@ def active_rule_pack(store: Store) -> RulePack:
     return load_rule_pack(saved, "saved rule pack") if saved else load_rule_pack()
 
 
-def reclassify(store: Store, pack: RulePack) -> pd.DataFrame:
-    """Label every stored item with `pack` (and people's labels) and replace the stored classifications.
+CLASSIFY_TRIES = 3  # attempts before an import gives up on a store that keeps changing under it
 
-    Runs inside the caller's transaction, under the import lock: without it an import and a
-    classify at once both replace the classifications and one fails on a duplicate key.
+
+def classify_and_write(store: Store, write: Callable[[], T], incoming: pd.DataFrame | None = None,
+                       replaced_by: ImportBatch | None = None, staged_scope: str | None = None,
+                       pack: RulePack | None = None, tell: Callable[[str], None] = lambda step: None) -> T:
+    """Label every item the store will hold and write the labels with `write`'s change, in one transaction.
+
+    The store's items are read, then classified with the store released (an embedded file is
+    closed meanwhile, so summary and report read beside a long import), then `write` and the
+    new classifications are committed together, if nothing that classifying reads changed
+    meanwhile (another import, a label); else all of it again. Readers see the store before or
+    after, never half. `incoming`: items about to replace those of `replaced_by` / `staged_scope`.
+    `tell` hears each step (-v prints them).
     """
-    store.lock_for_import()
-    items = store.load_items(CLASSIFY_COLUMNS)
-    classified = classify(items, pack, human=human_verdicts(items, store.load_labels()))
-    store.replace_classifications(classified)
-    return classified
+    for _ in range(CLASSIFY_TRIES):
+        with store.transaction():  # one consistent read
+            generation = store.generation()
+            in_force = pack or active_rule_pack(store)
+            items = store.load_items(CLASSIFY_COLUMNS, replaced_by=replaced_by, staged_scope=staged_scope)
+            if incoming is not None and len(incoming):
+                arriving = incoming[list(CLASSIFY_COLUMNS)]
+                items = pd.concat([items, arriving], ignore_index=True) if len(items) else arriving
+            labels = store.load_labels()
+        tell(f"classifying {len(items):,} items; the store is free for other commands meanwhile")
+        with store.released():
+            classified = classify(items, in_force, human=human_verdicts(items, labels))
+        del items
+        with store.transaction():
+            store.lock_for_import()  # an import or classify on a shared server commits before or after this
+            if store.generation() != generation:
+                tell("the store changed meanwhile (another import, or a label): classifying again")
+                continue
+            tell("writing the items and their classifications in one transaction")
+            written = write()
+            store.replace_classifications(classified)
+            return written
+    raise StoreError(f"{store.display_name}: other imports or labels kept changing the store while this one classified "
+                     f"({CLASSIFY_TRIES} tries) - run it again when they are done")
 
 
-def import_batch(store: Store, batch: ImportBatch, mode: str) -> dict[str, int]:
-    """Store a batch and re-classify, all in one transaction: on failure nothing changes.
+def import_batch(store: Store, batch: ImportBatch, mode: str,
+                 tell: Callable[[str], None] = lambda step: None) -> dict[str, int]:
+    """Store a batch and re-classify every item, in one transaction: on failure nothing changes."""
+    return classify_and_write(store, lambda: store.upsert_items(batch, mode), incoming=batch.items,
+                              replaced_by=batch, tell=tell)
 
-    The batch is written while the classifier labels what the store will hold: the database
-    write releases the GIL, so on two cores it costs almost nothing. The main thread does not
-    touch the store until the write is done.
-    """
-    with store.transaction():
-        store.lock_for_import()  # before reading: another auditor's import must not slip in between
-        pack = active_rule_pack(store)  # after the lock: a classify --rules just committed counts
-        kept = store.load_items(CLASSIFY_COLUMNS, replaced_by=batch)
-        incoming = batch.items[list(CLASSIFY_COLUMNS)]
-        items = pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming
-        human = human_verdicts(items, store.load_labels())
-        with ThreadPoolExecutor(max_workers=1) as writer:
-            written = writer.submit(store.upsert_items, batch, mode)
-            classified = classify(items, pack, human=human)
-            counts = written.result()
-        store.replace_classifications(classified)
-    return counts
+
+def reclassify(store: Store, pack: RulePack | None = None, then: Callable[[], None] = lambda: None) -> None:
+    """Label every stored item (with people's labels) and replace the classifications, with `then`'s change."""
+    classify_and_write(store, then, pack=pack)
 
 
 def classify_store(store: Store, rules_file: Path | None) -> RulePack:
     """Re-label everything; a new --rules FILE is validated, then kept in the store for later imports."""
     if rules_file is None:
         pack = active_rule_pack(store)
-    else:
-        text = read_rules_file(rules_file)
-        pack = load_rule_pack(text, Path(rules_file).name)
-    with store.transaction():
-        store.lock_for_import()  # an import running now finishes first, then sees the new pack
-        if rules_file is not None:
-            store.set_setting(RULE_PACK_SETTING, text)
         reclassify(store, pack)
+        return pack
+    text = read_rules_file(rules_file)
+    pack = load_rule_pack(text, Path(rules_file).name)
+    reclassify(store, pack, then=lambda: store.set_setting(RULE_PACK_SETTING, text))
     return pack
-
-
-def classify_leftovers(store: Store) -> int:
-    """Classify the items a live import fetched but was cut off before classifying; returns how many.
-
-    Pages are committed as they arrive and classified at the end, so an import killed half way
-    leaves items that every figure (a join with the classifications) would silently leave out.
-    """
-    count = store.unclassified_count()
-    if count:
-        classify_store(store, None)
-    return count
 
 
 # ------------------------------------------------------------------------------ live APIs
@@ -121,26 +126,69 @@ class LiveImport:
     """Items a run cut off had fetched, when this one went on from where it stopped."""
 
 
-# A live import keeps its place in the pages (beside the watermarks), page by page, in the same
-# transaction as the page: run again after an interruption, it fetches only what is left.
+# A live import stages its pages (staged_items) with its place in them, a few seconds' pages per
+# transaction, and releases the store while it fetches: other commands read meanwhile and see
+# none of it. After the last page the staged items move into work_items with every item's
+# classification in one transaction. Run again after an interruption, it fetches only what is left.
 POSITION = "position|"
+STAGE_EVERY_SECONDS = 2.0  # pages fetched in between are kept in memory; a killed run fetches them again
 
 
-def _saved_position(store: Store, scope: str, **expected: str) -> dict | None:
-    """The place an interrupted run of this import reached, if it asked the same query."""
+def _start(store: Store, scope: str, fresh: dict, **expected: str) -> dict:
+    """Where this run begins: the place an interrupted run of the same query reached, else `fresh`
+    (then pages a run with another query staged are dropped)."""
     saved = store.get_watermark(POSITION + scope)
     position = json.loads(saved) if saved else None
-    if position is None or any(position.get(name) != value for name, value in expected.items()):
-        return None
-    return position
-
-
-def _store_page(store: Store, source: str, items: pd.DataFrame, scope: str, position: dict) -> int:
-    """Store one page and the place after it, in one transaction; returns how many keys were new."""
+    if position is not None and all(position.get(name) == value for name, value in expected.items()):
+        return position
     with store.transaction():
-        inserted = store.upsert_page(source, items)
-        store.set_watermark(POSITION + scope, json.dumps(position))
-    return inserted
+        store.discard_staged(scope)
+        store.clear_watermark(POSITION + scope)
+    return fresh
+
+
+def _fetch_and_stage(store: Store, scope: str, pages: Iterable[tuple[pd.DataFrame, dict]]) -> None:
+    """Stage (items, place after them) pages every few seconds and when the fetch stops, however
+    it stops (the end, Ctrl-C, an outage). The store is released while pages are fetched."""
+    pending: list[tuple[pd.DataFrame, dict]] = []
+
+    def stage() -> None:
+        if pending:
+            with store.transaction():
+                store.stage_pages(scope, pd.concat([items for items, _ in pending], ignore_index=True))
+                store.set_watermark(POSITION + scope, json.dumps(pending[-1][1]))
+            pending.clear()
+
+    fetching = iter(pages)
+    more = True
+    try:
+        while more:
+            with store.released():
+                stage_at = time.monotonic() + STAGE_EVERY_SECONDS
+                while more and time.monotonic() < stage_at:
+                    page = next(fetching, None)
+                    more = page is not None
+                    if page is not None:
+                        pending.append(page)
+            stage()
+    finally:
+        stage()
+
+
+def _finish_live_import(store: Store, source: str, scope: str, query: str, started: datetime, newest) -> int:
+    """After the last page: move the staged items in with every item's classification and record the
+    run, then move the watermark and forget the place, in one transaction; returns the keys new."""
+    def write() -> int:
+        _, inserted = store.move_staged(scope, source, query, started)
+        if newest is not None:
+            store.set_watermark(scope, pd.Timestamp(newest).isoformat())
+        store.clear_watermark(POSITION + scope)
+        return inserted
+
+    if not store.staged_count(scope):  # nothing new: the classifications stand
+        with store.transaction():
+            return write()
+    return classify_and_write(store, write, incoming=store.load_staged(scope, CLASSIFY_COLUMNS), staged_scope=scope)
 
 
 def _newest(newest, candidate):
@@ -153,7 +201,7 @@ def _stamp(value) -> str | None:
 
 def import_jira_api(store: Store, source, jql: str, since: pd.Timestamp | None,
                     on_page: Callable[[int, int | None], None] = lambda fetched, total: None) -> LiveImport:
-    """Fetch a JQL query page by page, committing each page; classify and advance the watermark at the end."""
+    """Fetch a JQL query page by page into staging; at the end classify, move in and advance the watermark."""
     from toilaudit.importers.jira_api import narrow_jql
 
     scope = f"jira|{source.url}|{jql}"
@@ -162,34 +210,25 @@ def import_jira_api(store: Store, source, jql: str, since: pd.Timestamp | None,
     starts = [t for t in (since, resumed - WATERMARK_OVERLAP if resumed is not None else None) if t is not None]
     query = narrow_jql(jql, max(starts) if starts else None)
     started = datetime.now(UTC)
-    fetched = inserted = 0
-    newest = resumed
-    position = _saved_position(store, scope, query=query) or {"query": query, "next": 0, "fetched": 0}
+    position = _start(store, scope, {"query": query, "next": 0, "fetched": 0}, query=query)
     before = position["fetched"]
-    newest = _newest(newest, pd.Timestamp(position["newest"]) if position.get("newest") else None)
-    pages = source.pages(query, position["next"]) if position["next"] is not None else ()  # None: all fetched
-    for page in pages:
-        fetched += len(page.items)
-        newest = _newest(newest, page.max_updated)
-        inserted += _store_page(store, "jira", page.items, scope, {
-            "query": query, "next": page.next, "fetched": before + fetched, "newest": _stamp(newest)})
-        on_page(before + fetched, page.total)
-    _finish_live_import(store, "jira", f"{source.url} {query} ({source.deployment})", fetched, inserted, started,
-                        scope, newest)
-    store.clear_watermark(POSITION + scope)
+    newest = _newest(resumed, pd.Timestamp(position["newest"]) if position.get("newest") else None)
+    fetched = 0
+
+    def pages():
+        nonlocal fetched, newest
+        if position["next"] is None:  # an interrupted run fetched every page
+            return
+        for page in source.pages(query, position["next"]):
+            fetched += len(page.items)
+            newest = _newest(newest, page.max_updated)
+            on_page(before + fetched, page.total)
+            yield page.items, {"query": query, "next": page.next, "fetched": before + fetched, "newest": _stamp(newest)}
+
+    _fetch_and_stage(store, scope, pages())
+    inserted = _finish_live_import(store, "jira", scope, f"{source.url} {query} ({source.deployment})", started,
+                                   newest)
     return LiveImport(fetched, inserted, query, resumed, before)
-
-
-def _finish_live_import(store: Store, source: str, query: str, fetched: int, inserted: int, started: datetime,
-                        scope: str, newest) -> None:
-    """After the last page: classify everything, record the run, and only then move the watermark,
-    so an import cut off before this point is simply run again."""
-    pack = active_rule_pack(store)
-    with store.transaction():
-        reclassify(store, pack)
-        store.record_api_run(source, query, fetched, inserted, started)
-        if newest is not None:
-            store.set_watermark(scope, pd.Timestamp(newest).isoformat())
 
 
 def import_pagerduty_api(store: Store, source, since: pd.Timestamp, until: pd.Timestamp, services: tuple[str, ...],
@@ -203,26 +242,30 @@ def import_pagerduty_api(store: Store, source, since: pd.Timestamp, until: pd.Ti
     if resumed is not None and resumed - PAGERDUTY_REFRESH > since:
         start = resumed - PAGERDUTY_REFRESH
     started = datetime.now(UTC)
-    fetched = inserted = 0
-    newest = resumed
-    position = _saved_position(store, scope, start=start.isoformat()) or {"start": start.isoformat(), "next": None,
-                                                                          "fetched": 0, "done": False}
+    position = _start(store, scope, {"start": start.isoformat(), "next": None, "fetched": 0, "done": False},
+                      start=start.isoformat())
     before = position["fetched"]
-    newest = _newest(newest, pd.Timestamp(position["newest"]) if position.get("newest") else None)
-    kept = position["next"]  # [since, until, offset] of the next page, or None
-    resume = Position(pd.Timestamp(kept[0]), pd.Timestamp(kept[1]), kept[2]) if kept else None
-    pages = () if position["done"] else source.pages(start.to_pydatetime(), until.to_pydatetime(), services,
-                                                     resume)
-    for page in pages:
-        fetched += len(page.items)
-        newest = _newest(newest, page.items["created_at"].max() if not page.items.empty else None)
-        following = page.next
-        inserted += _store_page(store, "pagerduty", page.items, scope, {
-            "start": start.isoformat(), "fetched": before + fetched, "newest": _stamp(newest), "done": following is None,
-            "next": [following.since.isoformat(), following.until.isoformat(), following.offset] if following else None})
-        on_page(before + fetched, before + page.total)
+    newest = _newest(resumed, pd.Timestamp(position["newest"]) if position.get("newest") else None)
+    fetched = 0
+
+    def pages():
+        nonlocal fetched, newest
+        if position["done"]:  # an interrupted run fetched every page
+            return
+        kept = position["next"]  # [since, until, offset] of the next page, or None: from the start
+        resume = Position(pd.Timestamp(kept[0]), pd.Timestamp(kept[1]), kept[2]) if kept else None
+        for page in source.pages(start.to_pydatetime(), until.to_pydatetime(), services, resume):
+            fetched += len(page.items)
+            newest = _newest(newest, page.items["created_at"].max() if not page.items.empty else None)
+            following = page.next
+            on_page(before + fetched, before + page.total)
+            yield page.items, {
+                "start": start.isoformat(), "fetched": before + fetched, "newest": _stamp(newest),
+                "done": following is None,
+                "next": [following.since.isoformat(), following.until.isoformat(), following.offset] if following else None}
+
+    _fetch_and_stage(store, scope, pages())
     query = f"{source.url} incidents {start:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M}" + (
         f" services {','.join(services)}" if services else "")
-    _finish_live_import(store, "pagerduty", query, fetched, inserted, started, scope, newest)
-    store.clear_watermark(POSITION + scope)
+    inserted = _finish_live_import(store, "pagerduty", scope, query, started, newest)
     return LiveImport(fetched, inserted, query, resumed, before)

@@ -137,31 +137,30 @@ def _opening(ctx: click.Context, access: str) -> Opening:
 
 
 @contextlib.contextmanager
-def store_from(ctx: click.Context, access: str = CREATE, catch_up: bool = False) -> Iterator[Store]:
+def store_from(ctx: click.Context, access: str = CREATE, shows_figures: bool = False) -> Iterator[Store]:
     """The store for one command, held until the command is done with it.
 
-    `catch_up`: first classify what an interrupted live import left unclassified, so that the
-    figures the command shows count every stored item (a reader then writes, for that moment only).
-    """
-    opening = _opening(ctx, access)
-    store = open_store(ctx.obj["db"], opening)
+    `shows_figures`: the command counts items; say so if some have no classification."""
+    store = open_store(ctx.obj["db"], _opening(ctx, access))
     try:
-        if catch_up and store.unclassified_count():
-            store.close()
-            _classify_leftovers(ctx)
-            store = open_store(ctx.obj["db"], opening)
+        if shows_figures:
+            _warn_not_counted(store)
         yield store
     finally:
         store.close()
 
 
-def _classify_leftovers(ctx: click.Context) -> None:
-    from toilaudit.audit import classify_leftovers
-
-    with contextlib.closing(open_store(ctx.obj["db"], _opening(ctx, WRITE))) as store:
-        leftovers = classify_leftovers(store)
-    if leftovers:
-        warn(f"{leftovers:,} item(s) fetched by an interrupted import were not classified yet; classified them now")
+def _warn_not_counted(store: Store) -> None:
+    """Say what the figures leave out: pages an unfinished live import keeps aside, and items a live
+    import of toilaudit 0.1 cut off half way left without a classification."""
+    waiting = store.staged_count()
+    if waiting:
+        warn(f"{waiting:,} item(s) fetched by an unfinished live import are kept aside and not counted yet - run "
+             "the same import again to finish it")
+    unclassified = store.unclassified_count()
+    if unclassified:
+        warn(f"{unclassified:,} item(s) fetched by an interrupted import are not classified and not counted - "
+             "run toilaudit classify")
 
 
 def _remember(name: str):
@@ -189,8 +188,8 @@ def common_options(on_group: bool) -> list[click.Option]:
                      help=f"How long to wait for a store file another toilaudit is writing to (default "
                           f"{WAIT_SECONDS:g}). Env: TOILAUDIT_WAIT."),
         click.Option(["-v", "--verbose"], is_flag=True, expose_value=False, callback=_remember("verbose"),
-                     help="Print each retry of a live import; on an internal error, the traceback (for a bug "
-                          "report)."),
+                     help="Print each step of an import and each retry of a live one; on an internal error, the "
+                          "traceback (for a bug report)."),
         click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_remember("quiet"),
                      help="No progress, retry or waiting lines on stderr (errors and warnings still print)."),
     ]
@@ -270,7 +269,7 @@ def _run_csv_import(ctx: click.Context, source: str, files: list[Path], team, co
     for message in batch.warnings:
         warn(message)
     with store_from(ctx) as store, progress(f"Classifying and storing {len(batch.items):,} items"):
-        counts = import_batch(store, batch, "csv")
+        counts = import_batch(store, batch, "csv", tell=lambda step: _step(ctx, step))
         from toilaudit.summary import breakdown
 
         figures = breakdown(store, "source").get(source)
@@ -284,6 +283,12 @@ def _run_csv_import(ctx: click.Context, source: str, files: list[Path], team, co
             f"{figures.toil_items:,} of {figures.items:,} {source} items are toil: "
             f"{figures.toil_percent}% of their time. Next: toilaudit summary"
         )
+
+
+def _step(ctx: click.Context, step: str) -> None:
+    """A step of a long command on stderr, with -v (for logs, and to see when the store is free)."""
+    if _setting(ctx, "verbose") and not _setting(ctx, "quiet"):
+        click.echo(step, err=True)
 
 
 def _utc(value):
@@ -300,9 +305,9 @@ def _live_progress(ctx: click.Context, description: str) -> LiveProgress:
 
 
 def _interrupted(ctx: click.Context, progress: LiveProgress, what: str) -> None:
-    """Ctrl-C in a live import: the pages stored so far are kept, with the place they reached."""
-    _say(f"interrupted: {progress.done:,} {what} fetched so far are kept - run the same command again to fetch "
-         "only the rest")
+    """Ctrl-C in a live import: the pages fetched so far are kept aside, with the place they reached."""
+    _say(f"interrupted: {progress.done:,} {what} fetched so far are kept aside, not in the figures yet - run the "
+         "same command again to fetch only the rest")
     ctx.exit(EXIT_INTERRUPTED)
 
 
@@ -320,9 +325,10 @@ def import_jira(ctx, csv_files, more_files, team, columns, date_format, timezone
     Live (--url and --jql): credentials come from the environment only:
       JIRA_USER + JIRA_API_TOKEN   Jira Cloud (basic auth with an API token)
       JIRA_PAT                     Jira Server / Data Center (personal access token)
-    Each page is stored with the place it reached: a run cut off (Ctrl-C exits 130, or an
-    outage) fetches only the rest when run again; after a complete run each (url, jql) keeps a
-    watermark, so the next fetches only what changed. Progress shows the total and the time
+    Pages are kept aside with the place they reached and join the store, classified, after
+    the last one: commands run meanwhile see the store as it was. A run cut off (Ctrl-C exits
+    130, or an outage) fetches only the rest when run again; after a complete run each (url,
+    jql) keeps a watermark, so the next fetches only what changed. Progress shows the total and the time
     left where Jira gives a total (Data Center); without a terminal, a line every few seconds.
     429 and 5xx answers are retried, honouring Retry-After, and summarised at the end (each
     with -v). Corporate CA: REQUESTS_CA_BUNDLE, else SSL_CERT_FILE (as for PagerDuty).
@@ -392,8 +398,9 @@ def import_pagerduty(ctx, csv_files, more_files, team, columns, date_format, tim
     Live (--since): the token comes from PAGERDUTY_API_TOKEN (a read-only REST API key).
     Any range works: it is cut into the API's 6-month windows, and windows holding more
     than its 10,000-offset limit are split again, so a busy year imports completely.
-    Each page is stored with the place it reached: a run cut off (Ctrl-C exits 130, or an
-    outage) fetches only the rest when run again; after a complete run a watermark lets the
+    Pages are kept aside with the place they reached and join the store, classified, after
+    the last one (commands run meanwhile see the store as it was): a run cut off (Ctrl-C exits
+    130, or an outage) fetches only the rest when run again; after a complete run a watermark lets the
     next fetch only recent incidents (the last 7 days are re-read, as pages resolve after they
     are created). Progress shows the total and the time left; without a terminal, a line every
     few seconds; retries are summarised at the end (each with -v). Corporate CA:
@@ -510,7 +517,7 @@ def explain(ctx, key: str, output_format: str) -> None:
     """
     from toilaudit.verdicts import explain_item
 
-    with store_from(ctx, READ, catch_up=True) as store:
+    with store_from(ctx, READ, shows_figures=True) as store:
         found, group = explain_item(store, key)
     if output_format == "json":
         click.echo(json.dumps([item.as_json() for item in found], indent=2))
@@ -564,7 +571,7 @@ def items(ctx, toil, category, group, team, service, source, limit: int, output_
       toilaudit items --toil --category "access request" --team Payments
       toilaudit items --group G4b3860ef --format csv --limit 0 > group.csv
     """
-    with store_from(ctx, READ, catch_up=True) as store:
+    with store_from(ctx, READ, shows_figures=True) as store:
         found = store.items(toil, category, group, team, source, service)
     shown = found if not limit else found.head(limit)
     rows = [_item_record(row) for row in shown.to_dict("records")]
@@ -690,7 +697,7 @@ def summary(ctx, by: str, output_format: str, top: int, org: str | None, period)
     Automation candidates are repetition groups of toil (the same request with another
     host, user or job) ranked by hours. --format csv gives the full breakdown, every row.
     """
-    with store_from(ctx, READ, catch_up=True) as store:
+    with store_from(ctx, READ, shows_figures=True) as store:
         if store.item_count() == 0:
             raise ToilauditError("summary: the store is empty - import an export first (toilaudit import jira --csv FILE)")
         result, share, note = _org_share(store, org, by, top, period)
@@ -821,7 +828,7 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
     """
     from toilaudit.verdicts import evaluation_against_labels
 
-    with store_from(ctx, READ, catch_up=True) as store:
+    with store_from(ctx, READ, shows_figures=True) as store:
         result = evaluation_against_labels(store, labels)
     if result.unmatched:
         warn(f"{result.unmatched} labelled key(s) are not in the store and were left out")
@@ -1070,7 +1077,7 @@ def assess(ctx, org: str | None, output_format: str) -> None:
     from toilaudit.maturity.interface import AI_READINESS, LEVELS, PLATFORM_STATE, RUNG_NAMES, SRE_STATE
     from toilaudit.maturity.output import assessment_json, gate_text
 
-    with store_from(ctx, WRITE, catch_up=True) as store:
+    with store_from(ctx, WRITE, shows_figures=True) as store:
         result, scope = _assessment(store, org)
         keep_assessment(store, result, scope, datetime.now(UTC))
     if output_format == "json":
@@ -1142,7 +1149,7 @@ def gate(ctx, org: str | None, service: str | None, rung: str, output_format: st
     """
     from toilaudit.maturity.output import gate_json, gate_text
 
-    with store_from(ctx, READ, catch_up=True) as store:
+    with store_from(ctx, READ, shows_figures=True) as store:
         assessment, _ = _assessment(store, org)
     result = assessment.gate_for(rung, service)
     if output_format == "opa-input":
@@ -1292,7 +1299,7 @@ def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_
                                "standard output to a file")
     from toilaudit.report.publish import publish
 
-    with store_from(ctx, WRITE, catch_up=True) as store:
+    with store_from(ctx, WRITE, shows_figures=True) as store:
         model = _build_report(store, org, hourly_rate, currency, show_names, report_date, assessor, labels,
                               labelled_by, plan, assumptions, period)
     # the store is closed before the PDF is rendered (seconds): other commands may use it meanwhile

@@ -135,9 +135,7 @@ def finish(session: LabelSession) -> int:
 
 def apply_labels(store: Store) -> None:
     """Re-label the store so that saved labels take effect."""
-    with store.transaction():
-        reclassify(store, active_rule_pack(store))
-        store.set_setting(LABELS_PENDING, None)
+    reclassify(store, then=lambda: store.set_setting(LABELS_PENDING, None))
 
 
 def _show(console: Console, row: pd.Series, model: ToilModel, pack, labelled: int) -> None:

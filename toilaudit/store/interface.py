@@ -219,23 +219,52 @@ class Store:
             self._insert_run(run_id, batch.source, mode, files, batch.query, len(items), len(items) - updated, started)
         return {"run_id": run_id, "rows": len(items), "inserted": len(items) - updated, "updated": updated}
 
-    def upsert_page(self, source: str, items: pd.DataFrame) -> int:
-        """Store one page of an API import in its own transaction; returns how many keys were new.
-
-        Pages are committed as they arrive, so a cut-off import keeps what it fetched; running it
-        again re-fetches from the old watermark and the upserts make the result exact.
-        """
+    # -- a live import's pages, staged until its last one -----------------------------------
+    def stage_pages(self, scope: str, items: pd.DataFrame) -> None:
+        """Keep fetched pages of the live import `scope` (in the caller's transaction, with its place)."""
         if items.empty:
-            return 0
+            return
         with self.transaction():
-            replaced = self._replace_items(source, items.assign(import_run_id=None))
-        return len(items) - replaced
+            last = int(self._scalar(self._sql("SELECT COALESCE(max(seq), 0) FROM staged_items WHERE scope = ?"),
+                                    (scope,)))
+            self._load_frame("staged_items", items[list(WORK_ITEM_FIELDS)].assign(
+                scope=scope, seq=range(last + 1, last + 1 + len(items))))
 
-    def record_api_run(self, source: str, query: str, rows: int, inserted: int, started: datetime) -> int:
+    def staged_count(self, scope: str | None = None) -> int:
+        """Keys a live import (`scope`, or any) keeps aside until its last page."""
+        if scope is None:
+            return int(self._scalar("SELECT count(*) FROM (SELECT DISTINCT scope, key FROM staged_items) staged"))
+        return int(self._scalar(self._sql("SELECT count(DISTINCT key) FROM staged_items WHERE scope = ?"), (scope,)))
+
+    def discard_staged(self, scope: str) -> None:
+        with self.transaction():
+            self._execute(self._sql("DELETE FROM staged_items WHERE scope = ?"), (scope,))
+
+    def _latest_staged(self, columns: tuple[str, ...] | list[str]) -> str:
+        """The staged rows of one scope (the parameter), each key once: the copy fetched last."""
+        return (f"SELECT {', '.join(columns)} FROM (SELECT *, row_number() OVER (PARTITION BY key ORDER BY seq DESC) "
+                "AS newest FROM staged_items WHERE scope = ?) latest WHERE newest = 1")
+
+    def load_staged(self, scope: str, columns: tuple[str, ...] = WORK_ITEM_FIELDS) -> pd.DataFrame:
+        return _typed(self._bulk_frame(self._sql(self._latest_staged(columns)), (scope,)), columns)
+
+    def move_staged(self, scope: str, source: str, query: str, started: datetime) -> tuple[int, int]:
+        """Move a live import's staged pages into work_items and record the run (caller's transaction);
+        returns (items, keys new to the store)."""
         with self.transaction():
             run_id = self._next_run_id()
-            self._insert_run(run_id, source, "api", "[]", query, rows, inserted, started)
-        return run_id
+            rows = self.staged_count(scope)
+            replaced = self._delete_count(self._sql(
+                "DELETE FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_items WHERE scope = ?)"),
+                (source, scope))
+            columns = [*WORK_ITEM_FIELDS, "import_run_id"]
+            self._execute(self._sql(f"INSERT INTO work_items ({', '.join(columns)}) "
+                                    + self._latest_staged([*WORK_ITEM_FIELDS, f"{int(run_id)} AS import_run_id"])),
+                          (scope,))
+            self.discard_staged(scope)
+            self._insert_run(run_id, source, "api", "[]", query, rows, rows - replaced, started)
+            self._changed()
+        return rows, rows - replaced
 
     def _replace_items(self, source: str, items: pd.DataFrame) -> int:
         """Delete the stored rows of these keys and append the new ones; returns how many were replaced.
@@ -245,7 +274,19 @@ class Store:
         replaced = self._delete_count(
             self._sql("DELETE FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_keys)"), (source,))
         self._load_frame("work_items", items)
+        self._changed()
         return replaced
+
+    # -- what classifying reads ----------------------------------------------------------------
+    GENERATION = "generation"
+
+    def generation(self) -> int:
+        """A count of the changes to what classifying reads (items, labels, classifications): an
+        import that classified outside the store writes its verdicts only if it is unchanged."""
+        return int(self.get_setting(self.GENERATION) or 0)
+
+    def _changed(self) -> None:
+        self.set_setting(self.GENERATION, str(self.generation() + 1))
 
     def _stage_keys(self, keys: pd.Series) -> None:
         """Put keys in the temporary table `staged_keys`, for set-based deletes and anti-joins."""
@@ -268,38 +309,32 @@ class Store:
         """A large result; engines may fetch it a faster way."""
         return self._frame(sql, params)
 
-    def load_items(self, columns: tuple[str, ...] = WORK_ITEM_FIELDS, replaced_by: ImportBatch | None = None
-                   ) -> pd.DataFrame:
+    def load_items(self, columns: tuple[str, ...] = WORK_ITEM_FIELDS, replaced_by: ImportBatch | None = None,
+                   staged_scope: str | None = None) -> pd.DataFrame:
         """Stored items (only `columns`: a million rows load in half the time with fewer).
 
         With `replaced_by`, only the items that batch leaves in place: re-importing an export
-        then loads nothing back.
+        then loads nothing back; with `staged_scope`, only those the live import's staged pages leave.
         """
         select = f"SELECT {', '.join(columns)} FROM work_items"
-        if replaced_by is None:
-            frame = self._bulk_frame(select)
-        else:
+        if replaced_by is not None:
             self._stage_keys(replaced_by.items["key"])
             frame = self._bulk_frame(
                 self._sql(f"{select} WHERE NOT (source = ? AND key IN (SELECT key FROM staged_keys))"),
                 (replaced_by.source,))
-        for name in {"created_at", "resolved_at"} & set(columns):
-            frame[name] = pd.to_datetime(frame[name], utc=True)
-        if "auto_resolved" in columns:
-            frame["auto_resolved"] = frame["auto_resolved"].astype("boolean")
-        if "time_spent_seconds" in columns:  # a figure imports now refuse counts as unknown (see MAX_SECONDS)
-            spent = frame["time_spent_seconds"].astype("float64")
-            frame["time_spent_seconds"] = spent.where(spent.between(0, MAX_SECONDS))
-        for name in columns:
-            if WORK_ITEM_COLUMNS[name].startswith("TEXT"):
-                frame[name] = frame[name].fillna("").astype(str)
-        return frame
+        elif staged_scope is not None:
+            frame = self._bulk_frame(self._sql(
+                f"{select} w WHERE NOT EXISTS (SELECT 1 FROM staged_items s WHERE s.scope = ? AND s.source = w.source "
+                "AND s.key = w.key)"), (staged_scope,))
+        else:
+            frame = self._bulk_frame(select)
+        return _typed(frame, columns)
 
     def item_count(self) -> int:
         return int(self._scalar("SELECT count(*) FROM work_items"))
 
     def unclassified_count(self) -> int:
-        """Items without a classification: what a live import cut off before its end leaves."""
+        """Items without a classification: what a live import of toilaudit 0.1 cut off before its end left."""
         return int(self._scalar(
             "SELECT count(*) FROM work_items w WHERE NOT EXISTS "
             "(SELECT 1 FROM classifications c WHERE c.source = w.source AND c.key = w.key)"))
@@ -309,6 +344,7 @@ class Store:
         with self.transaction():
             self._execute("DELETE FROM classifications")
             self._load_frame("classifications", classified[list(CLASSIFICATION_COLUMNS)])
+            self._changed()
 
     def classified_items(self, columns: str = ITEM_AND_VERDICT) -> pd.DataFrame:
         return self._frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key")
@@ -444,6 +480,7 @@ class Store:
             self._execute(self._sql("DELETE FROM labels WHERE source = ? AND key = ?"), (source, key))
             self._execute(self._sql("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?)"),
                           (source, key, label, origin, labelled_by, datetime.now(UTC)))
+            self._changed()
 
     def save_labels(self, labels: pd.DataFrame, origin: str, labelled_by: str) -> None:
         """Many labels (columns source, key, label) in one transaction; a key's old label is replaced."""
@@ -454,6 +491,7 @@ class Store:
     def delete_label(self, source: str, key: str) -> None:
         with self.transaction():
             self._execute(self._sql("DELETE FROM labels WHERE source = ? AND key = ?"), (source, key))
+            self._changed()
 
     def load_labels(self) -> pd.DataFrame:
         """Every stored label: source, key, label, origin, labelled_by, labelled_at."""
@@ -537,3 +575,18 @@ class Store:
         """Every kept assessment of an organisation, in the order they were kept."""
         return self._frame(self._sql("SELECT assessed_at, content FROM assessments WHERE org = ? "
                                      "ORDER BY kept_at"), (org,))
+
+
+def _typed(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Items as the classifier reads them: dates in UTC, unknown booleans and figures as such, texts never null."""
+    for name in {"created_at", "resolved_at"} & set(columns):
+        frame[name] = pd.to_datetime(frame[name], utc=True)
+    if "auto_resolved" in columns:
+        frame["auto_resolved"] = frame["auto_resolved"].astype("boolean")
+    if "time_spent_seconds" in columns:  # a figure imports now refuse counts as unknown (see MAX_SECONDS)
+        spent = frame["time_spent_seconds"].astype("float64")
+        frame["time_spent_seconds"] = spent.where(spent.between(0, MAX_SECONDS))
+    for name in columns:
+        if WORK_ITEM_COLUMNS[name].startswith("TEXT"):
+            frame[name] = frame[name].fillna("").astype(str)
+    return frame

@@ -5,11 +5,12 @@ from __future__ import annotations
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Changes from one schema to the next, applied in order to an older store when it is opened.
 MIGRATIONS = {
     2: ("ALTER TABLE work_items ADD COLUMN IF NOT EXISTS description TEXT",),  # the classifier reads descriptions
     3: ("ALTER TABLE work_items ADD COLUMN IF NOT EXISTS incident_number TEXT",),  # explain finds a page by it
+    4: (),  # staged_items: a new table, made by schema() like every table
 }
 DEFAULT_PATH = "toilaudit.db"
 
@@ -68,6 +69,10 @@ def schema(keyed: bool) -> tuple[str, ...]:
         "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)",
         _table("work_items", WORK_ITEM_COLUMNS | {"import_run_id": "BIGINT"}, key),
         _table("classifications", CLASSIFICATION_COLUMNS, key),
+        # A live import's pages wait here until its last page, then move into work_items with
+        # their classifications in one transaction: readers see the store before or after an
+        # import, never half of one. `seq` orders the rows, so a key fetched twice keeps its last.
+        _table("staged_items", {"scope": "TEXT NOT NULL", "seq": "BIGINT NOT NULL"} | WORK_ITEM_COLUMNS),
         """CREATE TABLE IF NOT EXISTS import_runs (
   run_id BIGINT PRIMARY KEY, source TEXT, mode TEXT, files TEXT, query TEXT,
   rows_read BIGINT, inserted BIGINT, updated BIGINT, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ)""",
