@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import importlib.util
 import os
 import pwd
 import re
@@ -76,11 +77,66 @@ def need(program: str | None, what: str, install: str) -> str:
     pytest.skip(message)
 
 
-def _pg_tool(name: str) -> str:
+PG_INSTALL_HINT = ('the dev extra (pip install ".[dev]": its pgserver package ships them, on Linux x86-64 and macOS '
+                   'with Python 3.11 or 3.12) or postgresql (Debian: apt-get install postgresql)')
+
+
+def _pgserver_bin() -> str | None:
+    """The folder of the PostgreSQL server binaries that the pgserver package ships, if it is installed
+    (the dev extra brings it); found without importing it."""
+    spec = importlib.util.find_spec("pgserver")
+    for package in (spec.submodule_search_locations or []) if spec else []:
+        folder = os.path.join(package, "pginstall", "bin")
+        if os.path.isfile(os.path.join(folder, "initdb")):
+            return folder
+    return None
+
+
+def _pg_tools() -> tuple[str, str]:
+    """initdb and pg_ctl, from one PostgreSQL: the system's (Debian's folders, then PATH), else pgserver's."""
     for folder in PG_BIN_DIRS:
-        if os.path.exists(os.path.join(folder, name)):
-            return os.path.join(folder, name)
-    return need(name, f"PostgreSQL server binaries ({name})", "postgresql (Debian: apt-get install postgresql)")
+        if all(os.path.exists(os.path.join(folder, name)) for name in ("initdb", "pg_ctl")):
+            return os.path.join(folder, "initdb"), os.path.join(folder, "pg_ctl")
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if initdb and pg_ctl:
+        return initdb, pg_ctl
+    folder = _pgserver_bin()
+    if folder:
+        return os.path.join(folder, "initdb"), os.path.join(folder, "pg_ctl")
+    need(None, "PostgreSQL server binaries (initdb, pg_ctl)", PG_INSTALL_HINT)
+    raise AssertionError  # need() has skipped or failed the test
+
+
+def _server_user() -> str:
+    """Whom the server runs as when the tests run as root (initdb refuses root): the postgres system user that
+    Debian's postgresql package adds, else nobody, which every Linux has (pgserver's binaries need no account of
+    their own: the server's files are a throwaway folder, removed after the session)."""
+    for user in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(user)
+            return user
+        except KeyError:
+            pass
+    need(None, "a system user to run PostgreSQL as (postgres or nobody; initdb refuses root)", PG_INSTALL_HINT)
+    raise AssertionError  # need() has skipped or failed the test
+
+
+def _reachable(as_user: list[str], initdb: str, pg_ctl: str, folder: str) -> tuple[str, str]:
+    """initdb and pg_ctl as the server's user can run them. pgserver's sit in the virtual environment, which
+    that user may not be able to enter (one under /root): then a copy of them, with the libraries beside them
+    as the wheel lays them out, goes into the server's own folder."""
+    if not as_user or subprocess.run([*as_user, initdb, "--version"], capture_output=True).returncode == 0:
+        return initdb, pg_ctl
+    shipped = _pgserver_bin()
+    if shipped is None or os.path.dirname(initdb) != shipped:
+        pytest.fail(f"{as_user[2]} cannot run {initdb}: let it read the folders above it")
+    package = os.path.dirname(os.path.dirname(shipped))  # .../site-packages/pgserver
+    copy = os.path.join(folder, "pgserver")
+    shutil.copytree(os.path.join(package, "pginstall"), os.path.join(copy, "pginstall"))
+    libs = os.path.join(os.path.dirname(package), "pgserver.libs")  # the binaries' RPATH: $ORIGIN/../../../pgserver.libs
+    if os.path.isdir(libs):
+        shutil.copytree(libs, os.path.join(folder, "pgserver.libs"))
+    return os.path.join(copy, "pginstall", "bin", "initdb"), os.path.join(copy, "pginstall", "bin", "pg_ctl")
 
 
 def _free_port() -> int:
@@ -93,19 +149,17 @@ def _free_port() -> int:
 def postgres_server():
     """Start a throwaway PostgreSQL on a free loopback port for the session, and stop it after.
 
-    initdb refuses to run as root, so as root the server runs as the `postgres` system user.
+    The system's PostgreSQL if it has one, else the one the pgserver package ships (the dev extra brings it).
+    initdb refuses to run as root, so as root the server runs as another system user (_server_user).
     """
     as_user = []
-    initdb, pg_ctl = _pg_tool("initdb"), _pg_tool("pg_ctl")
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            need(None, "the postgres system user", "postgresql (Debian: apt-get install postgresql)")
+    initdb, pg_ctl = _pg_tools()
+    user = _server_user() if os.geteuid() == 0 else None
     folder = tempfile.mkdtemp(prefix="toilaudit-pg-")
-    if os.geteuid() == 0:
-        shutil.chown(folder, user="postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
+    if user:
+        shutil.chown(folder, user=user)
+        as_user = ["runuser", "-u", user, "--"]
+        initdb, pg_ctl = _reachable(as_user, initdb, pg_ctl, folder)
     data = os.path.join(folder, "data")
     port = _free_port()
     subprocess.run([*as_user, initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
