@@ -24,6 +24,7 @@ from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.errors import InputFileError
 from toilaudit.importers.export import ImportBatch
 from toilaudit.inputs import read_text_file
+from toilaudit.relabel import TemplateKeeper, relabel_import
 from toilaudit.store import Store
 
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
@@ -48,7 +49,8 @@ def reclassify(store: Store, pack: RulePack) -> pd.DataFrame:
     """
     store.lock_for_import()
     items = store.load_items(CLASSIFY_COLUMNS)
-    classified = classify(items, pack, human=human_verdicts(items, store.load_labels()))
+    human = human_verdicts(items, store.load_labels())
+    classified = classify(items, pack, human=human, templates=TemplateKeeper(store, pack, human))
     store.replace_classifications(classified)
     return classified
 
@@ -63,14 +65,18 @@ def import_batch(store: Store, batch: ImportBatch, mode: str) -> dict[str, int]:
     with store.transaction():
         store.lock_for_import()  # before reading: another auditor's import must not slip in between
         pack = active_rule_pack(store)  # after the lock: a classify --rules just committed counts
+        if (counts := relabel_import(store, batch, mode, pack)) is not None:  # re-labels only what changes
+            return counts
         kept = store.load_items(CLASSIFY_COLUMNS, replaced_by=batch)
         incoming = batch.items[list(CLASSIFY_COLUMNS)]
         items = pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming
         human = human_verdicts(items, store.load_labels())
         with ThreadPoolExecutor(max_workers=1) as writer:
             written = writer.submit(store.upsert_items, batch, mode)
-            classified = classify(items, pack, human=human)
+            keeper = TemplateKeeper(store, pack, human, writer)  # keeps what templates rest on, for the next import
+            classified = classify(items, pack, human=human, templates=keeper)
             counts = written.result()
+        keeper.done()
         store.replace_classifications(classified)
     return counts
 

@@ -27,6 +27,8 @@ from toilaudit.store.schema import (
     JOINED,
     MIGRATIONS,
     SCHEMA_VERSION,
+    TEMPLATE_COUNTS,
+    TEMPLATE_TABLES,
     WORK_ITEM_COLUMNS,
     schema,
 )
@@ -241,6 +243,7 @@ class Store:
         """Delete the stored rows of these keys and append the new ones; returns how many were replaced.
         Runs inside the caller's transaction."""
         self.lock_for_import()
+        self.forget_template_counts()  # they describe the items before this change
         self._stage_keys(items["key"])
         replaced = self._delete_count(
             self._sql("DELETE FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_keys)"), (source,))
@@ -283,6 +286,11 @@ class Store:
             frame = self._bulk_frame(
                 self._sql(f"{select} WHERE NOT (source = ? AND key IN (SELECT key FROM staged_keys))"),
                 (replaced_by.source,))
+        return self._typed(frame, columns)
+
+    @staticmethod
+    def _typed(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+        """Stored item columns as the importers type them."""
         for name in {"created_at", "resolved_at"} & set(columns):
             frame[name] = pd.to_datetime(frame[name], utc=True)
         if "auto_resolved" in columns:
@@ -304,11 +312,90 @@ class Store:
             "SELECT count(*) FROM work_items w WHERE NOT EXISTS "
             "(SELECT 1 FROM classifications c WHERE c.source = w.source AND c.key = w.key)"))
 
+    def items_by_keys(self, source: str, keys: pd.Series, columns: tuple[str, ...]) -> pd.DataFrame:
+        """The stored items of `source` with these keys (`columns` only)."""
+        self._stage_keys(keys)
+        return self._bulk_frame(self._sql(f"SELECT {', '.join(columns)} FROM work_items WHERE source = ? AND key IN "
+                                          "(SELECT key FROM staged_keys)"), (source,))
+
+    def items_in_groups(self, columns: tuple[str, ...], templates: list[str], replaced_by: ImportBatch) -> pd.DataFrame:
+        """The stored items whose classification has one of these templates (`columns`, then the
+        stored `template`), leaving out those `replaced_by` replaces; typed as load_items types them."""
+        staged = self._staged("templates", pd.DataFrame({"template": templates}, dtype=object), {"template": "TEXT"})
+        self._stage_keys(replaced_by.items["key"])
+        frame = self._bulk_frame(self._sql(
+            f"SELECT {', '.join('w.' + name for name in columns)}, c.template FROM work_items w JOIN classifications c "
+            f"ON c.source = w.source AND c.key = w.key WHERE c.template IN (SELECT template FROM {staged}) "
+            "AND NOT (w.source = ? AND w.key IN (SELECT key FROM staged_keys))"), (replaced_by.source,))
+        return self._typed(frame, columns)
+
     # -- classifications ---------------------------------------------------------------------
     def replace_classifications(self, classified: pd.DataFrame) -> None:
         with self.transaction():
             self._execute("DELETE FROM classifications")
             self._load_frame("classifications", classified[list(CLASSIFICATION_COLUMNS)])
+
+    def replace_some_classifications(self, classified: pd.DataFrame) -> None:
+        """Replace the classifications of these items (by source and key), leaving the others."""
+        with self.transaction():
+            staged = self._staged("items", classified[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
+            self._execute(f"DELETE FROM classifications WHERE EXISTS (SELECT 1 FROM {staged} s "
+                          "WHERE s.source = classifications.source AND s.key = classifications.key)")
+            self._load_frame("classifications", classified[list(CLASSIFICATION_COLUMNS)])
+
+    # -- the counts behind templates (relabel.py) -----------------------------------------------
+    def template_counts_made_with(self) -> str | None:
+        """What the kept template counts were made with (relabel.fingerprint); None: none kept."""
+        return self.get_setting(TEMPLATE_COUNTS)
+
+    def forget_template_counts(self) -> None:
+        self._execute(self._sql("DELETE FROM meta WHERE name = ?"), (TEMPLATE_COUNTS,))
+
+    def replace_template_counts(self, tables: dict[str, pd.DataFrame], made_with: str) -> None:
+        """Write every table of the template counts anew (a full classification made them)."""
+        with self.transaction():
+            for name in TEMPLATE_TABLES:
+                self._execute(f"DELETE FROM {name}")
+                if len(tables[name]):
+                    self._load_frame(name, tables[name])
+            self.set_setting(TEMPLATE_COUNTS, made_with)
+
+    def update_template_counts(self, gone: dict[str, tuple[str, pd.Series]], added: dict[str, pd.DataFrame],
+                               made_with: str) -> None:
+        """Delete the rows of each table whose `column` is in `values` (gone: table -> (column,
+        values)), then add the rows of `added` (table -> frame)."""
+        with self.transaction():
+            for name, (column, values) in gone.items():
+                kind = TEMPLATE_TABLES[name][column]
+                staged = self._staged(f"{kind.lower()}s", values.to_frame("value"), {"value": kind})
+                self._execute(f"DELETE FROM {name} WHERE {column} IN (SELECT value FROM {staged})")
+            for name, frame in added.items():
+                if len(frame):
+                    self._load_frame(name, frame)
+            self.set_setting(TEMPLATE_COUNTS, made_with)
+
+    def template_rows(self, table: str, column: str, values: pd.Series) -> pd.DataFrame:
+        """The rows of a template counts table whose `column` is one of `values`."""
+        kind = TEMPLATE_TABLES[table][column]
+        staged = self._staged(f"{kind.lower()}s", values.drop_duplicates().to_frame("value"), {"value": kind})
+        return self._bulk_frame(f"SELECT * FROM {table} WHERE {column} IN (SELECT value FROM {staged})")
+
+    def template_texts_containing(self, pieces: pd.Series) -> pd.DataFrame:
+        """The template_texts rows whose text contains one of `pieces` (a scan: seldom needed)."""
+        staged = self._staged("pieces", pieces.drop_duplicates().to_frame("value"), {"value": "TEXT"})
+        return self._bulk_frame(f"SELECT DISTINCT t.* FROM template_texts t JOIN {staged} p ON position(p.value IN t.text) > 0")
+
+    def next_template_text_id(self) -> int:
+        return int(self._scalar("SELECT COALESCE(max(id), -1) + 1 FROM template_texts"))
+
+    def _staged(self, name: str, frame: pd.DataFrame, types: dict[str, str]) -> str:
+        """Put a frame in the temporary table staged_NAME (made with `types`), for set-based joins."""
+        table = f"staged_{name}"
+        self._execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({', '.join(f'{c} {t}' for c, t in types.items())})")
+        self._execute(f"DELETE FROM {table}")
+        if len(frame):
+            self._load_frame(table, frame)
+        return table
 
     def classified_items(self, columns: str = ITEM_AND_VERDICT) -> pd.DataFrame:
         return self._frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key")
