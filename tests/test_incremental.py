@@ -49,8 +49,8 @@ def _full(store) -> tuple[pd.DataFrame, dict[str, Counter]]:
     counts = TemplateCounts()
     classified = classify(items, active_rule_pack(store), templates=lambda t, c: group_templates(t, c, counts))
     tables = relabel._tables(counts)
-    texts = tables["template_texts"]
-    return classified, _readable({name: frame for name, frame in tables.items()}, dict(zip(texts["id"], texts["text"])))
+    frames = {name: table.to_pandas() for name, table in tables.items()}
+    return classified, _readable(frames, dict(zip(frames["template_texts"]["id"], frames["template_texts"]["text"])))
 
 
 def _readable(tables: dict[str, pd.DataFrame], text_of: dict) -> dict[str, Counter]:

@@ -115,12 +115,16 @@ def group_templates(distinct: pa.Array, item_counts: np.ndarray, counts: Templat
     """
     step1 = _wildcard_identifiers(distinct)
     tokens = _tokenize(step1)
-    token_items = _token_items(tokens, item_counts)
+    held = _held(tokens)
+    token_items = _token_items(tokens, item_counts, held)
+    if counts is not None:
+        counts.keep_tokens(tokens.vocabulary, token_items, held)
     step2 = _star_rare_tokens(step1, tokens, token_items)
-    slots: list[tuple[np.ndarray, np.ndarray]] | None = [] if counts is not None else None
+    del step1, tokens, held
+    slots: list[tuple[list[np.ndarray], list[np.ndarray]]] | None = [] if counts is not None else None
     templates = collapse_stars(mask_variable_slots(step2, slots))
     if counts is not None and slots is not None:
-        counts.keep(distinct, item_counts, templates, tokens, token_items, slots)
+        counts.keep_texts(distinct, item_counts, templates, slots)
     return templates
 
 
@@ -141,7 +145,7 @@ def step1_tokens(texts: pa.Array) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The tokens rare-token counting sees in each text (after step 1): vocabulary, and the
     distinct (text row, token code) pairs, each text holding a token once."""
     tokens = _tokenize(_wildcard_identifiers(texts))
-    held = _sorted_distinct(tokens.parents * len(tokens.vocabulary) + tokens.codes)
+    held = _held(tokens)
     return tokens.vocabulary, held // max(len(tokens.vocabulary), 1), held % max(len(tokens.vocabulary), 1)
 
 
@@ -171,21 +175,20 @@ class TemplateCounts:
     rare_tokens: np.ndarray | None = None
     """Codes into `tokens`, with `rare_texts`: the holders of each rare token."""
     rare_texts: np.ndarray | None = None
-    slot_variants: np.ndarray | None = None
-    """int32, with `slot_texts`: one row per candidate slot of a text."""
-    slot_texts: np.ndarray | None = None
+    slot_variants: list[np.ndarray] = field(default_factory=list)
+    """int32, in parts, with `slot_texts`: one row per candidate slot of a text."""
+    slot_texts: list[np.ndarray] = field(default_factory=list)
 
-    def keep(self, texts: pa.Array, items: np.ndarray, templates: pa.Array, tokens: _Tokens, token_items: np.ndarray,
-             slots: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    def keep_texts(self, texts: pa.Array, items: np.ndarray, templates: pa.Array,
+                   slots: list[tuple[list[np.ndarray], list[np.ndarray]]]) -> None:
         self.texts, self.items, self.templates = texts, np.asarray(items, dtype=np.int64), templates
-        vocabulary = tokens.vocabulary
-        held = _sorted_distinct(tokens.parents * len(vocabulary) + tokens.codes)
+        self.slot_texts, self.slot_variants = slots[0] if slots else ([], [])
+
+    def keep_tokens(self, vocabulary: list[str], token_items: np.ndarray, held: np.ndarray) -> None:
         rare = (token_items < RARE_TOKEN_ITEMS) & rare_candidate(vocabulary)
         held = held[rare[held % len(vocabulary)]] if len(vocabulary) else held
         self.tokens, self.token_items = vocabulary, token_items.astype(np.int64)
         self.rare_tokens, self.rare_texts = held % max(len(vocabulary), 1), held // max(len(vocabulary), 1)
-        self.slot_variants = np.concatenate([v for _, v in slots]) if slots else np.zeros(0, np.int32)
-        self.slot_texts = np.concatenate([r for r, _ in slots]) if slots else np.zeros(0, np.int64)
 
 
 IDENTIFIER = re.compile(r"(?<![\w<])(?=[\w.-]*[a-z])(?=[\w.-]*\d)[\w.-]+")  # letters and digits: web-01, cve-2024
@@ -253,13 +256,17 @@ def _tokenize(texts: pa.Array) -> _Tokens:
 def _wildcard_rare_tokens(texts: pa.Array, item_counts: np.ndarray) -> pa.Array:
     """Tokens carried by fewer than RARE_TOKEN_ITEMS items become `*` (see _star_rare_tokens)."""
     tokens = _tokenize(texts)
-    return _star_rare_tokens(texts, tokens, _token_items(tokens, item_counts))
+    return _star_rare_tokens(texts, tokens, _token_items(tokens, item_counts, _held(tokens)))
 
 
-def _token_items(tokens: _Tokens, item_counts: np.ndarray) -> np.ndarray:
+def _held(tokens: _Tokens) -> np.ndarray:
+    """The distinct (text, token) pairs, as text * len(vocabulary) + token code, sorted."""
+    return _sorted_distinct(tokens.parents * len(tokens.vocabulary) + tokens.codes)
+
+
+def _token_items(tokens: _Tokens, item_counts: np.ndarray, held: np.ndarray) -> np.ndarray:
     """Items carrying each token: a text counts once per token it holds, weighted by its items."""
     vocabulary = tokens.vocabulary
-    held = _sorted_distinct(tokens.parents * len(vocabulary) + tokens.codes)
     return np.bincount(held % len(vocabulary), weights=item_counts[held // len(vocabulary)],
                        minlength=len(vocabulary)) if len(vocabulary) else np.zeros(0)
 
@@ -287,7 +294,8 @@ def _star_rare_tokens(texts: pa.Array, tokens: _Tokens, token_items: np.ndarray)
 SLOT_MIN_FILLERS = 3
 
 
-def mask_variable_slots(texts: pa.Array, record: list[tuple[np.ndarray, np.ndarray]] | None = None) -> pa.Array:
+def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], list[np.ndarray]]] | None = None
+                        ) -> pa.Array:
     """Mask a slot (one token, or two adjacent) when SLOT_MIN_FILLERS different values fill it
     in texts that are otherwise identical.
 
@@ -300,12 +308,12 @@ def mask_variable_slots(texts: pa.Array, record: list[tuple[np.ndarray, np.ndarr
     """
     encoded = texts.dictionary_encode()
     unique = encoded.dictionary
-    candidates: list[tuple[np.ndarray, np.ndarray]] | None = [] if record is not None else None
-    slots = _variable_slots(_tokenize(unique), candidates)
-    if record is not None and candidates:
-        record.append(_expand(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
-                              np.concatenate([rows for rows, _ in candidates]),
-                              np.concatenate([variants for _, variants in candidates])))
+    tokens = _tokenize(unique)
+    variants: list[np.ndarray] | None = [] if record is not None else None
+    slots = _variable_slots(tokens, variants)
+    if record is not None and variants is not None:
+        record.append(_expand(encoded.indices.to_numpy(zero_copy_only=False), *_recorded_slots(tokens, variants)))
+    del tokens
     if slots.empty:
         return texts
     # per text, the most varied slots first; ties narrow-first, left to right
@@ -328,29 +336,43 @@ def mask_variable_slots(texts: pa.Array, record: list[tuple[np.ndarray, np.ndarr
     return masked.take(encoded.indices)
 
 
-def _expand(indices: np.ndarray, rows: np.ndarray, variants: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _expand(indices: np.ndarray, rows: np.ndarray, variants: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Candidate slots of distinct texts (`rows` into the dictionary) as slots of every text holding
-    them (`indices`: each text's row in the dictionary)."""
+    them (`indices`: each text's row in the dictionary): text rows and variants, int32, in parts.
+    Memory: `rows` is rewritten in place (to each dictionary row's first text), and only the
+    few dictionary rows several texts share add a part."""
     if len(indices) == 0 or len(rows) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int32)
-    order = np.argsort(indices, kind="stable")  # texts grouped by dictionary row
-    holders = np.bincount(indices, minlength=int(rows.max()) + 1)
-    first = np.cumsum(holders) - holders
-    repeat = holders[rows]
+        return [np.zeros(0, np.int32)], [np.zeros(0, np.int32)]
+    holders = np.bincount(indices)
+    first = np.empty(len(holders), dtype=np.int32)
+    first[indices[::-1]] = np.arange(len(indices) - 1, -1, -1, dtype=np.int32)
+    shared = np.flatnonzero(holders[rows] > 1)  # candidates of a text several texts share
+    shared_rows, shared_variants = rows[shared], variants[shared]
+    for start in range(0, len(rows), 1 << 20):  # in place, a slice at a time
+        rows[start:start + (1 << 20)] = first[rows[start:start + (1 << 20)]]
+    if not len(shared):
+        return [rows], [variants]
+    # the other texts of each shared dictionary row
+    others = np.flatnonzero(holders[indices] > 1)
+    others = others[first[indices[others]] != others]
+    others = others[np.argsort(indices[others], kind="stable")]
+    count = np.bincount(indices[others], minlength=len(holders))
+    start_at = np.cumsum(count) - count
+    repeat = count[shared_rows]
     within = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-    return order[np.repeat(first[rows], repeat) + within], np.repeat(variants, repeat)
+    extra = others[np.repeat(start_at[shared_rows], repeat) + within].astype(np.int32)
+    return [rows, extra], [variants, np.repeat(shared_variants, repeat)]
 
 
 def slot_variants(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Every candidate slot of some masked texts (step 2): (row of `texts`, 32-bit variant hash)."""
-    record: list[tuple[np.ndarray, np.ndarray]] = []
+    variants: list[np.ndarray] = []
     encoded = texts.dictionary_encode()
-    for _ in _candidate_slots(_tokenize(encoded.dictionary), record):
+    tokens = _tokenize(encoded.dictionary)
+    for _ in _candidate_slots(tokens, variants):
         pass  # the candidates are what is wanted, not the slots
-    if not record:
-        return np.zeros(0, np.int64), np.zeros(0, np.int32)
-    return _expand(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
-                   np.concatenate([rows for rows, _ in record]), np.concatenate([v for _, v in record]))
+    rows, values = _expand(encoded.indices.to_numpy(zero_copy_only=False), *_recorded_slots(tokens, variants))
+    return np.concatenate(rows), np.concatenate(values)
 
 
 def _sorted_distinct(values: np.ndarray) -> np.ndarray:
@@ -408,33 +430,64 @@ def _token_hashes(vocabulary: list[str]) -> np.ndarray:
 STAR_CODE = _token_hashes(["*"])[0]
 
 
-def _candidate_slots(tokens: _Tokens, record: list[tuple[np.ndarray, np.ndarray]] | None = None
+def _slot_positions(tokens: _Tokens) -> Iterator[tuple[int, list[tuple[np.ndarray, int, int]]]]:
+    """The candidate slots, one resulting length at a time: (length, [(rows, start, width)]).
+    A slot is a candidate when it holds a concrete token."""
+    lengths, offsets, concrete = tokens.lengths, tokens.offsets, tokens.concrete
+    present = set(lengths.tolist())
+    for size in sorted({n for n in present if n >= 1} | {n - 1 for n in present if n >= 2}):
+        parts = []
+        for width, length in ((1, size), (2, size + 1)):
+            of_length = np.flatnonzero(lengths == length)
+            for start in range(length - width + 1) if len(of_length) else ():
+                rows = of_length[concrete[offsets[of_length] + start] | concrete[offsets[of_length] + start + width - 1]]
+                if len(rows):
+                    parts.append((rows, start, width))
+        if parts:
+            yield size, parts
+
+
+def _candidate_slots(tokens: _Tokens, record: list[np.ndarray] | None = None
                      ) -> Iterator[tuple[int, list[tuple[np.ndarray, int, int, np.ndarray]], list[_TokenHashes]]]:
     """The candidate slots, one resulting length at a time: (length, [(rows, start, width,
-    variant_a)], hashes). A slot is a candidate when it holds a concrete token; its variant is
-    the text with the slot replaced by `*` (hashed with the resulting length). With `record`,
-    each part is added to it as (rows, variant_a cut to 32 bits)."""
-    lengths, offsets, concrete, vocabulary = tokens.lengths, tokens.offsets, tokens.concrete, tokens.vocabulary
+    variant_a)], hashes); a slot's variant is the text with the slot replaced by `*` (hashed with
+    the resulting length). With `record`, each part's variant_a, cut to 32 bits, is added to it
+    (_recorded_slots finds their rows again)."""
+    lengths, vocabulary = tokens.lengths, tokens.vocabulary
     # the starred slot must equal a "*" token already in a text, as the string form would
     star = STAR_CODE
     with np.errstate(over="ignore"):
-        hashes = [_TokenHashes(_token_hashes(vocabulary)[tokens.codes], offsets, lengths, base) for base in HASH_BASES]
-        present = set(lengths.tolist())
-        for size in sorted({n for n in present if n >= 1} | {n - 1 for n in present if n >= 2}):
-            parts = []
-            for width, length in ((1, size), (2, size + 1)):
-                of_length = np.flatnonzero(lengths == length)
-                for start in range(length - width + 1) if len(of_length) else ():
-                    rows = of_length[concrete[offsets[of_length] + start] | concrete[offsets[of_length] + start + width - 1]]
-                    if len(rows):
-                        parts.append((rows, start, width, hashes[0].starred(rows, start, width, lengths[rows], star)))
+        hashes = [_TokenHashes(_token_hashes(vocabulary)[tokens.codes], tokens.offsets, lengths, base)
+                  for base in HASH_BASES]
+        for size, positions in _slot_positions(tokens):
+            parts = [(rows, start, width, hashes[0].starred(rows, start, width, lengths[rows], star))
+                     for rows, start, width in positions]
             if record is not None:
-                record.extend((rows, variant.astype(np.uint32).view(np.int32)) for rows, _, _, variant in parts)
-            if parts:
-                yield size, parts, hashes
+                record.extend(variant.astype(np.uint32).view(np.int32) for *_, variant in parts)
+            yield size, parts, hashes
 
 
-def _variable_slots(tokens: _Tokens, record: list[tuple[np.ndarray, np.ndarray]] | None = None) -> pd.DataFrame:
+def _recorded_slots(tokens: _Tokens, variants: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the candidate slots _candidate_slots recorded (in the same order), and their
+    variants, int32 both. Found after the slot step, when its memory is free again (a million
+    titles have fourteen million candidates); empties `variants`."""
+    rows = np.empty(sum(len(part) for part in variants), dtype=np.int32)
+    at = 0
+    for _, positions in _slot_positions(tokens):
+        for part, _, _ in positions:
+            rows[at:at + len(part)] = part
+            at += len(part)
+    values = np.empty(len(rows), dtype=np.int32)
+    at = 0
+    variants.reverse()
+    while variants:  # each part freed once copied
+        part = variants.pop()
+        values[at:at + len(part)] = part
+        at += len(part)
+    return rows, values
+
+
+def _variable_slots(tokens: _Tokens, record: list[np.ndarray] | None = None) -> pd.DataFrame:
     """The variable slots: row (text), start, width and how many different fillers it has.
 
     A slot is a candidate when it holds a concrete token; its variant is the text with the slot

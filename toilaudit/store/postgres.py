@@ -88,16 +88,18 @@ class PostgresStore(Store):
     def lock_for_import(self) -> None:
         self._execute("LOCK TABLE work_items IN EXCLUSIVE MODE")
 
-    def _load_frame(self, table: str, frame: pd.DataFrame) -> None:
+    def _load_frame(self, table: str, frame: pd.DataFrame | pa.Table) -> None:
         """COPY the frame as CSV: empty quoted strings stay strings, unquoted empties are NULL."""
-        columns = list(frame.columns)
-        numbers = all(pd.api.types.is_integer_dtype(frame[column]) for column in columns)
+        arrow = frame if isinstance(frame, pa.Table) else None
+        numbers = arrow is not None and all(pa.types.is_integer(kind) for kind in arrow.schema.types)
+        if arrow is not None and not numbers:
+            frame = arrow.to_pandas()
+        columns = list(arrow.column_names if arrow is not None else frame.columns)
         with self._server_errors(), self.connection.cursor() as cursor, \
                 cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-            if numbers:  # integers only (the template counts' slots: millions of rows): Arrow writes them at once
+            if arrow is not None and numbers:  # integers only (the slots: millions of rows): Arrow writes them at once
                 buffer_bytes = io.BytesIO()
-                pa_csv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), buffer_bytes,
-                                 pa_csv.WriteOptions(include_header=False))
+                pa_csv.write_csv(arrow, buffer_bytes, pa_csv.WriteOptions(include_header=False))
                 copy.write(buffer_bytes.getvalue())
                 return
             for start in range(0, len(frame), 100_000):
