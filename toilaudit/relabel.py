@@ -54,6 +54,7 @@ from toilaudit.classify.interface import RulePack
 from toilaudit.classify.model import MODEL_RESOURCE
 from toilaudit.classify.templates import (
     RARE_TOKEN_ITEMS,
+    SLOT_MIN_FILLERS,
     TemplateCounts,
     collapse_stars,
     group_templates,
@@ -238,15 +239,23 @@ def _step2(texts: list[str], token_items) -> dict[str, str]:
     return dict(zip(texts, masked_texts(pa.array(texts, pa.string()), token_items).to_pylist()))
 
 
-def _variants(step2: list[str]) -> np.ndarray:
-    return np.unique(slot_variants(pa.array(step2, pa.string()))[1]) if step2 else np.zeros(0, np.int32)
-
-
-def _slot_texts(store: Store, variants: np.ndarray) -> np.ndarray:
-    """Ids of the stored texts holding a candidate slot with one of these variants (as kept: before the import)."""
-    if not len(variants):
+def _sharing(store: Store, masked: list[str], unindexed: list[str]) -> np.ndarray:
+    """Ids of the stored texts that share a candidate slot's variant with one of `masked` (texts
+    after step 2), through a variant with 3 or more candidates (SLOT_MIN_FILLERS: with fewer, it
+    has fewer fillers, so it is a variable slot neither before the import nor after). Candidates,
+    not texts, are counted: a text can hold a variant twice ("a * b * c" holds "a * * c" with
+    the filler "* b" and with "b *"). They are counted from the kept slots (as before the
+    import; a 32-bit hash, so perhaps a few more) and from `unindexed`."""
+    if not masked:
         return np.zeros(0, np.int64)
-    return store.template_rows("template_slots", "variant", pd.Series(variants))["text_id"].unique().astype(np.int64)
+    rows = store.template_rows("template_slots", "variant", pd.Series(np.unique(slot_variants(
+        pa.array(masked, pa.string()))[1])))
+    candidates = rows.groupby("variant").size()
+    if unindexed:
+        candidates = candidates.add(pd.Series(slot_variants(pa.array(unindexed, pa.string()))[1]).value_counts(),
+                                    fill_value=0)
+    wide = candidates.index[candidates >= SLOT_MIN_FILLERS]
+    return rows.loc[rows["variant"].isin(wide), "text_id"].unique().astype(np.int64)
 
 
 def _holders_of(store: Store, tokens: list[str]) -> pd.DataFrame:
@@ -302,13 +311,13 @@ def _plan(store: Store, batch: ImportBatch) -> _Plan | None:
     # 4. the texts sharing a slot variant with a moved one (the first ring: their templates are
     #    decided again), and the texts sharing a variant with those (the second ring: their
     #    fillers count for the first)
-    near = _slot_texts(store, _variants([before2[t] for t in moved if t in before2]
-                                        + [after2[t] for t in moved if t in after2]))
+    unindexed = [after2[t] for t in moved if t in after2]  # the moved texts as they are after: not in the slots yet
+    near = _sharing(store, [before2[t] for t in moved if t in before2] + unindexed, unindexed)
     texts = _with_ids(store, texts, near)
     present = texts["after"] > 0
     first = list(texts.index[present & (texts["id"].isin(near) | texts.index.isin(moved))])
     step2 = _step2(first, counts.items_after)
-    far = _slot_texts(store, _variants([step2[t] for t in first]))
+    far = _sharing(store, [step2[t] for t in first], unindexed)
     texts = _with_ids(store, texts, far)
     present = texts["after"] > 0
     second = [t for t in texts.index[present & texts["id"].isin(far)] if t not in step2]
