@@ -224,3 +224,44 @@ def test_a_changed_rule_pack_or_an_older_store_means_a_full_classification(tmp_p
         assert_as_full(store)
     finally:
         store.close()
+
+
+def test_random_deltas_equal_full_classification(tmp_path: Path) -> None:
+    """Rounds of mixed deltas, each checked: new items, copies of stored titles (rare words turn
+    common), titles with a word swapped (slots fill), and stored keys given other titles, a word
+    more, a word less, or nothing new."""
+    rng = random.Random(12)
+    store = open_store(str(tmp_path / "store.db"))
+    try:
+        base = _real(800, 21, "OPS") + _catalogue(800, 8, "REQ")
+        import_batch(store, _jira(tmp_path / "base.csv", base), "csv")
+        rows = {row[1]: row for row in base}
+        words = [w for row in base for w in row[0].split() if w.isalpha()]
+        for round_ in range(6):
+            delta = []
+            fresh = _real(40, 100 + round_, f"N{round_}") + _catalogue(40, 200 + round_, f"C{round_}")
+            delta += fresh
+            stored = list(rows.values())
+            for number in range(60):
+                row = list(rng.choice(stored))
+                kind = rng.randrange(5)
+                if kind == 0:  # a copy of a stored title, a new key
+                    row[1] = f"D{round_}-{number}"
+                elif kind == 1:  # a word swapped, a new key
+                    title = row[0].split()
+                    title[rng.randrange(len(title))] = rng.choice(words)
+                    row[0], row[1] = " ".join(title), f"S{round_}-{number}"
+                elif kind == 2:  # a stored key retitled like another item
+                    row[0] = rng.choice(stored)[0]
+                elif kind == 3:  # a stored key, a word more or less
+                    title = row[0].split()
+                    row[0] = " ".join(title[:-1] if len(title) > 3 and rng.random() < 0.5 else title + [rng.choice(words)])
+                else:  # a stored key, only its status changed
+                    row[4] = rng.choice(["Open", "Closed", "Reopened"])
+                delta.append(row)
+            delta = list({row[1]: row for row in delta}.values())  # keys unique within an export
+            _import(store, _jira(tmp_path / f"r{round_}.csv", delta))
+            assert_as_full(store)
+            rows |= {row[1]: row for row in delta}
+    finally:
+        store.close()
