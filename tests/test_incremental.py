@@ -26,6 +26,9 @@ from toilaudit.store import open_store
 from toilaudit.store.schema import CLASSIFICATION_COLUMNS, TEMPLATE_TABLES
 from toilaudit.synth.exports import JIRA_HEADER, PAGERDUTY_HEADER, jira_rows, pagerduty_rows
 
+from fake_jira import FakeJira, make_issues
+from helpers import run
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import realshaped
 
@@ -263,5 +266,63 @@ def test_random_deltas_equal_full_classification(tmp_path: Path) -> None:
             _import(store, _jira(tmp_path / f"r{round_}.csv", delta))
             assert_as_full(store)
             rows |= {row[1]: row for row in delta}
+    finally:
+        store.close()
+
+
+def test_a_live_import_re_labels_only_what_its_pages_changed(tmp_path: Path, httpserver) -> None:
+    check_live_import(str(tmp_path / "store.db"), httpserver)
+
+
+def test_a_live_import_re_labels_only_what_its_pages_changed_postgres(pg_url: str, httpserver) -> None:
+    check_live_import(pg_url, httpserver)
+
+
+def check_live_import(db: str, httpserver) -> None:
+    """A live import's pages are noted as they are stored; its end re-labels from them, as a CSV import does."""
+    issues = make_issues(400)
+    for issue in issues:
+        issue["fields"]["labels"] = []  # no toil labels: they would adapt the model (a full classification)
+    fake = FakeJira(httpserver, issues)
+    env = {"JIRA_USER": "auditor@acme.example", "JIRA_API_TOKEN": "jira-token", "JIRA_PAT": None}
+    first = run("import", "jira", "--url", fake.url, "--jql", "project = OPS ORDER BY key", db=db, env=env)
+    assert first.exit_code == 0, first.output
+    store = open_store(db)
+    try:
+        assert store.template_counts_made_with()
+        assert_as_full(store)
+    finally:
+        store.close()
+    # the next day: new issues (some repeating stored titles), and stored ones retitled or resolved
+    later = "2026-09-01T10:00:00.000+0000"
+    rng = random.Random(3)
+    for number in range(401, 461):
+        issue = {**rng.choice(issues), "id": str(10000 + number), "key": f"OPS-{number}"}
+        issue["fields"] = {**issue["fields"], "updated": later}
+        issues.append(issue)
+    for issue in rng.sample(issues[:400], 40):
+        issue["fields"] = {**issue["fields"], "updated": later,
+                           "summary": rng.choice(issues)["fields"]["summary"] if rng.random() < 0.5
+                           else issue["fields"]["summary"] + " again"}
+    fake.issues = sorted(issues, key=lambda i: i["key"])
+    taken = []
+    original = relabel.relabel_pending
+
+    def spy(*args):
+        taken.append(original(*args))
+        return taken[-1]
+
+    from toilaudit import audit
+    audit.relabel_pending = spy
+    try:
+        again = run("import", "jira", "--url", fake.url, "--jql", "project = OPS ORDER BY key", db=db, env=env)
+    finally:
+        audit.relabel_pending = original
+    assert again.exit_code == 0, again.output
+    assert "(60 new)" in again.stdout and taken == [True]
+    store = open_store(db)
+    try:
+        assert store.item_count() == 460 and store.pending_items().empty
+        assert_as_full(store)
     finally:
         store.close()

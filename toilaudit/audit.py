@@ -24,7 +24,7 @@ from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.errors import InputFileError
 from toilaudit.importers.export import ImportBatch
 from toilaudit.inputs import read_text_file
-from toilaudit.relabel import TemplateKeeper, relabel_import
+from toilaudit.relabel import TemplateKeeper, relabel_import, relabel_pending
 from toilaudit.store import Store
 
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
@@ -192,7 +192,8 @@ def _finish_live_import(store: Store, source: str, query: str, fetched: int, ins
     so an import cut off before this point is simply run again."""
     pack = active_rule_pack(store)
     with store.transaction():
-        reclassify(store, pack)
+        if not relabel_pending(store, pack):  # re-labels only what the pages changed, where it can
+            reclassify(store, pack)
         store.record_api_run(source, query, fetched, inserted, started)
         if newest is not None:
             store.set_watermark(scope, pd.Timestamp(newest).isoformat())

@@ -139,21 +139,52 @@ def relabel_import(store: Store, batch: ImportBatch, mode: str, pack: RulePack) 
     upsert_items. None, having changed nothing, when a full classification is needed instead.
     Runs inside the caller's transaction, under the import lock."""
     made_with = fingerprint(pack)
-    if batch.items.empty or store.template_counts_made_with() != made_with:
+    if not _applies(store, batch.items, made_with) or len(store.pending_items()):
         return None
-    if len(batch.items) > max(SMALL_BATCH, store.item_count() // 10):
-        return None  # most of the store changes: the full classification is as quick
-    if len(store.load_labels()) or (batch.items["human_label"].fillna("") != "").any():
-        return None
-    plan = _plan(store, batch)
+    incoming = batch.items[list(CLASSIFY_COLUMNS)].reset_index(drop=True)
+    plan = _plan(store, incoming, store.items_by_keys(batch.source, batch.items["key"], ("title", "labels")))
     if plan is None:
         return None
-    members = plan.members(store, batch)
+    members = plan.members(store, incoming)
     classified = classify(members, pack, templates=plan.templates_of(members))
     counts = store.upsert_items(batch, mode)  # forgets the counts, as every change of the items does
     store.replace_some_classifications(classified)
     store.update_template_counts(plan.gone, plan.added, made_with)
     return counts
+
+
+def relabel_pending(store: Store, pack: RulePack) -> bool:
+    """At the end of a live import: re-label only what its pages changed (noted by the store as
+    they came, see Store._note_pending). False, having changed nothing, when a full
+    classification is needed instead. Runs inside the caller's transaction."""
+    store.lock_for_import()
+    made_with = fingerprint(pack)
+    if store.template_counts_made_with() != made_with:
+        return False
+    pending = store.pending_items()
+    if pending.empty:
+        return True  # nothing changed: every classification stands
+    incoming = store.items_of(pending, CLASSIFY_COLUMNS)
+    if not _applies(store, incoming, made_with):
+        return False
+    existed = pending["existed"].astype(bool).to_numpy()
+    plan = _plan(store, incoming, pending.loc[existed, ["title", "labels"]].fillna(""))
+    if plan is None:
+        return False
+    members = plan.members(store, incoming)
+    classified = classify(members, pack, templates=plan.templates_of(members))
+    store.replace_some_classifications(classified)
+    store.update_template_counts(plan.gone, plan.added, made_with)  # and the pending notes go
+    return True
+
+
+def _applies(store: Store, incoming: pd.DataFrame, made_with: str) -> bool:
+    """Whether re-labelling only what `incoming` changes can give the full classification's result."""
+    if incoming.empty or store.template_counts_made_with() != made_with:
+        return False
+    if len(incoming) > max(SMALL_BATCH, store.item_count() // 10):
+        return False  # most of the store changes: the full classification is as quick
+    return not len(store.load_labels()) and not (incoming["human_label"].fillna("") != "").any()
 
 
 class _Tokens:
@@ -186,12 +217,11 @@ class _Plan:
     affected_templates: list[str]
     """The templates of the groups whose items must all be re-labelled."""
 
-    def members(self, store: Store, batch: ImportBatch) -> pd.DataFrame:
-        """The items to re-label: the batch, and every other stored item of a group the import changes."""
-        kept = store.items_in_groups(CLASSIFY_COLUMNS, self.affected_templates, batch)
+    def members(self, store: Store, incoming: pd.DataFrame) -> pd.DataFrame:
+        """The items to re-label: the incoming ones, and every other stored item of a group the import changes."""
+        kept = store.items_in_groups(CLASSIFY_COLUMNS, self.affected_templates, incoming)
         self._stored = kept.pop("template")
-        incoming = batch.items[list(CLASSIFY_COLUMNS)]
-        return pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming.reset_index(drop=True)
+        return pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming
 
     def templates_of(self, members: pd.DataFrame):
         """The template miner `classify` uses for `members`: the templates decided here, else the stored ones."""
@@ -274,10 +304,11 @@ def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
     return ~((a == b) | (a.isna() & b.isna()))
 
 
-def _plan(store: Store, batch: ImportBatch) -> _Plan | None:
-    # 1. items per text: the batch's texts come, the texts of the items it replaces go
-    replaced = store.items_by_keys(batch.source, batch.items["key"], ("title", "labels"))
-    delta = _counts_per_text(batch.items).sub(_counts_per_text(replaced), fill_value=0).astype(np.int64)
+def _plan(store: Store, incoming: pd.DataFrame, replaced: pd.DataFrame) -> _Plan | None:
+    """What the import changes: `incoming` items (their columns) replace the stored items whose
+    title and labels were `replaced`."""
+    # 1. items per text: the incoming items' texts come, the texts of the items they replace go
+    delta = _counts_per_text(incoming).sub(_counts_per_text(replaced), fill_value=0).astype(np.int64)
     stored = _text_rows(store, "text", pd.Series(delta.index, dtype=object))
     texts = pd.DataFrame({"id": -1, "before": 0, "template_before": None}, index=delta.index).astype(
         {"id": np.int64, "before": np.int64, "template_before": object})
@@ -334,7 +365,7 @@ def _plan(store: Store, batch: ImportBatch) -> _Plan | None:
     next_id = store.next_template_text_id()
     texts.loc[new, "id"] = np.arange(next_id, next_id + int(new.sum()))
 
-    # groups to re-label whole: those items join or leave, and those of the batch's items
+    # groups to re-label whole: those items join or leave, and those of the incoming items
     moves = (texts["after"] != texts["before"]) | _differs(texts["template"], texts["template_before"])
     affected = (set(texts.loc[moves, "template_before"].dropna()) | set(texts.loc[moves, "template"].dropna())
                 | set(texts.loc[delta.index, "template"].dropna()))

@@ -230,7 +230,10 @@ class Store:
         if items.empty:
             return 0
         with self.transaction():
-            replaced = self._replace_items(source, items.assign(import_run_id=None))
+            keep = self.template_counts_made_with() is not None
+            if keep:  # the counts stay, and the import's end re-labels from what the page changed
+                self._note_pending(source, items["key"])
+            replaced = self._replace_items(source, items.assign(import_run_id=None), keep_counts=keep)
         return len(items) - replaced
 
     def record_api_run(self, source: str, query: str, rows: int, inserted: int, started: datetime) -> int:
@@ -239,11 +242,13 @@ class Store:
             self._insert_run(run_id, source, "api", "[]", query, rows, inserted, started)
         return run_id
 
-    def _replace_items(self, source: str, items: pd.DataFrame) -> int:
+    def _replace_items(self, source: str, items: pd.DataFrame, keep_counts: bool = False) -> int:
         """Delete the stored rows of these keys and append the new ones; returns how many were replaced.
-        Runs inside the caller's transaction."""
+        Runs inside the caller's transaction. The template counts describe the items before this
+        change: they are forgotten, unless the change is noted as pending (`keep_counts`)."""
         self.lock_for_import()
-        self.forget_template_counts()  # they describe the items before this change
+        if not keep_counts:
+            self.forget_template_counts()
         self._stage_keys(items["key"])
         replaced = self._delete_count(
             self._sql("DELETE FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_keys)"), (source,))
@@ -318,15 +323,23 @@ class Store:
         return self._bulk_frame(self._sql(f"SELECT {', '.join(columns)} FROM work_items WHERE source = ? AND key IN "
                                           "(SELECT key FROM staged_keys)"), (source,))
 
-    def items_in_groups(self, columns: tuple[str, ...], templates: list[str], replaced_by: ImportBatch) -> pd.DataFrame:
+    def items_of(self, items: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+        """The stored items with these sources and keys (columns source, key), typed as load_items types them."""
+        staged = self._staged("items", items[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
+        return self._typed(self._bulk_frame(
+            f"SELECT {', '.join('w.' + name for name in columns)} FROM work_items w WHERE EXISTS "
+            f"(SELECT 1 FROM {staged} s WHERE s.source = w.source AND s.key = w.key)"), columns)
+
+    def items_in_groups(self, columns: tuple[str, ...], templates: list[str], leaving_out: pd.DataFrame
+                        ) -> pd.DataFrame:
         """The stored items whose classification has one of these templates (`columns`, then the
-        stored `template`), leaving out those `replaced_by` replaces; typed as load_items types them."""
+        stored `template`), but those of `leaving_out` (columns source, key); typed as load_items types them."""
         staged = self._staged("templates", pd.DataFrame({"template": templates}, dtype=object), {"template": "TEXT"})
-        self._stage_keys(replaced_by.items["key"])
-        frame = self._bulk_frame(self._sql(
+        left_out = self._staged("items", leaving_out[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
+        frame = self._bulk_frame(
             f"SELECT {', '.join('w.' + name for name in columns)}, c.template FROM work_items w JOIN classifications c "
             f"ON c.source = w.source AND c.key = w.key WHERE c.template IN (SELECT template FROM {staged}) "
-            "AND NOT (w.source = ? AND w.key IN (SELECT key FROM staged_keys))"), (replaced_by.source,))
+            f"AND NOT EXISTS (SELECT 1 FROM {left_out} s WHERE s.source = w.source AND s.key = w.key)")
         return self._typed(frame, columns)
 
     # -- classifications ---------------------------------------------------------------------
@@ -350,6 +363,22 @@ class Store:
 
     def forget_template_counts(self) -> None:
         self._execute(self._sql("DELETE FROM meta WHERE name = ?"), (TEMPLATE_COUNTS,))
+        self._execute("DELETE FROM template_pending")
+
+    def _note_pending(self, source: str, keys: pd.Series) -> None:
+        """Note these keys as changed since the counts were made, with the title and labels they had
+        then (a key noted already keeps its first note: that is what the counts describe)."""
+        self._stage_keys(keys)
+        self._execute(self._sql(
+            "INSERT INTO template_pending (source, key, title, labels, existed) "
+            "SELECT ?, s.key, w.title, w.labels, w.key IS NOT NULL FROM staged_keys s "
+            "LEFT JOIN work_items w ON w.source = ? AND w.key = s.key "
+            "WHERE NOT EXISTS (SELECT 1 FROM template_pending p WHERE p.source = ? AND p.key = s.key)"),
+            (source, source, source))
+
+    def pending_items(self) -> pd.DataFrame:
+        """What live imports' pages changed since the counts were brought up to date (_note_pending)."""
+        return self._frame("SELECT * FROM template_pending")
 
     def replace_template_counts(self, tables: dict[str, pd.DataFrame], made_with: str) -> None:
         """Write every table of the template counts anew (a full classification made them)."""
@@ -358,6 +387,7 @@ class Store:
                 self._execute(f"DELETE FROM {name}")
                 if len(tables[name]):
                     self._load_frame(name, tables[name])
+            self._execute("DELETE FROM template_pending")
             self.set_setting(TEMPLATE_COUNTS, made_with)
 
     def update_template_counts(self, gone: dict[str, tuple[str, pd.Series]], added: dict[str, pd.DataFrame],
@@ -372,6 +402,7 @@ class Store:
             for name, frame in added.items():
                 if len(frame):
                     self._load_frame(name, frame)
+            self._execute("DELETE FROM template_pending")
             self.set_setting(TEMPLATE_COUNTS, made_with)
 
     def template_rows(self, table: str, column: str, values: pd.Series) -> pd.DataFrame:

@@ -63,6 +63,10 @@ TEMPLATE_TABLES = {
     "template_rare": {"token": "TEXT", "text_id": "INTEGER"},
     "template_slots": {"variant": "INTEGER", "text_id": "INTEGER"},
 }
+# The items a live import's pages changed since the counts were brought up to date, with the
+# title and labels each had before (existed: whether it was stored): the import's end re-labels
+# from them (relabel.relabel_pending).
+TEMPLATE_PENDING = {"source": "TEXT", "key": "TEXT", "title": "TEXT", "labels": "TEXT", "existed": "BOOLEAN"}
 assert tuple(WORK_ITEM_COLUMNS) == WORK_ITEM_FIELDS
 assert tuple(CLASSIFICATION_COLUMNS) == CLASSIFICATION_FIELDS
 
@@ -102,6 +106,7 @@ def schema(keyed: bool) -> tuple[str, ...]:
   org TEXT NOT NULL, assessed_at TIMESTAMPTZ NOT NULL, kept_at TIMESTAMPTZ NOT NULL, content TEXT)""",
         # no keys: written in bulk, and looked up in bulk by joins
         *(_table(name, columns) for name, columns in TEMPLATE_TABLES.items()),
+        _table("template_pending", TEMPLATE_PENDING),
     )
 
 
