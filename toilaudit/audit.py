@@ -1,7 +1,8 @@
 """The audit's steps, each one transaction: store a batch and re-label every item.
 
 Repetition is a property of the whole store (a request seen 40 times across four quarterly
-exports is repetitive even if each export holds ten), so every import re-classifies all items.
+exports is repetitive even if each export holds ten), so an import re-labels every item its
+batch can change (relabel.py), or all of them where that cannot be told.
 People's labels (the labels table, and Jira's own toil / not-toil labels) adapt the model to
 the organisation and decide their own items (classify/adapt.py).
 """

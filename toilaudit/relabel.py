@@ -30,8 +30,13 @@ A token that becomes rare again (a replaced item's title changed) is held by at 
 then; the counts do not list the holders of common tokens, so those are found by a scan of the
 kept texts (seldom: only when a replaced item's text changes).
 
+A live import stores its pages as they come, without classifying: each page notes the items
+it adds or replaces, with the title and labels they had (Store._note_pending), and the
+import's end re-labels from those notes as a CSV import does (relabel_pending).
+
 A full classification runs instead (and writes the counts again) when the counts were made
-with another rule pack or model or by an older toilaudit, when people's labels exist (the
+with another rule pack or model or by another version of toilaudit, or are missing (the first
+import; a command that changed items without keeping them), when people's labels exist (the
 store's labels table, or Jira toil labels on any item: they adapt the model to the
 organisation, which moves every item's score), and when the batch is large (most of the store
 changes anyway).

@@ -230,6 +230,7 @@ class Store:
         if items.empty:
             return 0
         with self.transaction():
+            self.lock_for_import()  # before the note: what it reads must not change until the page is stored
             keep = self.template_counts_made_with() is not None
             if keep:  # the counts stay, and the import's end re-labels from what the page changed
                 self._note_pending(source, items["key"])
