@@ -1,7 +1,8 @@
 """The audit's steps, each one transaction: store a batch and re-label every item.
 
 Repetition is a property of the whole store (a request seen 40 times across four quarterly
-exports is repetitive even if each export holds ten), so every import re-classifies all items.
+exports is repetitive even if each export holds ten), so an import re-labels every item its
+batch can change (relabel.py), or all of them where that cannot be told.
 People's labels (the labels table, and Jira's own toil / not-toil labels) adapt the model to
 the organisation and decide their own items (classify/adapt.py).
 """
@@ -25,6 +26,7 @@ from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.errors import InputFileError, StoreError
 from toilaudit.importers.export import ImportBatch
 from toilaudit.inputs import read_text_file
+from toilaudit.relabel import TemplateKeeper, relabel_changes
 from toilaudit.store import Store
 
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
@@ -68,7 +70,9 @@ def classify_and_write(store: Store, write: Callable[[], T], incoming: pd.DataFr
             labels = store.load_labels()
         tell(f"classifying {len(items):,} items; the store is free for other commands meanwhile")
         with store.released():
-            classified = classify(items, in_force, human=human_verdicts(items, labels))
+            human = human_verdicts(items, labels)
+            keeper = TemplateKeeper(in_force, human)  # the counts behind the templates, for the next import
+            classified = classify(items, in_force, human=human, templates=keeper)
         del items
         with store.transaction():
             store.lock_for_import()  # an import or classify on a shared server commits before or after this
@@ -78,6 +82,7 @@ def classify_and_write(store: Store, write: Callable[[], T], incoming: pd.DataFr
             tell("writing the items and their classifications in one transaction")
             written = write()
             store.replace_classifications(classified)
+            keeper.save(store)
             return written
     raise StoreError(f"{store.display_name}: other imports or labels kept changing the store while this one classified "
                      f"({CLASSIFY_TRIES} tries) - run it again when they are done")
@@ -85,9 +90,21 @@ def classify_and_write(store: Store, write: Callable[[], T], incoming: pd.DataFr
 
 def import_batch(store: Store, batch: ImportBatch, mode: str,
                  tell: Callable[[str], None] = lambda step: None) -> dict[str, int]:
-    """Store a batch and re-classify every item, in one transaction: on failure nothing changes."""
-    return classify_and_write(store, lambda: store.upsert_items(batch, mode), incoming=batch.items,
-                              replaced_by=batch, tell=tell)
+    """Store a batch and re-classify what it can change, in one transaction: on failure nothing changes.
+
+    A small batch into a store whose template counts are up to date re-labels only what it can
+    change (relabel.py), holding the store for that moment; else every item is classified again.
+    """
+    def write() -> dict[str, int]:
+        return store.upsert_items(batch, mode)
+
+    with store.transaction():
+        store.lock_for_import()  # nothing may change between the counts read and those written
+        incoming = batch.items[list(CLASSIFY_COLUMNS)].reset_index(drop=True)
+        counts = relabel_changes(store, active_rule_pack(store), incoming, batch.source, write, tell)
+    if counts is not None:
+        return counts
+    return classify_and_write(store, write, incoming=batch.items, replaced_by=batch, tell=tell)
 
 
 def reclassify(store: Store, pack: RulePack | None = None, then: Callable[[], None] = lambda: None) -> None:
@@ -185,10 +202,15 @@ def _finish_live_import(store: Store, source: str, scope: str, query: str, start
         store.clear_watermark(POSITION + scope)
         return inserted
 
-    if not store.staged_count(scope):  # nothing new: the classifications stand
-        with store.transaction():
+    with store.transaction():
+        if not store.staged_count(scope):  # nothing new: the classifications stand
             return write()
-    return classify_and_write(store, write, incoming=store.load_staged(scope, CLASSIFY_COLUMNS), staged_scope=scope)
+        store.lock_for_import()
+        incoming = store.load_staged(scope, CLASSIFY_COLUMNS)
+        inserted = relabel_changes(store, active_rule_pack(store), incoming, source, write)
+    if inserted is not None:
+        return inserted
+    return classify_and_write(store, write, incoming=incoming, staged_scope=scope)
 
 
 def _newest(newest, candidate):

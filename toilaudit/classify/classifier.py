@@ -106,18 +106,23 @@ class Evidence:
         return self.fired[rule_id][self.unit_codes]
 
 
+Templater = Callable[[pa.Array, np.ndarray], pa.Array]
+"""Distinct match texts and the items holding each -> their group templates (group_templates)."""
+
+
 def classify(items: pd.DataFrame, pack: RulePack, model: ToilModel | None = None,
-             human: np.ndarray | None = None) -> pd.DataFrame:
+             human: np.ndarray | None = None, templates: Templater | None = None) -> pd.DataFrame:
     """One classification row (CLASSIFICATION_FIELDS) per item, in the items' order.
 
     `human`, aligned with the items: 1.0 where a person labelled the item toil, 0.0 not toil,
     NaN unlabelled. Labels adapt the model to the organisation (adapt.py) and decide their
-    own items' verdicts.
+    own items' verdicts. `templates` replaces the template mining (relabel.py gives the
+    templates the whole store decides, for a few items).
     """
     if items.empty:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in CLASSIFICATION_FIELDS})
     model = model or shipped_model()
-    evidence = gather_evidence(items, pack)
+    evidence = gather_evidence(items, pack, templates)
     labelled = np.zeros(len(items), dtype=bool) if human is None else ~np.isnan(human)
     if labelled.any():
         evidence, model = _learn_from_labels(evidence, model, np.asarray(human, dtype=float))
@@ -214,16 +219,23 @@ def item_logits(evidence: Evidence, model: ToilModel) -> np.ndarray:
     return logit
 
 
-def gather_evidence(items: pd.DataFrame, pack: RulePack) -> Evidence:
-    """Rules, repetition groups and signals for each item; see the module doc."""
-    settings = pack.settings
-    is_page = (items["source"] == "pagerduty").to_numpy()
+def item_match_texts(items: pd.DataFrame) -> tuple[np.ndarray, pa.Array, np.ndarray, pa.Array]:
+    """Each item's index into the distinct match texts ("title labels"), those texts, and the
+    same for the distinct titles (codes, match texts)."""
     # Normalise each distinct raw text once (repeated requests share titles), then group the
     # normalised texts: `codes` maps every item to its distinct match text.
     title_codes, titles = distinct_values(items["title"])
     label_codes, labels = distinct_values(items["labels"])
     title_texts = match_texts(titles)
     codes, texts = joined_match_texts(title_codes, title_texts, label_codes, match_texts(labels))
+    return codes, texts, title_codes, title_texts
+
+
+def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | None = None) -> Evidence:
+    """Rules, repetition groups and signals for each item; see the module doc."""
+    settings = pack.settings
+    is_page = (items["source"] == "pagerduty").to_numpy()
+    codes, texts, title_codes, title_texts = item_match_texts(items)
 
     # rules, once per distinct text and source (a rule may be limited to some sources):
     # `unit_codes` maps every item to its (text, source) unit
@@ -242,7 +254,8 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack) -> Evidence:
     # alert's title already names what fired, and one alert routed to several services is one noise.
     # All on integer codes: a million string concatenations would cost seconds.
     item_counts = np.bincount(codes, minlength=len(texts))
-    template_codes, template_values = pd.factorize(group_templates(texts, item_counts).to_numpy(zero_copy_only=False))
+    mined = (templates or group_templates)(texts, item_counts)
+    template_codes, template_values = pd.factorize(mined.to_numpy(zero_copy_only=False))
     group_codes = source_codes * len(template_values) + template_codes[codes]
     sizes = np.bincount(group_codes)
     group_size = sizes[group_codes]

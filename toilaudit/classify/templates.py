@@ -14,8 +14,8 @@ request. Two stages, both on distinct texts, never per item:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -99,7 +99,7 @@ def joined_match_texts(title_codes: np.ndarray, title_texts: pa.Array, label_cod
     return distinct.indices.to_numpy(zero_copy_only=False)[pair_codes], distinct.dictionary
 
 
-def group_templates(distinct: pa.Array, item_counts: np.ndarray) -> pa.Array:
+def group_templates(distinct: pa.Array, item_counts: np.ndarray, counts: TemplateCounts | None = None) -> pa.Array:
     """For each distinct match text, its group template: the parts that vary become `*`.
 
     Three steps, from cheapest to widest:
@@ -110,11 +110,85 @@ def group_templates(distinct: pa.Array, item_counts: np.ndarray) -> pa.Array:
        differ only there is a variable slot. A template keeps at least half its concrete
        words, so short titles never collapse into one group.
     Texts stay Arrow strings throughout: a million Python strings would cost a gigabyte.
+
+    With `counts`, the counts behind steps 2 and 3 are kept in it (see TemplateCounts).
     """
     step1 = _wildcard_identifiers(distinct)
-    step2 = _wildcard_rare_tokens(step1, item_counts)
-    step3 = _mask_variable_slots(step2)
-    return pc.replace_substring_regex(step3, r"\*(?:[ \-_./:]*\*)+", "*")
+    tokens = _tokenize(step1)
+    held = _held(tokens)
+    token_items = _token_items(tokens, item_counts, held)
+    if counts is not None:
+        counts.keep_tokens(tokens.vocabulary, token_items, held)
+    step2 = _star_rare_tokens(step1, tokens, token_items)
+    del step1, tokens, held
+    slots: list[tuple[list[np.ndarray], list[np.ndarray]]] | None = [] if counts is not None else None
+    templates = collapse_stars(mask_variable_slots(step2, slots))
+    if counts is not None and slots is not None:
+        counts.keep_texts(distinct, item_counts, templates, slots)
+    return templates
+
+
+def collapse_stars(texts: pa.Array) -> pa.Array:
+    """Runs of `*` (with the separators between them) become one `*`: the last step of a template."""
+    return pc.replace_substring_regex(texts, r"\*(?:[ \-_./:]*\*)+", "*")
+
+
+def masked_texts(texts: pa.Array, token_items: Callable[[list[str]], np.ndarray]) -> pa.Array:
+    """Steps 1 and 2 of group_templates for some texts, the items holding each token given by
+    `token_items` (vocabulary -> counts), as counted over every stored text (relabel.py)."""
+    step1 = _wildcard_identifiers(texts)
+    tokens = _tokenize(step1)
+    return _star_rare_tokens(step1, tokens, token_items(tokens.vocabulary))
+
+
+def step1_tokens(texts: pa.Array) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The tokens rare-token counting sees in each text (after step 1): vocabulary, and the
+    distinct (text row, token code) pairs, each text holding a token once."""
+    tokens = _tokenize(_wildcard_identifiers(texts))
+    held = _held(tokens)
+    return tokens.vocabulary, held // max(len(tokens.vocabulary), 1), held % max(len(tokens.vocabulary), 1)
+
+
+def rare_candidate(vocabulary: list[str]) -> np.ndarray:
+    """Tokens that become `*` when fewer than RARE_TOKEN_ITEMS items hold them (words, not stopwords)."""
+    return np.array([HAS_LETTER.search(token) is not None and token not in STOPWORDS for token in vocabulary],
+                    dtype=bool)
+
+
+@dataclass
+class TemplateCounts:
+    """What the templates of every stored text rest on, kept so that an import can update them
+    without mining the whole store again (relabel.py):
+    - per distinct match text: its items and its template;
+    - per token (after step 1): how many items hold it, and for the tokens held by fewer than
+      RARE_TOKEN_ITEMS items (the rare ones), which texts hold them;
+    - per candidate slot of every text (step 3): its variant's hash (32 bits: a collision only
+      makes an import look at more texts), so that the texts sharing a variant can be found.
+    Text rows index `texts`.
+    """
+
+    texts: pa.Array | None = None
+    items: np.ndarray | None = None
+    templates: pa.Array | None = None
+    tokens: list[str] = field(default_factory=list)
+    token_items: np.ndarray | None = None
+    rare_tokens: np.ndarray | None = None
+    """Codes into `tokens`, with `rare_texts`: the holders of each rare token."""
+    rare_texts: np.ndarray | None = None
+    slot_variants: list[np.ndarray] = field(default_factory=list)
+    """int32, in parts, with `slot_texts`: one row per candidate slot of a text."""
+    slot_texts: list[np.ndarray] = field(default_factory=list)
+
+    def keep_texts(self, texts: pa.Array, items: np.ndarray, templates: pa.Array,
+                   slots: list[tuple[list[np.ndarray], list[np.ndarray]]]) -> None:
+        self.texts, self.items, self.templates = texts, np.asarray(items, dtype=np.int64), templates
+        self.slot_texts, self.slot_variants = slots[0] if slots else ([], [])
+
+    def keep_tokens(self, vocabulary: list[str], token_items: np.ndarray, held: np.ndarray) -> None:
+        rare = (token_items < RARE_TOKEN_ITEMS) & rare_candidate(vocabulary)
+        held = held[rare[held % len(vocabulary)]] if len(vocabulary) else held
+        self.tokens, self.token_items = vocabulary, token_items.astype(np.int64)
+        self.rare_tokens, self.rare_texts = held % max(len(vocabulary), 1), held // max(len(vocabulary), 1)
 
 
 IDENTIFIER = re.compile(r"(?<![\w<])(?=[\w.-]*[a-z])(?=[\w.-]*\d)[\w.-]+")  # letters and digits: web-01, cve-2024
@@ -180,17 +254,29 @@ def _tokenize(texts: pa.Array) -> _Tokens:
 
 
 def _wildcard_rare_tokens(texts: pa.Array, item_counts: np.ndarray) -> pa.Array:
-    """Tokens carried by fewer than RARE_TOKEN_ITEMS items become `*`, unless that leaves a text
-    fewer than two concrete words. Counted on token codes; texts rebuilt by Arrow's list join
-    (splitting on single spaces and joining with them gives every other text back as it was)."""
+    """Tokens carried by fewer than RARE_TOKEN_ITEMS items become `*` (see _star_rare_tokens)."""
     tokens = _tokenize(texts)
+    return _star_rare_tokens(texts, tokens, _token_items(tokens, item_counts, _held(tokens)))
+
+
+def _held(tokens: _Tokens) -> np.ndarray:
+    """The distinct (text, token) pairs, as text * len(vocabulary) + token code, sorted."""
+    return _sorted_distinct(tokens.parents * len(tokens.vocabulary) + tokens.codes)
+
+
+def _token_items(tokens: _Tokens, item_counts: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """Items carrying each token: a text counts once per token it holds, weighted by its items."""
+    vocabulary = tokens.vocabulary
+    return np.bincount(held % len(vocabulary), weights=item_counts[held // len(vocabulary)],
+                       minlength=len(vocabulary)) if len(vocabulary) else np.zeros(0)
+
+
+def _star_rare_tokens(texts: pa.Array, tokens: _Tokens, token_items: np.ndarray) -> pa.Array:
+    """Tokens carried by fewer than RARE_TOKEN_ITEMS items (`token_items`, per vocabulary token)
+    become `*`, unless that leaves a text fewer than two concrete words. Texts rebuilt by Arrow's
+    list join (splitting on single spaces and joining with them gives every other text back as it was)."""
     parents, codes, vocabulary = tokens.parents, tokens.codes, tokens.vocabulary
-    # items carrying each token: a text counts once per token it holds, weighted by its items
-    held = _sorted_distinct(parents * len(vocabulary) + codes)
-    token_items = np.bincount(held % len(vocabulary), weights=item_counts[held // len(vocabulary)],
-                              minlength=len(vocabulary))
-    rare = np.array([items < RARE_TOKEN_ITEMS and HAS_LETTER.search(token) is not None and token not in STOPWORDS
-                     for token, items in zip(vocabulary, token_items.tolist())], dtype=bool)
+    rare = (np.asarray(token_items) < RARE_TOKEN_ITEMS) & rare_candidate(vocabulary)
     rare_at = rare[codes]
     concrete_left = np.bincount(parents, weights=tokens.concrete & ~rare_at, minlength=len(texts))
     changed = np.zeros(len(texts), dtype=bool)
@@ -208,7 +294,8 @@ def _wildcard_rare_tokens(texts: pa.Array, item_counts: np.ndarray) -> pa.Array:
 SLOT_MIN_FILLERS = 3
 
 
-def _mask_variable_slots(texts: pa.Array) -> pa.Array:
+def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], list[np.ndarray]]] | None = None
+                        ) -> pa.Array:
     """Mask a slot (one token, or two adjacent) when SLOT_MIN_FILLERS different values fill it
     in texts that are otherwise identical.
 
@@ -216,11 +303,17 @@ def _mask_variable_slots(texts: pa.Array) -> pa.Array:
     Python strings or sets (gigabytes). So each slot is a row of integers: the text with the
     slot starred and the slot's tokens are identified by polynomial hashes over token codes,
     and counted with pandas (see _variable_slots). Only the texts that have a variable slot are
-    masked one by one.
+    masked one by one. With `record`, every candidate slot is added to it as (rows of `texts`,
+    32-bit variant hashes) (see TemplateCounts).
     """
     encoded = texts.dictionary_encode()
     unique = encoded.dictionary
-    slots = _variable_slots(_tokenize(unique))
+    tokens = _tokenize(unique)
+    variants: list[np.ndarray] | None = [] if record is not None else None
+    slots = _variable_slots(tokens, variants)
+    if record is not None and variants is not None:
+        record.append(_expand(encoded.indices.to_numpy(zero_copy_only=False), *_recorded_slots(tokens, variants)))
+    del tokens
     if slots.empty:
         return texts
     # per text, the most varied slots first; ties narrow-first, left to right
@@ -241,6 +334,45 @@ def _mask_variable_slots(texts: pa.Array) -> pa.Array:
     mask[masked_rows] = True
     masked = pc.replace_with_mask(unique, pa.array(mask), pa.array([templates[row] for row in masked_rows], pa.string()))
     return masked.take(encoded.indices)
+
+
+def _expand(indices: np.ndarray, rows: np.ndarray, variants: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Candidate slots of distinct texts (`rows` into the dictionary) as slots of every text holding
+    them (`indices`: each text's row in the dictionary): text rows and variants, int32, in parts.
+    Memory: `rows` is rewritten in place (to each dictionary row's first text), and only the
+    few dictionary rows several texts share add a part."""
+    if len(indices) == 0 or len(rows) == 0:
+        return [np.zeros(0, np.int32)], [np.zeros(0, np.int32)]
+    holders = np.bincount(indices)
+    first = np.empty(len(holders), dtype=np.int32)
+    first[indices[::-1]] = np.arange(len(indices) - 1, -1, -1, dtype=np.int32)
+    shared = np.flatnonzero(holders[rows] > 1)  # candidates of a text several texts share
+    shared_rows, shared_variants = rows[shared], variants[shared]
+    for start in range(0, len(rows), 1 << 20):  # in place, a slice at a time
+        rows[start:start + (1 << 20)] = first[rows[start:start + (1 << 20)]]
+    if not len(shared):
+        return [rows], [variants]
+    # the other texts of each shared dictionary row
+    others = np.flatnonzero(holders[indices] > 1)
+    others = others[first[indices[others]] != others]
+    others = others[np.argsort(indices[others], kind="stable")]
+    count = np.bincount(indices[others], minlength=len(holders))
+    start_at = np.cumsum(count) - count
+    repeat = count[shared_rows]
+    within = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    extra = others[np.repeat(start_at[shared_rows], repeat) + within].astype(np.int32)
+    return [rows, extra], [variants, np.repeat(shared_variants, repeat)]
+
+
+def slot_variants(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Every candidate slot of some masked texts (step 2): (row of `texts`, 32-bit variant hash)."""
+    variants: list[np.ndarray] = []
+    encoded = texts.dictionary_encode()
+    tokens = _tokenize(encoded.dictionary)
+    for _ in _candidate_slots(tokens, variants):
+        pass  # the candidates are what is wanted, not the slots
+    rows, values = _expand(encoded.indices.to_numpy(zero_copy_only=False), *_recorded_slots(tokens, variants))
+    return np.concatenate(rows), np.concatenate(values)
 
 
 def _sorted_distinct(values: np.ndarray) -> np.ndarray:
@@ -289,7 +421,73 @@ class _TokenHashes:
             lengths - width + 1).astype(np.uint64)
 
 
-def _variable_slots(tokens: _Tokens) -> pd.DataFrame:
+def _token_hashes(vocabulary: list[str]) -> np.ndarray:
+    """A 64-bit code per token that is the same in every run (pandas' SipHash of the text): the
+    variant hashes computed by one import and kept in the store must match the next import's."""
+    return pd.util.hash_array(np.asarray(vocabulary, dtype=object))
+
+
+STAR_CODE = _token_hashes(["*"])[0]
+
+
+def _slot_positions(tokens: _Tokens) -> Iterator[tuple[int, list[tuple[np.ndarray, int, int]]]]:
+    """The candidate slots, one resulting length at a time: (length, [(rows, start, width)]).
+    A slot is a candidate when it holds a concrete token."""
+    lengths, offsets, concrete = tokens.lengths, tokens.offsets, tokens.concrete
+    present = set(lengths.tolist())
+    for size in sorted({n for n in present if n >= 1} | {n - 1 for n in present if n >= 2}):
+        parts = []
+        for width, length in ((1, size), (2, size + 1)):
+            of_length = np.flatnonzero(lengths == length)
+            for start in range(length - width + 1) if len(of_length) else ():
+                rows = of_length[concrete[offsets[of_length] + start] | concrete[offsets[of_length] + start + width - 1]]
+                if len(rows):
+                    parts.append((rows, start, width))
+        if parts:
+            yield size, parts
+
+
+def _candidate_slots(tokens: _Tokens, record: list[np.ndarray] | None = None
+                     ) -> Iterator[tuple[int, list[tuple[np.ndarray, int, int, np.ndarray]], list[_TokenHashes]]]:
+    """The candidate slots, one resulting length at a time: (length, [(rows, start, width,
+    variant_a)], hashes); a slot's variant is the text with the slot replaced by `*` (hashed with
+    the resulting length). With `record`, each part's variant_a, cut to 32 bits, is added to it
+    (_recorded_slots finds their rows again)."""
+    lengths, vocabulary = tokens.lengths, tokens.vocabulary
+    # the starred slot must equal a "*" token already in a text, as the string form would
+    star = STAR_CODE
+    with np.errstate(over="ignore"):
+        hashes = [_TokenHashes(_token_hashes(vocabulary)[tokens.codes], tokens.offsets, lengths, base)
+                  for base in HASH_BASES]
+        for size, positions in _slot_positions(tokens):
+            parts = [(rows, start, width, hashes[0].starred(rows, start, width, lengths[rows], star))
+                     for rows, start, width in positions]
+            if record is not None:
+                record.extend(variant.astype(np.uint32).view(np.int32) for *_, variant in parts)
+            yield size, parts, hashes
+
+
+def _recorded_slots(tokens: _Tokens, variants: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the candidate slots _candidate_slots recorded (in the same order), and their
+    variants, int32 both. Found after the slot step, when its memory is free again (a million
+    titles have fourteen million candidates); empties `variants`."""
+    rows = np.empty(sum(len(part) for part in variants), dtype=np.int32)
+    at = 0
+    for _, positions in _slot_positions(tokens):
+        for part, _, _ in positions:
+            rows[at:at + len(part)] = part
+            at += len(part)
+    values = np.empty(len(rows), dtype=np.int32)
+    at = 0
+    variants.reverse()
+    while variants:  # each part freed once copied
+        part = variants.pop()
+        values[at:at + len(part)] = part
+        at += len(part)
+    return rows, values
+
+
+def _variable_slots(tokens: _Tokens, record: list[np.ndarray] | None = None) -> pd.DataFrame:
     """The variable slots: row (text), start, width and how many different fillers it has.
 
     A slot is a candidate when it holds a concrete token; its variant is the text with the slot
@@ -299,24 +497,11 @@ def _variable_slots(tokens: _Tokens) -> pd.DataFrame:
     Only variant_a is computed for every candidate: the first cut keeps few (on diverse
     titles, a few percent), and variant_b and the filler are computed for those alone.
     """
-    lengths, offsets, concrete, vocabulary = tokens.lengths, tokens.offsets, tokens.concrete, tokens.vocabulary
-    # the starred slot must equal a "*" token already in a text, as the string form would
-    star = np.uint64(vocabulary.index("*") + 1 if "*" in vocabulary else len(vocabulary) + 1)
+    lengths = tokens.lengths
+    star = STAR_CODE
     found = []
     with np.errstate(over="ignore"):
-        hashes = [_TokenHashes(tokens.codes.astype(np.uint64) + np.uint64(1), offsets, lengths, base)
-                  for base in HASH_BASES]
-        present = set(lengths.tolist())
-        for size in sorted({n for n in present if n >= 1} | {n - 1 for n in present if n >= 2}):
-            parts = []
-            for width, length in ((1, size), (2, size + 1)):
-                of_length = np.flatnonzero(lengths == length)
-                for start in range(length - width + 1) if len(of_length) else ():
-                    rows = of_length[concrete[offsets[of_length] + start] | concrete[offsets[of_length] + start + width - 1]]
-                    if len(rows):
-                        parts.append((rows, start, width, hashes[0].starred(rows, start, width, lengths[rows], star)))
-            if not parts:
-                continue
+        for _, parts, hashes in _candidate_slots(tokens, record):
             variant_a = np.concatenate([part[3] for part in parts])
             frequent = _frequent(variant_a)
             if not len(frequent):

@@ -27,6 +27,8 @@ from toilaudit.store.schema import (
     JOINED,
     MIGRATIONS,
     SCHEMA_VERSION,
+    TEMPLATE_COUNTS,
+    TEMPLATE_TABLES,
     WORK_ITEM_COLUMNS,
     schema,
 )
@@ -254,6 +256,8 @@ class Store:
         with self.transaction():
             run_id = self._next_run_id()
             rows = self.staged_count(scope)
+            if rows:
+                self.forget_template_counts()  # as every change of the items does
             replaced = self._delete_count(self._sql(
                 "DELETE FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_items WHERE scope = ?)"),
                 (source, scope))
@@ -268,8 +272,10 @@ class Store:
 
     def _replace_items(self, source: str, items: pd.DataFrame) -> int:
         """Delete the stored rows of these keys and append the new ones; returns how many were replaced.
-        Runs inside the caller's transaction."""
+        Runs inside the caller's transaction. The template counts describe the items before this
+        change: they are forgotten (an import that keeps them up to date writes them again)."""
         self.lock_for_import()
+        self.forget_template_counts()
         self._stage_keys(items["key"])
         replaced = self._delete_count(
             self._sql("DELETE FROM work_items WHERE source = ? AND key IN (SELECT key FROM staged_keys)"), (source,))
@@ -339,12 +345,93 @@ class Store:
             "SELECT count(*) FROM work_items w WHERE NOT EXISTS "
             "(SELECT 1 FROM classifications c WHERE c.source = w.source AND c.key = w.key)"))
 
+    def items_by_keys(self, source: str, keys: pd.Series, columns: tuple[str, ...]) -> pd.DataFrame:
+        """The stored items of `source` with these keys (`columns` only)."""
+        self._stage_keys(keys)
+        return self._bulk_frame(self._sql(f"SELECT {', '.join(columns)} FROM work_items WHERE source = ? AND key IN "
+                                          "(SELECT key FROM staged_keys)"), (source,))
+
+    def items_in_groups(self, columns: tuple[str, ...], templates: list[str], leaving_out: pd.DataFrame
+                        ) -> pd.DataFrame:
+        """The stored items whose classification has one of these templates (`columns`, then the
+        stored `template`), but those of `leaving_out` (columns source, key); typed as load_items types them."""
+        staged = self._staged("templates", pd.DataFrame({"template": templates}, dtype=object), {"template": "TEXT"})
+        left_out = self._staged("items", leaving_out[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
+        frame = self._bulk_frame(
+            f"SELECT {', '.join('w.' + name for name in columns)}, c.template FROM work_items w JOIN classifications c "
+            f"ON c.source = w.source AND c.key = w.key WHERE c.template IN (SELECT template FROM {staged}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {left_out} s WHERE s.source = w.source AND s.key = w.key)")
+        return _typed(frame, columns)
+
     # -- classifications ---------------------------------------------------------------------
     def replace_classifications(self, classified: pd.DataFrame) -> None:
         with self.transaction():
             self._execute("DELETE FROM classifications")
             self._load_frame("classifications", classified[list(CLASSIFICATION_COLUMNS)])
             self._changed()
+
+    def replace_some_classifications(self, classified: pd.DataFrame) -> None:
+        """Replace the classifications of these items (by source and key), leaving the others."""
+        with self.transaction():
+            staged = self._staged("items", classified[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
+            self._execute(f"DELETE FROM classifications WHERE EXISTS (SELECT 1 FROM {staged} s "
+                          "WHERE s.source = classifications.source AND s.key = classifications.key)")
+            self._load_frame("classifications", classified[list(CLASSIFICATION_COLUMNS)])
+            self._changed()
+
+    # -- the counts behind templates (relabel.py) -----------------------------------------------
+    def template_counts_made_with(self) -> str | None:
+        """What the kept template counts were made with (relabel.fingerprint); None: none kept."""
+        return self.get_setting(TEMPLATE_COUNTS)
+
+    def forget_template_counts(self) -> None:
+        self._execute(self._sql("DELETE FROM meta WHERE name = ?"), (TEMPLATE_COUNTS,))
+
+    def replace_template_counts(self, tables: dict[str, pd.DataFrame], made_with: str) -> None:
+        """Write every table of the template counts anew (a full classification made them)."""
+        with self.transaction():
+            for name in TEMPLATE_TABLES:
+                self._execute(f"DELETE FROM {name}")
+                if len(tables[name]):
+                    self._load_frame(name, tables[name])
+            self.set_setting(TEMPLATE_COUNTS, made_with)
+
+    def update_template_counts(self, gone: dict[str, tuple[str, pd.Series]], added: dict[str, pd.DataFrame],
+                               made_with: str) -> None:
+        """Delete the rows of each table whose `column` is in `values` (gone: table -> (column,
+        values)), then add the rows of `added` (table -> frame)."""
+        with self.transaction():
+            for name, (column, values) in gone.items():
+                kind = TEMPLATE_TABLES[name][column]
+                staged = self._staged(f"{kind.lower()}s", values.to_frame("value"), {"value": kind})
+                self._execute(f"DELETE FROM {name} WHERE {column} IN (SELECT value FROM {staged})")
+            for name, frame in added.items():
+                if len(frame):
+                    self._load_frame(name, frame)
+            self.set_setting(TEMPLATE_COUNTS, made_with)
+
+    def template_rows(self, table: str, column: str, values: pd.Series) -> pd.DataFrame:
+        """The rows of a template counts table whose `column` is one of `values`."""
+        kind = TEMPLATE_TABLES[table][column]
+        staged = self._staged(f"{kind.lower()}s", values.drop_duplicates().to_frame("value"), {"value": kind})
+        return self._bulk_frame(f"SELECT * FROM {table} WHERE {column} IN (SELECT value FROM {staged})")
+
+    def template_texts_containing(self, pieces: pd.Series) -> pd.DataFrame:
+        """The template_texts rows whose text contains one of `pieces` (a scan: seldom needed)."""
+        staged = self._staged("pieces", pieces.drop_duplicates().to_frame("value"), {"value": "TEXT"})
+        return self._bulk_frame(f"SELECT DISTINCT t.* FROM template_texts t JOIN {staged} p ON position(p.value IN t.text) > 0")
+
+    def next_template_text_id(self) -> int:
+        return int(self._scalar("SELECT COALESCE(max(id), -1) + 1 FROM template_texts"))
+
+    def _staged(self, name: str, frame: pd.DataFrame, types: dict[str, str]) -> str:
+        """Put a frame in the temporary table given_NAME (made with `types`), for set-based joins."""
+        table = f"given_{name}"
+        self._execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({', '.join(f'{c} {t}' for c, t in types.items())})")
+        self._execute(f"DELETE FROM {table}")
+        if len(frame):
+            self._load_frame(table, frame)
+        return table
 
     def classified_items(self, columns: str = ITEM_AND_VERDICT) -> pd.DataFrame:
         return self._frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key")

@@ -7,10 +7,13 @@ from toilaudit.importers.interface import WORK_ITEM_FIELDS
 
 SCHEMA_VERSION = 4
 # Changes from one schema to the next, applied in order to an older store when it is opened.
-MIGRATIONS = {
+MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE work_items ADD COLUMN IF NOT EXISTS description TEXT",),  # the classifier reads descriptions
     3: ("ALTER TABLE work_items ADD COLUMN IF NOT EXISTS incident_number TEXT",),  # explain finds a page by it
-    4: (),  # staged_items: a new table, made by schema() like every table
+    # New tables, made by schema() like every table: staged_items (a live import's pages wait
+    # there) and the template counts (TEMPLATE_TABLES). The version moves so that an older
+    # toilaudit, which would import without keeping the counts up to date, refuses the store.
+    4: (),
 }
 DEFAULT_PATH = "toilaudit.db"
 
@@ -49,6 +52,17 @@ CLASSIFICATION_COLUMNS = {
     "off_hours": "BOOLEAN",
     "reasons": "TEXT",
     "rule_pack_version": "TEXT",
+}
+# The counts behind the repetition groups' templates, kept so that an import re-labels only what
+# its items can change (toilaudit/relabel.py, classify/templates.py TemplateCounts). They hold
+# only while the meta setting TEMPLATE_COUNTS names the rule pack and model they were made with:
+# every other change of the items forgets them, and the next full classification writes them again.
+TEMPLATE_COUNTS = "template_counts"
+TEMPLATE_TABLES = {
+    "template_texts": {"id": "INTEGER", "text": "TEXT", "items": "BIGINT", "template": "TEXT"},
+    "template_tokens": {"token": "TEXT", "items": "BIGINT"},
+    "template_rare": {"token": "TEXT", "text_id": "INTEGER"},
+    "template_slots": {"variant": "INTEGER", "text_id": "INTEGER"},
 }
 assert tuple(WORK_ITEM_COLUMNS) == WORK_ITEM_FIELDS
 assert tuple(CLASSIFICATION_COLUMNS) == CLASSIFICATION_FIELDS
@@ -91,6 +105,8 @@ def schema(keyed: bool) -> tuple[str, ...]:
         "CREATE TABLE IF NOT EXISTS org_services (org TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (org, service))",
         """CREATE TABLE IF NOT EXISTS assessments (
   org TEXT NOT NULL, assessed_at TIMESTAMPTZ NOT NULL, kept_at TIMESTAMPTZ NOT NULL, content TEXT)""",
+        # no keys: written in bulk, and looked up in bulk by joins
+        *(_table(name, columns) for name, columns in TEMPLATE_TABLES.items()),
     )
 
 

@@ -1,0 +1,329 @@
+"""An import into a store re-labels only what it can change (relabel.py), and the result is the
+full re-classification's, row by row and column by column; the template counts it keeps are the
+ones a full classification would write. Real-shaped items (benchmarks/realshaped.py: Zipf
+words, host slots) and catalogue requests (toilaudit/synth: repetition groups), then deltas
+that join groups, make rare tokens common, give slots their third filler, replace keys with new
+titles and with the same ones, and bring pages.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from toilaudit import relabel
+from toilaudit.audit import CLASSIFY_COLUMNS, active_rule_pack, import_batch
+from toilaudit.classify.classifier import classify
+from toilaudit.classify.templates import TemplateCounts, group_templates
+from toilaudit.importers.jira_csv import read_jira_csv
+from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
+from toilaudit.store import open_store
+from toilaudit.store.schema import CLASSIFICATION_COLUMNS, TEMPLATE_TABLES
+from toilaudit.synth.exports import JIRA_HEADER, PAGERDUTY_HEADER, jira_rows, pagerduty_rows
+
+from fake_jira import FakeJira, make_issues
+from helpers import run
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import realshaped
+
+
+def _jira(path: Path, rows: list[list[str]]):
+    realshaped.write(path, JIRA_HEADER, rows)
+    return read_jira_csv([path], {})
+
+
+def _catalogue(count: int, seed: int, project: str) -> list[list[str]]:
+    return [row for row, _ in jira_rows(count, seed=seed, project=project, human_label_share=0.0)]
+
+
+def _real(count: int, seed: int, prefix: str) -> list[list[str]]:
+    return [[row[0], row[1].replace("OPS-", f"{prefix}-"), *row[2:]] for row in realshaped.jira_rows(count, seed=seed)]
+
+
+def _full(store) -> tuple[pd.DataFrame, dict[str, Counter]]:
+    """What a full classification of the stored items gives: rows, and the template counts."""
+    items = store.load_items(CLASSIFY_COLUMNS)
+    counts = TemplateCounts()
+    classified = classify(items, active_rule_pack(store), templates=lambda t, c: group_templates(t, c, counts))
+    tables = relabel._tables(counts)
+    frames = {name: table.to_pandas() for name, table in tables.items()}
+    return classified, _readable(frames, dict(zip(frames["template_texts"]["id"], frames["template_texts"]["text"])))
+
+
+def _readable(tables: dict[str, pd.DataFrame], text_of: dict) -> dict[str, Counter]:
+    """The template counts with text ids replaced by texts (ids differ between the two paths)."""
+    return {
+        "template_texts": Counter(zip(tables["template_texts"]["text"].astype(str), tables["template_texts"]["items"]
+                                      .astype(int), tables["template_texts"]["template"].astype(str))),
+        "template_tokens": Counter(zip(tables["template_tokens"]["token"].astype(str),
+                                       tables["template_tokens"]["items"].astype(int))),
+        "template_rare": Counter(zip(tables["template_rare"]["token"].astype(str),
+                                     [text_of[i] for i in tables["template_rare"]["text_id"].astype(int)])),
+        "template_slots": Counter(zip(tables["template_slots"]["variant"].astype(int),
+                                      [text_of[i] for i in tables["template_slots"]["text_id"].astype(int)])),
+    }
+
+
+def _stored(store) -> tuple[pd.DataFrame, dict[str, Counter]]:
+    classified = store._frame("SELECT * FROM classifications")
+    tables = {name: store._bulk_frame(f"SELECT * FROM {name}") for name in TEMPLATE_TABLES}
+    texts = tables["template_texts"]
+    return classified, _readable(tables, dict(zip(texts["id"].astype(int), texts["text"])))
+
+
+def assert_as_full(store) -> None:
+    """Every stored classification equals the full re-classification's, and so do the template counts."""
+    expected, expected_counts = _full(store)
+    got, got_counts = _stored(store)
+    expected = expected.sort_values(["source", "key"]).reset_index(drop=True)
+    got = got.sort_values(["source", "key"]).reset_index(drop=True)
+    assert len(got) == len(expected)
+    for column in CLASSIFICATION_COLUMNS:
+        want = expected[column].astype(object).to_numpy()
+        have = got[column].astype(object).to_numpy()
+        if column in ("score", "hours"):
+            same = np.isclose(have.astype(float), want.astype(float), rtol=0, atol=1e-12)
+        else:
+            same = have == want
+        bad = np.flatnonzero(~same)
+        assert not len(bad), (column, len(bad), list(zip(got["key"][bad[:5]], have[bad[:5]], want[bad[:5]])))
+    assert store.template_counts_made_with() == relabel.fingerprint(active_rule_pack(store))
+    for name, counter in expected_counts.items():
+        assert got_counts[name] == counter, (name, (got_counts[name] - counter).most_common(3),
+                                             (counter - got_counts[name]).most_common(3))
+
+
+def _import(store, batch, incremental: bool = True) -> None:
+    """Import as the CLI does, checking which path it took."""
+    taken = []
+    original = relabel.relabel_changes
+
+    def spy(*args, **kwargs):
+        result = original(*args, **kwargs)
+        taken.append(result is not None)
+        return result
+
+    from toilaudit import audit
+    audit.relabel_changes = spy
+    try:
+        import_batch(store, batch, "csv")
+    finally:
+        audit.relabel_changes = original
+    assert taken == [incremental]
+
+
+def _titles(store) -> pd.Series:
+    return store.load_items(("source", "key", "title")).set_index("key")["title"]
+
+
+def _rows_with_titles(template: list[str], titles: list[str], prefix: str) -> list[list[str]]:
+    rows = []
+    for number, title in enumerate(titles, 1):
+        row = list(template)
+        row[0], row[1] = title, f"{prefix}-{number}"
+        rows.append(row)
+    return rows
+
+
+def check_deltas(location: str, tmp_path: Path) -> None:
+    store = open_store(location)
+    try:
+        base = _real(1_500, 17, "OPS") + _catalogue(1_500, 3, "REQ")
+        import_batch(store, _jira(tmp_path / "base.csv", base), "csv")  # the full path: writes the counts
+        assert store.template_counts_made_with()
+        assert_as_full(store)
+
+        # pages into a store of tickets: a second source, its own groups
+        realshaped.write(tmp_path / "pages.csv", PAGERDUTY_HEADER, (row for row, _ in pagerduty_rows(300, seed=11)))
+        _import(store, read_pagerduty_csv([tmp_path / "pages.csv"], {}))
+        assert_as_full(store)
+
+        # new tickets: real-shaped words, and catalogue requests joining existing groups
+        _import(store, _jira(tmp_path / "d1.csv", _real(300, 99, "NEW") + _catalogue(200, 5, "CAT")))
+        assert_as_full(store)
+
+        # rare tokens made common: titles repeating the ones that hold a rare word
+        counts = store._bulk_frame("SELECT token, items FROM template_tokens")
+        rare = set(counts.loc[counts["items"] < 3, "token"])
+        titles = _titles(store)
+        holding = [t for t in titles if rare & set(t.lower().split())][:60]
+        assert len(holding) >= 20
+        _import(store, _jira(tmp_path / "d2.csv", _rows_with_titles(base[0], holding + holding[:20], "RARE")))
+        assert_as_full(store)
+
+        # slots filled: a title with one common word swapped, two and three times (a new variable slot)
+        common = list(counts.sort_values("items", ascending=False)["token"][:40])
+        common = [w for w in common if w.isalpha() and len(w) > 3][:6]
+        rng = random.Random(4)
+        swapped = []
+        for title in [t for t in titles if len(t.split()) >= 5][:40]:
+            words = title.split()
+            position = rng.randrange(1, len(words))
+            for filler in common[: rng.choice([1, 2, 3])]:
+                swapped.append(" ".join(words[:position] + [filler] + words[position + 1:]))
+        _import(store, _jira(tmp_path / "d3.csv", _rows_with_titles(base[0], swapped, "SLOT")))
+        assert_as_full(store)
+
+        # keys replaced: new titles (some taken from others, joining their groups), the same
+        # titles with a new status, and a title back to its old self
+        replaced = [list(row) for row in base[1_400:1_600]]
+        donors = [row[0] for row in base[2_000:2_100]]
+        for number, row in enumerate(replaced):
+            if number % 3 == 0:
+                row[0] = donors[number % len(donors)]
+            elif number % 3 == 1:
+                row[4] = "Reopened"
+            else:
+                row[0] = row[0] + " " + common[number % len(common)]
+        _import(store, _jira(tmp_path / "d4.csv", replaced))
+        assert_as_full(store)
+
+        # a common token made rare by retitling one of its holders: the others are found by a scan
+        tokens = store._bulk_frame("SELECT token, items FROM template_tokens")
+        word = next(t for t in tokens.loc[tokens["items"] == 3, "token"] if t.isalpha() and len(t) > 3)
+        items = store.load_items(("source", "key", "title", "labels"))
+        keys = set(items.loc[items["title"].str.lower().str.split().map(lambda w: word in w)
+                             & (items["source"] == "jira"), "key"])
+        all_rows = {row[1]: row for row in base + _real(300, 99, "NEW") + _catalogue(200, 5, "CAT")}
+        assert keys and keys <= set(all_rows)
+        if True:
+            rows = [list(all_rows[key]) for key in sorted(keys)][:1]
+            rows[0][0] = "A completely different request"
+            _import(store, _jira(tmp_path / "d5.csv", rows))
+            assert_as_full(store)
+            _import(store, _jira(tmp_path / "d6.csv", _real(50, 123, "AFTER")))  # and incremental again
+            assert_as_full(store)
+
+        # labels (a person's, or Jira's toil label) adapt the model: a full re-classification
+        store.save_label("jira", "OPS-1", "toil", "test", "tester")
+        _import(store, _jira(tmp_path / "d7.csv", _real(20, 7, "LABELLED")), incremental=False)
+        assert store.template_counts_made_with() is None
+    finally:
+        store.close()
+
+
+def test_incremental_import_equals_full_classification(tmp_path: Path) -> None:
+    check_deltas(str(tmp_path / "store.db"), tmp_path)
+
+
+def test_incremental_import_equals_full_classification_postgres(pg_url: str, tmp_path: Path) -> None:
+    check_deltas(pg_url, tmp_path)
+
+
+def test_a_changed_rule_pack_or_an_older_store_means_a_full_classification(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "store.db"))
+    try:
+        import_batch(store, _jira(tmp_path / "base.csv", _real(300, 17, "OPS")), "csv")
+        store.set_setting("template_counts", "made by another rule pack")
+        _import(store, _jira(tmp_path / "d1.csv", _real(30, 99, "NEW")), incremental=False)
+        assert_as_full(store)  # and the counts are written again
+        _import(store, _jira(tmp_path / "d2.csv", _real(30, 98, "MORE")))
+        assert_as_full(store)
+    finally:
+        store.close()
+
+
+def test_random_deltas_equal_full_classification(tmp_path: Path) -> None:
+    """Rounds of mixed deltas, each checked: new items, copies of stored titles (rare words turn
+    common), titles with a word swapped (slots fill), and stored keys given other titles, a word
+    more, a word less, or nothing new."""
+    rng = random.Random(12)
+    store = open_store(str(tmp_path / "store.db"))
+    try:
+        base = _real(800, 21, "OPS") + _catalogue(800, 8, "REQ")
+        import_batch(store, _jira(tmp_path / "base.csv", base), "csv")
+        rows = {row[1]: row for row in base}
+        words = [w for row in base for w in row[0].split() if w.isalpha()]
+        for round_ in range(6):
+            delta = []
+            fresh = _real(40, 100 + round_, f"N{round_}") + _catalogue(40, 200 + round_, f"C{round_}")
+            delta += fresh
+            stored = list(rows.values())
+            for number in range(60):
+                row = list(rng.choice(stored))
+                kind = rng.randrange(5)
+                if kind == 0:  # a copy of a stored title, a new key
+                    row[1] = f"D{round_}-{number}"
+                elif kind == 1:  # a word swapped, a new key
+                    title = row[0].split()
+                    title[rng.randrange(len(title))] = rng.choice(words)
+                    row[0], row[1] = " ".join(title), f"S{round_}-{number}"
+                elif kind == 2:  # a stored key retitled like another item
+                    row[0] = rng.choice(stored)[0]
+                elif kind == 3:  # a stored key, a word more or less
+                    title = row[0].split()
+                    row[0] = " ".join(title[:-1] if len(title) > 3 and rng.random() < 0.5 else title + [rng.choice(words)])
+                else:  # a stored key, only its status changed
+                    row[4] = rng.choice(["Open", "Closed", "Reopened"])
+                delta.append(row)
+            delta = list({row[1]: row for row in delta}.values())  # keys unique within an export
+            _import(store, _jira(tmp_path / f"r{round_}.csv", delta))
+            assert_as_full(store)
+            rows |= {row[1]: row for row in delta}
+    finally:
+        store.close()
+
+
+def test_a_live_import_re_labels_only_what_its_pages_changed(tmp_path: Path, httpserver) -> None:
+    check_live_import(str(tmp_path / "store.db"), httpserver)
+
+
+def test_a_live_import_re_labels_only_what_its_pages_changed_postgres(pg_url: str, httpserver) -> None:
+    check_live_import(pg_url, httpserver)
+
+
+def check_live_import(db: str, httpserver) -> None:
+    """A live import's end re-labels from its staged pages, as a CSV import does from its batch."""
+    issues = make_issues(400)
+    for issue in issues:
+        issue["fields"]["labels"] = []  # no toil labels: they would adapt the model (a full classification)
+    fake = FakeJira(httpserver, issues)
+    env = {"JIRA_USER": "auditor@acme.example", "JIRA_API_TOKEN": "jira-token", "JIRA_PAT": None}
+    first = run("import", "jira", "--url", fake.url, "--jql", "project = OPS ORDER BY key", db=db, env=env)
+    assert first.exit_code == 0, first.output
+    store = open_store(db)
+    try:
+        assert store.template_counts_made_with()
+        assert_as_full(store)
+    finally:
+        store.close()
+    # the next day: new issues (some repeating stored titles), and stored ones retitled or resolved
+    later = "2026-09-01T10:00:00.000+0000"
+    rng = random.Random(3)
+    for number in range(401, 461):
+        issue = {**rng.choice(issues), "id": str(10000 + number), "key": f"OPS-{number}"}
+        issue["fields"] = {**issue["fields"], "updated": later}
+        issues.append(issue)
+    for issue in rng.sample(issues[:400], 40):
+        issue["fields"] = {**issue["fields"], "updated": later,
+                           "summary": rng.choice(issues)["fields"]["summary"] if rng.random() < 0.5
+                           else issue["fields"]["summary"] + " again"}
+    fake.issues = sorted(issues, key=lambda i: i["key"])
+    taken = []
+    original = relabel.relabel_changes
+
+    def spy(*args, **kwargs):
+        result = original(*args, **kwargs)
+        taken.append(result is not None)
+        return result
+
+    from toilaudit import audit
+    audit.relabel_changes = spy
+    try:
+        again = run("import", "jira", "--url", fake.url, "--jql", "project = OPS ORDER BY key", db=db, env=env)
+    finally:
+        audit.relabel_changes = original
+    assert again.exit_code == 0, again.output
+    assert "(60 new)" in again.stdout and taken == [True]
+    store = open_store(db)
+    try:
+        assert store.item_count() == 460 and store.staged_count() == 0
+        assert_as_full(store)
+    finally:
+        store.close()

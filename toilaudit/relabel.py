@@ -1,0 +1,380 @@
+"""Re-label only what an import can change (issue #12).
+
+An item's classification depends on its own fields (rules, words, type, dates: the same
+whatever else the store holds) and on two things the whole store decides: its title template
+and the size of its repetition group (source and template), which drive S001, S008 and S007.
+So an import of a few items into a large store re-labels only:
+- the new and replaced items;
+- the stored items whose template the import changes, and
+- every item of a group the import changes (an item joins or leaves it: its size moves).
+Their classifications are computed by the same `classify`, given those items' templates; a
+group's items are all loaded, so its size comes out as in a full classification. The other
+classification rows stay as they are.
+
+Templates are a property of the whole store (templates.py): a token held by fewer than 3
+items becomes `*`, and a slot filled by 3 different values in texts otherwise alike becomes
+`*`. A new title can make a token stop being rare or give a slot its third filler, which
+changes other texts' templates. So a full classification keeps the counts behind those
+decisions in the store (TemplateCounts: items per distinct text, items per token, the texts
+holding each rare token, and every text's candidate slots by variant hash), and an import
+updates them, finding the texts whose template can change:
+1. the texts whose items change; a token whose count crosses the rare threshold brings the
+   texts holding it (a rare token has at most two), whose rare-starred text (step 2) changes;
+2. every text that shares a slot variant with a text whose step 2 changed (it appeared,
+   disappeared or changed): the fillers of that variant changed, and with them perhaps its
+   template. Its template is decided by the fillers of all its own variants, so the slot step
+   runs over these texts and every text sharing any of their variants: exactly the counts a
+   full classification would see for them.
+
+A token that becomes rare again (a replaced item's title changed) is held by at most two texts
+then; the counts do not list the holders of common tokens, so those are found by a scan of the
+kept texts (seldom: only when a replaced item's text changes).
+
+A live import keeps its pages aside until the last one (Store.stage_pages); its end re-labels
+from the staged items as a CSV import does from its batch.
+
+A full classification runs instead (and writes the counts again) when the counts were made
+with another rule pack or model or by another version of toilaudit, or are missing (the first
+import; a command that changed items without keeping them), when people's labels exist (the
+store's labels table, or Jira toil labels on any item: they adapt the model to the
+organisation, which moves every item's score), and when the batch is large (most of the store
+changes anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+import toilaudit
+from toilaudit.classify.classifier import INPUTS, classify, item_match_texts
+from toilaudit.classify.interface import RulePack
+from toilaudit.classify.model import MODEL_RESOURCE
+from toilaudit.classify.templates import (
+    RARE_TOKEN_ITEMS,
+    SLOT_MIN_FILLERS,
+    TemplateCounts,
+    collapse_stars,
+    group_templates,
+    mask_variable_slots,
+    masked_texts,
+    rare_candidate,
+    slot_variants,
+    step1_tokens,
+)
+from toilaudit.store import Store
+
+COUNTS_FORMAT = "1"  # moves when TemplateCounts changes meaning
+CLASSIFY_COLUMNS = (*INPUTS, "human_label")
+SMALL_BATCH = 10_000
+T = TypeVar("T")
+
+
+def fingerprint(pack: RulePack) -> str:
+    """What classifications depend on besides the items: the rule pack, the model, the code."""
+    model = resources.files("toilaudit.classify.trained").joinpath(MODEL_RESOURCE).read_bytes()
+    digest = hashlib.sha256()
+    for part in (COUNTS_FORMAT, toilaudit.__version__, repr(pack)):
+        digest.update(part.encode() + b"\0")
+    digest.update(model)
+    return digest.hexdigest()
+
+
+# ------------------------------------------------------------------------------ full path
+class TemplateKeeper:
+    """Given to `classify` as its template miner in a full classification: mines as usual and keeps
+    the counts behind the templates; `save` writes them, in the transaction that writes the
+    classifications, for the next import. With people's labels it forgets them instead (see the
+    module doc)."""
+
+    def __init__(self, pack: RulePack, human: np.ndarray | None) -> None:
+        labelled = human is not None and bool((~np.isnan(np.asarray(human, dtype=float))).any())
+        self.made_with = None if labelled else fingerprint(pack)
+        self.tables: dict[str, pa.Table] | None = None
+
+    def __call__(self, texts: pa.Array, item_counts: np.ndarray) -> pa.Array:
+        if self.made_with is None:
+            return group_templates(texts, item_counts)
+        counts = TemplateCounts()
+        templates = group_templates(texts, item_counts, counts)
+        self.tables = _tables(counts)
+        return templates
+
+    def save(self, store: Store) -> None:
+        if self.made_with is None or self.tables is None:
+            store.forget_template_counts()
+        else:
+            store.replace_template_counts(self.tables, self.made_with)
+
+
+def _tables(counts: TemplateCounts) -> dict[str, pa.Table]:
+    """The counts as the store's tables (Arrow: a million texts and fourteen million slots, not copied)."""
+    assert counts.texts is not None and counts.token_items is not None and counts.items is not None
+    tokens = pa.array(counts.tokens, pa.string())
+    held = counts.token_items > 0
+    return {
+        "template_texts": pa.table({"id": np.arange(len(counts.texts), dtype=np.int32), "text": counts.texts,
+                                    "items": counts.items, "template": counts.templates}),
+        "template_tokens": pa.table({"token": tokens.filter(pa.array(held)), "items": counts.token_items[held]}),
+        "template_rare": pa.table({"token": tokens.take(pa.array(counts.rare_tokens, pa.int64())),
+                                   "text_id": np.asarray(counts.rare_texts, dtype=np.int32)}),
+        "template_slots": pa.table({"variant": pa.chunked_array(counts.slot_variants, pa.int32()),
+                                    "text_id": pa.chunked_array(counts.slot_texts, pa.int32())}),
+    }
+
+
+# ------------------------------------------------------------------------------ incremental path
+def relabel_changes(store: Store, pack: RulePack, incoming: pd.DataFrame, source: str, write: Callable[[], T],
+                    tell: Callable[[str], None] = lambda step: None) -> T | None:
+    """Write the `incoming` items of `source` with `write` and re-label only what they can change
+    (see the module doc); returns what `write` returned. None, having changed nothing, when a full
+    classification is needed instead. Runs inside the caller's transaction, under the import lock."""
+    made_with = fingerprint(pack)
+    if not _applies(store, incoming, made_with):
+        return None
+    plan = _plan(store, incoming, store.items_by_keys(source, incoming["key"], ("title", "labels")))
+    if plan is None:
+        return None
+    members = plan.members(store, incoming)
+    tell(f"re-labelling {len(members):,} items, those the import can change")
+    classified = classify(members, pack, templates=plan.templates_of(members))
+    written = write()  # forgets the counts, as every change of the items does
+    store.replace_some_classifications(classified)
+    store.update_template_counts(plan.gone, plan.added, made_with)
+    return written
+
+
+def _applies(store: Store, incoming: pd.DataFrame, made_with: str) -> bool:
+    """Whether re-labelling only what `incoming` changes can give the full classification's result."""
+    if incoming.empty or store.template_counts_made_with() != made_with:
+        return False
+    if len(incoming) > max(SMALL_BATCH, store.item_count() // 10):
+        return False  # most of the store changes: the full classification is as quick
+    return not len(store.load_labels()) and not (incoming["human_label"].fillna("") != "").any()
+
+
+class _Tokens:
+    """Items per token (after step 1) before and after the import: the store's counts, plus the import's."""
+
+    def __init__(self, store: Store, delta: pd.Series) -> None:
+        self.store = store
+        self.delta = delta
+        self.before = pd.Series(dtype=np.int64)
+
+    def items_before(self, vocabulary: list[str]) -> np.ndarray:
+        missing = pd.Index(vocabulary, dtype=object).difference(self.before.index)
+        if len(missing):
+            rows = self.store.template_rows("template_tokens", "token", pd.Series(missing, dtype=object))
+            found = rows.set_index("token")["items"].astype(np.int64)
+            self.before = pd.concat([self.before, found.reindex(missing, fill_value=0)])
+        return self.before.reindex(vocabulary).to_numpy(dtype=np.int64)
+
+    def items_after(self, vocabulary: list[str]) -> np.ndarray:
+        return self.items_before(vocabulary) + self.delta.reindex(vocabulary, fill_value=0).to_numpy(dtype=np.int64)
+
+
+@dataclass
+class _Plan:
+    texts: pd.DataFrame
+    """Every text the import looks at, indexed by text: id (new texts get the next ids), before
+    and after (items), template_before and template (None where no item holds it)."""
+    gone: dict[str, tuple[str, pd.Series]]
+    added: dict[str, pd.DataFrame]
+    affected_templates: list[str]
+    """The templates of the groups whose items must all be re-labelled."""
+
+    def members(self, store: Store, incoming: pd.DataFrame) -> pd.DataFrame:
+        """The items to re-label: the incoming ones, and every other stored item of a group the import changes."""
+        kept = store.items_in_groups(CLASSIFY_COLUMNS, self.affected_templates, incoming)
+        self._stored = kept.pop("template")
+        return pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming
+
+    def templates_of(self, members: pd.DataFrame):
+        """The template miner `classify` uses for `members`: the templates decided here, else the stored ones."""
+        codes, texts, _, _ = item_match_texts(members)
+        kept = len(self._stored)
+        known = dict(zip(texts.take(pa.array(codes[:kept], pa.int64())).to_pylist(), self._stored.tolist()))
+        known |= self.texts["template"].dropna().to_dict()
+
+        def templates(distinct: pa.Array, item_counts: np.ndarray) -> pa.Array:
+            return pa.array([known[text] for text in distinct.to_pylist()], pa.string())
+        return templates
+
+
+def _counts_per_text(items: pd.DataFrame) -> pd.Series:
+    """Items per distinct match text."""
+    if items.empty:
+        return pd.Series(dtype=np.int64)
+    codes, texts, _, _ = item_match_texts(items)
+    return pd.Series(np.bincount(codes, minlength=len(texts)), index=pd.Index(texts.to_pylist(), dtype=object),
+                     dtype=np.int64)
+
+
+def _text_rows(store: Store, column: str, values: pd.Series) -> pd.DataFrame:
+    """Stored template_texts rows by text or id, indexed by text: id, before (items), template_before."""
+    rows = store.template_rows("template_texts", column, values)
+    return pd.DataFrame({"id": rows["id"].astype(np.int64).to_numpy(), "before": rows["items"].astype(np.int64).to_numpy(),
+                         "template_before": rows["template"].astype(object).to_numpy()},
+                        index=pd.Index(rows["text"].astype(object), dtype=object))
+
+
+def _with_ids(store: Store, texts: pd.DataFrame, ids) -> pd.DataFrame:
+    """`texts` and the stored texts of `ids` it lacks (their items do not change)."""
+    missing = pd.Series(np.setdiff1d(np.asarray(ids, dtype=np.int64), texts["id"].to_numpy()))
+    if missing.empty:
+        return texts
+    found = _text_rows(store, "id", missing.astype(np.int32))
+    found["after"] = found["before"]
+    return pd.concat([texts, found])
+
+
+def _step2(texts: list[str], token_items) -> dict[str, str]:
+    """Texts with identifiers and rare tokens starred (templates' steps 1 and 2)."""
+    if not texts:
+        return {}
+    return dict(zip(texts, masked_texts(pa.array(texts, pa.string()), token_items).to_pylist()))
+
+
+def _sharing(store: Store, masked: list[str], unindexed: list[str]) -> np.ndarray:
+    """Ids of the stored texts that share a candidate slot's variant with one of `masked` (texts
+    after step 2), through a variant with 3 or more candidates (SLOT_MIN_FILLERS: with fewer, it
+    has fewer fillers, so it is a variable slot neither before the import nor after). Candidates,
+    not texts, are counted: a text can hold a variant twice ("a * b * c" holds "a * * c" with
+    the filler "* b" and with "b *"). They are counted from the kept slots (as before the
+    import; a 32-bit hash, so perhaps a few more) and from `unindexed`."""
+    if not masked:
+        return np.zeros(0, np.int64)
+    rows = store.template_rows("template_slots", "variant", pd.Series(np.unique(slot_variants(
+        pa.array(masked, pa.string()))[1])))
+    candidates = rows.groupby("variant").size()
+    if unindexed:
+        candidates = candidates.add(pd.Series(slot_variants(pa.array(unindexed, pa.string()))[1]).value_counts(),
+                                    fill_value=0)
+    wide = candidates.index[candidates >= SLOT_MIN_FILLERS]
+    return rows.loc[rows["variant"].isin(wide), "text_id"].unique().astype(np.int64)
+
+
+def _holders_of(store: Store, tokens: list[str]) -> pd.DataFrame:
+    """token, text_id: the stored texts holding these tokens (after step 1), found by a scan for the
+    longest part of each token that step 1 leaves as it was (between its `*`)."""
+    if not tokens:
+        return pd.DataFrame({"token": pd.Series(dtype=object), "text_id": pd.Series(dtype=np.int64)})
+    found = store.template_texts_containing(pd.Series([max(t.split("*"), key=len) for t in tokens], dtype=object))
+    vocabulary, rows, codes = step1_tokens(pa.array(found["text"].astype(object).tolist(), pa.string()))
+    held = pd.DataFrame({"token": np.asarray(vocabulary, dtype=object)[codes],
+                         "text_id": found["id"].to_numpy(dtype=np.int64)[rows]})
+    return held[held["token"].isin(tokens)].reset_index(drop=True)
+
+
+def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
+    return ~((a == b) | (a.isna() & b.isna()))
+
+
+def _plan(store: Store, incoming: pd.DataFrame, replaced: pd.DataFrame) -> _Plan | None:
+    """What the import changes: `incoming` items (their columns) replace the stored items whose
+    title and labels were `replaced`."""
+    # 1. items per text: the incoming items' texts come, the texts of the items they replace go
+    delta = _counts_per_text(incoming).sub(_counts_per_text(replaced), fill_value=0).astype(np.int64)
+    stored = _text_rows(store, "text", pd.Series(delta.index, dtype=object))
+    texts = pd.DataFrame({"id": -1, "before": 0, "template_before": None}, index=delta.index).astype(
+        {"id": np.int64, "before": np.int64, "template_before": object})
+    texts.loc[stored.index, ["id", "before", "template_before"]] = stored
+    texts["after"] = texts["before"] + delta
+    changed = list(texts.index[texts["after"] != texts["before"]])
+
+    # 2. items per token (the tokens of those texts): a token that stops being rare, or becomes
+    #    rare, changes the texts that hold it (at most two before, or after)
+    vocabulary, rows, codes = step1_tokens(pa.array(changed, pa.string()))
+    text_delta = (texts.loc[changed, "after"] - texts.loc[changed, "before"]).to_numpy()
+    counts = _Tokens(store, pd.Series(np.bincount(codes, weights=text_delta[rows], minlength=len(vocabulary)),
+                                      index=pd.Index(vocabulary, dtype=object)).astype(np.int64))
+    tokens = pd.DataFrame({"before": counts.items_before(vocabulary), "after": counts.items_after(vocabulary)},
+                          index=pd.Index(vocabulary, dtype=object))
+    kind = rare_candidate(vocabulary)
+    was_rare = kind & (tokens["before"] > 0) & (tokens["before"] < RARE_TOKEN_ITEMS)
+    is_rare = kind & (tokens["after"] > 0) & (tokens["after"] < RARE_TOKEN_ITEMS)
+    holders = store.template_rows("template_rare", "token", pd.Series(tokens.index[was_rare], dtype=object))
+    turned_rare = _holders_of(store, list(tokens.index[is_rare & ~was_rare & (tokens["before"] > 0)]))
+    flipped_holders = pd.concat([holders.loc[holders["token"].isin(tokens.index[was_rare & ~is_rare]), "text_id"],
+                                 turned_rare["text_id"]])
+    texts = _with_ids(store, texts, flipped_holders)
+
+    # 3. step 2 (rare tokens starred) before and after, for those texts and the holders of flipped tokens
+    looked_at = list(texts.index[(texts["after"] != texts["before"]) | texts["id"].isin(flipped_holders)])
+    before2 = _step2([t for t in looked_at if texts.at[t, "before"] > 0], counts.items_before)
+    after2 = _step2([t for t in looked_at if texts.at[t, "after"] > 0], counts.items_after)
+    moved = [t for t in looked_at if (t in before2) != (t in after2) or before2.get(t) != after2.get(t)]
+
+    # 4. the texts sharing a slot variant with a moved one (the first ring: their templates are
+    #    decided again), and the texts sharing a variant with those (the second ring: their
+    #    fillers count for the first)
+    unindexed = [after2[t] for t in moved if t in after2]  # the moved texts as they are after: not in the slots yet
+    near = _sharing(store, [before2[t] for t in moved if t in before2] + unindexed, unindexed)
+    texts = _with_ids(store, texts, near)
+    present = texts["after"] > 0
+    first = list(texts.index[present & (texts["id"].isin(near) | texts.index.isin(moved))])
+    step2 = _step2(first, counts.items_after)
+    far = _sharing(store, [step2[t] for t in first], unindexed)
+    texts = _with_ids(store, texts, far)
+    present = texts["after"] > 0
+    second = [t for t in texts.index[present & texts["id"].isin(far)] if t not in step2]
+    step2 |= _step2(second, counts.items_after)
+
+    # 5. the first ring's templates, the slot step run over both rings
+    ring = list(step2)
+    decided = dict(zip(ring, collapse_stars(mask_variable_slots(pa.array([step2[t] for t in ring], pa.string())))
+                       .to_pylist()))
+    texts["template"] = texts["template_before"]
+    texts.loc[first, "template"] = [decided[t] for t in first]
+    texts.loc[~present, "template"] = None
+    new = (texts["id"] < 0) & present
+    next_id = store.next_template_text_id()
+    texts.loc[new, "id"] = np.arange(next_id, next_id + int(new.sum()))
+
+    # groups to re-label whole: those items join or leave, and those of the incoming items
+    moves = (texts["after"] != texts["before"]) | _differs(texts["template"], texts["template_before"])
+    affected = (set(texts.loc[moves, "template_before"].dropna()) | set(texts.loc[moves, "template"].dropna())
+                | set(texts.loc[delta.index, "template"].dropna()))
+
+    # the counts after: texts, tokens, rare tokens' holders, and the slots of the moved texts
+    rewrite = texts[moves]
+    gone_ids = texts.loc[texts.index.isin(moved) & (texts["id"] >= 0) & (texts["before"] > 0), "id"]
+    old = pd.concat([holders[["token", "text_id"]], turned_rare])
+    came = pd.DataFrame({"token": np.asarray(vocabulary, dtype=object)[codes],
+                         "text_id": texts["id"].reindex(np.asarray(changed, dtype=object)[rows]).to_numpy()})
+    rare_rows = pd.concat([old, came]).drop_duplicates()
+    alive = (set(texts.loc[present, "id"]) | set(old["text_id"])) - set(texts.loc[~present, "id"])
+    rare_rows = rare_rows[rare_rows["token"].isin(tokens.index[is_rare]) & rare_rows["text_id"].isin(alive)]
+    staying = [t for t in moved if t in after2]
+    slot_rows, slot_variants_ = slot_variants(pa.array([after2[t] for t in staying], pa.string())) if staying else (
+        np.zeros(0, np.int64), np.zeros(0, np.int32))
+    token_moves = tokens[tokens["after"] != tokens["before"]]
+    gone = {
+        "template_texts": ("id", rewrite.loc[rewrite["before"] > 0, "id"].astype(np.int32)),
+        "template_tokens": ("token", pd.Series(token_moves.index, dtype=object)),
+        "template_rare": ("token", pd.Series(tokens.index, dtype=object)),
+        "template_slots": ("text_id", gone_ids.astype(np.int32)),
+    }
+    written = rewrite[rewrite["after"] > 0]
+    token_rows = token_moves[token_moves["after"] > 0]
+    added = {
+        "template_texts": pd.DataFrame({"id": written["id"].to_numpy(dtype=np.int32),
+                                        "text": np.asarray(written.index, dtype=object),
+                                        "items": written["after"].to_numpy(dtype=np.int64),
+                                        "template": written["template"].to_numpy(dtype=object)}),
+        "template_tokens": pd.DataFrame({"token": np.asarray(token_rows.index, dtype=object),
+                                         "items": token_rows["after"].to_numpy(dtype=np.int64)}),
+        "template_rare": pd.DataFrame({"token": rare_rows["token"].to_numpy(dtype=object),
+                                       "text_id": rare_rows["text_id"].to_numpy(dtype=np.int32)}),
+        "template_slots": pd.DataFrame({"variant": np.asarray(slot_variants_, dtype=np.int32),
+                                        "text_id": texts["id"].reindex(np.asarray(staying, dtype=object)[slot_rows])
+                                        .to_numpy(dtype=np.int32)}),
+    }
+    return _Plan(texts=texts, gone=gone, added=added, affected_templates=sorted(affected))
