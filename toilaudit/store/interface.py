@@ -231,10 +231,10 @@ class Store:
             return 0
         with self.transaction():
             self.lock_for_import()  # before the note: what it reads must not change until the page is stored
-            keep = self.template_counts_made_with() is not None
-            if keep:  # the counts stay, and the import's end re-labels from what the page changed
+            if self.template_counts_made_with() is not None:  # they stay; the import's end re-labels from the note
                 self._note_pending(source, items["key"])
-            replaced = self._replace_items(source, items.assign(import_run_id=None), keep_counts=keep)
+            # with no counts kept there is nothing to forget
+            replaced = self._replace_items(source, items.assign(import_run_id=None), keep_counts=True)
         return len(items) - replaced
 
     def record_api_run(self, source: str, query: str, rows: int, inserted: int, started: datetime) -> int:
