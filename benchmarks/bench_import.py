@@ -27,11 +27,9 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -160,30 +158,12 @@ def run_size(rows: int, folder: Path, repeat: int, shape: str, incremental: bool
 
 
 def start_postgres() -> tuple[str, Callable[[], None]]:
-    """A throwaway PostgreSQL server on a free loopback port (as the tests start one)."""
+    """A throwaway PostgreSQL server on a free loopback port, as the tests start one."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from conftest import _pg_tool
+    from conftest import throwaway_postgres
 
-    folder = tempfile.mkdtemp(prefix="toilaudit-bench-pg-")
-    as_user = []
-    if os.geteuid() == 0:
-        shutil.chown(folder, user="postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    data = os.path.join(folder, "data")
-    subprocess.run([*as_user, _pg_tool("initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                    "--no-sync"], check=True, capture_output=True)
-    subprocess.run([*as_user, _pg_tool("pg_ctl"), "-D", data, "-l", os.path.join(folder, "log"), "-w", "-o",
-                    f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
-                   check=True, capture_output=True)
-
-    def stop():
-        subprocess.run([*as_user, _pg_tool("pg_ctl"), "-D", data, "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
-
-    return f"postgresql://postgres@127.0.0.1:{port}", stop
+    server = throwaway_postgres()
+    return server.__enter__(), lambda: server.__exit__(None, None, None)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import importlib.util
 import os
@@ -11,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -147,12 +149,19 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """Start a throwaway PostgreSQL on a free loopback port for the session, and stop it after.
+    """A throwaway PostgreSQL for the session."""
+    with throwaway_postgres() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """Start a throwaway PostgreSQL on a free loopback port, and stop it after (the benchmarks use it too).
 
     The system's PostgreSQL if it has one, else the one the pgserver package ships (the dev extra brings it).
     initdb refuses to run as root, so as root the server runs as another system user (_server_user).
     """
-    as_user = []
+    as_user: list[str] = []
     initdb, pg_ctl = _pg_tools()
     user = _server_user() if os.geteuid() == 0 else None
     folder = tempfile.mkdtemp(prefix="toilaudit-pg-")
