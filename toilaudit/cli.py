@@ -328,8 +328,9 @@ def import_jira(ctx, csv_files, more_files, team, columns, date_format, timezone
     Pages are kept aside with the place they reached and join the store, classified, after
     the last one: commands run meanwhile see the store as it was. A run cut off (Ctrl-C exits
     130, or an outage) fetches only the rest when run again; after a complete run each (url,
-    jql) keeps a watermark, so the next fetches only what changed. Progress shows the total and the time
-    left where Jira gives a total (Data Center); without a terminal, a line every few seconds.
+    jql) keeps a watermark, so the next fetches only what changed. Progress shows the total
+    and the time left where Jira gives a total (Data Center); without a terminal, a line every
+    few seconds.
     429 and 5xx answers are retried, honouring Retry-After, and summarised at the end (each
     with -v). Corporate CA: REQUESTS_CA_BUNDLE, else SSL_CERT_FILE (as for PagerDuty).
 
@@ -400,10 +401,10 @@ def import_pagerduty(ctx, csv_files, more_files, team, columns, date_format, tim
     than its 10,000-offset limit are split again, so a busy year imports completely.
     Pages are kept aside with the place they reached and join the store, classified, after
     the last one (commands run meanwhile see the store as it was): a run cut off (Ctrl-C exits
-    130, or an outage) fetches only the rest when run again; after a complete run a watermark lets the
-    next fetch only recent incidents (the last 7 days are re-read, as pages resolve after they
-    are created). Progress shows the total and the time left; without a terminal, a line every
-    few seconds; retries are summarised at the end (each with -v). Corporate CA:
+    130, or an outage) fetches only the rest when run again; after a complete run a watermark
+    lets the next fetch only recent incidents (the last 7 days are re-read, as pages resolve
+    after they are created). Progress shows the total and the time left; without a terminal,
+    a line every few seconds; retries are summarised at the end (each with -v). Corporate CA:
     REQUESTS_CA_BUNDLE, else SSL_CERT_FILE (as for Jira).
 
     \b
