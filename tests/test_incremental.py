@@ -8,9 +8,11 @@ titles and with the same ones, and bring pages.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -99,9 +101,12 @@ def assert_as_full(store) -> None:
                                              (counter - got_counts[name]).most_common(3))
 
 
-def _import(store, batch, incremental: bool = True) -> None:
-    """Import as the CLI does, checking which path it took."""
-    taken = []
+@contextlib.contextmanager
+def paths_taken() -> Iterator[list[bool]]:
+    """Which path each import took meanwhile: True where it re-labelled only what it changed."""
+    from toilaudit import audit
+
+    taken: list[bool] = []
     original = relabel.relabel_changes
 
     def spy(*args, **kwargs):
@@ -109,12 +114,17 @@ def _import(store, batch, incremental: bool = True) -> None:
         taken.append(result is not None)
         return result
 
-    from toilaudit import audit
     audit.relabel_changes = spy
     try:
-        import_batch(store, batch, "csv")
+        yield taken
     finally:
         audit.relabel_changes = original
+
+
+def _import(store, batch, incremental: bool = True) -> None:
+    """Import as the CLI does, checking which path it took."""
+    with paths_taken() as taken:
+        import_batch(store, batch, "csv")
     assert taken == [incremental]
 
 
@@ -305,20 +315,8 @@ def check_live_import(db: str, httpserver) -> None:
                            "summary": rng.choice(issues)["fields"]["summary"] if rng.random() < 0.5
                            else issue["fields"]["summary"] + " again"}
     fake.issues = sorted(issues, key=lambda i: i["key"])
-    taken = []
-    original = relabel.relabel_changes
-
-    def spy(*args, **kwargs):
-        result = original(*args, **kwargs)
-        taken.append(result is not None)
-        return result
-
-    from toilaudit import audit
-    audit.relabel_changes = spy
-    try:
+    with paths_taken() as taken:
         again = run("import", "jira", "--url", fake.url, "--jql", "project = OPS ORDER BY key", db=db, env=env)
-    finally:
-        audit.relabel_changes = original
     assert again.exit_code == 0, again.output
     assert "(60 new)" in again.stdout and taken == [True]
     store = open_store(db)

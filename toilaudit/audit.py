@@ -20,17 +20,16 @@ from typing import TypeVar
 import pandas as pd
 
 from toilaudit.classify.adapt import human_verdicts
-from toilaudit.classify.classifier import INPUTS, classify
+from toilaudit.classify.classifier import classify
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.errors import InputFileError, StoreError
 from toilaudit.importers.export import ImportBatch
 from toilaudit.inputs import read_text_file
-from toilaudit.relabel import TemplateKeeper, relabel_changes
+from toilaudit.relabel import CLASSIFY_COLUMNS, TemplateKeeper, relabel_changes
 from toilaudit.store import Store
 
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
-CLASSIFY_COLUMNS = (*INPUTS, "human_label")
 T = TypeVar("T")
 
 

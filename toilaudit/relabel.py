@@ -72,7 +72,7 @@ from toilaudit.classify.templates import (
 from toilaudit.store import Store
 
 COUNTS_FORMAT = "1"  # moves when TemplateCounts changes meaning
-CLASSIFY_COLUMNS = (*INPUTS, "human_label")
+CLASSIFY_COLUMNS = (*INPUTS, "human_label")  # what classifying an item reads of it
 SMALL_BATCH = 10_000
 T = TypeVar("T")
 

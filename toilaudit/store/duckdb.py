@@ -45,9 +45,9 @@ def _ctrl_c() -> Iterator[None]:
 
 
 BULK_LOAD_MEMORY = "256MB"
-# The template counts (relabel.py) are written while the classifier runs: DuckDB keeps an
-# insert's rows in memory until the commit unless its limit makes it write them out
-# (a quarter of a gigabyte at 1M items with the bulk limit; 50 MB with this one).
+# The template counts (relabel.py) are written in the import's last transaction, with the items
+# and classifications: DuckDB keeps an insert's rows in memory until the commit unless its limit
+# makes it write them out (a quarter of a gigabyte at 1M items with the bulk limit; 50 MB with this one).
 COUNTS_LOAD_MEMORY = "32MB"
 
 
@@ -149,7 +149,7 @@ class DuckDBStore(Store):
         try:
             columns = ", ".join(table_data.column_names)
             # a bulk load needs no cache of what it wrote: without a limit DuckDB keeps every block
-            # it wrote in memory (360 MB for 1M items) while the classifier runs beside it
+            # it wrote in memory (360 MB for 1M items) while the import's frames are still held
             memory = COUNTS_LOAD_MEMORY if table.startswith("template_") else BULK_LOAD_MEMORY
             self.connection.execute(f"SET memory_limit = '{memory}'")
             self.connection.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_frame")
