@@ -23,7 +23,8 @@ text and words are scored once per distinct text, so a million items take second
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,7 +95,7 @@ class Evidence:
     """Signal id -> fired per item."""
     text_fields: tuple[TextField, ...]
     """Title, description, type and labels: the words the model reads."""
-    group_id: pd.Categorical | np.ndarray
+    group_id: pd.Categorical
     group_size: np.ndarray
     templates: pd.Categorical
     is_page: np.ndarray
@@ -122,11 +123,17 @@ def classify(items: pd.DataFrame, pack: RulePack, model: ToilModel | None = None
     if items.empty:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in CLASSIFICATION_FIELDS})
     model = model or shipped_model()
-    evidence = gather_evidence(items, pack, templates)
     labelled = np.zeros(len(items), dtype=bool) if human is None else ~np.isnan(human)
-    if labelled.any():
-        evidence, model = _learn_from_labels(evidence, model, np.asarray(human, dtype=float))
-    probability = sigmoid(item_logits(evidence, model))
+    description = _description_field(items)
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        # The descriptions' words, the largest part of the scoring, are scored while the rules
+        # and templates are worked out: they need nothing else (unless labels refit the model),
+        # and Arrow lets go of the interpreter while it splits and looks up words.
+        scored = None if labelled.any() else beside.submit(_field_scores, description, model)
+        evidence = gather_evidence(items, pack, templates, description)
+        if labelled.any():
+            evidence, model = _learn_from_labels(evidence, model, np.asarray(human, dtype=float))
+        probability = sigmoid(item_logits(evidence, model, {DESCRIPTION: scored.result()} if scored else {}))
     threshold = pack.settings.toil_threshold if pack.settings.toil_threshold is not None else model.threshold
     is_toil = probability >= threshold
     if labelled.any():  # a person's label is the verdict for the item they labelled
@@ -195,6 +202,11 @@ def item_features(evidence: Evidence, rows: np.ndarray | None = None) -> list[se
     return features
 
 
+def _field_scores(text: TextField, model: ToilModel) -> np.ndarray:
+    """The sum of the model's weights over each distinct text's words."""
+    return LinearScorer(model.weights, text.field).score(text.texts, text.prepare)
+
+
 def rule_logit(model: ToilModel, rule: Rule) -> float:
     """What a rule adds: its fitted weight, or, for a site's own rule the corpus never saw, its prior."""
     prior = RULE_LOGIT * rule.weight * (1 if rule.kind == "toil" else -1)
@@ -205,11 +217,13 @@ def signal_logit(model: ToilModel, signal_id: str) -> float:
     return model.weight(f"s:{signal_id}", RULE_LOGIT * SIGNALS[signal_id][1])
 
 
-def item_logits(evidence: Evidence, model: ToilModel) -> np.ndarray:
-    """Log-odds of toil per item: intercept, words, rules and signals."""
+def item_logits(evidence: Evidence, model: ToilModel, scored: Mapping[Field, np.ndarray] | None = None) -> np.ndarray:
+    """Log-odds of toil per item: intercept, words, rules and signals. `scored`: fields whose
+    words `model` has already scored (_field_scores), per distinct text."""
     logit = np.full(len(evidence.unit_codes), model.intercept)
     for text in evidence.text_fields:
-        logit += LinearScorer(model.weights, text.field).score(text.texts, text.prepare)[text.codes]
+        per_text = (scored or {}).get(text.field)
+        logit += (_field_scores(text, model) if per_text is None else per_text)[text.codes]
     per_unit = np.zeros(evidence.units)
     for rule in evidence.rules:
         per_unit += rule_logit(model, rule) * evidence.fired[rule.id]
@@ -231,8 +245,10 @@ def item_match_texts(items: pd.DataFrame) -> tuple[np.ndarray, pa.Array, np.ndar
     return codes, texts, title_codes, title_texts
 
 
-def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | None = None) -> Evidence:
-    """Rules, repetition groups and signals for each item; see the module doc."""
+def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | None = None,
+                    description: TextField | None = None) -> Evidence:
+    """Rules, repetition groups and signals for each item; see the module doc. `description`:
+    the items' _description_field, when the caller already has it."""
     settings = pack.settings
     is_page = (items["source"] == "pagerduty").to_numpy()
     codes, texts, title_codes, title_texts = item_match_texts(items)
@@ -260,7 +276,7 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     sizes = np.bincount(group_codes)
     group_size = sizes[group_codes]
     templates = pd.Categorical.from_codes(template_codes[codes], pd.Index(template_values, dtype=object))
-    group_id = _group_ids(group_codes, sizes, list(source_values), list(template_values))
+    group_id = _group_ids(group_codes, sizes, list(source_values), pa.array(template_values, pa.string()))
 
     type_codes, type_values = pd.factorize(items["item_type"].str.lower().str.strip())
     tactical = np.isin(np.asarray(type_values, dtype=object), settings.tactical_types)[type_codes] | is_page
@@ -287,7 +303,7 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
         rules=pack.rules, unit_codes=unit_codes, units=len(units), fired=fired, signals=signals,
         text_fields=(
             TextField(TITLE, title_codes, title_texts),
-            _description_field(items),
+            description or _description_field(items),
             _type_and_labels_field(items),
         ),
         group_id=group_id, group_size=group_size, templates=templates, is_page=is_page,
@@ -297,12 +313,16 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
 
 def _description_field(items: pd.DataFrame) -> TextField:
     """Descriptions as they are (almost all distinct: de-duplicating them costs more than it
-    saves), cut to DESCRIPTION_CHARS; normalised when scored, chunk by chunk (`prepare`)."""
+    saves); cut to DESCRIPTION_CHARS and normalised when scored, chunk by chunk (`prepare`), so
+    that no second copy of a million descriptions is held."""
     values = pa.array(items["description"].fillna(""), type=pa.string(), from_pandas=True)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    return TextField(DESCRIPTION, np.arange(len(values)), pc.utf8_slice_codeunits(values, 0, DESCRIPTION_CHARS),
-                     prepare=match_texts)
+    return TextField(DESCRIPTION, np.arange(len(values)), values, prepare=_description_match_texts)
+
+
+def _description_match_texts(descriptions: pa.Array) -> pa.Array:
+    return match_texts(pc.utf8_slice_codeunits(descriptions, 0, DESCRIPTION_CHARS))
 
 
 def _type_and_labels_field(items: pd.DataFrame) -> TextField:
@@ -314,16 +334,27 @@ def _type_and_labels_field(items: pd.DataFrame) -> TextField:
     return TextField(TYPE_AND_LABELS, np.asarray(pair_codes, dtype=np.int64), match_texts(joined))
 
 
-def _group_ids(group_codes: np.ndarray, sizes: np.ndarray, sources: list, templates: list):
-    """A stable id per (source, template): G + 8 hex digits of its hash."""
+def _group_ids(group_codes: np.ndarray, sizes: np.ndarray, sources: list, templates: pa.Array) -> pd.Categorical:
+    """A stable id per (source, template): G + 8 hex digits of the hash of "source\x1ftemplate".
+
+    Built on Arrow and numpy: a million groups (a tracker of one-off titles) take a fraction of
+    a second, not the 1.5 s of a Python string each. Among a million groups a few pairs share a
+    hash (32 bits); they share the id, as they always did.
+    """
     used = np.flatnonzero(sizes)
-    names = pd.Series([f"{sources[g // len(templates)]}\x1f{templates[g % len(templates)]}" for g in used.tolist()])
-    hashed = pd.util.hash_pandas_object(names, index=False).to_numpy() % 16**8
-    names_used = ["G" + format(int(h), "08x") for h in hashed]
-    dense = np.searchsorted(used, group_codes)
-    if len(set(names_used)) == len(names_used):
-        return pd.Categorical.from_codes(dense, pd.Index(names_used, dtype=object))
-    return np.asarray(names_used, dtype=object)[dense]  # two templates hashed alike (1 in 4 billion)
+    names = pc.binary_join_element_wise(pa.array(sources, pa.string()).take(pa.array(used // len(templates))),
+                                        templates.take(pa.array(used % len(templates))), "\x1f")
+    hashed = pd.util.hash_pandas_object(pd.Series(names, dtype="str"), index=False).to_numpy() % 16**8
+    id_codes, distinct = pd.factorize(hashed)
+    return pd.Categorical.from_codes(id_codes[np.searchsorted(used, group_codes)],
+                                     pd.Index(_hex_ids(distinct), dtype=object))
+
+
+def _hex_ids(hashes: np.ndarray) -> np.ndarray:
+    """"G" and each hash's 8 lower-case hex digits, as Python strings."""
+    nibbles = (hashes.astype(np.uint64)[:, None] >> np.arange(28, -1, -4, dtype=np.uint64)) & np.uint64(15)
+    digits = np.frombuffer(b"0123456789abcdef", dtype="S1")[nibbles.astype(np.intp)]
+    return np.char.add(b"G", digits.view("S8").ravel()).astype(str).astype(object)
 
 
 def _strongest(rules: list[Rule], evidence: Evidence) -> np.ndarray:
