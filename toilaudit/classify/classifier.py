@@ -322,7 +322,8 @@ def _description_field(items: pd.DataFrame) -> TextField:
 
 
 def _description_match_texts(descriptions: pa.Array) -> pa.Array:
-    return match_texts(pc.utf8_slice_codeunits(descriptions, 0, DESCRIPTION_CHARS))
+    # only split into words: white space is left as it is
+    return match_texts(pc.utf8_slice_codeunits(descriptions, 0, DESCRIPTION_CHARS), spaces=False)
 
 
 def _type_and_labels_field(items: pd.DataFrame) -> TextField:

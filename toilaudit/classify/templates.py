@@ -34,7 +34,7 @@ PLACEHOLDERS = (
     (r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", " <id> ", re.compile(r"[0-9a-f]{8}")),
     (r"\b[0-9a-f]{8,}\b", " <id> ", re.compile(r"[0-9a-f]{8}")),  # commit hashes, request ids
     (r"\d+", "0", re.compile(r"[1-9]|[0-9]{2}")),  # a lone 0 is already what it would become
-    (r"\s+", " ", re.compile(r"[\t\n\f\r]|  ")),  # RE2's \s: a single space stays one
+    (r"\s+", " ", re.compile(r"[\t\n\f\r]|  ")),  # RE2's \s: a single space stays one; last (spaces=False)
 )
 RARE_TOKEN_ITEMS = 3
 HAS_LETTER = re.compile(r"[a-z]")
@@ -45,21 +45,25 @@ STOPWORDS = frozenset(
 )
 
 
-def match_texts(titles: pd.Series | pa.Array) -> pa.Array:
-    """Lower-cased titles with variable parts replaced by placeholders (see module doc)."""
+def match_texts(titles: pd.Series | pa.Array, spaces: bool = True) -> pa.Array:
+    """Lower-cased titles with variable parts replaced by placeholders (see module doc).
+
+    `spaces=False` leaves runs of white space as they are: for texts only ever split into words
+    (descriptions), where they change nothing and their rewrite is the costliest step.
+    """
     if isinstance(titles, pd.Series):
         titles = pa.array(titles.fillna("").astype(str), type=pa.string())
     if isinstance(titles, pa.ChunkedArray):  # Arrow-backed pandas strings arrive chunked
         titles = titles.combine_chunks()
     text = pc.utf8_lower(titles)
     text = pc.replace_substring(text, "|", " ")  # labels are joined with |
-    for pattern, replacement, could_change in PLACEHOLDERS:
+    for pattern, replacement, could_change in PLACEHOLDERS if spaces else PLACEHOLDERS[:-1]:
         if isinstance(could_change, str):
             candidates = pc.match_substring(text, could_change)
         else:
             candidates = pc.match_substring_regex(text, could_change.pattern)
         text = _replace_where(text, candidates.fill_null(False), pattern, replacement)
-    return pc.utf8_trim_whitespace(text)
+    return pc.utf8_trim_whitespace(text) if spaces else text
 
 
 def _replace_where(text: pa.Array, rows: pa.BooleanArray, pattern: str, replacement: str) -> pa.Array:

@@ -135,8 +135,11 @@ def parse_durations(values: pd.Series, where: str, column: str) -> pd.Series:
     """Seconds from Jira's `Time Spent` (seconds) or its pretty form (`1d 2h 30m`)."""
     text = values.fillna("").astype(str).str.strip()
     seconds = _plain_seconds(text)
-    # the pretty form only when it is nothing else: "1h -30m x" is not 90 minutes
-    pretty = text.ne("") & seconds.isna() & text.str.lower().str.fullmatch(PRETTY_DURATION.pattern).fillna(False)
+    # the pretty form only when it is nothing else: "1h -30m x" is not 90 minutes; tried only on
+    # what is not a number (a million plain seconds need no regex)
+    pretty = text.ne("") & seconds.isna()
+    if pretty.any():
+        pretty &= text.str.lower().str.fullmatch(PRETTY_DURATION.pattern).fillna(False)
     if pretty.any():
         parts = text[pretty].str.lower().str.extractall(DURATION_PART.pattern)
         if not parts.empty:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 SOURCES = ("jira", "pagerduty")
 DESCRIPTION_CHARS = 2000
@@ -66,6 +68,13 @@ def items_to_frame(items: list[WorkItem]) -> pd.DataFrame:
     return normalise_frame(frame)
 
 
+def _longest_bytes(values: pd.Series) -> int:
+    """The longest value's length in bytes (at least its characters), read from Arrow's offsets
+    alone: a million descriptions are cut, that is copied, only when one is longer than the cut."""
+    lengths = pc.binary_length(pa.array(values, type=pa.string(), from_pandas=True))
+    return int(pc.max(lengths).as_py() or 0)
+
+
 def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Give every WorkItem column its one dtype, so all sources load the same way."""
     out = pd.DataFrame(index=frame.index)
@@ -80,7 +89,7 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             if pd.api.types.is_string_dtype(column) or column.dtype == object:
                 out[name] = column.fillna("").astype(str)
-                if name == "description":
+                if name == "description" and _longest_bytes(out[name]) > DESCRIPTION_CHARS:
                     out[name] = out[name].str.slice(0, DESCRIPTION_CHARS)
             else:  # an all-empty column arrives as float NaN
                 out[name] = column.astype(object).where(column.notna(), "").astype(str)
