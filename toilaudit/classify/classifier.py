@@ -259,7 +259,14 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     unit_codes, units = pd.factorize(codes.astype(np.int64) * len(source_values) + source_codes)
     unit_texts = units // len(source_values)
     unit_sources = np.asarray(source_values, dtype=object)[units % len(source_values)]
-    matches = match_rules(texts, pack.rules)
+    # Templates are mined in a second thread while the rules scan (both mostly in Arrow and
+    # numpy, which let go of the interpreter); the rules stay on this thread, where the time
+    # budget of a pattern that `re` must run can interrupt it.
+    item_counts = np.bincount(codes, minlength=len(texts))
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        mining = beside.submit(templates or group_templates, texts, item_counts)
+        matches = match_rules(texts, pack.rules)
+        mined = mining.result()
     fired = {}  # rule id -> fired per unit
     for rule in pack.rules:
         fired[rule.id] = matches[rule.id][unit_texts]
@@ -269,8 +276,6 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     # repetition: title templates per source. Pages are not split by PagerDuty service: the
     # alert's title already names what fired, and one alert routed to several services is one noise.
     # All on integer codes: a million string concatenations would cost seconds.
-    item_counts = np.bincount(codes, minlength=len(texts))
-    mined = (templates or group_templates)(texts, item_counts)
     template_codes, template_values = pd.factorize(mined.to_numpy(zero_copy_only=False))
     group_codes = source_codes * len(template_values) + template_codes[codes]
     sizes = np.bincount(group_codes)
