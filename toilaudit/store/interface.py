@@ -23,6 +23,7 @@ from toilaudit.store.schema import (
     FIGURES,
     GROUPINGS,
     HOURS,
+    INDEXES,
     ITEM_AND_VERDICT,
     JOINED,
     MIGRATIONS,
@@ -65,6 +66,7 @@ class Store:
 
     placeholder = "?"
     keyed = True  # primary keys on (source, key); see schema()
+    indexed = True  # the other indexes (schema.INDEXES)
 
     def __init__(self, location: str, opening: Opening = Opening()) -> None:
         self.location = location
@@ -368,6 +370,8 @@ class Store:
         with self.transaction():
             self._execute("DELETE FROM classifications")
             self._load_frame("classifications", classified[list(CLASSIFICATION_COLUMNS)])
+            # built after the first load; later ones keep it up (dropping it would make readers wait)
+            self._create_indexes("classifications")
             self._changed()
 
     def replace_some_classifications(self, classified: pd.DataFrame) -> None:
@@ -391,9 +395,13 @@ class Store:
         """Write every table of the template counts anew (a full classification made them)."""
         with self.transaction():
             for name in TEMPLATE_TABLES:
+                # indexes built after the load: quicker than kept up row by row, and only imports
+                # read these tables, under the import lock, so none waits for the dropped ones
+                self._drop_indexes(name)
                 self._execute(f"DELETE FROM {name}")
                 if len(tables[name]):
                     self._load_frame(name, tables[name])
+                self._create_indexes(name)
             self.set_setting(TEMPLATE_COUNTS, made_with)
 
     def update_template_counts(self, gone: dict[str, tuple[str, pd.Series]], added: dict[str, pd.DataFrame],
@@ -423,6 +431,21 @@ class Store:
 
     def next_template_text_id(self) -> int:
         return int(self._scalar("SELECT COALESCE(max(id), -1) + 1 FROM template_texts"))
+
+    def _create_indexes(self, table: str) -> None:
+        """Create the table's indexes where missing, and gather its statistics after a bulk load: the
+        planner uses an index only knowing the column's values, which autovacuum learns a while after."""
+        if not self.indexed:
+            return
+        for name, (on, how) in INDEXES.items():
+            if on == table:
+                self._execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} {how}")
+        self._execute(f"ANALYZE {table}")
+
+    def _drop_indexes(self, table: str) -> None:
+        for name, (on, _) in INDEXES.items():
+            if on == table and self.indexed:
+                self._execute(f"DROP INDEX IF EXISTS {name}")
 
     def _staged(self, name: str, frame: pd.DataFrame, types: dict[str, str]) -> str:
         """Put a frame in the temporary table given_NAME (made with `types`), for set-based joins."""
