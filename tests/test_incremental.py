@@ -248,6 +248,34 @@ def test_postgres_indexes_the_look_ups_and_an_older_store_gains_them(pg_url: str
         store.close()
 
 
+def test_postgres_another_role_that_may_write_imports_without_owning_the_indexes(pg_url: str, tmp_path: Path) -> None:
+    """Only a table's owner may create or drop its indexes: another role granted the rights to write
+    classifies in full and imports a few items all the same (keeping the owner's indexes up)."""
+    import psycopg
+
+    role = "auditor_" + pg_url.rsplit("/", 1)[1]  # roles are the server's: one per test database
+    with psycopg.connect(pg_url, autocommit=True) as owner:
+        owner.execute(f"CREATE ROLE {role} LOGIN")
+    try:
+        store = open_store(pg_url)
+        import_batch(store, _jira(tmp_path / "base.csv", _real(300, 17, "OPS")), "csv")
+        store.close()
+        with psycopg.connect(pg_url, autocommit=True) as owner:
+            owner.execute(f"GRANT CREATE ON SCHEMA public TO {role}")
+            owner.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+        store = open_store(pg_url.replace("://postgres@", f"://{role}@"))
+        try:
+            reclassify(store)
+            _import(store, _jira(tmp_path / "d1.csv", _real(30, 99, "NEW")))
+            assert_as_full(store)
+        finally:
+            store.close()
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as owner:
+            owner.execute(f"DROP OWNED BY {role}")
+            owner.execute(f"DROP ROLE {role}")
+
+
 def test_a_changed_rule_pack_or_an_older_store_means_a_full_classification(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "store.db"))
     try:

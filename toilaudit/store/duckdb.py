@@ -53,7 +53,6 @@ COUNTS_LOAD_MEMORY = "32MB"
 
 class DuckDBStore(Store):
     keyed = False
-    indexed = False  # see schema.INDEXES
     def _connect(self) -> None:
         """Open the file: read-only where the command only reads, so that many can read at once.
 

@@ -23,7 +23,6 @@ from toilaudit.store.schema import (
     FIGURES,
     GROUPINGS,
     HOURS,
-    INDEXES,
     ITEM_AND_VERDICT,
     JOINED,
     MIGRATIONS,
@@ -66,7 +65,6 @@ class Store:
 
     placeholder = "?"
     keyed = True  # primary keys on (source, key); see schema()
-    indexed = True  # the other indexes (schema.INDEXES)
 
     def __init__(self, location: str, opening: Opening = Opening()) -> None:
         self.location = location
@@ -433,19 +431,10 @@ class Store:
         return int(self._scalar("SELECT COALESCE(max(id), -1) + 1 FROM template_texts"))
 
     def _create_indexes(self, table: str) -> None:
-        """Create the table's indexes where missing, and gather its statistics after a bulk load: the
-        planner uses an index only knowing the column's values, which autovacuum learns a while after."""
-        if not self.indexed:
-            return
-        for name, (on, how) in INDEXES.items():
-            if on == table:
-                self._execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} {how}")
-        self._execute(f"ANALYZE {table}")
+        """Create the table's indexes (schema.INDEXES) where missing; an engine without them does nothing."""
 
     def _drop_indexes(self, table: str) -> None:
-        for name, (on, _) in INDEXES.items():
-            if on == table and self.indexed:
-                self._execute(f"DROP INDEX IF EXISTS {name}")
+        """Drop the table's indexes before a bulk load (they are created again after it)."""
 
     def _staged(self, name: str, frame: pd.DataFrame, types: dict[str, str]) -> str:
         """Put a frame in the temporary table given_NAME (made with `types`), for set-based joins."""
