@@ -7,6 +7,8 @@ each in a fresh process:
   reimport     the same import again (all upserts, nothing new)
   incremental  1,000 new tickets into a store already holding the N  (--incremental)
   postgres     the import into a fresh PostgreSQL database          (--postgres)
+  postgres_incremental
+               1,000 new tickets into a copy of that database        (--postgres --incremental)
 and prints wall time, peak RSS and the ratios. The commands run in rounds (one of each per
 round) and ratios are taken within a round, then the median over rounds: machines here are
 noisy, so compare ratios, not seconds.
@@ -141,6 +143,13 @@ def run_size(rows: int, folder: Path, repeat: int, shape: str, incremental: bool
             drop = f'psql "{postgres}/postgres" -qc "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"'
             subprocess.run(drop, shell=True, check=True, capture_output=True)
         commands["postgres"] = ([*TOILAUDIT, "--db", database, "import", "jira", "--csv", str(jira)], fresh_database)
+        if incremental:
+            def copy_database():  # the database holding the N, copied (not timed) as the DuckDB file is
+                copy = (f'psql "{postgres}/postgres" -qc "DROP DATABASE IF EXISTS bench_delta" '
+                        '-c "CREATE DATABASE bench_delta TEMPLATE bench"')
+                subprocess.run(copy, shell=True, check=True, capture_output=True)
+            commands["postgres_incremental"] = ([*TOILAUDIT, "--db", f"{postgres}/bench_delta", "import", "jira",
+                                                 "--csv", str(delta)], copy_database)
     commands["pagerduty_read"] = (bare_read(pages), lambda: None)
     commands["pagerduty_import"] = ([*TOILAUDIT, "--db", page_store, "import", "pagerduty", "--csv", str(pages)],
                                     fresh(page_store))
@@ -187,11 +196,11 @@ def main() -> None:
             all_results.append(r)
             base_wall, _ = r["read"]
             print(f"\n{rows:,} Jira rows ({r['file_mib']} MiB, {args.shape}-shaped)")
-            for name in ("read", "import", "reimport", "incremental", "postgres", "pagerduty_read",
-                         "pagerduty_import"):
+            for name in ("read", "import", "reimport", "incremental", "postgres", "postgres_incremental",
+                         "pagerduty_read", "pagerduty_import"):
                 if name in r:
                     wall, rss = r[name]
-                    print(f"  {name:17s} {wall:7.2f} s  {rss:7.0f} MiB peak RSS   x{wall / base_wall:.2f} of the bare read")
+                    print(f"  {name:20s} {wall:7.2f} s  {rss:7.0f} MiB peak RSS   x{wall / base_wall:.2f} of the bare read")
             print("  median of per-round ratios: " + "   ".join(f"{k}: {v:.2f}" for k, v in r["ratios"].items()),
                   flush=True)
     finally:

@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 
 from toilaudit import relabel
-from toilaudit.audit import CLASSIFY_COLUMNS, active_rule_pack, import_batch
+from toilaudit.audit import CLASSIFY_COLUMNS, active_rule_pack, import_batch, reclassify
 from toilaudit.classify.classifier import classify
 from toilaudit.classify.templates import TemplateCounts, group_templates
 from toilaudit.importers.jira_csv import read_jira_csv
 from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
 from toilaudit.store import open_store
-from toilaudit.store.schema import CLASSIFICATION_COLUMNS, TEMPLATE_TABLES
+from toilaudit.store.schema import CLASSIFICATION_COLUMNS, INDEXES, TEMPLATE_TABLES
 from toilaudit.synth.exports import JIRA_HEADER, PAGERDUTY_HEADER, jira_rows, pagerduty_rows
 
 from fake_jira import FakeJira, make_issues
@@ -224,6 +224,56 @@ def test_incremental_import_equals_full_classification(tmp_path: Path) -> None:
 
 def test_incremental_import_equals_full_classification_postgres(pg_url: str, tmp_path: Path) -> None:
     check_deltas(pg_url, tmp_path)
+
+
+def test_postgres_indexes_the_look_ups_and_an_older_store_gains_them(pg_url: str, tmp_path: Path) -> None:
+    """On PostgreSQL a full classification indexes what an import of a few items looks up
+    (schema.INDEXES); a store made without them imports as before, and gains them with its next one."""
+    def indexes() -> set[str]:
+        return set(store._frame("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")["indexname"])
+
+    store = open_store(pg_url)
+    try:
+        import_batch(store, _jira(tmp_path / "base.csv", _real(300, 17, "OPS")), "csv")
+        assert set(INDEXES) <= indexes()
+        for name in INDEXES:  # as in a store made before them
+            store._execute(f"DROP INDEX {name}")
+        _import(store, _jira(tmp_path / "d1.csv", _real(30, 99, "NEW")))
+        assert_as_full(store)
+        reclassify(store)
+        assert set(INDEXES) <= indexes()
+        _import(store, _jira(tmp_path / "d2.csv", _real(30, 98, "MORE")))
+        assert_as_full(store)
+    finally:
+        store.close()
+
+
+def test_postgres_another_role_that_may_write_imports_without_owning_the_indexes(pg_url: str, tmp_path: Path) -> None:
+    """Only a table's owner may create or drop its indexes: another role granted the rights to write
+    classifies in full and imports a few items all the same (keeping the owner's indexes up)."""
+    import psycopg
+
+    role = "auditor_" + pg_url.rsplit("/", 1)[1]  # roles are the server's: one per test database
+    with psycopg.connect(pg_url, autocommit=True) as owner:
+        owner.execute(f"CREATE ROLE {role} LOGIN")
+    try:
+        store = open_store(pg_url)
+        import_batch(store, _jira(tmp_path / "base.csv", _real(300, 17, "OPS")), "csv")
+        store.close()
+        with psycopg.connect(pg_url, autocommit=True) as owner:
+            owner.execute(f"GRANT CREATE ON SCHEMA public TO {role}")
+            owner.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+        store = open_store(pg_url.replace("://postgres@", f"://{role}@"))
+        try:
+            reclassify(store)
+            _import(store, _jira(tmp_path / "d1.csv", _real(30, 99, "NEW")))
+            assert_as_full(store)
+        finally:
+            store.close()
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as owner:
+            owner.execute(f"DROP OWNED BY {role}")
+            owner.execute(f"DROP ROLE {role}")
 
 
 def test_a_changed_rule_pack_or_an_older_store_means_a_full_classification(tmp_path: Path) -> None:

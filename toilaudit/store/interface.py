@@ -368,6 +368,8 @@ class Store:
         with self.transaction():
             self._execute("DELETE FROM classifications")
             self._load_frame("classifications", classified[list(CLASSIFICATION_COLUMNS)])
+            # built after the first load; later ones keep it up (dropping it would make readers wait)
+            self._create_indexes("classifications")
             self._changed()
 
     def replace_some_classifications(self, classified: pd.DataFrame) -> None:
@@ -391,9 +393,13 @@ class Store:
         """Write every table of the template counts anew (a full classification made them)."""
         with self.transaction():
             for name in TEMPLATE_TABLES:
+                # indexes built after the load: quicker than kept up row by row, and only imports
+                # read these tables, under the import lock, so none waits for the dropped ones
+                self._drop_indexes(name)
                 self._execute(f"DELETE FROM {name}")
                 if len(tables[name]):
                     self._load_frame(name, tables[name])
+                self._create_indexes(name)
             self.set_setting(TEMPLATE_COUNTS, made_with)
 
     def update_template_counts(self, gone: dict[str, tuple[str, pd.Series]], added: dict[str, pd.DataFrame],
@@ -423,6 +429,12 @@ class Store:
 
     def next_template_text_id(self) -> int:
         return int(self._scalar("SELECT COALESCE(max(id), -1) + 1 FROM template_texts"))
+
+    def _create_indexes(self, table: str) -> None:
+        """Create the table's indexes (schema.INDEXES) where missing; an engine without them does nothing."""
+
+    def _drop_indexes(self, table: str) -> None:
+        """Drop the table's indexes before a bulk load (they are created again after it)."""
 
     def _staged(self, name: str, frame: pd.DataFrame, types: dict[str, str]) -> str:
         """Put a frame in the temporary table given_NAME (made with `types`), for set-based joins."""

@@ -8,17 +8,18 @@ waits, then re-classifies with the first's items included, and nothing is lost.
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from toilaudit.errors import StoreError, shown
 from toilaudit.store.interface import Store
+from toilaudit.store.schema import INDEXES
 from toilaudit.urls import redact_url, scrub
 
 
@@ -88,46 +89,54 @@ class PostgresStore(Store):
     def lock_for_import(self) -> None:
         self._execute("LOCK TABLE work_items IN EXCLUSIVE MODE")
 
+    def _create_indexes(self, table: str) -> None:
+        """Create the table's indexes where missing, then gather its statistics: after a bulk load the
+        planner uses an index only knowing the column's values, which autovacuum learns a while later.
+        Only the table's owner may (another role that may write imports as before, scanning)."""
+        if self._owns(table):
+            for name, (on, how) in INDEXES.items():
+                if on == table:
+                    self._execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} {how}")
+            self._execute(f"ANALYZE {table}")
+
+    def _drop_indexes(self, table: str) -> None:
+        if self._owns(table):
+            for name, (on, _) in INDEXES.items():
+                if on == table:
+                    self._execute(f"DROP INDEX IF EXISTS {name}")
+
+    def _owns(self, table: str) -> bool:
+        """Whether this role owns the table (or is a member of its owner): creating an index needs that."""
+        return bool(self._scalar("SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = %s::regclass",
+                                 (table,)))
+
     def _load_frame(self, table: str, frame: pd.DataFrame | pa.Table) -> None:
-        """COPY the frame as CSV: empty quoted strings stay strings, unquoted empties are NULL."""
-        arrow = frame if isinstance(frame, pa.Table) else None
-        numbers = arrow is not None and all(pa.types.is_integer(kind) for kind in arrow.schema.types)
-        if arrow is not None and not numbers:
-            frame = arrow.to_pandas()
-        columns = list(arrow.column_names if arrow is not None else frame.columns)
+        """COPY the frame as CSV that Arrow writes (1M items: 2 s, against 13 s for Python's csv module).
+        Every value is quoted but nulls, so an empty text stays a text and an empty field is NULL."""
+        arrow = _for_copy(frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False))
+        options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
         with self._server_errors(), self.connection.cursor() as cursor, \
-                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-            if arrow is not None and numbers:  # integers only (the slots: millions of rows): Arrow writes them at once
-                buffer_bytes = io.BytesIO()
-                pa_csv.write_csv(arrow, buffer_bytes, pa_csv.WriteOptions(include_header=False))
-                copy.write(buffer_bytes.getvalue())
-                return
-            for start in range(0, len(frame), 100_000):
-                buffer = io.StringIO()
-                _to_csv(frame.iloc[start:start + 100_000], buffer)
+                cursor.copy(f"COPY {table} ({', '.join(arrow.column_names)}) FROM STDIN WITH (FORMAT csv)") as copy:
+            for start in range(0, arrow.num_rows, COPY_ROWS):  # a slice at a time: 1M items are 0.5 GB of CSV
+                buffer = io.BytesIO()
+                pa_csv.write_csv(arrow.slice(start, COPY_ROWS), buffer, options)
                 copy.write(buffer.getvalue())
 
     def close(self) -> None:
         self.connection.close()
 
 
-NULL_MARKER = "\ufdd0NULL\ufdd0"  # a Unicode noncharacter: never in real text
+COPY_ROWS = 100_000
 
 
-def _to_csv(frame: pd.DataFrame, buffer: io.StringIO) -> None:
-    """CSV for COPY: text quoted (so "" is an empty string), NULL as an unquoted empty field."""
-    out = {}
-    for column in frame.columns:
-        values = frame[column]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            text = values.dt.strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
-        elif pd.api.types.is_bool_dtype(values) or str(values.dtype) == "boolean":
-            text = values.astype("object").map({True: "t", False: "f"})
-        else:
-            text = values.astype("object")
-        out[column] = text.where(values.notna(), NULL_MARKER)
-    rows = pd.DataFrame(out).itertuples(index=False, name=None)
-    text = io.StringIO()
-    csv.writer(text, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
-    # PostgreSQL text cannot hold NUL (CharacterNotInRepertoire); importers drop it, a live page may not
-    buffer.write(text.getvalue().replace(f'"{NULL_MARKER}"', "").replace("\x00", ""))
+def _for_copy(table: pa.Table) -> pa.Table:
+    """Texts without NUL (PostgreSQL text cannot hold it; importers drop it, a live page may not);
+    times in UTC to the microsecond, PostgreSQL's precision (a time without a zone is UTC)."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = pc.replace_substring(column, "\x00", "")
+        elif pa.types.is_timestamp(column.type):
+            column = column.cast(pa.timestamp("us", "UTC"), safe=False)
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)

@@ -64,6 +64,21 @@ TEMPLATE_TABLES = {
     "template_rare": {"token": "TEXT", "text_id": "INTEGER"},
     "template_slots": {"variant": "INTEGER", "text_id": "INTEGER"},
 }
+# PostgreSQL's indexes beyond the primary keys (name: table, method and column). An import of a few
+# items looks rows of the template counts up by value, and the stored items of a group by template
+# (relabel.py): without them each look-up scans the table (14M slots at 1M items: a second each).
+# A full classification builds them after loading the counts (quicker than keeping them up row by
+# row), so an older store gains them then. Texts are hashed: a B-tree refuses a value over a third
+# of a page. DuckDB goes without: its scans are quick enough, and its indexes slow bulk writes.
+INDEXES = {
+    "template_texts_id": ("template_texts", "(id)"),
+    "template_texts_text": ("template_texts", "USING hash (text)"),
+    "template_tokens_token": ("template_tokens", "USING hash (token)"),
+    "template_rare_token": ("template_rare", "USING hash (token)"),
+    "template_slots_variant": ("template_slots", "(variant)"),
+    "template_slots_text_id": ("template_slots", "(text_id)"),
+    "classifications_template": ("classifications", "USING hash (template)"),
+}
 assert tuple(WORK_ITEM_COLUMNS) == WORK_ITEM_FIELDS
 assert tuple(CLASSIFICATION_COLUMNS) == CLASSIFICATION_FIELDS
 
