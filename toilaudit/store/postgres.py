@@ -134,6 +134,8 @@ def _for_copy(table: pa.Table) -> pa.Table:
     times in UTC to the microsecond, PostgreSQL's precision (a time without a zone is UTC)."""
     columns = []
     for column in table.columns:
+        if pa.types.is_dictionary(column.type):  # a classification's categorical columns, templates among them
+            column = column.cast(column.type.value_type)
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             column = pc.replace_substring(column, "\x00", "")
         elif pa.types.is_timestamp(column.type):
