@@ -12,12 +12,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from toilaudit.classify.accuracy import corpus_accuracy
 from toilaudit.classify.adapt import label_order
 from toilaudit.classify.classifier import classify
 from toilaudit.classify.evaluate import cross_validate
-from toilaudit.classify.features import DESCRIPTION, TITLE, TYPE_AND_LABELS, LinearScorer, feature_rows
+from toilaudit.classify.features import (
+    DESCRIPTION,
+    TITLE,
+    TOKEN_SEPARATOR,
+    TYPE_AND_LABELS,
+    LinearScorer,
+    _ascii_words,
+    feature_rows,
+)
 from toilaudit.classify.model import shipped_model
 from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.importers.interface import WorkItem, items_to_frame
@@ -55,6 +64,25 @@ def test_fast_scoring_equals_feature_by_feature_sums():
             expected[row] += weights.get(name, 0.0)
         assert np.allclose(LinearScorer(weights, field).score(texts), expected)
         assert len(names) > 10
+
+
+def test_ascii_texts_split_into_the_words_the_regex_split_finds():
+    # ASCII chunks are split with numpy (features._ascii_words); the words must be the regex's,
+    # empty ones aside (both paths drop them), in the same texts, in the same order
+    rng = random.Random(5)
+    alphabet = "ab0Z9 -._\n\t/|<>"
+    for _ in range(2000):
+        texts = pa.array(["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+                          for _ in range(rng.randint(1, 8))], pa.string())
+        start = rng.randint(0, len(texts) - 1)
+        texts = texts.slice(start, rng.randint(0, len(texts) - start))  # a chunk: offsets not from 0
+        split = pc.split_pattern_regex(texts, TOKEN_SEPARATOR)
+        parents = np.repeat(np.arange(len(texts)), pc.list_value_length(split).to_numpy(zero_copy_only=False))
+        words = split.flatten()
+        kept = pc.not_equal(words, "").to_numpy(zero_copy_only=False)
+        found, found_parents = _ascii_words(texts)
+        assert found.to_pylist() == words.filter(pa.array(kept)).to_pylist()
+        assert found_parents.tolist() == parents[kept].tolist()
 
 
 def item(key, title, description="", item_type="Task", labels="", human_label=""):

@@ -85,10 +85,8 @@ def tokenize(texts: pa.Array) -> Tokens:
     Words are dictionary-encoded first and the digit-only test runs on the distinct words: a
     million descriptions hold tens of millions of words but far fewer distinct ones.
     """
-    split = pc.split_pattern_regex(texts, TOKEN_SEPARATOR)
-    encoded = split.flatten().dictionary_encode()
-    parents = np.repeat(np.arange(len(texts), dtype=np.int64),
-                        pc.list_value_length(split).fill_null(0).to_numpy(zero_copy_only=False))
+    words, parents = _split(texts)
+    encoded = words.dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     dictionary = encoded.dictionary
     wordy = pc.match_substring_regex(dictionary, r"[^\d]").to_numpy(zero_copy_only=False)
@@ -103,6 +101,40 @@ def tokenize(texts: pa.Array) -> Tokens:
         codes=renumber[codes[keep]],
         dictionary=dictionary.filter(pa.array(wordy)),
     )
+
+
+def _split(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Every text's words, flat, and the text each belongs to. May hold empty words (dropped
+    with the digit-only ones): the regex split gives one where a text starts or ends with a separator."""
+    if len(texts) and texts.type == pa.string() and not texts.null_count and pc.all(pc.string_is_ascii(texts)).as_py():
+        return _ascii_words(texts)
+    split = pc.split_pattern_regex(texts, TOKEN_SEPARATOR)
+    parents = np.repeat(np.arange(len(texts), dtype=np.int64),
+                        pc.list_value_length(split).fill_null(0).to_numpy(zero_copy_only=False))
+    return split.flatten(), parents
+
+
+WORD_BYTES = np.zeros(256, dtype=bool)
+WORD_BYTES[np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", dtype=np.uint8)] = True
+
+
+def _ascii_words(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The words of ASCII texts (runs of letters and digits, as TOKEN_SEPARATOR splits them),
+    found in the texts' bytes with numpy: twice as fast as the regex split of a chunk."""
+    buffers = texts.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[texts.offset:texts.offset + len(texts) + 1].astype(np.int64)
+    data = np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0]:offsets[-1]] if buffers[2] else np.zeros(0, np.uint8)
+    starts = offsets[:-1] - offsets[0]
+    in_word = WORD_BYTES[data]
+    begins = in_word.copy()  # a word begins after a separator, or where its text begins
+    begins[1:] &= ~in_word[:-1]
+    text_begins = starts[starts < len(data)]
+    begins[text_begins] = in_word[text_begins]
+    positions = np.flatnonzero(begins)
+    letters = data[in_word]
+    word_offsets = np.append((np.cumsum(in_word) - in_word)[positions], len(letters)).astype(np.int32)
+    words = pa.StringArray.from_buffers(len(positions), pa.py_buffer(word_offsets), pa.py_buffer(letters))
+    return words, np.searchsorted(starts, positions, side="right") - 1
 
 
 def word_feature(field: Field, word: str) -> str:
