@@ -276,12 +276,16 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     # repetition: title templates per source. Pages are not split by PagerDuty service: the
     # alert's title already names what fired, and one alert routed to several services is one noise.
     # All on integer codes: a million string concatenations would cost seconds.
-    template_codes, template_values = pd.factorize(mined.to_numpy(zero_copy_only=False))
+    # categories kept as Arrow strings: a million distinct templates as Python strings would
+    # cost a hundred megabytes more, at the import's peak
+    encoded = mined.dictionary_encode()
+    template_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    template_values = encoded.dictionary
     group_codes = source_codes * len(template_values) + template_codes[codes]
     sizes = np.bincount(group_codes)
     group_size = sizes[group_codes]
-    templates = pd.Categorical.from_codes(template_codes[codes], pd.Index(template_values, dtype=object))
-    group_id = _group_ids(group_codes, sizes, list(source_values), pa.array(template_values, pa.string()))
+    templates = pd.Categorical.from_codes(template_codes[codes], _arrow_index(template_values))
+    group_id = _group_ids(group_codes, sizes, list(source_values), template_values)
 
     type_codes, type_values = pd.factorize(items["item_type"].str.lower().str.strip())
     tactical = np.isin(np.asarray(type_values, dtype=object), settings.tactical_types)[type_codes] | is_page
@@ -340,6 +344,10 @@ def _type_and_labels_field(items: pd.DataFrame) -> TextField:
     return TextField(TYPE_AND_LABELS, np.asarray(pair_codes, dtype=np.int64), match_texts(joined))
 
 
+HASH_SLICE = 65_536
+HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
 def _group_ids(group_codes: np.ndarray, sizes: np.ndarray, sources: list, templates: pa.Array) -> pd.Categorical:
     """A stable id per (source, template): G + 8 hex digits of the hash of "source\x1ftemplate".
 
@@ -350,17 +358,28 @@ def _group_ids(group_codes: np.ndarray, sizes: np.ndarray, sources: list, templa
     used = np.flatnonzero(sizes)
     names = pc.binary_join_element_wise(pa.array(sources, pa.string()).take(pa.array(used // len(templates))),
                                         templates.take(pa.array(used % len(templates))), "\x1f")
-    hashed = pd.util.hash_pandas_object(pd.Series(names, dtype="str"), index=False).to_numpy() % 16**8
+    # hashed a slice at a time: pandas hashes Python strings, and a million at once would be the
+    # import's peak of memory
+    hashed = np.concatenate([
+        pd.util.hash_pandas_object(pd.Series(names.slice(start, HASH_SLICE), dtype="str"), index=False).to_numpy()
+        for start in range(0, len(names), HASH_SLICE)]) % 16**8
     id_codes, distinct = pd.factorize(hashed)
-    return pd.Categorical.from_codes(id_codes[np.searchsorted(used, group_codes)],
-                                     pd.Index(_hex_ids(distinct), dtype=object))
+    return pd.Categorical.from_codes(id_codes[np.searchsorted(used, group_codes)], _arrow_index(_hex_ids(distinct)))
 
 
-def _hex_ids(hashes: np.ndarray) -> np.ndarray:
-    """"G" and each hash's 8 lower-case hex digits, as Python strings."""
-    nibbles = (hashes.astype(np.uint64)[:, None] >> np.arange(28, -1, -4, dtype=np.uint64)) & np.uint64(15)
-    digits = np.frombuffer(b"0123456789abcdef", dtype="S1")[nibbles.astype(np.intp)]
-    return np.char.add(b"G", digits.view("S8").ravel()).astype(str).astype(object)
+def _hex_ids(hashes: np.ndarray) -> pa.Array:
+    """"G" and each hash's 8 lower-case hex digits."""
+    hashes = hashes.astype(np.uint64)
+    text = np.empty((len(hashes), 9), dtype=np.uint8)
+    text[:, 0] = ord("G")
+    for digit, shift in enumerate(range(28, -1, -4), start=1):
+        text[:, digit] = HEX_DIGITS[((hashes >> np.uint64(shift)) & np.uint64(15)).astype(np.intp)]
+    offsets = np.arange(0, 9 * len(hashes) + 1, 9, dtype=np.int32)
+    return pa.StringArray.from_buffers(len(hashes), pa.py_buffer(offsets), pa.py_buffer(text.tobytes()))
+
+
+def _arrow_index(values: pa.Array) -> pd.Index:
+    return pd.Index(pd.array(values, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
 
 
 def _strongest(rules: list[Rule], evidence: Evidence) -> np.ndarray:
