@@ -22,6 +22,7 @@ text and words are scored once per distinct text, so a million items take second
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -32,9 +33,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toilaudit.classify.features import DESCRIPTION, TITLE, TYPE_AND_LABELS, Field, LinearScorer, feature_rows
+from toilaudit.classify.features import (
+    DESCRIPTION,
+    TITLE,
+    TYPE_AND_LABELS,
+    Field,
+    LinearScorer,
+    feature_rows,
+    worker_pool,
+)
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS, Rule, RulePack
-from toilaudit.classify.matching import match_rules
+from toilaudit.classify.matching import start_matching
 from toilaudit.classify.model import RULE_LOGIT, ToilModel, shipped_model, sigmoid
 from toilaudit.classify.templates import distinct_values, group_templates, joined_match_texts, match_texts
 
@@ -125,15 +134,16 @@ def classify(items: pd.DataFrame, pack: RulePack, model: ToilModel | None = None
     model = model or shipped_model()
     labelled = np.zeros(len(items), dtype=bool) if human is None else ~np.isnan(human)
     description = _description_field(items)
-    with ThreadPoolExecutor(max_workers=1) as beside:
-        # The descriptions' words, the largest part of the scoring, are scored while the rules
-        # and templates are worked out: they need nothing else (unless labels refit the model),
-        # and Arrow lets go of the interpreter while it splits and looks up words.
-        scored = None if labelled.any() else beside.submit(_field_scores, description, model)
-        evidence = gather_evidence(items, pack, templates, description)
+    with worker_pool() as pool:
+        # The descriptions' words, the largest part of the scoring, are scored by the pool while
+        # this thread works out match texts and templates: they need nothing else (unless labels
+        # refit the model), and Arrow lets go of the interpreter while it splits and looks up words.
+        scored = None if labelled.any() else LinearScorer(model.weights, DESCRIPTION).submit(
+            description.texts, description.prepare, pool)
+        evidence = gather_evidence(items, pack, templates, description, pool)
         if labelled.any():
             evidence, model = _learn_from_labels(evidence, model, np.asarray(human, dtype=float))
-        probability = sigmoid(item_logits(evidence, model, {DESCRIPTION: scored.result()} if scored else {}))
+        probability = sigmoid(item_logits(evidence, model, {DESCRIPTION: scored()} if scored else {}))
     threshold = pack.settings.toil_threshold if pack.settings.toil_threshold is not None else model.threshold
     is_toil = probability >= threshold
     if labelled.any():  # a person's label is the verdict for the item they labelled
@@ -246,9 +256,9 @@ def item_match_texts(items: pd.DataFrame) -> tuple[np.ndarray, pa.Array, np.ndar
 
 
 def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | None = None,
-                    description: TextField | None = None) -> Evidence:
+                    description: TextField | None = None, pool: ThreadPoolExecutor | None = None) -> Evidence:
     """Rules, repetition groups and signals for each item; see the module doc. `description`:
-    the items' _description_field, when the caller already has it."""
+    the items' _description_field, when the caller already has it; `pool`: worker threads to share."""
     settings = pack.settings
     is_page = (items["source"] == "pagerduty").to_numpy()
     codes, texts, title_codes, title_texts = item_match_texts(items)
@@ -259,14 +269,12 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     unit_codes, units = pd.factorize(codes.astype(np.int64) * len(source_values) + source_codes)
     unit_texts = units // len(source_values)
     unit_sources = np.asarray(source_values, dtype=object)[units % len(source_values)]
-    # Templates are mined in a second thread while the rules scan (both mostly in Arrow and
-    # numpy, which let go of the interpreter); the rules stay on this thread, where the time
-    # budget of a pattern that `re` must run can interrupt it.
+    # The rules scan in the pool while this thread mines the templates (see repetition below)
     item_counts = np.bincount(codes, minlength=len(texts))
-    with ThreadPoolExecutor(max_workers=1) as beside:
-        mining = beside.submit(templates or group_templates, texts, item_counts)
-        matches = match_rules(texts, pack.rules)
-        mined = mining.result()
+    with contextlib.ExitStack() as own:
+        matching = start_matching(texts, pack.rules, pool or own.enter_context(worker_pool()))
+        mined = (templates or group_templates)(texts, item_counts)
+        matches = matching()
     fired = {}  # rule id -> fired per unit
     for rule in pack.rules:
         fired[rule.id] = matches[rule.id][unit_texts]

@@ -16,8 +16,9 @@ Two paths compute the same thing, and a test holds them equal:
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -30,6 +31,19 @@ STEM_LENGTH = 5
 CHUNK_TEXTS = 32_768
 THREADS = max(1, min(4, os.cpu_count() or 1))
 """Words longer than this also count by their first STEM_LENGTH letters (a cheap stemmer)."""
+
+
+@contextlib.contextmanager
+def worker_pool() -> Iterator[ThreadPoolExecutor]:
+    """Threads for Arrow and numpy work (they let go of the interpreter), one per core. On an
+    error or Ctrl-C the work not started yet is dropped: an interrupted import stops at once."""
+    pool = ThreadPoolExecutor(max_workers=THREADS)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,21 +207,26 @@ class LinearScorer:
         } if field.pairs else {}
 
     def score(self, texts: pa.Array, prepare: Callable[[pa.Array], pa.Array] | None = None) -> np.ndarray:
-        """The sum per text. `prepare` (e.g. match_texts) is applied chunk by chunk first.
+        """The sum per text. `prepare` (e.g. match_texts) is applied chunk by chunk first."""
+        if len(texts) <= CHUNK_TEXTS:
+            return self._score_chunk(texts, prepare) if len(texts) else np.zeros(0)
+        with worker_pool() as pool:
+            return self.submit(texts, prepare, pool)()
+
+    def submit(self, texts: pa.Array, prepare: Callable[[pa.Array], pa.Array] | None,
+               pool: ThreadPoolExecutor) -> Callable[[], np.ndarray]:
+        """Queue the scoring on `pool`; the function returned waits for the sums.
 
         Texts are taken in chunks of CHUNK_TEXTS, one thread per core: Arrow and numpy release
         the GIL, memory stays bounded however many texts there are, and the per-chunk sorts stay
         small. Each text is scored on its own features, so chunking changes no result.
         """
-        chunks = [texts.slice(start, CHUNK_TEXTS) for start in range(0, len(texts), CHUNK_TEXTS)]
+        futures = [pool.submit(self._score_chunk, texts.slice(start, CHUNK_TEXTS), prepare)
+                   for start in range(0, len(texts), CHUNK_TEXTS)]
+        return lambda: np.concatenate([future.result() for future in futures]) if futures else np.zeros(0)
 
-        def one(chunk: pa.Array) -> np.ndarray:
-            return self.score_tokens(tokenize(prepare(chunk) if prepare else chunk))
-
-        if len(chunks) <= 1:
-            return one(texts) if len(texts) else np.zeros(0)
-        with ThreadPoolExecutor(max_workers=THREADS) as pool:
-            return np.concatenate(list(pool.map(one, chunks)))
+    def _score_chunk(self, chunk: pa.Array, prepare: Callable[[pa.Array], pa.Array] | None) -> np.ndarray:
+        return self.score_tokens(tokenize(prepare(chunk) if prepare else chunk))
 
     def score_tokens(self, tokens: Tokens) -> np.ndarray:
         total = np.zeros(tokens.texts)

@@ -17,14 +17,14 @@ import contextlib
 import re
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toilaudit.classify.features import THREADS
+from toilaudit.classify.features import worker_pool
 from toilaudit.classify.interface import Rule, RulePackError
 from toilaudit.errors import shown
 
@@ -91,14 +91,18 @@ def _python_search(rule: Rule, texts: list[str]) -> np.ndarray:
 
 
 def match_rules(texts: pa.Array, rules: Sequence[Rule]) -> dict[str, np.ndarray]:
-    """Rule id -> whether its pattern is found in each text (case-insensitive search).
+    """Rule id -> whether its pattern is found in each text (case-insensitive search)."""
+    with worker_pool() as pool:
+        return start_matching(texts, rules, pool)()
 
-    The RE2 scans run in worker threads, one rule each at a time (Arrow releases the GIL, so
-    both cores scan); `re` runs on the main thread, where its time budget can interrupt it.
-    """
+
+def start_matching(texts: pa.Array, rules: Sequence[Rule], pool: ThreadPoolExecutor
+                   ) -> Callable[[], dict[str, np.ndarray]]:
+    """Queue the RE2 scans on `pool` (one rule each: Arrow releases the GIL, so every core
+    scans); the function returned waits for them and runs `re` on the calling thread, the main
+    one, where its time budget can interrupt it."""
     plain = pc.match_substring_regex(texts, PRINTABLE_ASCII).to_numpy(zero_copy_only=False)
     others = np.flatnonzero(~plain)
-    other_texts = texts.take(pa.array(others, pa.int64())).to_pylist()
     by_re2 = [rule for rule in rules
               if rule.pattern.flags & ~(re.IGNORECASE | re.UNICODE) == 0 and _re2_accepts(rule.pattern.pattern)]
 
@@ -106,16 +110,19 @@ def match_rules(texts: pa.Array, rules: Sequence[Rule]) -> dict[str, np.ndarray]
         found = pc.match_substring_regex(texts, rule.pattern.pattern, ignore_case=True)
         return np.array(found.to_numpy(zero_copy_only=False), dtype=bool)
 
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        scanned = dict(zip((rule.id for rule in by_re2), pool.map(scan, by_re2)))
-    all_texts: list[str] | None = None
-    matches = {}
-    for rule in rules:
-        if rule.id in scanned:
-            hits = scanned[rule.id]
-            hits[others] = _python_search(rule, other_texts)
-        else:
-            all_texts = texts.to_pylist() if all_texts is None else all_texts
-            hits = _python_search(rule, all_texts)
-        matches[rule.id] = hits
-    return matches
+    scans = {rule.id: pool.submit(scan, rule) for rule in by_re2}
+
+    def finish() -> dict[str, np.ndarray]:
+        other_texts = texts.take(pa.array(others, pa.int64())).to_pylist()
+        all_texts: list[str] | None = None
+        matches = {}
+        for rule in rules:
+            if rule.id in scans:
+                hits = scans[rule.id].result()
+                hits[others] = _python_search(rule, other_texts)
+            else:
+                all_texts = texts.to_pylist() if all_texts is None else all_texts
+                hits = _python_search(rule, all_texts)
+            matches[rule.id] = hits
+        return matches
+    return finish
