@@ -387,7 +387,7 @@ def _hex_ids(hashes: np.ndarray) -> pa.Array:
 
 
 def _arrow_index(values: pa.Array) -> pd.Index:
-    return pd.Index(pd.array(values, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
+    return pd.Index(pd.array(values, dtype="str"))  # pandas' own strings: Arrow, not Python objects
 
 
 def _strongest(rules: list[Rule], evidence: Evidence) -> np.ndarray:

@@ -139,7 +139,7 @@ def parse_durations(values: pd.Series, where: str, column: str) -> pd.Series:
     # what is not a number (a million plain seconds need no regex)
     pretty = text.ne("") & seconds.isna()
     if pretty.any():
-        pretty &= text.str.lower().str.fullmatch(PRETTY_DURATION.pattern).fillna(False)
+        pretty[pretty] = text[pretty].str.lower().str.fullmatch(PRETTY_DURATION.pattern).fillna(False)
     if pretty.any():
         parts = text[pretty].str.lower().str.extractall(DURATION_PART.pattern)
         if not parts.empty:
