@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toilaudit.classify.interface import Rule
-from toilaudit.classify.matching import match_rules
+from toilaudit.classify.literals import required_fragments
+from toilaudit.classify.matching import _candidates, match_rules
 from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.classify.templates import match_texts
 
@@ -53,3 +56,49 @@ def test_patterns_re2_rejects_or_reads_differently_still_match():
     assert found["T902"].tolist() == [False, True, False, False]
     assert found["T903"].tolist() == [False, False, True, True]
     assert found["T904"].tolist() == [False, False, False, True]
+
+
+# The prefilter (literals.py): a rule is searched only in texts whose words hold one of the
+# fragments its pattern cannot match without. It must never hide a match.
+
+def test_fragments_are_what_every_match_must_hold():
+    assert required_fragments(r"\b(password|passwd)\b.{0,20}\breset") in ({"reset"}, {"password", "passwd"})
+    assert required_fragments(r"re-?enable") == {"enable", "reenable"}
+    assert required_fragments(r"foo[sz]bar") == {"foosbar", "foozbar"}
+    assert required_fragments(r"(ab)+c") in ({"ab"}, {"c"})
+    assert required_fragments(r"a?b?") is None  # matches the empty string: nothing to require
+    assert required_fragments(r"\w+ down|disk .* full") == {"down", "disk"}
+    assert required_fragments(r"x|.*") is None  # one alternative requires nothing
+    assert required_fragments(r"(?<!self-)service") == {"service"}
+
+
+def test_texts_without_a_fragment_are_not_searched():
+    texts = pa.array(["password reset for bob", "restart pod", "reset my passwd", "passwords"], pa.string())
+    candidates = _candidates(texts, {"T905": required_fragments(r"\b(password|passwd)\b.{0,20}\breset")})
+    assert candidates["T905"].tolist() in ([0, 2], [0, 2, 3])
+
+
+PATTERN_PARTS = st.sampled_from(["a", "b", "ab", "ba", " ", "-", r"\b", "^", "$", ".", r"\w", r"\s", "[ab]", "[^a]",
+                                 "(a|b)", "(ab|c)", "[a-c]", "[^ab]", "(?:ba)?", "a?", "b*", "c+", "a{2}", ".{0,3}", "(a|)", "K"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(pattern=st.lists(PATTERN_PARTS, min_size=1, max_size=6).map("".join),
+       alternative=st.one_of(st.none(), st.lists(PATTERN_PARTS, min_size=1, max_size=3).map("".join)),
+       texts=st.lists(st.text(alphabet="abcAB -_k", max_size=12), min_size=1, max_size=8))
+def test_a_text_that_matches_holds_one_of_the_fragments(pattern, alternative, texts):
+    if alternative is not None:
+        pattern = f"{pattern}|{alternative}"
+    compiled = re.compile(pattern, re.IGNORECASE)
+    fragments = required_fragments(pattern, compiled.flags)
+    for text in texts:
+        if fragments is not None and compiled.search(text):
+            assert any(fragment in text.lower() for fragment in fragments), (pattern, text, fragments)
+    check([rule("T906", pattern)], texts)  # and the matcher, prefilter and all, answers as `re` does
+
+
+def test_default_pack_matches_like_python_on_the_labelled_corpus_titles():
+    corpus = pd.read_csv(Path(__file__).parents[1] / "corpus" / "items.csv", usecols=["title"], keep_default_na=False)
+    texts = match_texts(corpus["title"]).to_pylist()
+    found = check(load_rule_pack().rules, texts)
+    assert sum(hits.sum() for hits in found.values()) > 500

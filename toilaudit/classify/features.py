@@ -20,6 +20,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,17 +34,30 @@ THREADS = max(1, min(4, os.cpu_count() or 1))
 """Words longer than this also count by their first STEM_LENGTH letters (a cheap stemmer)."""
 
 
+_CURRENT_POOL: ContextVar[ThreadPoolExecutor | None] = ContextVar("worker_pool", default=None)
+
+
 @contextlib.contextmanager
 def worker_pool() -> Iterator[ThreadPoolExecutor]:
-    """Threads for Arrow and numpy work (they let go of the interpreter), one per core. On an
-    error or Ctrl-C the work not started yet is dropped: an interrupted import stops at once."""
+    """Threads for Arrow and numpy work (they let go of the interpreter), one per core. Inside
+    another worker_pool on the same thread, that pool is shared: one classification keeps one
+    thread per core, and what it queues (descriptions, rules, templates) runs in that order.
+    On an error or Ctrl-C the work not started yet is dropped: an interrupted import stops at once."""
+    shared = _CURRENT_POOL.get()
+    if shared is not None:
+        yield shared
+        return
     pool = ThreadPoolExecutor(max_workers=THREADS)
+    token = _CURRENT_POOL.set(pool)
     try:
         yield pool
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-    pool.shutdown(wait=True)
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        _CURRENT_POOL.reset(token)
 
 
 @dataclass(frozen=True, slots=True)

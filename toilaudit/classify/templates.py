@@ -17,11 +17,16 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from toilaudit.classify.features import worker_pool
+
+T = TypeVar("T")
 
 # Applied in order to lower-cased text; RE2 syntax (no look-around). Each comes with a cheaper
 # test that every text it could change passes (a literal, or a short pattern RE2 only has to
@@ -373,8 +378,7 @@ def slot_variants(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     variants: list[np.ndarray] = []
     encoded = texts.dictionary_encode()
     tokens = _tokenize(encoded.dictionary)
-    for _ in _candidate_slots(tokens, variants):
-        pass  # the candidates are what is wanted, not the slots
+    _map_candidate_slots(tokens, lambda parts, hashes: None, variants)  # the candidates are what is wanted
     rows, values = _expand(encoded.indices.to_numpy(zero_copy_only=False), *_recorded_slots(tokens, variants))
     return np.concatenate(rows), np.concatenate(values)
 
@@ -437,38 +441,64 @@ STAR_CODE = _token_hashes(["*"])[0]
 def _slot_positions(tokens: _Tokens) -> Iterator[tuple[int, list[tuple[np.ndarray, int, int]]]]:
     """The candidate slots, one resulting length at a time: (length, [(rows, start, width)]).
     A slot is a candidate when it holds a concrete token."""
+    for size in _slot_sizes(tokens):
+        yield size, _positions_of_size(tokens, size)
+
+
+def _slot_sizes(tokens: _Tokens) -> list[int]:
+    """The lengths a text has once a slot is starred: a one-token slot keeps it, a two-token one
+    takes one off."""
+    present = set(tokens.lengths.tolist())
+    return sorted({n for n in present if n >= 1} | {n - 1 for n in present if n >= 2})
+
+
+def _positions_of_size(tokens: _Tokens, size: int) -> list[tuple[np.ndarray, int, int]]:
     lengths, offsets, concrete = tokens.lengths, tokens.offsets, tokens.concrete
-    present = set(lengths.tolist())
-    for size in sorted({n for n in present if n >= 1} | {n - 1 for n in present if n >= 2}):
-        parts = []
-        for width, length in ((1, size), (2, size + 1)):
-            of_length = np.flatnonzero(lengths == length)
-            for start in range(length - width + 1) if len(of_length) else ():
-                rows = of_length[concrete[offsets[of_length] + start] | concrete[offsets[of_length] + start + width - 1]]
-                if len(rows):
-                    parts.append((rows, start, width))
-        if parts:
-            yield size, parts
+    parts = []
+    for width, length in ((1, size), (2, size + 1)):
+        of_length = np.flatnonzero(lengths == length)
+        for start in range(length - width + 1) if len(of_length) else ():
+            rows = of_length[concrete[offsets[of_length] + start] | concrete[offsets[of_length] + start + width - 1]]
+            if len(rows):
+                parts.append((rows, start, width))
+    return parts
 
 
-def _candidate_slots(tokens: _Tokens, record: list[np.ndarray] | None = None
-                     ) -> Iterator[tuple[int, list[tuple[np.ndarray, int, int, np.ndarray]], list[_TokenHashes]]]:
-    """The candidate slots, one resulting length at a time: (length, [(rows, start, width,
-    variant_a)], hashes); a slot's variant is the text with the slot replaced by `*` (hashed with
-    the resulting length). With `record`, each part's variant_a, cut to 32 bits, is added to it
-    (_recorded_slots finds their rows again)."""
-    lengths, vocabulary = tokens.lengths, tokens.vocabulary
-    # the starred slot must equal a "*" token already in a text, as the string form would
-    star = STAR_CODE
-    with np.errstate(over="ignore"):
-        hashes = [_TokenHashes(_token_hashes(vocabulary)[tokens.codes], tokens.offsets, lengths, base)
-                  for base in HASH_BASES]
-        for size, positions in _slot_positions(tokens):
-            parts = [(rows, start, width, hashes[0].starred(rows, start, width, lengths[rows], star))
-                     for rows, start, width in positions]
+SlotParts = list[tuple[np.ndarray, int, int, np.ndarray]]
+"""One resulting length's candidate slots: (rows, start, width, variant_a) per slot position."""
+
+
+def _map_candidate_slots(tokens: _Tokens, work: Callable[[SlotParts, list[_TokenHashes]], T],
+                         record: list[np.ndarray] | None = None) -> list[T | None]:
+    """`work(parts, hashes)` for each resulting length's candidate slots, in length order (None
+    for a length without any). A slot's variant is the text with the slot replaced by `*`
+    (hashed with the resulting length). With `record`, each part's variant_a, cut to 32 bits, is
+    added to it (_recorded_slots finds their rows again). Lengths are independent: they run on
+    the worker pool, one per core (numpy lets go of the interpreter), so memory holds the
+    candidates of two lengths, not all."""
+    lengths = tokens.lengths
+    token_codes = _token_hashes(tokens.vocabulary)[tokens.codes]
+
+    def hashes_for(base: np.uint64) -> _TokenHashes:
+        with np.errstate(over="ignore"):  # numpy's error state is per thread
+            return _TokenHashes(token_codes, tokens.offsets, lengths, base)
+
+    def one_length(size: int) -> tuple[list[np.ndarray], T | None]:
+        with np.errstate(over="ignore"):
+            # the starred slot must equal a "*" token already in a text, as the string form would
+            parts = [(rows, start, width, hashes[0].starred(rows, start, width, lengths[rows], STAR_CODE))
+                     for rows, start, width in _positions_of_size(tokens, size)]
+            recorded = [variant.astype(np.uint32).view(np.int32) for *_, variant in parts] if record is not None else []
+            return recorded, work(parts, hashes) if parts else None
+
+    results: list[T | None] = []
+    with worker_pool() as pool:
+        hashes = list(pool.map(hashes_for, HASH_BASES))
+        for recorded, result in pool.map(one_length, _slot_sizes(tokens)):
             if record is not None:
-                record.extend(variant.astype(np.uint32).view(np.int32) for *_, variant in parts)
-            yield size, parts, hashes
+                record.extend(recorded)
+            results.append(result)
+    return results
 
 
 def _recorded_slots(tokens: _Tokens, variants: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -497,31 +527,31 @@ def _variable_slots(tokens: _Tokens, record: list[np.ndarray] | None = None) -> 
     A slot is a candidate when it holds a concrete token; its variant is the text with the slot
     replaced by `*` (hashed twice, variant_a and variant_b, with the resulting length), its
     filler the slot's tokens. Variants of different lengths never match, so candidates are
-    counted one resulting length at a time: memory holds one length's candidates, not all.
+    counted one resulting length at a time (two at once, see _map_candidate_slots).
     Only variant_a is computed for every candidate: the first cut keeps few (on diverse
     titles, a few percent), and variant_b and the filler are computed for those alone.
     """
     lengths = tokens.lengths
-    star = STAR_CODE
-    found = []
-    with np.errstate(over="ignore"):
-        for _, parts, hashes in _candidate_slots(tokens, record):
-            variant_a = np.concatenate([part[3] for part in parts])
-            frequent = _frequent(variant_a)
-            if not len(frequent):
-                continue
-            kept = []  # the candidates whose variant_a is frequent, with all three hashes
-            for rows, start, width, part_a in parts:
-                keep = np.isin(part_a, frequent)
-                if keep.any():
-                    rows = rows[keep]
-                    kept.append({
-                        "row": rows, "start": np.full(len(rows), start), "width": np.full(len(rows), width),
-                        "variant_a": part_a[keep],
-                        "variant_b": hashes[1].starred(rows, start, width, lengths[rows], star),
-                        "filler": hashes[0].span(rows, start, start + width) * hashes[0].base + np.uint64(width),
-                    })
-            found.append(_filled_slots({column: np.concatenate([part[column] for part in kept]) for column in kept[0]}))
+
+    def variable(parts: SlotParts, hashes: list[_TokenHashes]) -> pd.DataFrame | None:
+        variant_a = np.concatenate([part[3] for part in parts])
+        frequent = _frequent(variant_a)
+        if not len(frequent):
+            return None
+        kept = []  # the candidates whose variant_a is frequent, with all three hashes
+        for rows, start, width, part_a in parts:
+            keep = np.isin(part_a, frequent)
+            if keep.any():
+                rows = rows[keep]
+                kept.append({
+                    "row": rows, "start": np.full(len(rows), start), "width": np.full(len(rows), width),
+                    "variant_a": part_a[keep],
+                    "variant_b": hashes[1].starred(rows, start, width, lengths[rows], STAR_CODE),
+                    "filler": hashes[0].span(rows, start, start + width) * hashes[0].base + np.uint64(width),
+                })
+        return _filled_slots({column: np.concatenate([part[column] for part in kept]) for column in kept[0]})
+
+    found = [slots for slots in _map_candidate_slots(tokens, variable, record) if slots is not None]
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(
         {"row": [], "start": [], "width": [], "fillers": []}, dtype=np.int64)
 

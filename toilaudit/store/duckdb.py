@@ -152,9 +152,13 @@ class DuckDBStore(Store):
             # it wrote in memory (360 MB for 1M items) while the import's frames are still held
             memory = COUNTS_LOAD_MEMORY if table.startswith("template_") else BULK_LOAD_MEMORY
             self.connection.execute(f"SET memory_limit = '{memory}'")
+            # rows may land in any order (every read that needs one sorts): each core then
+            # compresses its own row groups
+            self.connection.execute("SET preserve_insertion_order = false")
             self.connection.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_frame")
         finally:
             self.connection.execute(f"SET memory_limit = '{limit}'")
+            self.connection.execute("RESET preserve_insertion_order")
             self.connection.unregister("incoming_frame")
 
     def close(self) -> None:
