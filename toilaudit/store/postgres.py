@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -114,6 +115,11 @@ class PostgresStore(Store):
         """COPY the frame as CSV that Arrow writes (1M items: 2 s, against 13 s for Python's csv module).
         Every value is quoted but nulls, so an empty text stays a text and an empty field is NULL."""
         arrow = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+        if table == "template_slots":
+            # in the order of the variants: the index on variant is then built from sorted rows (14M
+            # at 1M items: about 2 s against 5 s), and an import finds a variant's slots side by side
+            self._load_integers(table, arrow.column_names, _by_variant(arrow))
+            return
         options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
         with self._server_errors(), self.connection.cursor() as cursor, \
                 cursor.copy(f"COPY {table} ({', '.join(arrow.column_names)}) FROM STDIN WITH (FORMAT csv)") as copy:
@@ -124,11 +130,49 @@ class PostgresStore(Store):
                 pa_csv.write_csv(_for_copy(arrow.slice(start, COPY_ROWS)), buffer, options)
                 copy.write(buffer.getvalue())
 
+    def _load_integers(self, table: str, columns: list[str], parts: Iterable[pa.Table]) -> None:
+        """COPY INTEGER columns in PostgreSQL's binary format, which numpy writes: the server reads
+        14M slots in about half the time it takes to parse them from CSV."""
+        row = np.dtype([("fields", ">i2")] + [(f, ">i4") for name in columns for f in (f"{name}_size", name)])
+        with self._server_errors(), self.connection.cursor() as cursor, \
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)") as copy:
+            copy.write(b"PGCOPY\n\xff\r\n\x00" + bytes(8))  # signature, flags, header extension length
+            for part in parts:
+                rows = np.empty(part.num_rows, row)
+                rows["fields"] = len(columns)
+                for name in columns:
+                    rows[f"{name}_size"] = 4
+                    # a null (none are written) or a value over 32 bits fails here, not on the server
+                    rows[name] = part[name].cast(pa.int32()).combine_chunks().to_numpy(zero_copy_only=True)
+                copy.write(rows.tobytes())
+            copy.write(b"\xff\xff")  # the end of the data
+
     def close(self) -> None:
         self.connection.close()
 
 
 COPY_ROWS = 100_000
+SORTED_ROWS = 1_000_000
+
+
+def _by_variant(slots: pa.Table) -> Iterator[pa.Table]:
+    """The slots sorted by variant, then text_id, in slices of about SORTED_ROWS: a range of variants
+    (hashes, so spread evenly) at a time, so that no sorted copy of all 14M is made."""
+    slots = slots.select(["variant", "text_id"])
+    ranges = -(-slots.num_rows // SORTED_ROWS)
+    bounds = np.linspace(-2**31, 2**31, ranges + 1).astype(np.int64)[1:-1]  # inner bounds, each within int32
+    for low, high in zip([None, *bounds], [*bounds, None], strict=True):
+        keep = None
+        if low is not None:
+            keep = pc.greater_equal(slots["variant"], pa.scalar(low, pa.int32()))
+        if high is not None:
+            below = pc.less(slots["variant"], pa.scalar(high, pa.int32()))
+            keep = below if keep is None else pc.and_(keep, below)
+        part = slots if keep is None else slots.filter(keep)
+        # the variant in the high 32 bits, the text id's bits in the low ones
+        keys = part["variant"].to_numpy().astype(np.int64) << 32 | part["text_id"].to_numpy().view(np.uint32)
+        keys.sort()
+        yield pa.table({"variant": (keys >> 32).astype(np.int32), "text_id": keys.astype(np.int32)})
 
 
 def _for_copy(table: pa.Table) -> pa.Table:
