@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,7 +20,7 @@ import pyarrow.csv as pa_csv
 
 from toilaudit.errors import StoreError, shown
 from toilaudit.store.interface import Store
-from toilaudit.store.schema import INDEXES
+from toilaudit.store.schema import CLASSIFICATION_COLUMNS, INDEXES, TEMPLATE_TABLES, WORK_ITEM_COLUMNS
 from toilaudit.urls import redact_url, scrub
 
 
@@ -111,9 +112,21 @@ class PostgresStore(Store):
                                  (table,)))
 
     def _load_frame(self, table: str, frame: pd.DataFrame | pa.Table) -> None:
-        """COPY the frame as CSV that Arrow writes (1M items: 2 s, against 13 s for Python's csv module).
-        Every value is quoted but nulls, so an empty text stays a text and an empty field is NULL."""
+        """COPY the frame in PostgreSQL's binary format where the table's column types are known (the
+        server reads it quicker than CSV: 1M items 4 s against 6.5 s), else as CSV that Arrow writes
+        (1M items: 2 s, against 13 s for Python's csv module). Every CSV value is quoted but nulls,
+        so an empty text stays a text and an empty field is NULL."""
         arrow = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+        kinds = BINARY_TABLES.get(table, {})
+        if all(_encodable(arrow.schema.field(name).type, kinds.get(name)) for name in arrow.column_names):
+            if table == "template_slots":
+                # in the order of the variants: the index on variant is then built from sorted rows (14M
+                # at 1M items: about 2 s against 5 s), and an import finds a variant's slots side by side
+                parts = _by_variant(arrow)
+            else:
+                parts = (arrow.slice(start, COPY_ROWS) for start in range(0, arrow.num_rows, COPY_ROWS))
+            self._copy_binary(table, arrow.column_names, parts, kinds)
+            return
         options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
         with self._server_errors(), self.connection.cursor() as cursor, \
                 cursor.copy(f"COPY {table} ({', '.join(arrow.column_names)}) FROM STDIN WITH (FORMAT csv)") as copy:
@@ -124,11 +137,93 @@ class PostgresStore(Store):
                 pa_csv.write_csv(_for_copy(arrow.slice(start, COPY_ROWS)), buffer, options)
                 copy.write(buffer.getvalue())
 
+    def _copy_binary(self, table: str, columns: list[str], parts: Iterable[pa.Table], kinds: dict[str, str]) -> None:
+        with self._server_errors(), self.connection.cursor() as cursor, \
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)") as copy:
+            copy.write(b"PGCOPY\n\xff\r\n\x00" + bytes(8))  # signature, flags, header extension length
+            for part in parts:
+                copy.write(_binary_rows(_for_copy(part), kinds))
+            copy.write(b"\xff\xff")  # the end of the data
+
     def close(self) -> None:
         self.connection.close()
 
 
 COPY_ROWS = 100_000
+SORTED_ROWS = 1_000_000
+# The column types of the tables copied in binary: a value must be sent as the column's own type.
+BINARY_TABLES = {name: {column: kind.removesuffix(" NOT NULL") for column, kind in columns.items()} for name, columns in
+                 {"work_items": WORK_ITEM_COLUMNS | {"import_run_id": "BIGINT"},
+                  "classifications": CLASSIFICATION_COLUMNS, **TEMPLATE_TABLES}.items()}
+# each binary type: the Arrow type its values take on the way, and how COPY holds them (big-endian)
+FIXED_WIDTH = {"TIMESTAMPTZ": (pa.int64(), ">i8"), "DOUBLE PRECISION": (pa.float64(), ">f8"),
+               "BIGINT": (pa.int64(), ">i8"), "INTEGER": (pa.int32(), ">i4"), "BOOLEAN": (pa.bool_(), "u1")}
+MICROSECONDS_1970_TO_2000 = 946_684_800_000_000  # COPY's times count from 2000-01-01 UTC
+
+
+def _by_variant(slots: pa.Table) -> Iterator[pa.Table]:
+    """The slots sorted by variant, then text_id, in slices of about SORTED_ROWS: a range of variants
+    (hashes, so spread evenly) at a time, so that no sorted copy of all 14M is made."""
+    slots = slots.select(["variant", "text_id"])
+    ranges = -(-slots.num_rows // SORTED_ROWS)
+    bounds = np.linspace(-2**31, 2**31, ranges + 1).astype(np.int64)[1:-1]  # inner bounds, each within int32
+    for low, high in zip([None, *bounds], [*bounds, None], strict=True):
+        keep = None
+        if low is not None:
+            keep = pc.greater_equal(slots["variant"], pa.scalar(low, pa.int32()))
+        if high is not None:
+            below = pc.less(slots["variant"], pa.scalar(high, pa.int32()))
+            keep = below if keep is None else pc.and_(keep, below)
+        part = slots if keep is None else slots.filter(keep)
+        # the variant in the high 32 bits, the text id's bits in the low ones
+        keys = part["variant"].to_numpy().astype(np.int64) << 32 | part["text_id"].to_numpy().view(np.uint32)
+        keys.sort()
+        yield pa.table({"variant": (keys >> 32).astype(np.int32), "text_id": keys.astype(np.int32)})
+
+
+def _encodable(kind: pa.DataType, column_type: str | None) -> bool:
+    """Whether values of this Arrow type can be sent in binary to a column of `column_type` (None:
+    unknown); anything else goes as CSV, which the server converts."""
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    if pa.types.is_null(kind):
+        return column_type is not None
+    return {"TEXT": pa.types.is_string(kind) or pa.types.is_large_string(kind),
+            "TIMESTAMPTZ": pa.types.is_timestamp(kind),
+            "DOUBLE PRECISION": pa.types.is_floating(kind) or pa.types.is_integer(kind),
+            "BIGINT": pa.types.is_integer(kind), "INTEGER": pa.types.is_integer(kind),
+            "BOOLEAN": pa.types.is_boolean(kind)}.get(column_type or "", False)
+
+
+def _fixed(values: np.ndarray) -> pa.Array:
+    """Each item of `values` as a binary value of its bytes."""
+    values = np.ascontiguousarray(values)
+    return pa.FixedSizeBinaryArray.from_buffers(pa.binary(values.itemsize), len(values), [None, pa.py_buffer(values)]
+                                                ).cast(pa.large_binary())
+
+
+def _binary_rows(table: pa.Table, kinds: dict[str, str]) -> memoryview:
+    """The rows of COPY's binary format: each the number of fields, then each field's size in bytes
+    (-1: null) and its bytes. Arrow joins each row's parts (a table made ready by _for_copy)."""
+    fields = [_fixed(np.full(table.num_rows, table.num_columns, ">i2"))]
+    for name in table.column_names:
+        column = table[name].combine_chunks()
+        if kinds[name] == "TEXT":
+            data = column.cast(pa.large_binary())
+            sizes = pc.binary_length(data).fill_null(-1).to_numpy(zero_copy_only=False)
+            data = data.fill_null(b"")
+        else:
+            if kinds[name] == "TIMESTAMPTZ":
+                column = pc.subtract(column.cast(pa.int64()), MICROSECONDS_1970_TO_2000)
+            arrow_type, layout = FIXED_WIDTH[kinds[name]]
+            zero = False if arrow_type == pa.bool_() else 0  # in place of nulls (sent as none)
+            values = column.cast(arrow_type).fill_null(zero).to_numpy(zero_copy_only=False).astype(layout)
+            data = pc.if_else(column.is_valid(), _fixed(values), pa.scalar(b"", pa.large_binary()))
+            sizes = np.where(column.is_valid().to_numpy(zero_copy_only=False), values.itemsize, -1)
+        fields += [_fixed(sizes.astype(">i4")), data]
+    rows = pc.binary_join_element_wise(*fields, pa.scalar(b"", pa.large_binary()))
+    offsets = np.frombuffer(rows.buffers()[1], np.int64, len(rows) + 1, rows.offset * 8)
+    return memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
 
 
 def _for_copy(table: pa.Table) -> pa.Table:
