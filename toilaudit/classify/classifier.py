@@ -138,12 +138,20 @@ def classify(items: pd.DataFrame, pack: RulePack, model: ToilModel | None = None
         # The descriptions' words, the largest part of the scoring, are scored by the pool while
         # this thread works out match texts and templates: they need nothing else (unless labels
         # refit the model), and Arrow lets go of the interpreter while it splits and looks up words.
-        scored = None if labelled.any() else LinearScorer(model.weights, DESCRIPTION).submit(
-            description.texts, description.prepare, pool)
-        evidence = gather_evidence(items, pack, templates, description, pool)
+        pending = {} if labelled.any() else {
+            DESCRIPTION: LinearScorer(model.weights, DESCRIPTION).submit(description.texts, description.prepare, pool)}
+        title_scorer = LinearScorer(model.weights, TITLE)
+
+        def score_titles(titles: TextField) -> None:
+            # queued once the templates are mined: the pool is idle then, while this thread
+            # works out group ids and signals
+            if not labelled.any():
+                pending[TITLE] = title_scorer.submit(titles.texts, None, pool)
+
+        evidence = gather_evidence(items, pack, templates, description, pool, score_titles)
         if labelled.any():
             evidence, model = _learn_from_labels(evidence, model, np.asarray(human, dtype=float))
-        probability = sigmoid(item_logits(evidence, model, {DESCRIPTION: scored()} if scored else {}))
+        probability = sigmoid(item_logits(evidence, model, {field: scores() for field, scores in pending.items()}))
     threshold = pack.settings.toil_threshold if pack.settings.toil_threshold is not None else model.threshold
     is_toil = probability >= threshold
     if labelled.any():  # a person's label is the verdict for the item they labelled
@@ -256,9 +264,11 @@ def item_match_texts(items: pd.DataFrame) -> tuple[np.ndarray, pa.Array, np.ndar
 
 
 def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | None = None,
-                    description: TextField | None = None, pool: ThreadPoolExecutor | None = None) -> Evidence:
+                    description: TextField | None = None, pool: ThreadPoolExecutor | None = None,
+                    titles_ready: Callable[[TextField], None] = lambda titles: None) -> Evidence:
     """Rules, repetition groups and signals for each item; see the module doc. `description`:
-    the items' _description_field, when the caller already has it; `pool`: worker threads to share."""
+    the items' _description_field, when the caller already has it; `pool`: worker threads to
+    share; `titles_ready` hears of the titles' TextField once the templates are mined."""
     settings = pack.settings
     is_page = (items["source"] == "pagerduty").to_numpy()
     codes, texts, title_codes, title_texts = item_match_texts(items)
@@ -274,6 +284,8 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     with contextlib.ExitStack() as own:
         matching = start_matching(texts, pack.rules, pool or own.enter_context(worker_pool()))
         mined = (templates or group_templates)(texts, item_counts)
+        title_field = TextField(TITLE, title_codes, title_texts)
+        titles_ready(title_field)
         matches = matching()
     fired = {}  # rule id -> fired per unit
     for rule in pack.rules:
@@ -319,7 +331,7 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     return Evidence(
         rules=pack.rules, unit_codes=unit_codes, units=len(units), fired=fired, signals=signals,
         text_fields=(
-            TextField(TITLE, title_codes, title_texts),
+            title_field,
             description or _description_field(items),
             _type_and_labels_field(items),
         ),
