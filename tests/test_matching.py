@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from toilaudit.classify import matching
 from toilaudit.classify.interface import Rule
 from toilaudit.classify.literals import required_fragments
 from toilaudit.classify.matching import _candidates, match_rules
@@ -17,6 +19,14 @@ from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.classify.templates import match_texts
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def prefilter_even_few_texts():
+    """The prefilter (see below) only runs on many texts; here it must run on every test's few."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matching, "PREFILTER_MIN_TEXTS", 0)
+        yield
 
 
 def rule(rule_id: str, pattern: str) -> Rule:

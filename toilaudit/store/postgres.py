@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,8 @@ from toilaudit.errors import StoreError, shown
 from toilaudit.store.interface import Store
 from toilaudit.store.schema import CLASSIFICATION_COLUMNS, INDEXES, TEMPLATE_TABLES, WORK_ITEM_COLUMNS
 from toilaudit.urls import redact_url, scrub
+
+T = TypeVar("T")
 
 
 class PostgresStore(Store):
@@ -141,15 +144,29 @@ class PostgresStore(Store):
         with self._server_errors(), self.connection.cursor() as cursor, \
                 cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)") as copy:
             copy.write(b"PGCOPY\n\xff\r\n\x00" + bytes(8))  # signature, flags, header extension length
-            for part in parts:
-                copy.write(_binary_rows(_for_copy(part), kinds))
+            for rows in _made_ready_ahead(parts, lambda part: _binary_rows(_for_copy(part), kinds)):
+                copy.write(rows)
             copy.write(b"\xff\xff")  # the end of the data
 
     def close(self) -> None:
         self.connection.close()
 
 
-COPY_ROWS = 100_000
+COPY_ROWS = 50_000
+
+
+def _made_ready_ahead(parts: Iterable[pa.Table], ready: Callable[[pa.Table], T]) -> Iterator[T]:
+    """`ready(part)` of each part, the next one made in a thread while the caller sends this one:
+    the server reads a slice while Arrow encodes the next (at most two are held)."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        upcoming = None
+        for part in parts:
+            following = thread.submit(ready, part)
+            if upcoming is not None:
+                yield upcoming.result()
+            upcoming = following
+        if upcoming is not None:
+            yield upcoming.result()
 SORTED_ROWS = 1_000_000
 # The column types of the tables copied in binary: a value must be sent as the column's own type.
 BINARY_TABLES = {name: {column: kind.removesuffix(" NOT NULL") for column, kind in columns.items()} for name, columns in
