@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
+import pandas as pd
 import pytest
 
 from toilaudit import audit
@@ -49,6 +50,23 @@ def test_failure_while_storing_rolls_back_everything(audited, monkeypatch, fault
         audit.import_batch(store, batch, "csv")
     assert store.item_count() == before
     assert len(store.import_runs()) == 2
+    store.close()
+
+
+def test_a_bulk_insert_the_database_refuses_rolls_back_and_leaves_the_store_usable(audited):
+    """A failed (or interrupted) insert aborts DuckDB's transaction, which then refuses every
+    statement: the original error must come out, and the insert's session settings be put back."""
+    import duckdb
+
+    store = open_store(str(audited))
+    before = store.item_count()
+    setting = "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
+    settings = store.connection.execute(setting).fetchone()
+    bad = pd.DataFrame({"source": ["jira"], "key": ["X-1"], "created_at": ["not a time"]})
+    with pytest.raises(duckdb.ConversionException), store.transaction():
+        store._load_frame("work_items", bad)
+    assert store.connection.execute(setting).fetchone() == settings
+    assert store.item_count() == before
     store.close()
 
 

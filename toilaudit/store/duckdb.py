@@ -53,6 +53,8 @@ COUNTS_LOAD_MEMORY = "32MB"
 
 class DuckDBStore(Store):
     keyed = False
+    _undo_after_insert: tuple[str, ...] = ()
+    """What _insert changed in the session (settings, the registered frame), to put back."""
     def _connect(self) -> None:
         """Open the file: read-only where the command only reads, so that many can read at once.
 
@@ -145,7 +147,7 @@ class DuckDBStore(Store):
 
     def _insert(self, table: str, table_data: pa.Table) -> None:
         self.connection.register("incoming_frame", table_data)
-        [limit] = self.connection.execute("SELECT current_setting('memory_limit')").fetchone() or ("",)
+        self._undo_after_insert = ("RESET memory_limit", "RESET preserve_insertion_order")
         try:
             columns = ", ".join(table_data.column_names)
             # a bulk load needs no cache of what it wrote: without a limit DuckDB keeps every block
@@ -157,9 +159,23 @@ class DuckDBStore(Store):
             self.connection.execute("SET preserve_insertion_order = false")
             self.connection.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_frame")
         finally:
-            self.connection.execute(f"SET memory_limit = '{limit}'")
-            self.connection.execute("RESET preserve_insertion_order")
+            # An interrupted or failed insert aborts the transaction, and DuckDB then refuses every
+            # statement, a SET too, until the rollback: the settings are put back after it instead.
+            import duckdb
+
+            with contextlib.suppress(duckdb.TransactionException):
+                self._undo_insert_settings()
+
+    def _undo_insert_settings(self) -> None:
+        if self._undo_after_insert:
             self.connection.unregister("incoming_frame")
+            for statement in self._undo_after_insert:
+                self.connection.execute(statement)
+            self._undo_after_insert = ()
+
+    def _rollback(self) -> None:
+        super()._rollback()
+        self._undo_insert_settings()
 
     def close(self) -> None:
         self.connection.close()
