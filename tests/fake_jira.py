@@ -68,6 +68,8 @@ class FakeJira:
         self.fail_from: int | None = None  # every search request from this number answers 503 (an outage)
         self.search_requests = 0
         self.delay_seconds = 0.0  # each search answer takes this long (a slow server, to interrupt)
+        self.hold_after: int | None = None  # search requests after this many wait for `released`
+        self.released = threading.Event()
         self.requested_fields: set[str] = set()
         self.lock = threading.Lock()
         httpserver.expect_request(re.compile(r"/rest/api/\d/serverInfo")).respond_with_handler(self.server_info)
@@ -107,6 +109,8 @@ class FakeJira:
         if not self._authorised(request):
             return self._unauthorised()
         time.sleep(self.delay_seconds)
+        if self.hold_after is not None and self.search_requests >= self.hold_after:
+            self.released.wait(timeout=60)  # a server that stops answering until the test says so
         cloud_path = request.path.endswith("/search/jql")
         if cloud_path != (self.deployment == "Cloud"):
             return self._json({"errorMessages": ["The requested API has been removed. Please migrate to the "

@@ -96,7 +96,8 @@ TOILAUDIT = shutil.which("toilaudit", path=str(Path(sys.executable).parent))
 @pytest.mark.skipif(TOILAUDIT is None, reason="the toilaudit console script is not installed beside python")
 def test_ctrl_c_exits_130_says_how_to_go_on_and_the_rerun_fetches_only_the_rest(tmp_path, httpserver):
     fake = FakeJira(httpserver, make_issues(1200))
-    fake.delay_seconds = 0.3  # slow enough to be interrupted half way
+    fake.delay_seconds = 0.1
+    fake.hold_after = 4  # the fifth page waits until Ctrl-C: a loaded machine cannot let the import finish first
     db = tmp_path / "live.db"
     child = subprocess.Popen([TOILAUDIT, "--db", str(db), "import", "jira", "--url", fake.url, "--jql",
                               "project = OPS ORDER BY key"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -106,7 +107,10 @@ def test_ctrl_c_exits_130_says_how_to_go_on_and_the_rerun_fetches_only_the_rest(
         assert time.monotonic() < deadline and child.poll() is None, child.communicate()
         time.sleep(0.05)
     child.send_signal(signal.SIGINT)  # Ctrl-C
-    _, err = child.communicate(timeout=60)
+    try:
+        _, err = child.communicate(timeout=60)
+    finally:
+        fake.released.set()
     assert child.returncode == 130, err
     kept = staged_keys(db)
     assert 300 <= kept < 1200 and stored_keys(db) == []
@@ -114,7 +118,7 @@ def test_ctrl_c_exits_130_says_how_to_go_on_and_the_rerun_fetches_only_the_rest(
                                     "figures yet - run the same command again to fetch only the rest")
     assert "Aborted" not in err and "Traceback" not in err
     time.sleep(fake.delay_seconds + 0.5)  # the answer the cut-off run was waiting for is counted before the reset
-    fake.delay_seconds, fake.search_requests = 0, 0
+    fake.delay_seconds, fake.search_requests, fake.hold_after = 0, 0, None
     again = jira_import(db, fake, CLOUD_ENV)
     assert again.exit_code == 0, again.output
     assert fake.search_requests == (1200 - kept) // 100
