@@ -99,9 +99,12 @@ def test_ctrl_c_exits_130_says_how_to_go_on_and_the_rerun_fetches_only_the_rest(
     fake.delay_seconds = 0.1
     fake.hold_after = 4  # the fifth page waits until Ctrl-C: a loaded machine cannot let the import finish first
     db = tmp_path / "live.db"
+    # Ctrl-C as a terminal delivers it: a test run started in the background (`pytest &`) ignores
+    # SIGINT, and its children would inherit that
     child = subprocess.Popen([TOILAUDIT, "--db", str(db), "import", "jira", "--url", fake.url, "--jql",
                               "project = OPS ORDER BY key"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env={**os.environ, **{k: v for k, v in CLOUD_ENV.items() if v}, "JIRA_PAT": ""})
+                             text=True, env={**os.environ, **{k: v for k, v in CLOUD_ENV.items() if v}, "JIRA_PAT": ""},
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while fake.search_requests < 4:
         assert time.monotonic() < deadline and child.poll() is None, child.communicate()
