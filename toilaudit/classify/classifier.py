@@ -133,28 +133,30 @@ def classify(items: pd.DataFrame, pack: RulePack, model: ToilModel | None = None
         return pd.DataFrame({name: pd.Series(dtype=object) for name in CLASSIFICATION_FIELDS})
     model = model or shipped_model()
     labelled = np.zeros(len(items), dtype=bool) if human is None else ~np.isnan(human)
+    adapting = bool(labelled.any())  # labels refit the model: words are scored after the refit
+    weights = model.weights
     description = _description_field(items)
     with worker_pool() as pool:
         # The descriptions' words, the largest part of the scoring, are scored by the pool while
-        # this thread works out match texts and templates: they need nothing else (unless labels
-        # refit the model), and Arrow lets go of the interpreter while it splits and looks up words.
-        pending = {} if labelled.any() else {
-            DESCRIPTION: LinearScorer(model.weights, DESCRIPTION).submit(description.texts, description.prepare, pool)}
-        title_scorer = LinearScorer(model.weights, TITLE)
+        # this thread works out match texts and templates: they need nothing else, and Arrow
+        # lets go of the interpreter while it splits and looks up words. The titles' words are
+        # queued once the templates are mined: the pool is idle then, while this thread works
+        # out group ids and signals.
+        pending: dict[Field, Callable[[], np.ndarray]] = {}
 
         def score_titles(titles: TextField) -> None:
-            # queued once the templates are mined: the pool is idle then, while this thread
-            # works out group ids and signals
-            if not labelled.any():
-                pending[TITLE] = title_scorer.submit(titles.texts, None, pool)
+            pending[TITLE] = LinearScorer(weights, TITLE).submit(titles.texts, None, pool)
 
-        evidence = gather_evidence(items, pack, templates, description, pool, score_titles)
-        if labelled.any():
+        if not adapting:
+            pending[DESCRIPTION] = LinearScorer(weights, DESCRIPTION).submit(description.texts, description.prepare,
+                                                                           pool)
+        evidence = gather_evidence(items, pack, templates, description, pool, None if adapting else score_titles)
+        if adapting:
             evidence, model = _learn_from_labels(evidence, model, np.asarray(human, dtype=float))
         probability = sigmoid(item_logits(evidence, model, {field: scores() for field, scores in pending.items()}))
     threshold = pack.settings.toil_threshold if pack.settings.toil_threshold is not None else model.threshold
     is_toil = probability >= threshold
-    if labelled.any():  # a person's label is the verdict for the item they labelled
+    if adapting:  # a person's label is the verdict for the item they labelled
         is_toil = np.where(labelled, np.nan_to_num(np.asarray(human, dtype=float)) == 1, is_toil)
     toil_index = _strongest(pack.toil_rules, evidence)
     other_index = _strongest(pack.other_rules, evidence)
@@ -220,11 +222,6 @@ def item_features(evidence: Evidence, rows: np.ndarray | None = None) -> list[se
     return features
 
 
-def _field_scores(text: TextField, model: ToilModel) -> np.ndarray:
-    """The sum of the model's weights over each distinct text's words."""
-    return LinearScorer(model.weights, text.field).score(text.texts, text.prepare)
-
-
 def rule_logit(model: ToilModel, rule: Rule) -> float:
     """What a rule adds: its fitted weight, or, for a site's own rule the corpus never saw, its prior."""
     prior = RULE_LOGIT * rule.weight * (1 if rule.kind == "toil" else -1)
@@ -237,11 +234,13 @@ def signal_logit(model: ToilModel, signal_id: str) -> float:
 
 def item_logits(evidence: Evidence, model: ToilModel, scored: Mapping[Field, np.ndarray] | None = None) -> np.ndarray:
     """Log-odds of toil per item: intercept, words, rules and signals. `scored`: fields whose
-    words `model` has already scored (_field_scores), per distinct text."""
+    words `model` has already scored (the sum of its weights per distinct text)."""
     logit = np.full(len(evidence.unit_codes), model.intercept)
     for text in evidence.text_fields:
         per_text = (scored or {}).get(text.field)
-        logit += (_field_scores(text, model) if per_text is None else per_text)[text.codes]
+        if per_text is None:
+            per_text = LinearScorer(model.weights, text.field).score(text.texts, text.prepare)
+        logit += per_text[text.codes]
     per_unit = np.zeros(evidence.units)
     for rule in evidence.rules:
         per_unit += rule_logit(model, rule) * evidence.fired[rule.id]
@@ -265,7 +264,7 @@ def item_match_texts(items: pd.DataFrame) -> tuple[np.ndarray, pa.Array, np.ndar
 
 def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | None = None,
                     description: TextField | None = None, pool: ThreadPoolExecutor | None = None,
-                    titles_ready: Callable[[TextField], None] = lambda titles: None) -> Evidence:
+                    titles_ready: Callable[[TextField], None] | None = None) -> Evidence:
     """Rules, repetition groups and signals for each item; see the module doc. `description`:
     the items' _description_field, when the caller already has it; `pool`: worker threads to
     share; `titles_ready` hears of the titles' TextField once the templates are mined."""
@@ -285,7 +284,8 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
         matching = start_matching(texts, pack.rules, pool or own.enter_context(worker_pool()))
         mined = (templates or group_templates)(texts, item_counts)
         title_field = TextField(TITLE, title_codes, title_texts)
-        titles_ready(title_field)
+        if titles_ready:
+            titles_ready(title_field)
         matches = matching()
     fired = {}  # rule id -> fired per unit
     for rule in pack.rules:

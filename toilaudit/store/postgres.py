@@ -153,6 +153,15 @@ class PostgresStore(Store):
 
 
 COPY_ROWS = 50_000
+SORTED_ROWS = 1_000_000
+# The column types of the tables copied in binary: a value must be sent as the column's own type.
+BINARY_TABLES = {name: {column: kind.removesuffix(" NOT NULL") for column, kind in columns.items()} for name, columns in
+                 {"work_items": WORK_ITEM_COLUMNS | {"import_run_id": "BIGINT"},
+                  "classifications": CLASSIFICATION_COLUMNS, **TEMPLATE_TABLES}.items()}
+# each binary type: the Arrow type its values take on the way, and how COPY holds them (big-endian)
+FIXED_WIDTH = {"TIMESTAMPTZ": (pa.int64(), ">i8"), "DOUBLE PRECISION": (pa.float64(), ">f8"),
+               "BIGINT": (pa.int64(), ">i8"), "INTEGER": (pa.int32(), ">i4"), "BOOLEAN": (pa.bool_(), "u1")}
+MICROSECONDS_1970_TO_2000 = 946_684_800_000_000  # COPY's times count from 2000-01-01 UTC
 
 
 def _made_ready_ahead(parts: Iterable[pa.Table], ready: Callable[[pa.Table], T]) -> Iterator[T]:
@@ -167,15 +176,6 @@ def _made_ready_ahead(parts: Iterable[pa.Table], ready: Callable[[pa.Table], T])
             upcoming = following
         if upcoming is not None:
             yield upcoming.result()
-SORTED_ROWS = 1_000_000
-# The column types of the tables copied in binary: a value must be sent as the column's own type.
-BINARY_TABLES = {name: {column: kind.removesuffix(" NOT NULL") for column, kind in columns.items()} for name, columns in
-                 {"work_items": WORK_ITEM_COLUMNS | {"import_run_id": "BIGINT"},
-                  "classifications": CLASSIFICATION_COLUMNS, **TEMPLATE_TABLES}.items()}
-# each binary type: the Arrow type its values take on the way, and how COPY holds them (big-endian)
-FIXED_WIDTH = {"TIMESTAMPTZ": (pa.int64(), ">i8"), "DOUBLE PRECISION": (pa.float64(), ">f8"),
-               "BIGINT": (pa.int64(), ">i8"), "INTEGER": (pa.int32(), ">i4"), "BOOLEAN": (pa.bool_(), "u1")}
-MICROSECONDS_1970_TO_2000 = 946_684_800_000_000  # COPY's times count from 2000-01-01 UTC
 
 
 def _by_variant(slots: pa.Table) -> Iterator[pa.Table]:
