@@ -190,3 +190,33 @@ def test_rare_token_masking_equals_the_plain_definition():
     got = _wildcard_rare_tokens(pa.array(texts, pa.string()), __import__("numpy").array(counts)).to_pylist()
     assert got == expected
     assert sum(a != b for a, b in zip(got, texts)) > 100
+
+
+MATCH_PIECES = ["http://a.b/c", "https", "htt", "p", "x@y.io", "@", "10.0.0.1", "1.2", "1.2.3.4/24", "1.2.3.4:80",
+                "deadbeef", "dead", "beef", "0123abcd-0000-1111-2222-33334444aaaa", "0", "00", "7", "a1", " ", "  ",
+                "\t", "\n", "\r\n", "\v", "\f", "|", "É", "ü1", "٣", "Restart", "DB-01", "<url>", ""]
+
+
+def test_match_texts_equal_every_rewrite_applied_to_every_text():
+    """The rewrites run only on the texts a byte test says they could change: the result must be
+    what rewriting every text gives, for texts made of the tests' edge cases (also split across
+    the boundary between two texts: "htt" then "p")."""
+    import random
+
+    import pyarrow.compute as pc
+
+    from toilaudit.classify.templates import PLACEHOLDERS, match_texts
+    rng = random.Random(11)
+    texts = ["".join(rng.choice(MATCH_PIECES) for _ in range(rng.randint(0, 6))) for _ in range(6000)]
+    array = pa.array(texts, pa.string())
+    for spaces in (True, False):
+        expected = pc.replace_substring(pc.utf8_lower(array), "|", " ")
+        for pattern, replacement, _ in PLACEHOLDERS if spaces else PLACEHOLDERS[:-1]:
+            expected = pc.replace_substring_regex(expected, pattern, replacement)
+        if spaces:
+            expected = pc.utf8_trim_whitespace(expected)
+        got = match_texts(array, spaces=spaces)
+        assert got.to_pylist() == expected.to_pylist()
+        for start in (1, 2999):  # a slice starts inside the buffer: offsets are relative
+            assert match_texts(array.slice(start, 500), spaces=spaces).to_pylist() == expected.slice(start, 500).to_pylist()
+    assert sum("<ip>" in text for text in got.to_pylist()) > 100 and sum("<id>" in t for t in got.to_pylist()) > 100

