@@ -219,4 +219,8 @@ def test_match_texts_equal_every_rewrite_applied_to_every_text():
         assert got.to_pylist() == expected.to_pylist()
         for start in (1, 2999):  # a slice starts inside the buffer: offsets are relative
             assert match_texts(array.slice(start, 500), spaces=spaces).to_pylist() == expected.slice(start, 500).to_pylist()
+        for short in ["", "1", "ht", "1.2", "12", "  ", "http", "a@b.co"] + texts[:200]:  # texts shorter than a test
+            index = texts.index(short) if short in texts else None
+            alone = match_texts(pa.array([short], pa.string()), spaces=spaces).to_pylist()
+            assert index is None or alone == [expected[index].as_py()]
     assert sum("<ip>" in text for text in got.to_pylist()) > 100 and sum("<id>" in t for t in got.to_pylist()) > 100

@@ -116,3 +116,20 @@ def test_missing_required_column_names_found_and_needed(tmp_path):
     export = write(tmp_path / "j.csv", "Key,Title\nOPS-1,x\n")
     with pytest.raises(InputFileError, match=r"no column for created_at \(found 'Key', 'Title'\)"):
         read_jira_csv([export], {})
+
+
+def test_values_are_trimmed_in_every_block_that_needs_it_and_only_there():
+    """Blocks with no value that may start or end with white space are kept as read (no copy);
+    the others are trimmed: the result is Arrow's trim of every value, whatever the block."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from toilaudit.importers.csv_reading import _trimmed
+
+    clean = pa.array(["a", "", "b c", "a é b", "x"] * 50)
+    padded = pa.array(["a ", " b", "\tc\n", "d\u00a0", "\u3000e", "f\x1f", "plain", "", "  "] * 50)
+    column = pa.chunked_array([clean, padded, clean.slice(3), padded.slice(2, 20)])
+    trimmed = _trimmed(column)
+    assert trimmed.to_pylist() == pc.utf8_trim_whitespace(column).to_pylist()
+    assert trimmed.chunk(0).buffers()[2].address == clean.buffers()[2].address  # kept, not copied
+    assert trimmed.to_pylist()[250:259] == ["a", "b", "c", "d", "e", "f\x1f".strip(), "plain", "", ""]

@@ -94,8 +94,9 @@ def text_tests(texts: pa.Array, names: set[str]) -> dict[str, np.ndarray]:
         """Per byte: the first class holds there, the second at the next byte, and so on."""
         hits = classes[0].copy()
         for place, later in enumerate(classes[1:], start=1):
-            hits[:len(hits) - place] &= later[place:]
-            hits[len(hits) - place:] = False
+            last = max(len(hits) - place, 0)  # where a match of this length could still start
+            hits[:last] &= later[place:]
+            hits[last:] = False
         return hits
 
     digit = _between(data, "0", "9")  # RE2's \d: ASCII digits only

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -207,9 +208,25 @@ def _read_columns(path: Path, encoding: str, width: int, wanted: list[int], deli
         raise InputFileError(f"{path.name}: not a readable CSV ({shown(message, 80)}) - export as CSV") from None
 
 
+def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """White space trimmed off both ends of every value; a block none of whose values starts or
+    ends with a byte that may be white space (ASCII, or any byte of a multi-byte character) is
+    kept as it is: most are, and trimming copies every value (a quarter-second at 1M descriptions)."""
+    return pa.chunked_array([pc.utf8_trim_whitespace(chunk) if _may_need_trim(chunk) else chunk
+                             for chunk in column.chunks], pa.string())
+
+
+def _may_need_trim(chunk: pa.Array) -> bool:
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+    data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8) if chunk.buffers()[2] else np.zeros(0, np.uint8)
+    filled = offsets[1:] > offsets[:-1]
+    edges = np.concatenate((data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]))
+    return bool(((edges <= ord(" ")) | (edges >= 0x80)).any())  # ASCII white space is \t to \r and the space
+
+
 def _join_values(table: pa.Table, positions: list[int]) -> pd.Series:
     """One string column per field; repeated headers (Labels x3) are joined with "|", blanks dropped."""
-    columns = [pc.utf8_trim_whitespace(table.column(f"c{i}")) for i in positions]
+    columns = [_trimmed(table.column(f"c{i}")) for i in positions]
     joined = columns[0]
     for column in columns[1:]:
         # "a", "", "b" -> "a|b". Not null_handling="skip": pyarrow 26 drops the rows where every
