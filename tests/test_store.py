@@ -119,3 +119,18 @@ def test_export_imported_in_overlapping_parts_is_labelled_like_one_import(tmp_pa
     assert parts["title"].str.endswith("(reopened)").sum() == 150
     assert parts["group_size"].max() >= 10  # repetition was found across the two files
     assert parts.equals(labelled(at_once))
+
+
+def test_figures_by_source_without_a_filter_equal_those_read_through_the_items(audited):
+    """Without a filter, figures by source read the classifications alone (every item has one):
+    they must equal the figures read through the items, here narrowed to a period holding them all."""
+    store = open_store(str(audited))
+    try:
+        alone = store.breakdown("source")
+        joined = store.breakdown("source", between=(pd.Timestamp("1900-01-01", tz="UTC"),
+                                                    pd.Timestamp("2200-01-01", tz="UTC")))
+    finally:
+        store.close()
+    assert list(alone["source"]) == ["jira", "pagerduty"]
+    pd.testing.assert_frame_equal(alone, joined)
+    assert alone["toil_items"].sum() > 0 and alone["total_hours"].sum() > 0

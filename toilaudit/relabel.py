@@ -155,8 +155,10 @@ def _applies(store: Store, incoming: pd.DataFrame, made_with: str) -> bool:
     """Whether re-labelling only what `incoming` changes can give the full classification's result."""
     if incoming.empty or store.template_counts_made_with() != made_with:
         return False
-    if len(incoming) > max(SMALL_BATCH, store.item_count() // 10):
-        return False  # most of the store changes: the full classification is as quick
+    # most of the store changes: the full classification is as quick (the store's items are
+    # counted only for a batch that large: a count is a scan of every row on PostgreSQL)
+    if len(incoming) > SMALL_BATCH and len(incoming) > store.item_count() // 10:
+        return False
     return not len(store.load_labels()) and not (incoming["human_label"].fillna("") != "").any()
 
 
