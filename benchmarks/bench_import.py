@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -166,6 +167,38 @@ def run_size(rows: int, folder: Path, repeat: int, shape: str, incremental: bool
     return results
 
 
+MIB_2GB = 2048
+# Issue #12's targets, on the real-shaped export: (what, measured, limit), met when measured <= limit.
+IMPORT_RATIO, INCREMENTAL_SECONDS, POSTGRES_RATIO, REIMPORT_RATIO = 5.0, 3.0, 2.0, 1.0
+REIMPORT_NOISE = 0.05  # a re-import within 5% of the import counts as no slower: rounds here vary more
+PER_ROW_GROWTH = 1.2  # time per row at a larger size: 1M at most 12x what 100k costs, and 5M about linear
+
+
+def targets(results: list[dict]) -> list[tuple[str, float, float]]:
+    """Every target the measured sizes can be held to: at 1M rows and more, and between two sizes."""
+    found = []
+    for r in results:
+        if r["rows"] < 1_000_000:
+            continue
+        at = f"{r['rows']:,} rows"
+        found += [(f"{at}: import / bare read", r["ratios"]["import / read"], IMPORT_RATIO),
+                  (f"{at}: import peak RSS (MiB)", r["import"][1], MIB_2GB),
+                  (f"{at}: re-import / import", r["ratios"]["reimport / import"], REIMPORT_RATIO + REIMPORT_NOISE)]
+        if "incremental" in r:
+            found.append((f"{at}: {DELTA_ROWS:,} new into the store (s)", r["incremental"][0], INCREMENTAL_SECONDS))
+        if "postgres" in r:
+            found.append((f"{at}: PostgreSQL / DuckDB import", r["ratios"]["postgres / duckdb import"], POSTGRES_RATIO))
+        if "postgres_incremental" in r:
+            found.append((f"{at}: {DELTA_ROWS:,} new into PostgreSQL (s)", r["postgres_incremental"][0],
+                          INCREMENTAL_SECONDS))
+    for small, large in pairwise(results):
+        scale = large["rows"] / small["rows"]
+        cost = large["import"][0] / small["import"][0]
+        found.append((f"{large['rows']:,} rows / {small['rows']:,} rows, import time per row", cost / scale,
+                      PER_ROW_GROWTH))
+    return found
+
+
 def start_postgres() -> tuple[str, Callable[[], None]]:
     """A throwaway PostgreSQL server on a free loopback port, as the tests start one."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -209,8 +242,15 @@ def main() -> None:
         small, large = all_results[0], all_results[-1]
         print(f"\n{large['rows']:,} rows cost x{large['import'][0] / small['import'][0]:.2f} of {small['rows']:,} "
               f"(rows x{large['rows'] / small['rows']:.0f})")
-    (args.out / f"results-{args.shape}.json").write_text(json.dumps({"machine": machine, "results": all_results},
-                                                                   indent=2))
+    checked = targets(all_results) if args.shape == "real" else []
+    if checked:
+        print("\nTargets of issue #12 (real-shaped export):")
+        for what, measured, limit in checked:
+            print(f"  {what:55s} {measured:9.2f}  at most {limit:g}  {'met' if measured <= limit else 'NOT MET'}")
+    (args.out / f"results-{args.shape}.json").write_text(json.dumps(
+        {"machine": machine, "results": all_results,
+         "targets": [{"what": what, "measured": measured, "limit": limit, "met": measured <= limit}
+                     for what, measured, limit in checked]}, indent=2))
 
 
 if __name__ == "__main__":
