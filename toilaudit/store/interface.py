@@ -402,15 +402,19 @@ class Store:
                 self._create_indexes(name)
             self.set_setting(TEMPLATE_COUNTS, made_with)
 
-    def update_template_counts(self, gone: dict[str, tuple[str, pd.Series]], added: dict[str, pd.DataFrame],
+    def update_template_counts(self, gone: dict[str, pd.DataFrame], added: dict[str, pd.DataFrame],
                                made_with: str) -> None:
-        """Delete the rows of each table whose `column` is in `values` (gone: table -> (column,
-        values)), then add the rows of `added` (table -> frame)."""
+        """Delete the rows of each table that match a row of `gone` (table -> frame of some of its
+        columns) on every column of that frame, then add the rows of `added` (table -> frame)."""
         with self.transaction():
-            for name, (column, values) in gone.items():
-                kind = TEMPLATE_TABLES[name][column]
-                staged = self._staged(f"{kind.lower()}s", values.to_frame("value"), {"value": kind})
-                self._execute(f"DELETE FROM {name} WHERE {column} IN (SELECT value FROM {staged})")
+            for name, rows in gone.items():
+                columns = list(rows.columns)
+                staged = self._staged(f"gone_{name}", rows, {column: TEMPLATE_TABLES[name][column] for column in columns})
+                # the first column alone as well: the index it has (schema.INDEXES) finds the rows
+                match = f"{columns[0]} IN (SELECT {columns[0]} FROM {staged})"
+                if len(columns) > 1:
+                    match += f" AND ({', '.join(columns)}) IN (SELECT {', '.join(columns)} FROM {staged})"
+                self._execute(f"DELETE FROM {name} WHERE {match}")
             for name, frame in added.items():
                 if len(frame):
                     self._load_frame(name, frame)

@@ -21,7 +21,13 @@ import pyarrow.csv as pa_csv
 
 from toilaudit.errors import StoreError, shown
 from toilaudit.store.interface import Store
-from toilaudit.store.schema import CLASSIFICATION_COLUMNS, INDEXES, TEMPLATE_TABLES, WORK_ITEM_COLUMNS
+from toilaudit.store.schema import (
+    CLASSIFICATION_COLUMNS,
+    INDEXES,
+    RETIRED_INDEXES,
+    TEMPLATE_TABLES,
+    WORK_ITEM_COLUMNS,
+)
 from toilaudit.urls import redact_url, scrub
 
 T = TypeVar("T")
@@ -105,7 +111,7 @@ class PostgresStore(Store):
 
     def _drop_indexes(self, table: str) -> None:
         if self._owns(table):
-            for name, (on, _) in INDEXES.items():
+            for name, on in [*((name, on) for name, (on, _) in INDEXES.items()), *RETIRED_INDEXES.items()]:
                 if on == table:
                     self._execute(f"DROP INDEX IF EXISTS {name}")
 
