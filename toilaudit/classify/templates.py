@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 SPACES_TEST = "white space but one space"
 # Applied in order to lower-cased text; RE2 syntax (no look-around). Each names a cheap test
-# (TEXT_TESTS) that every text it could change passes: the rewrite then runs on those texts
+# (text_tests) that every text it could change passes: the rewrite then runs on those texts
 # alone, which on long descriptions is most of the cost. The result is the same as rewriting
 # every text.
 PLACEHOLDERS = (

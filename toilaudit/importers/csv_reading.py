@@ -211,12 +211,13 @@ def _read_columns(path: Path, encoding: str, width: int, wanted: list[int], deli
 def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """White space trimmed off both ends of every value; a block none of whose values starts or
     ends with a byte that may be white space (ASCII, or any byte of a multi-byte character) is
-    kept as it is: most are, and trimming copies every value (a quarter-second at 1M descriptions)."""
+    kept as it is: most are, and trimming copies every value (half a second for 1M descriptions)."""
     return pa.chunked_array([pc.utf8_trim_whitespace(chunk) if _may_need_trim(chunk) else chunk
                              for chunk in column.chunks], pa.string())
 
 
 def _may_need_trim(chunk: pa.Array) -> bool:
+    """Whether a value of the chunk starts or ends with a byte that may be white space."""
     offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
     data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8) if chunk.buffers()[2] else np.zeros(0, np.uint8)
     filled = offsets[1:] > offsets[:-1]
