@@ -146,19 +146,26 @@ WORD_BYTES = np.zeros(256, dtype=bool)
 WORD_BYTES[np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", dtype=np.uint8)] = True
 
 
-def _ascii_words(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """The words of ASCII texts (runs of letters and digits, as TOKEN_SEPARATOR splits them),
-    found in the texts' bytes with numpy: about five times as fast as the regex split of a chunk."""
+def string_bytes(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """An Arrow string array's UTF-8 bytes and where each text starts in them (one more entry
+    than texts: the end), without a copy; a sliced array's offsets made relative to its bytes."""
     buffers = texts.buffers()
     offsets = np.frombuffer(buffers[1], dtype=np.int32)[texts.offset:texts.offset + len(texts) + 1].astype(np.int64)
     data = np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0]:offsets[-1]] if buffers[2] else np.zeros(0, np.uint8)
-    starts = offsets[:-1] - offsets[0]
+    return offsets - offsets[0], data
+
+
+def _ascii_words(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The words of ASCII texts (runs of letters and digits, as TOKEN_SEPARATOR splits them),
+    found in the texts' bytes with numpy: about five times as fast as the regex split of a chunk."""
+    offsets, data = string_bytes(texts)
+    starts = offsets[:-1]
     in_word = np.take(WORD_BYTES, data)
     # edge[i]: between byte i - 1 and byte i a word may begin or end (a separator, or a text's edge)
     padded = np.zeros(len(data) + 2, dtype=bool)
     padded[1:-1] = in_word
     edge = padded[1:] != padded[:-1]
-    edge[offsets - offsets[0]] = True
+    edge[offsets] = True
     begins = np.flatnonzero(edge[:-1] & in_word)
     ends = np.flatnonzero(edge[1:] & in_word) + 1
     letters = np.compress(in_word, data)  # np.compress: several times quicker than data[in_word]

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toilaudit.classify.features import worker_pool
+from toilaudit.classify.features import string_bytes, worker_pool
 
 T = TypeVar("T")
 
@@ -79,10 +79,8 @@ def text_tests(texts: pa.Array, names: set[str]) -> dict[str, np.ndarray]:
     the texts' UTF-8 bytes with numpy: one pass for all of them, where RE2 scanned every text per test.
     A match across two texts' boundary counts for the second: more texts rewritten, never fewer."""
     texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
-    buffers = texts.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int32)[texts.offset:texts.offset + len(texts) + 1].astype(np.int64)
-    data = np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0]:offsets[-1]] if buffers[2] else np.zeros(0, np.uint8)
-    starts = offsets[:-1] - offsets[0]
+    offsets, data = string_bytes(texts)
+    starts = offsets[:-1]
 
     def texts_holding(hits: np.ndarray) -> np.ndarray:
         """Per text, whether a match starts in it (`hits` per byte)."""

@@ -128,7 +128,7 @@ def schema(keyed: bool) -> tuple[str, ...]:
 
 
 GROUPINGS = {
-    "source": "w.source",
+    "source": "c.source",  # the item's own: classifications join items on it
     # the importers fall back on the project when an item names no team; a blank is never shown
     "team": "COALESCE(NULLIF(trim(w.team), ''), '(no team)')",
     "category": "c.category",
