@@ -36,7 +36,9 @@ LABEL_VALUES = {"toil": 1.0, "not-toil": 0.0}
 def human_verdicts(items: pd.DataFrame, labels: pd.DataFrame) -> np.ndarray:
     """Per item: 1.0 labelled toil, 0.0 not toil, NaN unlabelled. The labels table (from `label`
     or a labels file) wins over a Jira label on the item itself."""
-    verdict = items["human_label"].map(LABEL_VALUES).to_numpy(dtype=float, na_value=np.nan)
+    verdict = np.full(len(items), np.nan)
+    for label, value in LABEL_VALUES.items():  # compared in bulk: a Python call per item costs 0.1 s per million
+        verdict[items["human_label"].eq(label).to_numpy(dtype=bool, na_value=False)] = value
     if len(labels):
         stored = labels.set_index(["source", "key"])["label"].map(LABEL_VALUES)
         found = pd.MultiIndex.from_arrays([items["source"], items["key"]]).map(stored.to_dict().get)

@@ -49,6 +49,11 @@ BULK_LOAD_MEMORY = "256MB"
 # and classifications: DuckDB keeps an insert's rows in memory until the commit unless its limit
 # makes it write them out (a quarter of a gigabyte at 1M items with the bulk limit; 50 MB with this one).
 COUNTS_LOAD_MEMORY = "32MB"
+# DuckDB 2.0 compresses strings with a dictionary and FSST: a bulk load of 1M items spends about
+# 4 CPU-seconds on it (1.8 s of wall for the items, 0.6 for their classifications, 0.8 for the
+# template counts, against 0.6, 0.4 and 0.3 without it), a sixth of the whole import. Bulk loads
+# go without: the file grows from about 390 to 820 MB per million items, and reads are as quick.
+BULK_LOAD_UNCOMPRESSED = "dict_fsst"
 
 
 class DuckDBStore(Store):
@@ -147,7 +152,8 @@ class DuckDBStore(Store):
 
     def _insert(self, table: str, table_data: pa.Table) -> None:
         self.connection.register("incoming_frame", table_data)
-        self._undo_after_insert = ("RESET memory_limit", "RESET preserve_insertion_order")
+        self._undo_after_insert = ("RESET memory_limit", "RESET preserve_insertion_order",
+                                   "RESET disabled_compression_methods")
         try:
             columns = ", ".join(table_data.column_names)
             # a bulk load needs no cache of what it wrote: without a limit DuckDB keeps every block
@@ -157,6 +163,7 @@ class DuckDBStore(Store):
             # rows may land in any order (every read that needs one sorts): each core then
             # compresses its own row groups
             self.connection.execute("SET preserve_insertion_order = false")
+            self.connection.execute(f"SET disabled_compression_methods = '{BULK_LOAD_UNCOMPRESSED}'")
             self.connection.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_frame")
         finally:
             # An interrupted or failed insert aborts the transaction, and DuckDB then refuses every
