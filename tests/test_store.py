@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
 
 import pandas as pd
 import pyarrow as pa
@@ -89,6 +91,53 @@ def test_a_bulk_load_writes_its_strings_without_dictionary_fsst_and_puts_the_set
     assert store.connection.execute("SELECT current_setting('disabled_compression_methods')").fetchone() == ("",)
     assert store.item_count() == rows
     store.close()
+
+
+def test_a_bulk_load_that_runs_out_of_disk_says_so_in_one_line_and_changes_nothing(tmp_path, monkeypatch):
+    """DuckDB spills what a bulk load's memory limit cannot hold to a folder beside the store; with
+    no room there it fails. That is a full disk, the user's to fix, not a bug report."""
+    import toilaudit.store.duckdb as embedded
+    from toilaudit.errors import StoreError
+
+    store = open_store(str(tmp_path / "full.db"))
+    rows = 200_000
+    table = pa.table({"source": ["jira"] * rows, "key": [f"OPS-{n}" for n in range(rows)],
+                      "description": [f"Rotate the credentials of service account svc-{n} ({n * 7919 % 1000003})"
+                                      for n in range(rows)]})
+    monkeypatch.setattr(embedded, "BULK_LOAD_MEMORY", "16MB")
+    store.connection.execute("SET max_temp_directory_size = '64KiB'")  # a disk with no room left
+    expected = r"full\.db: the disk is full - free space on it .* full\.db\.tmp "
+    with pytest.raises(StoreError, match=expected), store.transaction():
+        store._load_frame("work_items", table)
+    assert store.item_count() == 0
+    store.connection.execute("RESET max_temp_directory_size")  # room again: the store takes the load
+    with store.transaction():
+        store._load_frame("work_items", table)
+    assert store.item_count() == rows
+    store.close()
+
+
+def test_an_import_onto_a_full_disk_exits_2_with_one_line_and_leaves_no_file(tmp_path):
+    """A real full file system (a small tmpfs), where this machine lets a test mount one."""
+    import subprocess
+
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4M", "tmpfs", str(small)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small file system here")
+    try:
+        filler = os.open(small / "filler", os.O_WRONLY | os.O_CREAT)
+        with contextlib.suppress(OSError):  # every byte the file system has, until it says no space
+            while True:
+                os.write(filler, bytes(64 * 1024))
+        os.close(filler)
+        result = run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=small / "audit.db")
+        assert result.exit_code == 2, result.stderr
+        assert "audit.db: the disk is full - free space on it" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert not (small / "audit.db").exists()
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
 
 
 def test_store_location_from_environment(tmp_path, monkeypatch):
