@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import run
+from helpers import EXAMPLES, run, run_json
 
 
 def _one_line(result) -> str:
@@ -49,6 +49,28 @@ def test_ctrl_c_exits_130_with_one_line(audited, monkeypatch):
     result = run("summary", db=audited)
     assert result.exit_code == 130
     assert "interrupted" in _one_line(result)
+
+
+def test_running_out_of_memory_is_one_line_exit_2_and_the_store_is_as_it_was(db, monkeypatch):
+    """numpy and Arrow raise MemoryError (ArrowMemoryError: "malloc of size ... failed", as a
+    5M-item import does on a small machine): the machine's limit, said as such, not a bug report."""
+    import pyarrow as pa
+
+    import toilaudit.audit
+
+    assert run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=db).exit_code == 0
+    before = run_json("summary", "--format", "json", db=db)
+
+    def out_of_memory(*args, **kwargs):
+        raise pa.ArrowMemoryError("malloc of size 269767040 failed")
+
+    monkeypatch.setattr(toilaudit.audit, "classify", out_of_memory)
+    result = run("import", "pagerduty", "--csv", str(EXAMPLES / "pagerduty_incidents.csv"), db=db)
+    assert result.exit_code == 2
+    line = _one_line(result)
+    assert line.startswith("error: out of memory - work in progress was rolled back") and "bug" not in line
+    monkeypatch.undo()
+    assert run_json("summary", "--format", "json", db=db) == before
 
 
 @pytest.mark.parametrize("args, fragment", [

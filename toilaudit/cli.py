@@ -78,6 +78,10 @@ class ToilauditGroup(click.Group):
         except KeyboardInterrupt:
             _say("error: interrupted - work in progress was rolled back; run the same command again to finish")
             ctx.exit(EXIT_INTERRUPTED)
+        except MemoryError:  # numpy's and Arrow's too: the machine's limit, not a bug
+            _say("error: out of memory - work in progress was rolled back; classifying holds every stored item "
+                 "(about 2 GB per million items): close other programs or run it on a machine with more memory")
+            ctx.exit(EXIT_BAD_INPUT)
         except Exception as exc:
             if (ctx.obj or {}).get("verbose"):
                 import traceback
@@ -211,8 +215,9 @@ def cli(ctx: click.Context) -> None:
 
     --db, --wait, -v and -q may come before or after the command.
 
-    Exit codes: 0 success, 1 a negative verdict (gate denied), 2 bad usage or input,
-    70 an internal error (a bug: run with -v and report it), 130 interrupted.
+    Exit codes: 0 success, 1 a negative verdict (gate denied), 2 bad usage or input
+    (or no room: a full disk, too little memory), 70 an internal error (a bug: run
+    with -v and report it), 130 interrupted.
     """
     ctx.ensure_object(dict).setdefault("db", None)
 
