@@ -469,8 +469,23 @@ class Store:
         )
 
     def items(self, toil: bool | None = None, category: str | None = None, group: str | None = None,
-              team: str | None = None, source: str | None = None, service: str | None = None) -> pd.DataFrame:
-        """Classified items, filtered (names in any case), newest first."""
+              team: str | None = None, source: str | None = None, service: str | None = None,
+              limit: int | None = None, columns: str = ITEM_AND_VERDICT) -> pd.DataFrame:
+        """Classified items, filtered (names in any case), newest first; the first `limit` of them."""
+        where, params = self._item_filter(toil, category, group, team, source, service)
+        # the database sorts and cuts: the newest 50 of a million items without reading the million
+        first = f" LIMIT {int(limit)}" if limit else ""
+        return self._frame(self._sql(f"SELECT {columns} FROM {JOINED}{where} "
+                                     f"ORDER BY w.created_at DESC NULLS LAST, w.source, w.key{first}"), params)
+
+    def count_items(self, toil: bool | None = None, category: str | None = None, group: str | None = None,
+                    team: str | None = None, source: str | None = None, service: str | None = None) -> int:
+        """How many classified items `items` would list without a limit."""
+        where, params = self._item_filter(toil, category, group, team, source, service)
+        return int(self._scalar(self._sql(f"SELECT count(*) FROM {JOINED}{where}"), params))
+
+    def _item_filter(self, toil: bool | None, category: str | None, group: str | None, team: str | None,
+                     source: str | None, service: str | None) -> tuple[str, tuple]:
         conditions, params = [], []
         if toil is not None:
             conditions.append("c.is_toil" if toil else "NOT c.is_toil")
@@ -479,9 +494,7 @@ class Store:
             if value is not None:
                 conditions.append(f"lower({column}) = lower(?)")
                 params.append(value)
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        return self._frame(self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED}{where} "
-                                     "ORDER BY w.created_at DESC NULLS LAST, w.source, w.key"), tuple(params))
+        return (f" WHERE {' AND '.join(conditions)}" if conditions else ""), tuple(params)
 
     # -- figures for summary and report ------------------------------------------------------
     # `services` narrows every figure to one organisation's items (those of its services);
