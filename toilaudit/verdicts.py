@@ -134,7 +134,7 @@ def labels_with_file(store: Store, labels_file: Path | None) -> tuple[pd.DataFra
 
 def evaluation_against_labels(store: Store, labels_file: Path | None) -> LabelCheck:
     labels, unmatched, origins = labels_with_file(store, labels_file)
-    rows = store.classified_items()
+    rows = store.labelled_items(labels)  # the labelled only: every item of a million would take gigabytes
     human = human_verdicts(rows, labels)
     labelled = rows.assign(human=human).loc[~np.isnan(human)]
     in_source = int((rows["human_label"] != "").sum())
@@ -176,7 +176,7 @@ def check_on_items(store: Store, services: tuple[str, ...] | None = None
                    ) -> tuple[CrossValidation, tuple[str, ...]] | None:
     """The classifier cross-validated against the labels on some items (one organisation's: those of
     `services`; None for all), with where the labels came from; None when none of them is labelled."""
-    rows = store.classified_items()
+    rows = store.labelled_items()
     if services is not None:
         rows = rows.loc[rows["service"].isin(services)]
     labels = store.load_labels()

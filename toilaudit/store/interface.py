@@ -452,11 +452,16 @@ class Store:
     def classified_items(self, columns: str = ITEM_AND_VERDICT) -> pd.DataFrame:
         return self._frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key")
 
-    def labelled_items(self) -> pd.DataFrame:
-        """Classified items that people labelled (the labels table, or a toil label in the source)."""
+    def labelled_items(self, given: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Classified items that people labelled (the labels table, or a toil label in the source),
+        and those `given` names (source, key: a labels file's), in the order classified_items gives."""
+        also = ""
+        if given is not None and len(given):
+            table = self._staged("labels", given[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
+            also = f" OR (w.source, w.key) IN (SELECT source, key FROM {table})"
         return self._frame(
             f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} LEFT JOIN labels l ON l.source = w.source AND l.key = w.key "
-            "WHERE l.key IS NOT NULL OR w.human_label <> '' ORDER BY w.source, w.key"
+            f"WHERE l.key IS NOT NULL OR w.human_label <> ''{also} ORDER BY w.source, w.key"
         )
 
     def explain(self, key: str) -> pd.DataFrame:
