@@ -44,7 +44,8 @@ def main() -> int:
         if not same.all():
             different[column] = int((~same).sum())
     tables = {name: table.to_pandas() for name, table in relabel._tables(counts).items()}
-    stored = {name: store._bulk_frame(f"SELECT * FROM {name}") for name in tables}
+    stored = {name: store._bulk_frame(f"SELECT * FROM {name}") for name in tables if name != "template_slots"}
+    stored["template_slots"] = store.template_slots()
     texts = tables["template_texts"].merge(stored["template_texts"], on="text", how="outer", indicator=True)
     if not ((texts["_merge"] == "both") & (texts["items_x"] == texts["items_y"])
             & (texts["template_x"] == texts["template_y"])).all():

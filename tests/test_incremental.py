@@ -25,7 +25,7 @@ from toilaudit.classify.templates import TemplateCounts, group_templates
 from toilaudit.importers.jira_csv import read_jira_csv
 from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
 from toilaudit.store import open_store
-from toilaudit.store.schema import CLASSIFICATION_COLUMNS, INDEXES, RETIRED_INDEXES, TEMPLATE_TABLES
+from toilaudit.store.schema import CLASSIFICATION_COLUMNS, INDEXES, SLOT_BUCKETS, TEMPLATE_TABLES
 from toilaudit.synth.exports import JIRA_HEADER, PAGERDUTY_HEADER, jira_rows, pagerduty_rows
 
 from fake_jira import FakeJira, make_issues
@@ -74,7 +74,8 @@ def _readable(tables: dict[str, pd.DataFrame], text_of: dict) -> dict[str, Count
 
 def _stored(store) -> tuple[pd.DataFrame, dict[str, Counter]]:
     classified = store._frame("SELECT * FROM classifications")
-    tables = {name: store._bulk_frame(f"SELECT * FROM {name}") for name in TEMPLATE_TABLES}
+    tables = {name: store._bulk_frame(f"SELECT * FROM {name}") for name in TEMPLATE_TABLES if name != SLOT_BUCKETS}
+    tables["template_slots"] = store.template_slots()
     texts = tables["template_texts"]
     return classified, _readable(tables, dict(zip(texts["id"].astype(int), texts["text"])))
 
@@ -238,11 +239,10 @@ def test_postgres_indexes_the_look_ups_and_an_older_store_gains_them(pg_url: str
         assert set(INDEXES) <= indexes()
         for name in INDEXES:  # as in a store made before them
             store._execute(f"DROP INDEX {name}")
-        store._execute("CREATE INDEX template_slots_text_id ON template_slots (text_id)")  # one retired since
         _import(store, _jira(tmp_path / "d1.csv", _real(30, 99, "NEW")))
         assert_as_full(store)
         reclassify(store)
-        assert set(INDEXES) <= indexes() and not set(RETIRED_INDEXES) & indexes()
+        assert set(INDEXES) <= indexes()
         _import(store, _jira(tmp_path / "d2.csv", _real(30, 98, "MORE")))
         assert_as_full(store)
     finally:
@@ -284,6 +284,38 @@ def test_a_changed_rule_pack_or_an_older_store_means_a_full_classification(tmp_p
         store.set_setting("template_counts", "made by another rule pack")
         _import(store, _jira(tmp_path / "d1.csv", _real(30, 99, "NEW")), incremental=False)
         assert_as_full(store)  # and the counts are written again
+        _import(store, _jira(tmp_path / "d2.csv", _real(30, 98, "MORE")))
+        assert_as_full(store)
+    finally:
+        store.close()
+
+
+def test_a_store_that_kept_a_row_per_slot_drops_them_and_classifies_in_full(tmp_path: Path) -> None:
+    """Schema 4 kept the candidate slots a row each (14M rows at 1M items); opened by this
+    toilaudit, that table goes, the counts are forgotten (the next import classifies in full
+    and writes the buckets) and imports after it re-label only what they change."""
+    path = str(tmp_path / "store.db")
+    store = open_store(path)
+    try:
+        import_batch(store, _jira(tmp_path / "base.csv", _real(300, 17, "OPS")), "csv")
+        made_with = store.template_counts_made_with()
+        assert made_with is not None
+        with store.transaction():  # as schema 4 left it: the counts kept, the slots a row each
+            store._execute("UPDATE meta SET value = '4' WHERE name = 'schema_version'")
+            store._execute("CREATE TABLE template_slots (variant INTEGER, text_id INTEGER)")
+            store._execute("INSERT INTO template_slots VALUES (1, 2)")
+            store._execute(f"DELETE FROM {SLOT_BUCKETS}")
+    finally:
+        store.close()
+    store = open_store(path)
+    try:
+        assert store.get_setting("schema_version") == "5"
+        assert store.template_counts_made_with() is None
+        tables = set(store._frame("SELECT table_name FROM information_schema.tables")["table_name"])
+        assert "template_slots" not in tables and SLOT_BUCKETS in tables
+        _import(store, _jira(tmp_path / "d1.csv", _real(30, 99, "NEW")), incremental=False)
+        assert_as_full(store)
+        assert store.template_counts_made_with() == made_with
         _import(store, _jira(tmp_path / "d2.csv", _real(30, 98, "MORE")))
         assert_as_full(store)
     finally:

@@ -71,7 +71,7 @@ from toilaudit.classify.templates import (
 )
 from toilaudit.store import Store
 
-COUNTS_FORMAT = "1"  # moves when TemplateCounts changes meaning
+COUNTS_FORMAT = "2"  # moves when TemplateCounts or how the store keeps them changes
 CLASSIFY_COLUMNS = (*INPUTS, "human_label")  # what classifying an item reads of it
 SMALL_BATCH = 10_000
 T = TypeVar("T")
@@ -115,7 +115,8 @@ class TemplateKeeper:
 
 
 def _tables(counts: TemplateCounts) -> dict[str, pa.Table]:
-    """The counts as the store's tables (Arrow: a million texts and fourteen million slots, not copied)."""
+    """The counts as the store's tables (Arrow: a million texts and fourteen million slots, not copied;
+    the store keeps the slots, as (variant, text_id) here, by bucket)."""
     assert counts.texts is not None and counts.token_items is not None and counts.items is not None
     tokens = pa.array(counts.tokens, pa.string())
     held = counts.token_items > 0
@@ -253,8 +254,7 @@ def _sharing(store: Store, masked: list[str], unindexed: list[str]) -> np.ndarra
     import; a 32-bit hash, so perhaps a few more) and from `unindexed`."""
     if not masked:
         return np.zeros(0, np.int64)
-    rows = store.template_rows("template_slots", "variant", pd.Series(np.unique(slot_variants(
-        pa.array(masked, pa.string()))[1])))
+    rows = store.template_slots(slot_variants(pa.array(masked, pa.string()))[1])
     candidates = rows.groupby("variant").size()
     if unindexed:
         candidates = candidates.add(pd.Series(slot_variants(pa.array(unindexed, pa.string()))[1]).value_counts(),
@@ -281,9 +281,8 @@ def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
 
 def _stored_slots(ids: pd.Series, before2: dict[str, str]) -> pd.DataFrame:
     """The kept slots of the texts `ids` (indexed by text), as (variant, text_id): the candidate
-    slots of each text's step-2 form before the import, which is what the counts were kept from.
-    Deleted by these pairs, they are found through the variants' index (PostgreSQL): an index on
-    text ids, needed only for this, cost 3 s of a 1M full import to build."""
+    slots of each text's step-2 form before the import, which is what the counts were kept from:
+    the store finds them in the buckets of their variants (store/slots.py)."""
     rows, variants = slot_variants(pa.array([before2[text] for text in ids.index], pa.string())) if len(ids) else (
         np.zeros(0, np.int64), np.zeros(0, np.int32))
     return pd.DataFrame({"variant": np.asarray(variants, dtype=np.int32),

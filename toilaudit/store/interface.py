@@ -13,11 +13,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from toilaudit.errors import StoreError
 from toilaudit.importers.export import MAX_SECONDS, ImportBatch
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
+from toilaudit.store import slots
 from toilaudit.store.schema import (
     CLASSIFICATION_COLUMNS,
     FIGURES,
@@ -27,6 +30,7 @@ from toilaudit.store.schema import (
     JOINED,
     MIGRATIONS,
     SCHEMA_VERSION,
+    SLOT_BUCKETS,
     TEMPLATE_COUNTS,
     TEMPLATE_TABLES,
     WORK_ITEM_COLUMNS,
@@ -389,24 +393,31 @@ class Store:
     def forget_template_counts(self) -> None:
         self._execute(self._sql("DELETE FROM meta WHERE name = ?"), (TEMPLATE_COUNTS,))
 
-    def replace_template_counts(self, tables: dict[str, pd.DataFrame], made_with: str) -> None:
-        """Write every table of the template counts anew (a full classification made them)."""
+    def replace_template_counts(self, tables: dict[str, pa.Table | pd.DataFrame], made_with: str) -> None:
+        """Write every table of the template counts anew (a full classification made them);
+        `tables["template_slots"]`: the candidate slots as (variant, text_id) rows."""
+        rows = {name: tables[name] for name in TEMPLATE_TABLES if name != SLOT_BUCKETS}
+        slot_pairs = tables["template_slots"]
+        rows[SLOT_BUCKETS] = slots.pack(slot_pairs["variant"], slot_pairs["text_id"])
         with self.transaction():
             for name in TEMPLATE_TABLES:
                 # indexes built after the load: quicker than kept up row by row, and only imports
                 # read these tables, under the import lock, so none waits for the dropped ones
                 self._drop_indexes(name)
                 self._execute(f"DELETE FROM {name}")
-                if len(tables[name]):
-                    self._load_frame(name, tables[name])
+                if len(rows[name]):
+                    self._load_frame(name, rows[name])
                 self._create_indexes(name)
             self.set_setting(TEMPLATE_COUNTS, made_with)
 
     def update_template_counts(self, gone: dict[str, pd.DataFrame], added: dict[str, pd.DataFrame],
                                made_with: str) -> None:
         """Delete the rows of each table that match a row of `gone` (table -> frame of some of its
-        columns) on every column of that frame, then add the rows of `added` (table -> frame)."""
+        columns) on every column of that frame, then add the rows of `added` (table -> frame).
+        The slots ("template_slots": variant, text_id) are kept by bucket: see _update_slots."""
+        gone, added = dict(gone), dict(added)
         with self.transaction():
+            self._update_slots(gone.pop("template_slots"), added.pop("template_slots"))
             for name, rows in gone.items():
                 columns = list(rows.columns)
                 staged = self._staged(f"gone_{name}", rows, {column: TEMPLATE_TABLES[name][column] for column in columns})
@@ -420,11 +431,39 @@ class Store:
                     self._load_frame(name, frame)
             self.set_setting(TEMPLATE_COUNTS, made_with)
 
+    def _update_slots(self, gone: pd.DataFrame, added: pd.DataFrame) -> None:
+        """Take every copy of the `gone` (variant, text_id) pairs out, put the `added` ones in:
+        the buckets holding them are read, changed and written again."""
+        gone_pairs = slots.pairs_of(gone["variant"].to_numpy(), gone["text_id"].to_numpy())
+        added_pairs = slots.pairs_of(added["variant"].to_numpy(), added["text_id"].to_numpy())
+        buckets = np.unique(np.concatenate((slots.bucket_of(gone["variant"].to_numpy()),
+                                            slots.bucket_of(added["variant"].to_numpy()))))
+        if not len(buckets):
+            return
+        staged = self._staged("buckets", pd.DataFrame({"value": buckets}), {"value": "INTEGER"})
+        stored = slots.unpack(self._bulk_frame(
+            f"SELECT pairs FROM {SLOT_BUCKETS} WHERE bucket IN (SELECT value FROM {staged})")["pairs"])
+        self._execute(f"DELETE FROM {SLOT_BUCKETS} WHERE bucket IN (SELECT value FROM {staged})")
+        after = slots.changed(stored, gone_pairs, added_pairs)
+        if len(after):
+            self._load_frame(SLOT_BUCKETS, slots.pack((after >> 32).astype(np.int32), after.astype(np.int32)))
+
     def template_rows(self, table: str, column: str, values: pd.Series) -> pd.DataFrame:
         """The rows of a template counts table whose `column` is one of `values`."""
         kind = TEMPLATE_TABLES[table][column]
         staged = self._staged(f"{kind.lower()}s", values.drop_duplicates().to_frame("value"), {"value": kind})
         return self._bulk_frame(f"SELECT * FROM {table} WHERE {column} IN (SELECT value FROM {staged})")
+
+    def template_slots(self, variants: np.ndarray | None = None) -> pd.DataFrame:
+        """The kept candidate slots (variant, text_id) of these variants (None: all of them)."""
+        if variants is None:
+            return slots.as_frame(slots.unpack(self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS}")["pairs"]))
+        variants = np.unique(np.asarray(variants, dtype=np.int32))
+        staged = self._staged("buckets", pd.DataFrame({"value": np.unique(slots.bucket_of(variants))}),
+                              {"value": "INTEGER"})
+        pairs = slots.unpack(self._bulk_frame(
+            f"SELECT pairs FROM {SLOT_BUCKETS} WHERE bucket IN (SELECT value FROM {staged})")["pairs"])
+        return slots.as_frame(pairs[np.isin((pairs >> 32).astype(np.int32), variants)])
 
     def template_texts_containing(self, pieces: pd.Series) -> pd.DataFrame:
         """The template_texts rows whose text contains one of `pieces` (a scan: seldom needed)."""

@@ -24,7 +24,6 @@ from toilaudit.store.interface import Store
 from toilaudit.store.schema import (
     CLASSIFICATION_COLUMNS,
     INDEXES,
-    RETIRED_INDEXES,
     TEMPLATE_TABLES,
     WORK_ITEM_COLUMNS,
 )
@@ -111,7 +110,7 @@ class PostgresStore(Store):
 
     def _drop_indexes(self, table: str) -> None:
         if self._owns(table):
-            for name, on in [*((name, on) for name, (on, _) in INDEXES.items()), *RETIRED_INDEXES.items()]:
+            for name, (on, _) in INDEXES.items():
                 if on == table:
                     self._execute(f"DROP INDEX IF EXISTS {name}")
 
@@ -128,12 +127,7 @@ class PostgresStore(Store):
         arrow = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
         kinds = BINARY_TABLES.get(table, {})
         if all(_encodable(arrow.schema.field(name).type, kinds.get(name)) for name in arrow.column_names):
-            if table == "template_slots":
-                # in the order of the variants: the index on variant is then built from sorted rows (14M
-                # at 1M items: about 2 s against 5 s), and an import finds a variant's slots side by side
-                parts = _by_variant(arrow)
-            else:
-                parts = (arrow.slice(start, COPY_ROWS) for start in range(0, arrow.num_rows, COPY_ROWS))
+            parts = (arrow.slice(start, COPY_ROWS) for start in range(0, arrow.num_rows, COPY_ROWS))
             self._copy_binary(table, arrow.column_names, parts, kinds)
             return
         options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
@@ -159,7 +153,6 @@ class PostgresStore(Store):
 
 
 COPY_ROWS = 50_000
-SORTED_ROWS = 1_000_000
 # The column types of the tables copied in binary: a value must be sent as the column's own type.
 BINARY_TABLES = {name: {column: kind.removesuffix(" NOT NULL") for column, kind in columns.items()} for name, columns in
                  {"work_items": WORK_ITEM_COLUMNS | {"import_run_id": "BIGINT"},
@@ -184,26 +177,6 @@ def _made_ready_ahead(parts: Iterable[pa.Table], ready: Callable[[pa.Table], T])
             yield upcoming.result()
 
 
-def _by_variant(slots: pa.Table) -> Iterator[pa.Table]:
-    """The slots sorted by variant, then text_id, in slices of about SORTED_ROWS: a range of variants
-    (hashes, so spread evenly) at a time, so that no sorted copy of all 14M is made."""
-    slots = slots.select(["variant", "text_id"])
-    ranges = -(-slots.num_rows // SORTED_ROWS)
-    bounds = np.linspace(-2**31, 2**31, ranges + 1).astype(np.int64)[1:-1]  # inner bounds, each within int32
-    for low, high in zip([None, *bounds], [*bounds, None], strict=True):
-        keep = None
-        if low is not None:
-            keep = pc.greater_equal(slots["variant"], pa.scalar(low, pa.int32()))
-        if high is not None:
-            below = pc.less(slots["variant"], pa.scalar(high, pa.int32()))
-            keep = below if keep is None else pc.and_(keep, below)
-        part = slots if keep is None else slots.filter(keep)
-        # the variant in the high 32 bits, the text id's bits in the low ones
-        keys = part["variant"].to_numpy().astype(np.int64) << 32 | part["text_id"].to_numpy().view(np.uint32)
-        keys.sort()
-        yield pa.table({"variant": (keys >> 32).astype(np.int32), "text_id": keys.astype(np.int32)})
-
-
 def _encodable(kind: pa.DataType, column_type: str | None) -> bool:
     """Whether values of this Arrow type can be sent in binary to a column of `column_type` (None:
     unknown); anything else goes as CSV, which the server converts."""
@@ -212,6 +185,7 @@ def _encodable(kind: pa.DataType, column_type: str | None) -> bool:
     if pa.types.is_null(kind):
         return column_type is not None
     return {"TEXT": pa.types.is_string(kind) or pa.types.is_large_string(kind),
+            "BYTEA": pa.types.is_binary(kind) or pa.types.is_large_binary(kind),
             "TIMESTAMPTZ": pa.types.is_timestamp(kind),
             "DOUBLE PRECISION": pa.types.is_floating(kind) or pa.types.is_integer(kind),
             "BIGINT": pa.types.is_integer(kind), "INTEGER": pa.types.is_integer(kind),
@@ -231,7 +205,7 @@ def _binary_rows(table: pa.Table, kinds: dict[str, str]) -> memoryview:
     fields = [_fixed(np.full(table.num_rows, table.num_columns, ">i2"))]
     for name in table.column_names:
         column = table[name].combine_chunks()
-        if kinds[name] == "TEXT":
+        if kinds[name] in ("TEXT", "BYTEA"):
             data = column.cast(pa.large_binary())
             sizes = pc.binary_length(data).fill_null(-1).to_numpy(zero_copy_only=False)
             data = data.fill_null(b"")

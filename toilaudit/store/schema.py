@@ -5,7 +5,7 @@ from __future__ import annotations
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Changes from one schema to the next, applied in order to an older store when it is opened.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE work_items ADD COLUMN IF NOT EXISTS description TEXT",),  # the classifier reads descriptions
@@ -14,6 +14,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # there) and the template counts (TEMPLATE_TABLES). The version moves so that an older
     # toilaudit, which would import without keeping the counts up to date, refuses the store.
     4: (),
+    # The candidate slots are kept a bucket per row (store/slots.py), in template_slot_buckets:
+    # the row per slot is dropped (14M rows at 1M items); the next import writes the buckets.
+    5: ("DROP TABLE IF EXISTS template_slots", "DELETE FROM meta WHERE name = 'template_counts'"),
 }
 DEFAULT_PATH = "toilaudit.db"
 
@@ -58,15 +61,16 @@ CLASSIFICATION_COLUMNS = {
 # only while the meta setting TEMPLATE_COUNTS names the rule pack and model they were made with:
 # every other change of the items forgets them, and the next full classification writes them again.
 TEMPLATE_COUNTS = "template_counts"
+SLOT_BUCKETS = "template_slot_buckets"
 TEMPLATE_TABLES = {
     "template_texts": {"id": "INTEGER", "text": "TEXT", "items": "BIGINT", "template": "TEXT"},
     "template_tokens": {"token": "TEXT", "items": "BIGINT"},
     "template_rare": {"token": "TEXT", "text_id": "INTEGER"},
-    "template_slots": {"variant": "INTEGER", "text_id": "INTEGER"},
+    "template_slot_buckets": {"bucket": "INTEGER", "pairs": "BYTEA"},  # store/slots.py
 }
 # PostgreSQL's indexes beyond the primary keys (name: table, method and column). An import of a few
 # items looks rows of the template counts up by value, and the stored items of a group by template
-# (relabel.py): without them each look-up scans the table (14M slots at 1M items: a second each).
+# (relabel.py): without them each look-up scans the table (1M texts at 1M items: a second each).
 # A full classification builds them after loading the counts (quicker than keeping them up row by
 # row), so an older store gains them then. Texts are hashed: a B-tree refuses a value over a third
 # of a page. DuckDB goes without: its scans are quick enough, and its indexes slow bulk writes.
@@ -75,12 +79,9 @@ INDEXES = {
     "template_texts_text": ("template_texts", "USING hash (text)"),
     "template_tokens_token": ("template_tokens", "USING hash (token)"),
     "template_rare_token": ("template_rare", "USING hash (token)"),
-    "template_slots_variant": ("template_slots", "(variant)"),
+    "template_slot_buckets_bucket": ("template_slot_buckets", "(bucket)"),
     "classifications_template": ("classifications", "USING hash (template)"),
 }
-# Indexes an older toilaudit made that no look-up needs now: dropped (by their owner) before the
-# next bulk load of their table. template_slots' text ids: slots are deleted by variant (relabel.py).
-RETIRED_INDEXES = {"template_slots_text_id": "template_slots"}
 assert tuple(WORK_ITEM_COLUMNS) == WORK_ITEM_FIELDS
 assert tuple(CLASSIFICATION_COLUMNS) == CLASSIFICATION_FIELDS
 

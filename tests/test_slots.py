@@ -1,0 +1,112 @@
+"""The template counts' candidate slots, kept a bucket of variants per row (store/slots.py): what
+goes in comes out, pair for pair (a text may hold a variant twice), and an update changes only
+the buckets it touches."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from toilaudit.store import open_store, slots
+from toilaudit.store.schema import SLOT_BUCKETS
+
+
+def _pairs(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    variants = rng.integers(-2**31, 2**31, count).astype(np.int32)
+    variants[: count // 10] = variants[count // 10: 2 * (count // 10)]  # variants shared by several texts
+    text_ids = rng.integers(0, 50_000, count).astype(np.int32)
+    variants[-5:], text_ids[-5:] = variants[0], text_ids[0]  # one pair five more times
+    return variants, text_ids
+
+
+def _counter(variants, text_ids) -> Counter:
+    return Counter(zip(np.asarray(variants).tolist(), np.asarray(text_ids).tolist()))
+
+
+def test_packed_pairs_come_back_pair_for_pair_each_in_its_own_bucket() -> None:
+    variants, text_ids = _pairs(200_000, 1)
+    # in several chunks, as the template miner hands them over
+    table = slots.pack(pa.chunked_array([variants[:70_001], variants[70_001:]]),
+                       pa.chunked_array([text_ids[:70_001], text_ids[70_001:]]))
+    buckets = table["bucket"].to_numpy()
+    assert (np.diff(buckets) > 0).all()  # one row per bucket
+    assert table.num_rows == len(np.unique(variants >> slots.BUCKET_SHIFT))
+    back = slots.as_frame(slots.unpack(table["pairs"].to_pandas()))
+    assert _counter(back["variant"], back["text_id"]) == _counter(variants, text_ids)
+    for bucket, blob in zip(buckets[:50], table["pairs"].to_pylist()[:50], strict=True):
+        held = slots.as_frame(slots.unpack(pd.Series([blob])))["variant"].to_numpy()
+        assert set((held >> slots.BUCKET_SHIFT).tolist()) == {bucket}
+    assert slots.pack(np.zeros(0, np.int32), np.zeros(0, np.int32)).num_rows == 0
+
+
+def test_a_gone_pair_takes_every_copy_and_added_pairs_come_in() -> None:
+    stored = slots.pairs_of(np.array([5, 5, 5, 7, -9], np.int32), np.array([1, 1, 2, 1, 3], np.int32))
+    gone = slots.pairs_of(np.array([5, 8], np.int32), np.array([1, 1], np.int32))
+    added = slots.pairs_of(np.array([7, 7], np.int32), np.array([4, 1], np.int32))
+    after = slots.as_frame(slots.changed(np.sort(stored), gone, added))
+    assert _counter(after["variant"], after["text_id"]) == Counter({(5, 2): 1, (7, 1): 2, (-9, 3): 1, (7, 4): 1})
+
+
+def _check_store(store) -> None:
+    variants, text_ids = _pairs(30_000, 2)
+    empty = {"template_texts": pd.DataFrame({"id": pd.Series(dtype=np.int32), "text": pd.Series(dtype=object),
+                                             "items": pd.Series(dtype=np.int64), "template": pd.Series(dtype=object)}),
+             "template_tokens": pd.DataFrame({"token": pd.Series(dtype=object), "items": pd.Series(dtype=np.int64)}),
+             "template_rare": pd.DataFrame({"token": pd.Series(dtype=object), "text_id": pd.Series(dtype=np.int32)})}
+    store.replace_template_counts({**empty, "template_slots": pd.DataFrame({"variant": variants, "text_id": text_ids})},
+                                  "test")
+    everything = store.template_slots()
+    assert _counter(everything["variant"], everything["text_id"]) == _counter(variants, text_ids)
+
+    asked = np.concatenate((variants[:40], [np.int32(12345)]))  # one variant nobody holds
+    found = store.template_slots(asked)
+    held = np.isin(variants, asked)
+    assert _counter(found["variant"], found["text_id"]) == _counter(variants[held], text_ids[held])
+
+    before = store._bulk_frame(f"SELECT bucket, pairs FROM {SLOT_BUCKETS}").set_index("bucket")["pairs"]
+    # take out every pair of one bucket (it must go), one copied pair, and add pairs to a new bucket
+    bucket = int(variants[100] >> slots.BUCKET_SHIFT)
+    in_bucket = (variants >> slots.BUCKET_SHIFT) == bucket
+    free_bucket = min(set(range(-2**19, 2**19)) - set((variants >> slots.BUCKET_SHIFT).tolist()))
+    new_variant = np.int32(free_bucket << slots.BUCKET_SHIFT | 7)
+    gone = pd.DataFrame({"variant": np.concatenate((variants[in_bucket], [variants[0]])),
+                         "text_id": np.concatenate((text_ids[in_bucket], [text_ids[0]]))})
+    added = pd.DataFrame({"variant": np.array([new_variant, new_variant, variants[1]], np.int32),
+                          "text_id": np.array([9, 9, 77], np.int32)})
+    empty_rows = {name: frame.iloc[:0, :1] for name, frame in empty.items()}
+    store.update_template_counts({**empty_rows, "template_slots": gone},
+                                 {**empty, "template_slots": added}, "test")
+
+    expected = _counter(variants, text_ids)
+    for pair in zip(gone["variant"].tolist(), gone["text_id"].tolist(), strict=True):
+        expected.pop(pair, None)
+    expected.update(zip(added["variant"].tolist(), added["text_id"].tolist()))
+    after = store.template_slots()
+    assert _counter(after["variant"], after["text_id"]) == expected
+    rows = store._bulk_frame(f"SELECT bucket, pairs FROM {SLOT_BUCKETS}").set_index("bucket")["pairs"]
+    assert bucket not in rows.index  # emptied: no row left behind
+    assert rows.index.is_unique
+    untouched = [b for b in before.index if b not in {bucket, int(variants[0] >> slots.BUCKET_SHIFT),
+                                                        int(variants[1] >> slots.BUCKET_SHIFT)}]
+    assert all(bytes(rows[b]) == bytes(before[b]) for b in untouched)
+
+
+def test_the_store_keeps_slots_by_bucket_and_updates_only_those_touched(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "store.db"))
+    try:
+        _check_store(store)
+    finally:
+        store.close()
+
+
+def test_the_store_keeps_slots_by_bucket_and_updates_only_those_touched_postgres(pg_url: str) -> None:
+    store = open_store(pg_url)
+    try:
+        _check_store(store)
+    finally:
+        store.close()
