@@ -322,6 +322,105 @@ def test_a_store_that_kept_a_row_per_slot_drops_them_and_classifies_in_full(tmp_
         store.close()
 
 
+def _verdicts(store) -> pd.DataFrame:
+    return _stored(store)[0].sort_values(["source", "key"]).reset_index(drop=True)
+
+
+def _check_reimports(location: str, tmp_path: Path) -> None:
+    """The same export again writes and re-labels nothing; an export overlapping the store writes
+    and re-labels only its new and changed items; labels kept by people change neither."""
+    store = open_store(location)
+    try:
+        rows = _real(300, 17, "OPS")
+        import_batch(store, _jira(tmp_path / "base.csv", rows), "csv")
+        classified = _verdicts(store)
+        generation = store.generation()
+
+        with paths_taken() as taken:
+            counts = import_batch(store, _jira(tmp_path / "again.csv", rows), "csv")
+        assert (counts["rows"], counts["inserted"], counts["updated"], counts["unchanged"]) == (300, 0, 0, 300)
+        assert taken == []  # neither re-labelling path: nothing the classifications rest on changed
+        assert store.generation() == generation
+        run = store.import_runs().iloc[-1]
+        assert (int(run["rows_read"]), int(run["inserted"]), int(run["updated"])) == (300, 0, 0)
+        assert _verdicts(store).equals(classified)
+
+        # three titles and two statuses changed (a status is no classification input), five new
+        overlapping = [list(row) for row in rows] + _real(5, 41, "NEW")
+        for row in overlapping[:3]:
+            row[0] = row[0] + " on every node"
+        for row in overlapping[10:12]:
+            row[4] = "Reopened"
+        with paths_taken() as taken:
+            counts = import_batch(store, _jira(tmp_path / "overlap.csv", overlapping), "csv")
+        assert (counts["rows"], counts["inserted"], counts["updated"], counts["unchanged"]) == (305, 5, 5, 295)
+        assert taken == [True]
+        assert_as_full(store)
+        statuses = store.load_items(("key", "status")).set_index("key")["status"]
+        assert list(statuses[[overlapping[10][1], overlapping[11][1]]]) == ["Reopened", "Reopened"]
+
+        # with people's labels the model adapts to the store: an import classifies in full, and
+        # the same export again still writes nothing and changes no verdict
+        store.save_label("jira", rows[20][1], "toil", "test", "a test")
+        reclassify(store)
+        classified = _verdicts(store)
+        with paths_taken() as taken:
+            counts = import_batch(store, _jira(tmp_path / "overlap.csv", overlapping), "csv")
+        assert counts["unchanged"] == 305 and taken == [False]
+        assert _verdicts(store).equals(classified)
+    finally:
+        store.close()
+
+
+def test_a_reimport_writes_and_re_labels_only_what_changed(tmp_path: Path) -> None:
+    _check_reimports(str(tmp_path / "store.db"), tmp_path)
+
+
+def test_a_reimport_writes_and_re_labels_only_what_changed_postgres(pg_url: str, tmp_path: Path) -> None:
+    _check_reimports(pg_url, tmp_path)
+
+
+def test_an_import_whose_store_changed_while_it_classified_compares_its_items_again(tmp_path: Path,
+                                                                                   monkeypatch) -> None:
+    """Which items are stored as they are is decided before classifying; another import that
+    changes one of them meanwhile makes the import compare again, so that it still wins."""
+    from toilaudit import audit
+
+    path = str(tmp_path / "store.db")
+    store = open_store(path)
+    try:
+        rows = _real(200, 17, "OPS")
+        import_batch(store, _jira(tmp_path / "base.csv", rows), "csv")
+        store.set_setting("template_counts", "made by another rule pack")  # the full classification's path
+        mine = [list(row) for row in rows]
+        mine[0][0] += " again"
+        theirs = [list(rows[5])]
+        theirs[0][0] = "a title another auditor gave it"
+        original, calls = audit.classify, []
+
+        def classify_beside_another_import(*args, **kwargs):
+            if not calls:  # the first time: another auditor imports while this one classifies
+                calls.append("theirs")
+                other = open_store(path)
+                try:
+                    import_batch(other, _jira(tmp_path / "theirs.csv", theirs), "csv")
+                finally:
+                    other.close()
+            calls.append("mine")
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(audit, "classify", classify_beside_another_import)
+        counts = import_batch(store, _jira(tmp_path / "mine.csv", mine), "csv")
+        assert calls[0] == "theirs"
+        assert (counts["inserted"], counts["updated"], counts["unchanged"]) == (0, 2, 198)
+        titles = _titles(store)
+        assert titles[rows[5][1]] == rows[5][0] and titles[rows[0][1]] == mine[0][0]
+        monkeypatch.setattr(audit, "classify", original)
+        assert_as_full(store)
+    finally:
+        store.close()
+
+
 def test_random_deltas_equal_full_classification(tmp_path: Path) -> None:
     """Rounds of mixed deltas, each checked: new items, copies of stored titles (rare words turn
     common), titles with a word swapped (slots fill), and stored keys given other titles, a word

@@ -22,7 +22,7 @@ def test_importing_the_same_export_twice_changes_nothing(audited):
     before = run_json("summary", "--format", "json", "--by", "team", db=audited)
     again = run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=audited)
     assert again.exit_code == 0
-    assert "(0 new, 420 updated)" in again.stdout
+    assert "(0 new, 0 updated, 420 unchanged)" in again.stdout
     assert run_json("summary", "--format", "json", "--by", "team", db=audited) == before
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -26,7 +26,7 @@ from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.errors import InputFileError, StoreError
 from toilaudit.importers.export import ImportBatch
 from toilaudit.inputs import read_text_file
-from toilaudit.relabel import CLASSIFY_COLUMNS, TemplateKeeper, relabel_changes
+from toilaudit.relabel import CLASSIFY_COLUMNS, TemplateKeeper, fingerprint, relabel_changes
 from toilaudit.store import Store
 
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
@@ -48,7 +48,8 @@ CLASSIFY_TRIES = 3  # attempts before an import gives up on a store that keeps c
 
 def classify_and_write(store: Store, write: Callable[[], T], incoming: pd.DataFrame | None = None,
                        replaced_by: ImportBatch | None = None, staged_scope: str | None = None,
-                       pack: RulePack | None = None, tell: Callable[[str], None] = lambda step: None) -> T:
+                       pack: RulePack | None = None, tell: Callable[[str], None] = lambda step: None,
+                       read_at: int | None = None) -> T:
     """Label every item the store will hold and write the labels with `write`'s change, in one transaction.
 
     The store's items are read, then classified with the store released (an embedded file is
@@ -56,11 +57,15 @@ def classify_and_write(store: Store, write: Callable[[], T], incoming: pd.DataFr
     new classifications are committed together, if nothing that classifying reads changed
     meanwhile (another import, a label); else all of it again. Readers see the store before or
     after, never half. `incoming`: items about to replace those of `replaced_by` / `staged_scope`.
-    `tell` hears each step (-v prints them).
+    `tell` hears each step (-v prints them). `read_at`: the generation at which `write`'s items
+    were chosen; if the store has changed since (found on reading), _SplitOutdated is raised and
+    nothing written.
     """
     for _ in range(CLASSIFY_TRIES):
         with store.transaction():  # one consistent read
             generation = store.generation()
+            if read_at is not None and generation != read_at:
+                raise _SplitOutdated
             in_force = pack or active_rule_pack(store)
             items = store.load_items(CLASSIFY_COLUMNS, replaced_by=replaced_by, staged_scope=staged_scope)
             if incoming is not None and len(incoming):
@@ -83,27 +88,54 @@ def classify_and_write(store: Store, write: Callable[[], T], incoming: pd.DataFr
             store.replace_classifications(classified)
             keeper.save(store)
             return written
-    raise StoreError(f"{store.display_name}: other imports or labels kept changing the store while this one classified "
-                     f"({CLASSIFY_TRIES} tries) - run it again when they are done")
+    raise _changing_error(store)
+
+
+def _changing_error(store: Store) -> StoreError:
+    return StoreError(f"{store.display_name}: other imports or labels kept changing the store while this one "
+                      f"classified ({CLASSIFY_TRIES} tries) - run it again when they are done")
 
 
 def import_batch(store: Store, batch: ImportBatch, mode: str,
                  tell: Callable[[str], None] = lambda step: None) -> dict[str, int]:
     """Store a batch and re-classify what it can change, in one transaction: on failure nothing changes.
 
-    A small batch into a store whose template counts are up to date re-labels only what it can
-    change (relabel.py), holding the store for that moment; else every item is classified again.
+    Items the store already holds as they are (every field the same: a re-imported export, the
+    overlap of two exports) are neither written again nor re-labelled. A small batch of the rest
+    into a store whose template counts are up to date re-labels only what it can change
+    (relabel.py), holding the store for that moment; else every item is classified again.
     """
-    def write() -> dict[str, int]:
-        return store.upsert_items(batch, mode)
+    for _ in range(CLASSIFY_TRIES):
+        with store.transaction():
+            store.lock_for_import()  # nothing may change between the counts read and those written
+            generation = store.generation()
+            identical = store.identical_items(batch.source, batch.items)
+            changed = replace(batch, items=batch.items.loc[~identical].reset_index(drop=True)) if identical.any() \
+                else batch
+            unchanged = int(identical.sum())
+            if unchanged:
+                tell(f"{unchanged:,} items are stored as they are: neither written again nor re-labelled")
 
-    with store.transaction():
-        store.lock_for_import()  # nothing may change between the counts read and those written
-        incoming = batch.items[list(CLASSIFY_COLUMNS)].reset_index(drop=True)
-        counts = relabel_changes(store, active_rule_pack(store), incoming, batch.source, write, tell)
-    if counts is not None:
-        return counts
-    return classify_and_write(store, write, incoming=batch.items, replaced_by=batch, tell=tell)
+            def write(changed: ImportBatch = changed, unchanged: int = unchanged) -> dict[str, int]:
+                return store.upsert_items(changed, mode, unchanged)
+
+            pack = active_rule_pack(store)
+            if changed.items.empty and store.template_counts_made_with() == fingerprint(pack):
+                return write()  # the classifications stand: nothing they rest on changed
+            incoming = changed.items[list(CLASSIFY_COLUMNS)].reset_index(drop=True)
+            counts = relabel_changes(store, pack, incoming, batch.source, write, tell)
+        if counts is not None:
+            return counts
+        try:
+            return classify_and_write(store, write, incoming=changed.items, replaced_by=changed, tell=tell,
+                                      read_at=generation)
+        except _SplitOutdated:
+            tell("the store changed meanwhile (another import, or a label): comparing the items again")
+    raise _changing_error(store)
+
+
+class _SplitOutdated(Exception):
+    """Which items an import writes was decided on a store that has changed since."""
 
 
 def reclassify(store: Store, pack: RulePack | None = None, then: Callable[[], None] = lambda: None) -> None:

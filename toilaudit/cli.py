@@ -281,7 +281,8 @@ def _run_csv_import(ctx: click.Context, source: str, files: list[Path], team, co
     names = ", ".join(f.name for f in batch.files)
     click.echo(
         f"Imported {counts['rows']:,} {source} items from {names} "
-        f"({counts['inserted']:,} new, {counts['updated']:,} updated)."
+        f"({counts['inserted']:,} new, {counts['updated']:,} updated"
+        + (f", {counts['unchanged']:,} unchanged" if counts["unchanged"] else "") + ")."
     )
     if figures:
         click.echo(

@@ -214,16 +214,43 @@ class Store:
             self._in_transaction = False
 
     # -- items -------------------------------------------------------------------------------
-    def upsert_items(self, batch: ImportBatch, mode: str) -> dict[str, int]:
-        """Insert or replace the batch's items by (source, key); record the import run."""
+    def upsert_items(self, batch: ImportBatch, mode: str, unchanged: int = 0) -> dict[str, int]:
+        """Insert or replace the batch's items by (source, key); record the import run, which read
+        `unchanged` items more that the store already held as they were (identical_items)."""
         started = datetime.now(UTC)
         items = batch.items
         with self.transaction():
             run_id = self._next_run_id()
-            updated = self._replace_items(batch.source, items.assign(import_run_id=run_id))
+            updated = self._replace_items(batch.source, items.assign(import_run_id=run_id)) if len(items) else 0
             files = json.dumps([{"name": f.name, "sha256": f.sha256, "rows": f.rows} for f in batch.files])
-            self._insert_run(run_id, batch.source, mode, files, batch.query, len(items), len(items) - updated, started)
-        return {"run_id": run_id, "rows": len(items), "inserted": len(items) - updated, "updated": updated}
+            self._insert_run(run_id, batch.source, mode, files, batch.query, len(items) + unchanged,
+                             len(items) - updated, updated, started)
+        return {"run_id": run_id, "rows": len(items) + unchanged, "inserted": len(items) - updated, "updated": updated,
+                "unchanged": unchanged}
+
+    def identical_items(self, source: str, items: pd.DataFrame) -> np.ndarray:
+        """Per item of `items` (keys unique): whether the store holds it with every field the same,
+        as writing it would store it (the engine's own conversions: times to the microsecond, texts
+        without NUL on PostgreSQL). The engine compares them, row by row."""
+        held = self._scalar(self._sql("SELECT 1 FROM work_items WHERE source = ? LIMIT 1"), (source,))
+        identical = np.zeros(len(items), dtype=bool)
+        if items.empty or held is None:  # a first import: nothing to compare with
+            return identical
+        given = items[list(WORK_ITEM_FIELDS)].assign(row=np.arange(len(items), dtype=np.int64))
+        same = " AND ".join(f"w.{name} IS NOT DISTINCT FROM g.{name}" for name in WORK_ITEM_FIELDS
+                            if name not in ("source", "key"))
+        identical[self._rows_matching(given, f"JOIN work_items w ON w.source = g.source AND w.key = g.key WHERE {same}")
+                  ] = True
+        return identical
+
+    def _rows_matching(self, given: pd.DataFrame, condition: str) -> np.ndarray:
+        """The `row` of each `given` item (as g) for which `condition` holds: compared on a copy in a
+        temporary table, dropped after (the whole batch)."""
+        types = {name: kind.removesuffix(" NOT NULL") for name, kind in WORK_ITEM_COLUMNS.items()} | {"row": "BIGINT"}
+        staged = self._staged("batch", given, types)
+        rows = self._bulk_frame(f"SELECT g.row FROM {staged} g {condition}")["row"].to_numpy(dtype=np.int64)
+        self._execute(f"DROP TABLE {staged}")
+        return rows
 
     # -- a live import's pages, staged until its last one -----------------------------------
     def stage_pages(self, scope: str, items: pd.DataFrame) -> None:
@@ -270,7 +297,7 @@ class Store:
                                     + self._latest_staged([*WORK_ITEM_FIELDS, f"{int(run_id)} AS import_run_id"])),
                           (scope,))
             self.discard_staged(scope)
-            self._insert_run(run_id, source, "api", "[]", query, rows, rows - replaced, started)
+            self._insert_run(run_id, source, "api", "[]", query, rows, rows - replaced, replaced, started)
             self._changed()
         return rows, rows - replaced
 
@@ -309,10 +336,10 @@ class Store:
         return int(self._scalar("SELECT COALESCE(max(run_id), 0) + 1 FROM import_runs"))
 
     def _insert_run(self, run_id: int, source: str, mode: str, files: str, query: str, rows: int, inserted: int,
-                    started: datetime) -> None:
+                    updated: int, started: datetime) -> None:
         self._execute(
             self._sql("INSERT INTO import_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-            (run_id, source, mode, files, query, rows, inserted, rows - inserted, started, datetime.now(UTC)),
+            (run_id, source, mode, files, query, rows, inserted, updated, started, datetime.now(UTC)),
         )
 
     def _bulk_frame(self, sql: str, params: tuple = ()) -> pd.DataFrame:

@@ -156,6 +156,7 @@ COPY_ROWS = 50_000
 # The column types of the tables copied in binary: a value must be sent as the column's own type.
 BINARY_TABLES = {name: {column: kind.removesuffix(" NOT NULL") for column, kind in columns.items()} for name, columns in
                  {"work_items": WORK_ITEM_COLUMNS | {"import_run_id": "BIGINT"},
+                  "given_batch": WORK_ITEM_COLUMNS | {"row": "BIGINT"},  # an import compared with the store
                   "classifications": CLASSIFICATION_COLUMNS, **TEMPLATE_TABLES}.items()}
 # each binary type: the Arrow type its values take on the way, and how COPY holds them (big-endian)
 FIXED_WIDTH = {"TIMESTAMPTZ": (pa.int64(), ">i8"), "DOUBLE PRECISION": (pa.float64(), ">f8"),
