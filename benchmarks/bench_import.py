@@ -4,8 +4,10 @@ For each size N it writes a Jira export (and a PagerDuty export of N/4 pages), t
 each in a fresh process:
   read         the bare read: pyarrow's CSV reader into pandas (the baseline)
   import       toilaudit import jira --csv FILE into a new store  (read, classify, store)
-  reimport     the same import again (all upserts, nothing new)
+  reimport     the same import again (every item stored as it is: nothing written or re-labelled)
   incremental  1,000 new tickets into a store already holding the N  (--incremental)
+  overlap      the export again with the 1,000 new appended, into a store holding the N
+               (--incremental: the next month's export of the same tracker)
   postgres     the import into a fresh PostgreSQL database          (--postgres)
   postgres_incremental
                1,000 new tickets into a copy of that database        (--postgres --incremental)
@@ -137,6 +139,13 @@ def run_size(rows: int, folder: Path, repeat: int, shape: str, incremental: bool
         def restore():
             shutil.copyfile(full, delta_store)
         commands["incremental"] = ([*TOILAUDIT, "--db", delta_store, "import", "jira", "--csv", str(delta)], restore)
+        # the next export of the same tracker: every stored item again, and the 1,000 new
+        overlap = work / f"jira-{shape}-{rows}-and-delta.csv"
+        with open(overlap, "wb") as out, open(jira, "rb") as first, open(delta, "rb") as second:
+            shutil.copyfileobj(first, out)
+            second.readline()  # its header
+            shutil.copyfileobj(second, out)
+        commands["overlap"] = ([*TOILAUDIT, "--db", delta_store, "import", "jira", "--csv", str(overlap)], restore)
     if postgres:
         database = f"{postgres}/bench"
 
@@ -229,7 +238,7 @@ def main() -> None:
             all_results.append(r)
             base_wall, _ = r["read"]
             print(f"\n{rows:,} Jira rows ({r['file_mib']} MiB, {args.shape}-shaped)")
-            for name in ("read", "import", "reimport", "incremental", "postgres", "postgres_incremental",
+            for name in ("read", "import", "reimport", "incremental", "overlap", "postgres", "postgres_incremental",
                          "pagerduty_read", "pagerduty_import"):
                 if name in r:
                     wall, rss = r[name]
