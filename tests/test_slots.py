@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from toilaudit.store import open_store, slots
 from toilaudit.store.schema import SLOT_BUCKETS
@@ -28,7 +29,9 @@ def _counter(variants, text_ids) -> Counter:
     return Counter(zip(np.asarray(variants).tolist(), np.asarray(text_ids).tolist()))
 
 
-def test_packed_pairs_come_back_pair_for_pair_each_in_its_own_bucket() -> None:
+@pytest.mark.parametrize("slice_rows", [slots.SLICE, 1_000])  # one slice; buckets across slices
+def test_packed_pairs_come_back_pair_for_pair_each_in_its_own_bucket(monkeypatch, slice_rows: int) -> None:
+    monkeypatch.setattr(slots, "SLICE", slice_rows)
     variants, text_ids = _pairs(200_000, 1)
     # in several chunks, as the template miner hands them over
     table = slots.pack(pa.chunked_array([variants[:70_001], variants[70_001:]]),

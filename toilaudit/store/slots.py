@@ -41,15 +41,26 @@ def pack(variants: pa.ChunkedArray | np.ndarray, text_ids: pa.ChunkedArray | np.
     for start, variant_part, text_part in _slices(variants, text_ids):
         pairs[start:start + len(variant_part)] = pairs_of(variant_part, text_part)
     pairs.sort()  # a vectorised sort: 14M pairs in about 0.3 s
-    buckets = np.empty(len(pairs), dtype=np.int32)
-    for start in range(0, len(pairs), SLICE):
-        buckets[start:start + SLICE] = pairs[start:start + SLICE] >> (32 + BUCKET_SHIFT)
-    starts = np.flatnonzero(buckets[1:] != buckets[:-1]) + 1
-    starts = np.concatenate(([0], starts)) if len(pairs) else starts
+    starts, buckets = _bucket_starts(pairs)
     offsets = np.append(starts, len(pairs)).astype(np.int64) * PAIR.itemsize
     data = pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(starts),
                                            [None, pa.py_buffer(offsets), pa.py_buffer(pairs)])
-    return pa.table({"bucket": pa.array(buckets[starts], pa.int32()), "pairs": data})
+    return pa.table({"bucket": pa.array(buckets, pa.int32()), "pairs": data})
+
+
+def _bucket_starts(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each bucket's run of the sorted pairs starts, and its bucket: a slice at a time."""
+    starts, buckets = [], []
+    previous = 1 << 20  # no bucket: variants are 32-bit, buckets their high 20 bits
+    for start in range(0, len(pairs), SLICE):
+        part = (pairs[start:start + SLICE] >> (32 + BUCKET_SHIFT)).astype(np.int32)
+        new = np.flatnonzero(np.concatenate(([part[0] != previous], part[1:] != part[:-1])))
+        starts.append(new + start)
+        buckets.append(part[new])
+        previous = part[-1]
+    if not starts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int32)
+    return np.concatenate(starts), np.concatenate(buckets)
 
 
 def _slices(variants, text_ids):
