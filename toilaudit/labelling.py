@@ -64,14 +64,18 @@ def labelled_rows(rows: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(human=human).loc[~np.isnan(human)]
 
 
+QUEUE_COLUMNS = "w.source, w.key, w.human_label, c.score, c.group_id, c.category"
+"""What ordering the queue reads of every item; an item's whole row is read when it is shown."""
+
+
 def queue(store: Store) -> tuple[pd.DataFrame, list[int], ToilModel]:
-    """Every classified item, the positions of the unlabelled ones in the order they are asked,
-    and the model adapted to the labels so far."""
-    rows = store.classified_items()
+    """Every classified item (QUEUE_COLUMNS), the positions of the unlabelled ones in the order
+    they are asked, and the model adapted to the labels so far."""
+    rows = store.verdict_columns(QUEUE_COLUMNS)
     labels = store.load_labels()
     human = human_verdicts(rows, labels)
     pack = active_rule_pack(store)
-    model = organisation_model(shipped_model(), rows.assign(human=human).loc[~np.isnan(human)], pack)
+    model = organisation_model(shipped_model(), labelled_rows(store.labelled_items(), labels), pack)
     threshold = pack.settings.toil_threshold if pack.settings.toil_threshold is not None else model.threshold
     order = label_order(rows.assign(labelled=~np.isnan(human)), threshold)
     return rows, order.tolist(), model
@@ -96,7 +100,9 @@ def run_labelling(session: LabelSession, ask: Callable[[], str] | None = None) -
     asked: list[int] = []
     while pending:
         position = pending.pop(0)
-        _show(console, rows.iloc[position], model, pack, len(session.saved) + total_labels)
+        item = rows.iloc[position]
+        _show(console, store.classified_item(item["source"], item["key"]), model, pack,
+              len(session.saved) + total_labels)
         with store.released():  # while the person reads, other commands may use the store
             answer = ask()
         if answer in ("quit", "skip"):

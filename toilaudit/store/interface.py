@@ -518,6 +518,16 @@ class Store:
     def classified_items(self, columns: str = ITEM_AND_VERDICT) -> pd.DataFrame:
         return self._frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key")
 
+    def verdict_columns(self, columns: str) -> pd.DataFrame:
+        """A few columns of every classified item (as classified_items orders them), fetched in
+        bulk: a million items' whole rows would cost gigabytes where a queue needs a score."""
+        return self._bulk_frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key")
+
+    def classified_item(self, source: str, key: str) -> pd.Series:
+        """One classified item's whole row (as classified_items gives it)."""
+        return self._frame(self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} WHERE w.source = ? AND w.key = ?"),
+                           (source, key)).iloc[0]
+
     def labelled_items(self, given: pd.DataFrame | None = None) -> pd.DataFrame:
         """Classified items that people labelled (the labels table, or a toil label in the source),
         and those `given` names (source, key: a labels file's), in the order classified_items gives."""
