@@ -421,6 +421,31 @@ def test_an_import_whose_store_changed_while_it_classified_compares_its_items_ag
         store.close()
 
 
+def test_classifying_reads_descriptions_cut_where_the_classifier_stops_reading(tmp_path: Path) -> None:
+    """A full classification loads the stored descriptions cut to DESCRIPTION_CHARS characters
+    (the largest column, at up to 2,000 characters each): the verdicts are those of the whole texts."""
+    from toilaudit.classify.classifier import DESCRIPTION_CHARS
+
+    rows = [list(row) for row in _real(300, 17, "OPS")]
+    description = JIRA_HEADER.index("Description")
+    for number, row in enumerate(rows[:60]):  # other titles' words, characters beyond ASCII where the cut falls
+        words = " ".join(other[0] for other in rows[number + 1:number + 80])
+        row[description] = (words[:DESCRIPTION_CHARS - 2 - number % 4] + "é😀 ü " + words)[:1_900]
+    store = open_store(str(tmp_path / "store.db"))
+    try:
+        import_batch(store, _jira(tmp_path / "base.csv", rows), "csv")
+        whole = store.load_items(CLASSIFY_COLUMNS)
+        cut = store.load_items(CLASSIFY_COLUMNS, description_chars=DESCRIPTION_CHARS)
+        assert (whole["description"].str.len() > DESCRIPTION_CHARS).sum() >= 60
+        assert cut["description"].tolist() == [text[:DESCRIPTION_CHARS] for text in whole["description"]]
+        pack = active_rule_pack(store)
+        assert classify(cut, pack).equals(classify(whole, pack))
+        reclassify(store)  # reads the cut descriptions
+        assert_as_full(store)
+    finally:
+        store.close()
+
+
 def test_random_deltas_equal_full_classification(tmp_path: Path) -> None:
     """Rounds of mixed deltas, each checked: new items, copies of stored titles (rare words turn
     common), titles with a word swapped (slots fill), and stored keys given other titles, a word

@@ -20,7 +20,7 @@ from typing import TypeVar
 import pandas as pd
 
 from toilaudit.classify.adapt import human_verdicts
-from toilaudit.classify.classifier import classify
+from toilaudit.classify.classifier import DESCRIPTION_CHARS, classify
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.errors import InputFileError, StoreError
@@ -67,7 +67,8 @@ def classify_and_write(store: Store, write: Callable[[], T], incoming: pd.DataFr
             if read_at is not None and generation != read_at:
                 raise _SplitOutdated
             in_force = pack or active_rule_pack(store)
-            items = store.load_items(CLASSIFY_COLUMNS, replaced_by=replaced_by, staged_scope=staged_scope)
+            items = store.load_items(CLASSIFY_COLUMNS, replaced_by=replaced_by, staged_scope=staged_scope,
+                                     description_chars=DESCRIPTION_CHARS)
             if incoming is not None and len(incoming):
                 arriving = incoming[list(CLASSIFY_COLUMNS)]
                 items = pd.concat([items, arriving], ignore_index=True) if len(items) else arriving
