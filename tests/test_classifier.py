@@ -224,3 +224,21 @@ def test_match_texts_equal_every_rewrite_applied_to_every_text():
             alone = match_texts(pa.array([short], pa.string()), spaces=spaces).to_pylist()
             assert index is None or alone == [expected[index].as_py()]
     assert sum("<ip>" in text for text in got.to_pylist()) > 100 and sum("<id>" in t for t in got.to_pylist()) > 100
+
+
+def test_group_ids_are_g_and_8_hex_digits_of_the_hash_of_source_and_template_across_slices():
+    """Stored ids must not move between versions: each is "G" + the low 8 hex digits of pandas'
+    hash of "source\x1ftemplate", however many groups (hashed a slice at a time) there are."""
+    import numpy as np
+
+    from toilaudit.classify.classifier import HASH_SLICE, _group_ids
+
+    sources = ["jira", "pagerduty"]
+    templates = pa.array([f"restart * on node {n}" for n in range(HASH_SLICE + 5_000)], pa.string())
+    rng = np.random.default_rng(3)
+    group_codes = rng.integers(0, 2 * len(templates), 3 * len(templates))
+    sizes = np.bincount(group_codes, minlength=2 * len(templates))
+    ids = _group_ids(group_codes, sizes, sources, templates)
+    names = [f"{sources[code // len(templates)]}\x1f{templates[code % len(templates)].as_py()}" for code in group_codes]
+    hashed = pd.util.hash_pandas_object(pd.Series(names, dtype=object), index=False).to_numpy() % 16**8
+    assert list(ids.astype(str)) == [f"G{value:08x}" for value in hashed]

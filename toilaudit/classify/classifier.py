@@ -376,13 +376,17 @@ def _group_ids(group_codes: np.ndarray, sizes: np.ndarray, sources: list, templa
     hash (32 bits); they share the id, as they always did.
     """
     used = np.flatnonzero(sizes)
-    names = pc.binary_join_element_wise(pa.array(sources, pa.string()).take(pa.array(used // len(templates))),
-                                        templates.take(pa.array(used % len(templates))), "\x1f")
-    # hashed a slice at a time: pandas hashes Python strings, and a million at once would be the
-    # import's peak of memory
-    hashed = np.concatenate([
-        pd.util.hash_pandas_object(pd.Series(names.slice(start, HASH_SLICE), dtype="str"), index=False).to_numpy()
-        for start in range(0, len(names), HASH_SLICE)]) % 16**8
+    source_names = pa.array(sources, pa.string())
+
+    def hashes(groups: np.ndarray) -> np.ndarray:
+        names = pc.binary_join_element_wise(source_names.take(pa.array(groups // len(templates))),
+                                            templates.take(pa.array(groups % len(templates))), "\x1f")
+        return pd.util.hash_pandas_object(pd.Series(names, dtype="str"), index=False).to_numpy()
+
+    # named and hashed a slice at a time: pandas hashes Python strings, and a million names at
+    # once would be the import's peak of memory
+    hashed = np.concatenate([hashes(used[start:start + HASH_SLICE]) for start in range(0, len(used), HASH_SLICE)]
+                            or [np.zeros(0, np.uint64)]) % 16**8
     id_codes, distinct = pd.factorize(hashed)
     return pd.Categorical.from_codes(id_codes[np.searchsorted(used, group_codes)], _arrow_index(_hex_ids(distinct)))
 
