@@ -530,5 +530,44 @@ def check_live_import(db: str, httpserver) -> None:
     try:
         assert store.item_count() == 460 and store.staged_count() == 0
         assert_as_full(store)
+        classified = _verdicts(store)
+    finally:
+        store.close()
+    # the day after: the re-read window brings the same issues back, as they are stored
+    with paths_taken() as taken:
+        same = run("import", "jira", "--url", fake.url, "--jql", "project = OPS ORDER BY key", db=db, env=env)
+    assert same.exit_code == 0, same.output
+    assert "(0 new)" in same.stdout and taken == []  # nothing to re-label
+    store = open_store(db)
+    try:
+        assert store.item_count() == 460 and store.staged_count() == 0
+        assert _verdicts(store).equals(classified)
+    finally:
+        store.close()
+    # one of them changed meanwhile: it alone is moved in and re-labelled with what it changes
+    fake.issues[5]["fields"] = {**fake.issues[5]["fields"], "updated": later, "summary": "Rotate the TLS certificate"}
+    with paths_taken() as taken:
+        changed = run("import", "jira", "--url", fake.url, "--jql", "project = OPS ORDER BY key", db=db, env=env)
+    assert changed.exit_code == 0, changed.output
+    assert taken == [True]
+    store = open_store(db)
+    try:
+        assert _titles(store)[fake.issues[5]["key"]] == "Rotate the TLS certificate"
+        assert int(store.import_runs().iloc[-1]["rows_read"]) == 1  # the one item moved in
+        assert_as_full(store)
+        store.set_setting("template_counts", "made by another rule pack")  # the next end classifies in full
+    finally:
+        store.close()
+    # a full classification at the end: every item fetched is moved in, unchanged or not
+    fake.issues[6]["fields"] = {**fake.issues[6]["fields"], "updated": later, "summary": "Renew the VPN certificate"}
+    with paths_taken() as taken:
+        full = run("import", "jira", "--url", fake.url, "--jql", "project = OPS ORDER BY key", db=db, env=env)
+    assert full.exit_code == 0, full.output
+    assert taken == [False]
+    store = open_store(db)
+    try:
+        assert store.item_count() == 460 and store.staged_count() == 0
+        assert _titles(store)[fake.issues[6]["key"]] == "Renew the VPN certificate"
+        assert_as_full(store)
     finally:
         store.close()

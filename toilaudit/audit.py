@@ -234,15 +234,27 @@ def _finish_live_import(store: Store, source: str, scope: str, query: str, start
         store.clear_watermark(POSITION + scope)
         return inserted
 
-    with store.transaction():
-        if not store.staged_count(scope):  # nothing new: the classifications stand
-            return write()
-        store.lock_for_import()
-        incoming = store.load_staged(scope, CLASSIFY_COLUMNS)
-        inserted = relabel_changes(store, active_rule_pack(store), incoming, source, write)
-    if inserted is not None:
+    try:
+        with store.transaction():
+            if store.staged_count(scope):
+                store.lock_for_import()
+                # the items fetched again as they are stored (a re-read window) are left as they are
+                store.drop_unchanged_staged(scope)
+            if not store.staged_count(scope):  # nothing new or changed: the classifications stand
+                return write()
+            incoming = store.load_staged(scope, CLASSIFY_COLUMNS)
+            inserted = relabel_changes(store, active_rule_pack(store), incoming, source, write)
+            if inserted is None:
+                raise _ClassifyEverything  # rolls the dropping back: a full classification moves every staged item
         return inserted
-    return classify_and_write(store, write, incoming=incoming, staged_scope=scope)
+    except _ClassifyEverything:
+        with store.transaction():
+            incoming = store.load_staged(scope, CLASSIFY_COLUMNS)
+        return classify_and_write(store, write, incoming=incoming, staged_scope=scope)
+
+
+class _ClassifyEverything(Exception):
+    """The staged items cannot be re-labelled alone: every item is classified again."""
 
 
 def _newest(newest, candidate):

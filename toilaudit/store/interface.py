@@ -278,6 +278,15 @@ class Store:
         return (f"SELECT {', '.join(columns)} FROM (SELECT *, row_number() OVER (PARTITION BY key ORDER BY seq DESC) "
                 "AS newest FROM staged_items WHERE scope = ?) latest WHERE newest = 1")
 
+    def drop_unchanged_staged(self, scope: str) -> int:
+        """Drop the staged keys of `scope` whose latest copy the store holds with every field the
+        same (as identical_items compares); returns how many rows went. Caller's transaction."""
+        same = " AND ".join(f"w.{name} IS NOT DISTINCT FROM s.{name}" for name in WORK_ITEM_FIELDS
+                            if name not in ("source", "key"))
+        return self._delete_count(self._sql(
+            f"DELETE FROM staged_items WHERE scope = ? AND key IN (SELECT s.key FROM ({self._latest_staged(WORK_ITEM_FIELDS)}) s "
+            f"JOIN work_items w ON w.source = s.source AND w.key = s.key WHERE {same})"), (scope, scope))
+
     def load_staged(self, scope: str, columns: tuple[str, ...] = WORK_ITEM_FIELDS) -> pd.DataFrame:
         return _typed(self._bulk_frame(self._sql(self._latest_staged(columns)), (scope,)), columns)
 
