@@ -237,10 +237,8 @@ class Store:
         if items.empty or held is None:  # a first import: nothing to compare with
             return identical
         given = items[list(WORK_ITEM_FIELDS)].assign(row=np.arange(len(items), dtype=np.int64))
-        same = " AND ".join(f"w.{name} IS NOT DISTINCT FROM g.{name}" for name in WORK_ITEM_FIELDS
-                            if name not in ("source", "key"))
-        identical[self._rows_matching(given, f"JOIN work_items w ON w.source = g.source AND w.key = g.key WHERE {same}")
-                  ] = True
+        identical[self._rows_matching(given, f"JOIN work_items w ON w.source = g.source AND w.key = g.key "
+                                             f"WHERE {_same_fields('w', 'g')}")] = True
         return identical
 
     def _rows_matching(self, given: pd.DataFrame, condition: str) -> np.ndarray:
@@ -281,11 +279,9 @@ class Store:
     def drop_unchanged_staged(self, scope: str) -> int:
         """Drop the staged keys of `scope` whose latest copy the store holds with every field the
         same (as identical_items compares); returns how many rows went. Caller's transaction."""
-        same = " AND ".join(f"w.{name} IS NOT DISTINCT FROM s.{name}" for name in WORK_ITEM_FIELDS
-                            if name not in ("source", "key"))
         return self._delete_count(self._sql(
             f"DELETE FROM staged_items WHERE scope = ? AND key IN (SELECT s.key FROM ({self._latest_staged(WORK_ITEM_FIELDS)}) s "
-            f"JOIN work_items w ON w.source = s.source AND w.key = s.key WHERE {same})"), (scope, scope))
+            f"JOIN work_items w ON w.source = s.source AND w.key = s.key WHERE {_same_fields('w', 's')})"), (scope, scope))
 
     def load_staged(self, scope: str, columns: tuple[str, ...] = WORK_ITEM_FIELDS) -> pd.DataFrame:
         return _typed(self._bulk_frame(self._sql(self._latest_staged(columns)), (scope,)), columns)
@@ -480,9 +476,7 @@ class Store:
                                             slots.bucket_of(added["variant"].to_numpy()))))
         if not len(buckets):
             return
-        staged = self._staged("buckets", pd.DataFrame({"value": buckets}), {"value": "INTEGER"})
-        stored = slots.unpack(self._bulk_frame(
-            f"SELECT pairs FROM {SLOT_BUCKETS} WHERE bucket IN (SELECT value FROM {staged})")["pairs"])
+        stored, staged = self._pairs_in_buckets(buckets)
         self._execute(f"DELETE FROM {SLOT_BUCKETS} WHERE bucket IN (SELECT value FROM {staged})")
         after = slots.changed(stored, gone_pairs, added_pairs)
         if len(after):
@@ -499,11 +493,14 @@ class Store:
         if variants is None:
             return slots.as_frame(slots.unpack(self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS}")["pairs"]))
         variants = np.unique(np.asarray(variants, dtype=np.int32))
-        staged = self._staged("buckets", pd.DataFrame({"value": np.unique(slots.bucket_of(variants))}),
-                              {"value": "INTEGER"})
-        pairs = slots.unpack(self._bulk_frame(
-            f"SELECT pairs FROM {SLOT_BUCKETS} WHERE bucket IN (SELECT value FROM {staged})")["pairs"])
+        pairs, _ = self._pairs_in_buckets(np.unique(slots.bucket_of(variants)))
         return slots.as_frame(pairs[np.isin((pairs >> 32).astype(np.int32), variants)])
+
+    def _pairs_in_buckets(self, buckets: np.ndarray) -> tuple[np.ndarray, str]:
+        """The kept slot pairs of these buckets, and the temporary table that names the buckets."""
+        staged = self._staged("buckets", pd.DataFrame({"value": buckets}), {"value": "INTEGER"})
+        rows = self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS} WHERE bucket IN (SELECT value FROM {staged})")
+        return slots.unpack(rows["pairs"]), staged
 
     def template_texts_containing(self, pieces: pd.Series) -> pd.DataFrame:
         """The template_texts rows whose text contains one of `pieces` (a scan: seldom needed)."""
@@ -790,6 +787,12 @@ class Store:
         """Every kept assessment of an organisation, in the order they were kept."""
         return self._frame(self._sql("SELECT assessed_at, content FROM assessments WHERE org = ? "
                                      "ORDER BY kept_at"), (org,))
+
+
+def _same_fields(stored: str, other: str) -> str:
+    """SQL: the item aliased `other` has every field of the stored item `stored` (same source and key)."""
+    return " AND ".join(f"{stored}.{name} IS NOT DISTINCT FROM {other}.{name}" for name in WORK_ITEM_FIELDS
+                        if name not in ("source", "key"))
 
 
 def _typed(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
