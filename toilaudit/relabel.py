@@ -319,9 +319,10 @@ def _plan(store: Store, incoming: pd.DataFrame, replaced: pd.DataFrame) -> _Plan
     texts = _with_ids(store, texts, flipped_holders)
 
     # 3. step 2 (rare tokens starred) before and after, for those texts and the holders of flipped tokens
-    looked_at = list(texts.index[(texts["after"] != texts["before"]) | texts["id"].isin(flipped_holders)])
-    before2 = _step2([t for t in looked_at if texts.at[t, "before"] > 0], counts.items_before)
-    after2 = _step2([t for t in looked_at if texts.at[t, "after"] > 0], counts.items_after)
+    looked_at = (texts["after"] != texts["before"]) | texts["id"].isin(flipped_holders)
+    before2 = _step2(list(texts.index[looked_at & (texts["before"] > 0)]), counts.items_before)
+    after2 = _step2(list(texts.index[looked_at & (texts["after"] > 0)]), counts.items_after)
+    looked_at = list(texts.index[looked_at])
     moved = [t for t in looked_at if (t in before2) != (t in after2) or before2.get(t) != after2.get(t)]
 
     # 4. the texts sharing a slot variant with a moved one (the first ring: their templates are

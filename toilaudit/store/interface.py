@@ -20,6 +20,7 @@ import pyarrow as pa
 from toilaudit.errors import StoreError
 from toilaudit.importers.export import MAX_SECONDS, ImportBatch
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
+from toilaudit.sorted_arrays import among, distinct
 from toilaudit.store import slots
 from toilaudit.store.schema import (
     CLASSIFICATION_COLUMNS,
@@ -472,8 +473,8 @@ class Store:
         the buckets holding them are read, changed and written again."""
         gone_pairs = slots.pairs_of(gone["variant"].to_numpy(), gone["text_id"].to_numpy())
         added_pairs = slots.pairs_of(added["variant"].to_numpy(), added["text_id"].to_numpy())
-        buckets = np.unique(np.concatenate((slots.bucket_of(gone["variant"].to_numpy()),
-                                            slots.bucket_of(added["variant"].to_numpy()))))
+        buckets = distinct(np.concatenate((slots.bucket_of(gone["variant"].to_numpy()),
+                                           slots.bucket_of(added["variant"].to_numpy()))))
         if not len(buckets):
             return
         stored, staged = self._pairs_in_buckets(buckets)
@@ -492,9 +493,9 @@ class Store:
         """The kept candidate slots (variant, text_id) of these variants (None: all of them)."""
         if variants is None:
             return slots.as_frame(slots.unpack(self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS}")["pairs"]))
-        variants = np.unique(np.asarray(variants, dtype=np.int32))
-        pairs, _ = self._pairs_in_buckets(np.unique(slots.bucket_of(variants)))
-        return slots.as_frame(pairs[np.isin((pairs >> 32).astype(np.int32), variants)])
+        variants = distinct(np.asarray(variants, dtype=np.int32))
+        pairs, _ = self._pairs_in_buckets(distinct(slots.bucket_of(variants)))
+        return slots.as_frame(pairs[among((pairs >> 32).astype(np.int32), variants)])
 
     def _pairs_in_buckets(self, buckets: np.ndarray) -> tuple[np.ndarray, str]:
         """The kept slot pairs of these buckets, and the temporary table that names the buckets."""

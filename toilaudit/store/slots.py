@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from toilaudit.sorted_arrays import among, distinct
+
 BUCKET_SHIFT = 12  # variants are 32-bit hashes: up to 2**20 buckets, ~14 pairs each at 1M items
 PAIR = np.dtype("<i8")
 SLICE = 1 << 20
@@ -94,7 +96,7 @@ def changed(stored: np.ndarray, gone: np.ndarray, added: np.ndarray) -> np.ndarr
 
     A text can hold a variant twice (relabel.py), so a pair may be kept twice: a gone pair
     takes every copy, as the former row-per-pair table's DELETE did."""
-    kept = stored[~np.isin(stored, gone)]
+    kept = stored[~among(stored, distinct(gone))]
     result = np.concatenate((kept, np.asarray(added, dtype=PAIR)))
     result.sort()
     return result
