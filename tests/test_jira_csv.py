@@ -129,7 +129,48 @@ def test_values_are_trimmed_in_every_block_that_needs_it_and_only_there():
     clean = pa.array(["a", "", "b c", "a é b", "x"] * 50)
     padded = pa.array(["a ", " b", "\tc\n", "d\u00a0", "\u3000e", "f\x1f", "plain", "", "  "] * 50)
     column = pa.chunked_array([clean, padded, clean.slice(3), padded.slice(2, 20)])
-    trimmed = _trimmed(column)
+    trimmed = pa.chunked_array([_trimmed(chunk) for chunk in column.chunks])
     assert trimmed.to_pylist() == pc.utf8_trim_whitespace(column).to_pylist()
     assert trimmed.chunk(0).buffers()[2].address == clean.buffers()[2].address  # kept, not copied
     assert trimmed.to_pylist()[250:259] == ["a", "b", "c", "d", "e", "f\x1f".strip(), "plain", "", ""]
+
+
+@pytest.mark.parametrize("block_bytes", [1 << 24, 4096])  # one block; many: a field is made block by block
+@pytest.mark.parametrize("with_nul", [False, True])
+def test_long_descriptions_are_trimmed_then_cut_to_2000_characters_as_read(tmp_path, monkeypatch, block_bytes, with_nul):
+    """read_export cuts a description as it reads it (no million long descriptions held whole):
+    the same text as trimming, joining repeated headers, taking NUL out and cutting afterwards,
+    in whichever block a row falls, with leading white space, multi-byte characters and a
+    value that ends in white space at the cut."""
+    import csv
+    import random
+
+    from toilaudit.importers import csv_reading
+
+    monkeypatch.setattr(csv_reading, "READ_BLOCK_BYTES", block_bytes)
+    rng = random.Random(7)
+    white = " \t\n"
+    rows, expected = [], []
+    for number in range(1, 301):
+        body = "".join(rng.choice("ab é日 \n") for _ in range(rng.randint(0, 2600)))
+        if with_nul and number > 150:  # beyond the sniffed head, which refuses NUL as a binary file
+            body = body[:1990] + "\x00" * rng.randint(0, 30) + body[1990:]
+        description = rng.choice(["", "  ", "\n  ", " " * 60]) + body + rng.choice(["", " ", "\n\t"])
+        if number == 3:
+            description = "x" * 1999 + "  y"  # white space at the cut stays: the cut comes after the trim
+        labels = (rng.choice(["", "db", "Net"]), rng.choice(["", "ops"]))
+        rows.append([f"T {number}", f"OPS-{number}", "Task", "24/Nov/26 3:45 PM", "", *labels, "", "", "", "", "Ops",
+                     description])
+        text = description.strip(white)
+        if with_nul:
+            text = text.replace("\x00", "").strip(white)
+        expected.append((text[:2000], "|".join(label for label in labels if label).lower()))
+    path = tmp_path / "long.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(HEADER.rstrip("\n") + ",Description\n")
+        csv.writer(handle).writerows(rows)
+
+    items = read_jira_csv([path], {}).items
+    assert list(zip(items["description"], items["labels"])) == expected
+    assert items["description"].str.len().max() == 2000
+    assert items.loc[2, "description"].endswith("x ")

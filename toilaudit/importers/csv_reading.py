@@ -26,6 +26,7 @@ ENCODINGS = ("utf-8", "cp1252")  # Excel on Windows saves CSV as Windows-1252
 SNIFF_BYTES = 64 * 1024
 # Excel writes ";" where the decimal mark is a comma (much of Europe), and tabs as "Unicode Text"
 DELIMITERS = (",", ";", "\t")
+READ_BLOCK_BYTES = 1 << 24  # the parser's block: its threads parse one each; fields are made a block at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +90,16 @@ def _read_header(path: Path, head: bytes) -> tuple[list[str], str, str]:
 
 def read_export(
     path: Path, source: str, aliases: dict[str, tuple[str, ...]], user_map: dict[str, str], required: tuple[str, ...],
-    single_line: dict[str, str] | None = None,
+    single_line: dict[str, str] | None = None, longest: dict[str, int] | None = None,
 ) -> ExportTable:
     """Read the columns of `path` that feed WorkItem fields, or raise one clear InputFileError.
 
     `single_line`: fields that never hold a line break (field -> header name, for messages).
+    `longest`: fields kept to at most so many characters (field -> characters), cut as they are
+    read: a million long descriptions are not held whole, then cut.
     """
     single_line = single_line or {}
+    longest = longest or {}
     path = Path(path)
     where = path.name
     if path.is_dir():
@@ -126,16 +130,22 @@ def read_export(
     with ThreadPoolExecutor(max_workers=2) as pool:
         digest = pool.submit(file_sha256, path)
         table = _read_columns(path, encoding, len(headers), wanted, delimiter)
-        if table.num_rows == 0:
+        rows = table.num_rows
+        if rows == 0:
             raise InputFileError(f"{where}: no rows under the header - export the {source} again, with the rows")
-        fields = dict(zip(positions, pool.map(lambda found: _join_values(table, found), positions.values())))
-        sha256, has_nul = digest.result()
-        if has_nul:  # PostgreSQL text cannot hold NUL, and no title means one: both stores get the same text
-            fields = {field: values.str.replace("\x00", "", regex=False).str.strip() for field, values in fields.items()}
         broken = [field for field in single_line if field in positions
                   and any(_may_hold_line_break(table.column(f"c{i}")) for i in positions[field])]
+        # each column's blocks, without the table: a block is let go once its field's values are made
+        blocks = {i: table.column(f"c{i}").chunks for i in wanted}
+        del table
+        sha256, has_nul = digest.result()
+
+        def values(field: str) -> pd.Series:
+            return _field_values([blocks.pop(i) for i in positions[field]], has_nul, longest.get(field))
+
+        fields = dict(zip(positions, pool.map(values, positions)))
         _check_single_line(fields, {field: single_line[field] for field in broken}, where)
-        return ExportTable(path, sha256, fields, table.num_rows)
+        return ExportTable(path, sha256, fields, rows)
 
 
 def _looks_utf16(head: bytes) -> bool:
@@ -184,7 +194,7 @@ def _read_columns(path: Path, encoding: str, width: int, wanted: list[int], deli
     try:
         return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding, block_size=READ_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, delimiter=delimiter),
             convert_options=pacsv.ConvertOptions(
                 include_columns=include,
@@ -208,12 +218,11 @@ def _read_columns(path: Path, encoding: str, width: int, wanted: list[int], deli
         raise InputFileError(f"{path.name}: not a readable CSV ({shown(message, 80)}) - export as CSV") from None
 
 
-def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
+def _trimmed(chunk: pa.Array) -> pa.Array:
     """White space trimmed off both ends of every value; a block none of whose values starts or
     ends with a byte that may be white space (ASCII, or any byte of a multi-byte character) is
     kept as it is: most are, and trimming copies every value (half a second for 1M descriptions)."""
-    return pa.chunked_array([pc.utf8_trim_whitespace(chunk) if _may_need_trim(chunk) else chunk
-                             for chunk in column.chunks], pa.string())
+    return pc.utf8_trim_whitespace(chunk) if _may_need_trim(chunk) else chunk
 
 
 def _may_need_trim(chunk: pa.Array) -> bool:
@@ -225,15 +234,31 @@ def _may_need_trim(chunk: pa.Array) -> bool:
     return bool(((edges <= ord(" ")) | (edges >= 0x80)).any())  # ASCII white space is \t to \r and the space
 
 
-def _join_values(table: pa.Table, positions: list[int]) -> pd.Series:
-    """One string column per field; repeated headers (Labels x3) are joined with "|", blanks dropped."""
-    columns = [_trimmed(table.column(f"c{i}")) for i in positions]
-    joined = columns[0]
-    for column in columns[1:]:
-        # "a", "", "b" -> "a|b". Not null_handling="skip": pyarrow 26 drops the rows where every
-        # value is null, so the column comes back shorter and misaligned.
-        both = pc.binary_join_element_wise(joined, column, pa.scalar("|", column.type))
-        joined = pc.if_else(pc.equal(joined, ""), column, pc.if_else(pc.equal(column, ""), joined, both))
+def _field_values(columns: list[list[pa.Array]], has_nul: bool, longest: int | None) -> pd.Series:
+    """One field's values from its columns' blocks (the reader's chunks, aligned across columns),
+    a block at a time, each let go once used: trimmed, repeated headers (Labels x3) joined with
+    "|", NUL taken out where the file holds one, cut to `longest` characters."""
+    parts = []
+    for block in range(len(columns[0])):
+        part = _joined([_trimmed(column[block]) for column in columns])
+        for column in columns:
+            column[block] = None
+        if has_nul:  # PostgreSQL text cannot hold NUL, and no title means one: both stores get the same text
+            part = pa.array(pd.Series(part.to_pandas()).str.replace("\x00", "", regex=False).str.strip(), pa.string())
+        if longest is not None:
+            part = pc.utf8_slice_codeunits(part, 0, longest)
+        parts.append(part)
     # one contiguous array per column (the reader returns a chunk per block): the store loads
     # the frame from contiguous Arrow columns, which would otherwise copy them all at once
-    return joined.combine_chunks().to_pandas()
+    return pa.chunked_array(parts, pa.string()).combine_chunks().to_pandas()
+
+
+def _joined(columns: list[pa.Array]) -> pa.Array:
+    """"a", "", "b" -> "a|b": the values of repeated headers, blanks dropped."""
+    joined = columns[0]
+    for column in columns[1:]:
+        # Not null_handling="skip": pyarrow 26 drops the rows where every value is null, so the
+        # column comes back shorter and misaligned.
+        both = pc.binary_join_element_wise(joined, column, pa.scalar("|", column.type))
+        joined = pc.if_else(pc.equal(joined, ""), column, pc.if_else(pc.equal(column, ""), joined, both))
+    return joined

@@ -68,11 +68,14 @@ def items_to_frame(items: list[WorkItem]) -> pd.DataFrame:
     return normalise_frame(frame)
 
 
-def _longest_bytes(values: pd.Series) -> int:
-    """The longest value's length in bytes (at least its characters), read from Arrow's offsets
-    alone: a million descriptions are cut, that is copied, only when one is longer than the cut."""
-    lengths = pc.binary_length(pa.array(values, type=pa.string(), from_pandas=True))
-    return int(pc.max(lengths).as_py() or 0)
+def _longer_than(values: pd.Series, characters: int) -> bool:
+    """Whether a value holds more characters than `characters`: first from Arrow's offsets alone
+    (bytes, at least the characters), so that a million descriptions are counted, and cut, that
+    is copied, only when one may be longer (read_export cuts a CSV's as it reads them)."""
+    strings = pa.array(values, type=pa.string(), from_pandas=True)
+    if int(pc.max(pc.binary_length(strings)).as_py() or 0) <= characters:
+        return False
+    return int(pc.max(pc.utf8_length(strings)).as_py() or 0) > characters
 
 
 def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -89,7 +92,7 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             if pd.api.types.is_string_dtype(column) or column.dtype == object:
                 out[name] = column.fillna("").astype(str)
-                if name == "description" and _longest_bytes(out[name]) > DESCRIPTION_CHARS:
+                if name == "description" and _longer_than(out[name], DESCRIPTION_CHARS):
                     out[name] = out[name].str.slice(0, DESCRIPTION_CHARS)
             else:  # an all-empty column arrives as float NaN
                 out[name] = column.astype(object).where(column.notna(), "").astype(str)

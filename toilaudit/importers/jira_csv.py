@@ -19,7 +19,7 @@ from toilaudit.importers.export import (
     read_files,
     split_human_labels,
 )
-from toilaudit.importers.interface import normalise_frame
+from toilaudit.importers.interface import DESCRIPTION_CHARS, normalise_frame
 
 REQUIRED = ("key", "title", "created_at")
 HEADER_NAMES = {"created_at": "Created", "resolved_at": "Resolved", "time_spent_seconds": "Time Spent"}
@@ -38,7 +38,8 @@ def read_jira_csv(
     """Read Jira CSV exports into one batch; the last row of a repeated key wins."""
 
     def read_one(path):
-        export = read_export(Path(path), "Jira issues", JIRA_ALIASES, columns_map, REQUIRED, SINGLE_LINE)
+        export = read_export(Path(path), "Jira issues", JIRA_ALIASES, columns_map, REQUIRED, SINGLE_LINE,
+                             {"description": DESCRIPTION_CHARS})
         items, warnings = _to_items(export.fields, export.path.name, team, date_format, timezone)
         return items, ImportedFile(export.path.name, export.sha256, export.rows), warnings
 
