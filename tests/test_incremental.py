@@ -227,6 +227,75 @@ def test_incremental_import_equals_full_classification_postgres(pg_url: str, tmp
     check_deltas(pg_url, tmp_path)
 
 
+def check_group_sizes(location: str, tmp_path: Path) -> None:
+    """Items joining or leaving a group whose size stays in its band (classifier.size_bands)
+    change only the stored size of the group's other items; a group whose band changes (two
+    items become three: S001; three become two; one becomes two) is re-labelled whole. After
+    each import the store equals a full classification."""
+    said: list[str] = []
+
+    def relabelled(batch) -> tuple[int, int]:
+        """Items re-labelled, and items given their group's new size alone, by this import."""
+        said.clear()
+        with paths_taken() as taken:
+            import_batch(store, batch, "csv", tell=said.append)
+        assert taken == [True]
+        line = next(step for step in said if step.startswith("re-labelling"))
+        numbers = [int(word.replace(",", "")) for word in line.split() if word.replace(",", "").isdigit()]
+        return numbers[0], (numbers[1] if len(numbers) > 1 else 0)
+
+    def sizes(prefix: str) -> set[int]:
+        rows = store._frame("SELECT key, group_size FROM classifications")
+        return set(rows.loc[rows["key"].str.startswith(prefix + "-"), "group_size"].astype(int))
+
+    def rule_ids(key: str) -> str:
+        rows = store._frame("SELECT key, rule_ids FROM classifications")
+        return str(rows.loc[rows["key"] == key, "rule_ids"].iloc[0])
+
+    template = _real(1, 17, "OPS")[0]
+    # every word of these titles is held by the ten BIG items: no token is rare, no template moves
+    big = "Reset the VPN password for the finance team"
+    titles = {"BIG": [big] * 10, "PAIR": ["finance team VPN password reset"] * 2,
+              "TRIO": ["password reset for the VPN of the finance team"] * 3, "ONE": ["VPN team finance password reset"]}
+    rows = _real(200, 17, "OPS") + [row for prefix, group in titles.items()
+                                    for row in _rows_with_titles(template, group, prefix)]
+    store = open_store(location)
+    try:
+        import_batch(store, _jira(tmp_path / "base.csv", rows), "csv")
+        assert sizes("BIG") == {10} and sizes("PAIR") == {2} and sizes("TRIO") == {3}
+        assert "S001" not in rule_ids("PAIR-1") and "S001" in rule_ids("TRIO-1")
+
+        # one more BIG: 10 -> 11, the same band: the ten stored items only change size
+        assert relabelled(_jira(tmp_path / "d1.csv", _rows_with_titles(template, [big], "BIG2"))) == (1, 10)
+        assert sizes("BIG") == {11} and sizes("BIG2") == {11}
+        assert_as_full(store)
+
+        # a third PAIR: 2 -> 3 reaches S001: the pair is re-labelled with it
+        assert relabelled(_jira(tmp_path / "d2.csv", _rows_with_titles(template, titles["PAIR"][:1], "PAIR3"))) == (3, 0)
+        assert "S001" in rule_ids("PAIR-1")
+        assert_as_full(store)
+
+        # a TRIO item retitled: 3 -> 2 falls below S001: the two others are re-labelled
+        retitled = _rows_with_titles(template, ["Reporting dashboard shows stale numbers"], "TRIO")
+        assert relabelled(_jira(tmp_path / "d3.csv", retitled)) == (3, 0)
+        assert "S001" not in rule_ids("TRIO-2") and sizes("TRIO") == {1, 2}
+        assert_as_full(store)
+
+        # a lone item gains a twin: 1 -> 2 leaves the band of one (S007's, for pages)
+        assert relabelled(_jira(tmp_path / "d4.csv", _rows_with_titles(template, titles["ONE"], "ONE2"))) == (2, 0)
+        assert_as_full(store)
+    finally:
+        store.close()
+
+
+def test_a_group_whose_size_stays_in_its_band_changes_its_size_alone(tmp_path: Path) -> None:
+    check_group_sizes(str(tmp_path / "store.db"), tmp_path)
+
+
+def test_a_group_whose_size_stays_in_its_band_changes_its_size_alone_postgres(pg_url: str, tmp_path: Path) -> None:
+    check_group_sizes(pg_url, tmp_path)
+
+
 def test_postgres_indexes_the_look_ups_and_an_older_store_gains_them(pg_url: str, tmp_path: Path) -> None:
     """On PostgreSQL a full classification indexes what an import of a few items looks up
     (schema.INDEXES); a store made without them imports as before, and gains them with its next one."""

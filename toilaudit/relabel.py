@@ -5,10 +5,12 @@ whatever else the store holds) and on two things the whole store decides: its ti
 and the size of its repetition group (source and template), which drive S001, S008 and S007.
 So an import of a few items into a large store re-labels only:
 - the new and replaced items;
-- the stored items whose template the import changes, and
-- every item of a group the import changes (an item joins or leaves it: its size moves).
-Their classifications are computed by the same `classify`, given those items' templates; a
-group's items are all loaded, so its size comes out as in a full classification. The other
+- the stored items whose template the import changes (their group is re-labelled whole), and
+- every item of a group whose size the import moves to another band (classifier.size_bands:
+  one item, S001's threshold, S008's): an item joins or leaves it.
+Their classifications are computed by the same `classify`, given those items' templates and
+the number of their groups' items left as they are. The stored items of a group whose size
+moves within its band keep their verdicts and are given the new size (_gather); the other
 classification rows stay as they are.
 
 Templates are a property of the whole store (templates.py): a token held by fewer than 3
@@ -54,7 +56,7 @@ import pandas as pd
 import pyarrow as pa
 
 import toilaudit
-from toilaudit.classify.classifier import INPUTS, classify, item_match_texts
+from toilaudit.classify.classifier import INPUTS, classify, item_match_texts, size_bands
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.model import MODEL_RESOURCE
 from toilaudit.classify.templates import (
@@ -143,10 +145,12 @@ def relabel_changes(store: Store, pack: RulePack, incoming: pd.DataFrame, source
     plan = _plan(store, incoming, store.items_by_keys(source, incoming["key"], ("title", "labels")))
     if plan is None:
         return None
-    members = plan.members(store, incoming)
-    tell(f"re-labelling {len(members):,} items, those the import can change")
-    classified = classify(members, pack, templates=plan.templates_of(members))
+    batch = _gather(store, plan, incoming, pack)
+    resized = f"; {batch.resized:,} more only change their group's size" if batch.resized else ""
+    tell(f"re-labelling {len(batch.members):,} items, those the import can change{resized}")
+    classified = classify(batch.members, pack, templates=batch.templates, group_others=batch.others)
     written = write()  # forgets the counts, as every change of the items does
+    store.set_group_sizes(batch.new_sizes)  # the batch's own rows are replaced next, with theirs
     store.replace_some_classifications(classified)
     store.update_template_counts(plan.gone, plan.added, made_with)
     return written
@@ -191,24 +195,71 @@ class _Plan:
     gone: dict[str, tuple[str, pd.Series]]
     added: dict[str, pd.DataFrame]
     affected_templates: list[str]
-    """The templates of the groups whose items must all be re-labelled."""
+    """The templates of the groups whose items join or leave (their sizes change)."""
+    regrouped_templates: list[str]
+    """The templates of the groups holding stored items whose template changes: re-labelled whole."""
 
-    def members(self, store: Store, incoming: pd.DataFrame) -> pd.DataFrame:
-        """The items to re-label: the incoming ones, and every other stored item of a group the import changes."""
-        kept = store.items_in_groups(CLASSIFY_COLUMNS, self.affected_templates, incoming)
-        self._stored = kept.pop("template")
-        return pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming
+    def templates_of(self, codes: np.ndarray, texts: pa.Array, stored: pd.Series) -> dict[str, str]:
+        """The template of each of the members' match texts (`texts`, and `codes` maps the
+        members to them): decided here, else the stored one (`stored`: the templates of the
+        first len(stored) members, the stored items)."""
+        kept = len(stored)
+        known = dict(zip(texts.take(pa.array(codes[:kept], pa.int64())).to_pylist(), stored.tolist()))
+        return known | self.texts["template"].dropna().to_dict()
 
-    def templates_of(self, members: pd.DataFrame):
-        """The template miner `classify` uses for `members`: the templates decided here, else the stored ones."""
+
+@dataclass
+class _Batch:
+    """What an import re-labels: `members` (the incoming items and every stored item of a group
+    re-labelled whole), their templates, the items of their groups left as they are (`others`),
+    and the new sizes of the groups whose stored items only change size (`new_sizes`)."""
+
+    members: pd.DataFrame
+    templates: Callable[[pa.Array, np.ndarray], pa.Array]
+    others: Callable[[list[str], pa.Array], np.ndarray]
+    new_sizes: pd.DataFrame
+    resized: int
+    """The stored items given their group's new size alone."""
+
+
+def _gather(store: Store, plan: _Plan, incoming: pd.DataFrame, pack: RulePack) -> _Batch:
+    """The items to re-label. An item's classification reads its group's size only by band (one
+    item, S001's threshold, S008's: classifier.size_bands), so a group whose items join or leave
+    but whose size stays in its band keeps its stored items' verdicts: they are given the new
+    size alone (a catalogue of repeated requests: 1,000 new items would otherwise re-label most
+    of the store). A group whose band changes is re-labelled whole, as is one whose stored items
+    change template; the loop ends when no other group changes band (each round loads more)."""
+    whole = set(plan.regrouped_templates)
+    while True:
+        kept = store.items_in_groups(CLASSIFY_COLUMNS, sorted(whole), incoming)
+        stored = kept.pop("template")
+        members = pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming
         codes, texts, _, _ = item_match_texts(members)
-        kept = len(self._stored)
-        known = dict(zip(texts.take(pa.array(codes[:kept], pa.int64())).to_pylist(), self._stored.tolist()))
-        known |= self.texts["template"].dropna().to_dict()
+        known = plan.templates_of(codes, texts, stored)
+        item_templates = np.asarray([known[text] for text in texts.to_pylist()], dtype=object)[codes]
+        joining = pd.Series(1, index=pd.MultiIndex.from_arrays([members["source"].to_numpy(dtype=object),
+                                                                item_templates])).groupby(level=[0, 1]).sum()
+        groups = store.group_counts(sorted(set(plan.affected_templates) | whole), members).set_index(
+            ["source", "template"])
+        groups = groups[groups["staying"] > 0]  # the stored groups some of whose items stay as they are
+        after = groups["staying"].add(joining.reindex(groups.index), fill_value=0).astype(np.int64)
+        banded = size_bands(groups["size"].to_numpy(), pack.settings) != size_bands(after.to_numpy(), pack.settings)
+        crossing = set(groups.index[banded].get_level_values("template")) - whole
+        if not crossing:
+            break
+        whole |= crossing
+    moved = after != groups["size"]
+    new_sizes = after[moved].rename("size").reset_index()
+    staying = groups["staying"].to_dict()
 
-        def templates(distinct: pa.Array, item_counts: np.ndarray) -> pa.Array:
-            return pa.array([known[text] for text in distinct.to_pylist()], pa.string())
-        return templates
+    def templates(distinct: pa.Array, item_counts: np.ndarray) -> pa.Array:
+        return pa.array([known[text] for text in distinct.to_pylist()], pa.string())
+
+    def others(sources: list[str], template_values: pa.Array) -> np.ndarray:
+        names = template_values.to_pylist()
+        return np.array([staying.get((source, name), 0) for source in sources for name in names], dtype=np.int64)
+
+    return _Batch(members, templates, others, new_sizes, int(groups.loc[moved, "staying"].sum()))
 
 
 def _counts_per_text(items: pd.DataFrame) -> pd.Series:
@@ -351,10 +402,12 @@ def _plan(store: Store, incoming: pd.DataFrame, replaced: pd.DataFrame) -> _Plan
     next_id = store.next_template_text_id()
     texts.loc[new, "id"] = np.arange(next_id, next_id + int(new.sum()))
 
-    # groups to re-label whole: those items join or leave, and those of the incoming items
+    # groups whose items join or leave (those of the incoming items too), and those holding stored
+    # items that change template: these move to another group, so their group is re-labelled whole
     moves = (texts["after"] != texts["before"]) | _differs(texts["template"], texts["template_before"])
     affected = (set(texts.loc[moves, "template_before"].dropna()) | set(texts.loc[moves, "template"].dropna())
                 | set(texts.loc[delta.index, "template"].dropna()))
+    regrouped = (texts["before"] > 0) & (texts["after"] > 0) & _differs(texts["template"], texts["template_before"])
 
     # the counts after: texts, tokens, rare tokens' holders, and the slots of the moved texts
     rewrite = texts[moves]
@@ -390,4 +443,5 @@ def _plan(store: Store, incoming: pd.DataFrame, replaced: pd.DataFrame) -> _Plan
                                         "text_id": texts["id"].reindex(np.asarray(staying, dtype=object)[slot_rows])
                                         .to_numpy(dtype=np.int32)}),
     }
-    return _Plan(texts=texts, gone=gone, added=added, affected_templates=sorted(affected))
+    return _Plan(texts=texts, gone=gone, added=added, affected_templates=sorted(affected),
+                 regrouped_templates=sorted(set(texts.loc[regrouped, "template_before"].dropna())))

@@ -42,7 +42,7 @@ from toilaudit.classify.features import (
     feature_rows,
     worker_pool,
 )
-from toilaudit.classify.interface import CLASSIFICATION_FIELDS, Rule, RulePack
+from toilaudit.classify.interface import CLASSIFICATION_FIELDS, Rule, RulePack, Settings
 from toilaudit.classify.matching import start_matching
 from toilaudit.classify.model import RULE_LOGIT, ToilModel, shipped_model, sigmoid
 from toilaudit.classify.templates import distinct_values, group_templates, joined_match_texts, match_texts
@@ -118,16 +118,30 @@ class Evidence:
 
 Templater = Callable[[pa.Array, np.ndarray], pa.Array]
 """Distinct match texts and the items holding each -> their group templates (group_templates)."""
+GroupCounter = Callable[[list[str], pa.Array], np.ndarray]
+"""Sources and templates -> the items of each group (source, template) outside those classified,
+as group codes number them (source code * len(templates) + template code)."""
+
+
+def size_bands(sizes: np.ndarray, settings: Settings) -> np.ndarray:
+    """What the classification reads of a group's size: one item (S007), `repetition_min_group`
+    or more (S001), twice that or more (S008). Groups of sizes in the same band classify alike
+    but for the size itself (relabel.py updates the size alone)."""
+    sizes = np.asarray(sizes)
+    minimum = settings.repetition_min_group
+    return (sizes == 1) * 1 + (sizes >= minimum) * 2 + (sizes >= 2 * minimum) * 4
 
 
 def classify(items: pd.DataFrame, pack: RulePack, model: ToilModel | None = None,
-             human: np.ndarray | None = None, templates: Templater | None = None) -> pd.DataFrame:
+             human: np.ndarray | None = None, templates: Templater | None = None,
+             group_others: GroupCounter | None = None) -> pd.DataFrame:
     """One classification row (CLASSIFICATION_FIELDS) per item, in the items' order.
 
     `human`, aligned with the items: 1.0 where a person labelled the item toil, 0.0 not toil,
     NaN unlabelled. Labels adapt the model to the organisation (adapt.py) and decide their
     own items' verdicts. `templates` replaces the template mining (relabel.py gives the
-    templates the whole store decides, for a few items).
+    templates the whole store decides, for a few items); `group_others` counts the items of
+    their groups that are not among `items` (relabel.py: the stored items left as they are).
     """
     if items.empty:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in CLASSIFICATION_FIELDS})
@@ -150,7 +164,8 @@ def classify(items: pd.DataFrame, pack: RulePack, model: ToilModel | None = None
         if not adapting:
             pending[DESCRIPTION] = LinearScorer(weights, DESCRIPTION).submit(description.texts, description.prepare,
                                                                            pool)
-        evidence = gather_evidence(items, pack, templates, description, pool, None if adapting else score_titles)
+        evidence = gather_evidence(items, pack, templates, description, pool, None if adapting else score_titles,
+                                   group_others)
         if adapting:
             evidence, model = _learn_from_labels(evidence, model, np.asarray(human, dtype=float))
         probability = sigmoid(item_logits(evidence, model, {field: scores() for field, scores in pending.items()}))
@@ -264,10 +279,12 @@ def item_match_texts(items: pd.DataFrame) -> tuple[np.ndarray, pa.Array, np.ndar
 
 def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | None = None,
                     description: TextField | None = None, pool: ThreadPoolExecutor | None = None,
-                    titles_ready: Callable[[TextField], None] | None = None) -> Evidence:
+                    titles_ready: Callable[[TextField], None] | None = None,
+                    group_others: GroupCounter | None = None) -> Evidence:
     """Rules, repetition groups and signals for each item; see the module doc. `description`:
     the items' _description_field, when the caller already has it; `pool`: worker threads to
-    share; `titles_ready` hears of the titles' TextField once the templates are mined."""
+    share; `titles_ready` hears of the titles' TextField once the templates are mined;
+    `group_others`: see classify."""
     settings = pack.settings
     is_page = (items["source"] == "pagerduty").to_numpy()
     codes, texts, title_codes, title_texts = item_match_texts(items)
@@ -304,6 +321,8 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     group_codes = source_codes * len(template_values) + template_codes[codes]
     sizes = np.bincount(group_codes)
     group_size = sizes[group_codes]
+    if group_others is not None:
+        group_size = group_size + np.asarray(group_others(list(source_values), template_values))[group_codes]
     templates = pd.Categorical.from_codes(template_codes[codes], _arrow_index(template_values))
     group_id = _group_ids(group_codes, sizes, list(source_values), template_values)
 

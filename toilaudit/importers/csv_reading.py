@@ -244,7 +244,7 @@ def _field_values(columns: list[list[pa.Array]], has_nul: bool, longest: int | N
         for column in columns:
             column[block] = None
         if has_nul:  # PostgreSQL text cannot hold NUL, and no title means one: both stores get the same text
-            part = pa.array(pd.Series(part.to_pandas()).str.replace("\x00", "", regex=False).str.strip(), pa.string())
+            part = pa.array(part.to_pandas().str.replace("\x00", "", regex=False).str.strip(), pa.string())
         if longest is not None:
             part = pc.utf8_slice_codeunits(part, 0, longest)
         parts.append(part)

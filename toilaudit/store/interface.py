@@ -404,7 +404,29 @@ class Store:
             f"AND NOT EXISTS (SELECT 1 FROM {left_out} s WHERE s.source = w.source AND s.key = w.key)")
         return _typed(frame, columns)
 
+    def group_counts(self, templates: list[str], leaving_out: pd.DataFrame) -> pd.DataFrame:
+        """Per stored group (source, template) of these templates: its stored size and the number
+        of its items not among `leaving_out` (columns source, key): those that stay as they are."""
+        staged = self._staged("templates", pd.DataFrame({"template": templates}, dtype=object), {"template": "TEXT"})
+        left_out = self._staged("items", leaving_out[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
+        frame = self._bulk_frame(
+            f"SELECT c.source, c.template, max(c.group_size) AS size, count(*) - count(s.key) AS staying "
+            f"FROM classifications c LEFT JOIN {left_out} s ON s.source = c.source AND s.key = c.key "
+            f"WHERE c.template IN (SELECT template FROM {staged}) GROUP BY c.source, c.template")
+        return frame.astype({"source": object, "template": object, "size": np.int64, "staying": np.int64})
+
     # -- classifications ---------------------------------------------------------------------
+    def set_group_sizes(self, sizes: pd.DataFrame) -> None:
+        """Give every stored classification of these groups (source, template) its group's new `size`."""
+        if sizes.empty:
+            return
+        with self.transaction():
+            staged = self._staged("group_sizes", sizes[["source", "template", "size"]],
+                                  {"source": "TEXT", "template": "TEXT", "size": "BIGINT"})
+            self._execute(f"UPDATE classifications SET group_size = g.size FROM {staged} g "
+                          "WHERE classifications.source = g.source AND classifications.template = g.template")
+            self._changed()
+
     def replace_classifications(self, classified: pd.DataFrame) -> None:
         with self.transaction():
             self._execute("DELETE FROM classifications")
