@@ -423,6 +423,7 @@ class Store:
         with self.transaction():
             staged = self._staged("group_sizes", sizes[["source", "template", "size"]],
                                   {"source": "TEXT", "template": "TEXT", "size": "BIGINT"})
+            self._analyze(staged)
             self._execute(f"UPDATE classifications SET group_size = g.size FROM {staged} g "
                           "WHERE classifications.source = g.source AND classifications.template = g.template")
             self._changed()
@@ -538,6 +539,12 @@ class Store:
 
     def _drop_indexes(self, table: str) -> None:
         """Drop the table's indexes before a bulk load (they are created again after it)."""
+
+    def _analyze(self, table: str) -> None:
+        """Gather a staged table's statistics before a large statement joins it, where the engine
+        needs that: PostgreSQL never analyzes a temporary table by itself, and guessing its size
+        it joined 1M classifications to 91 group sizes by source alone (33 s for an UPDATE that
+        takes 8 s with a hash join)."""
 
     def _staged(self, name: str, frame: pd.DataFrame, types: dict[str, str]) -> str:
         """Put a frame in the temporary table given_NAME (made with `types`), for set-based joins."""

@@ -114,6 +114,9 @@ class PostgresStore(Store):
                 if on == table:
                     self._execute(f"DROP INDEX IF EXISTS {name}")
 
+    def _analyze(self, table: str) -> None:
+        self._execute(f"ANALYZE {table}")
+
     def _owns(self, table: str) -> bool:
         """Whether this role owns the table (or is a member of its owner): creating an index needs that."""
         return bool(self._scalar("SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = %s::regclass",
