@@ -59,3 +59,15 @@ def test_bundled_example():
     assert len(items) == 320
     assert items["auto_resolved"].sum() > 20
     assert items["service"].nunique() >= 5
+
+
+def test_an_export_whose_one_column_feeds_two_fields(tmp_path):
+    """Without an id column, Incident Number is the key and the incident number both: each field
+    gets the column's values (the reader lets a column's blocks go only once both are made)."""
+    path = tmp_path / "numbers.csv"
+    path.write_text("Incident Number,Title,Created On,Urgency\n"
+                    "1234,Disk full on db-1,2026-11-01T10:00:00Z,high\n1235,CPU high,2026-11-02T10:00:00Z,low\n")
+    items = read_pagerduty_csv([path], {}).items
+    assert items["key"].tolist() == ["1234", "1235"]
+    assert items["incident_number"].tolist() == ["1234", "1235"]
+    assert items["title"].tolist() == ["Disk full on db-1", "CPU high"]

@@ -135,13 +135,14 @@ def read_export(
             raise InputFileError(f"{where}: no rows under the header - export the {source} again, with the rows")
         broken = [field for field in single_line if field in positions
                   and any(_may_hold_line_break(table.column(f"c{i}")) for i in positions[field])]
-        # each column's blocks, without the table: a block is let go once its field's values are made
-        blocks = {i: table.column(f"c{i}").chunks for i in wanted}
+        # each field's columns' blocks, without the table: a block is let go once the fields it
+        # feeds are made (a column may feed two: PagerDuty's Incident Number, key and number)
+        blocks = {field: [table.column(f"c{i}").chunks for i in found] for field, found in positions.items()}
         del table
         sha256, has_nul = digest.result()
 
         def values(field: str) -> pd.Series:
-            return _field_values([blocks.pop(i) for i in positions[field]], has_nul, longest.get(field))
+            return _field_values(blocks.pop(field), has_nul, longest.get(field))
 
         fields = dict(zip(positions, pool.map(values, positions)))
         _check_single_line(fields, {field: single_line[field] for field in broken}, where)
