@@ -363,15 +363,19 @@ def _description_field(items: pd.DataFrame) -> TextField:
     """Descriptions as they are (almost all distinct: de-duplicating them costs more than it
     saves); cut to DESCRIPTION_CHARS and normalised when scored, chunk by chunk (`prepare`), so
     that no second copy of a million descriptions is held."""
-    values = pa.array(items["description"].fillna(""), type=pa.string(), from_pandas=True)
+    # 64-bit offsets (pandas' own): a million descriptions of 2,000 characters are more than the
+    # 2 GB a string array's 32-bit offsets reach
+    values = pa.array(items["description"].fillna(""), type=pa.large_string(), from_pandas=True)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     return TextField(DESCRIPTION, np.arange(len(values)), values, prepare=_description_match_texts)
 
 
 def _description_match_texts(descriptions: pa.Array) -> pa.Array:
-    # only split into words: white space is left as it is
-    return match_texts(pc.utf8_slice_codeunits(descriptions, 0, DESCRIPTION_CHARS), spaces=False)
+    # only split into words: white space is left as it is. match_texts reads 32-bit offsets:
+    # a slice's cut descriptions fit in them
+    cut = pc.utf8_slice_codeunits(descriptions, 0, DESCRIPTION_CHARS)
+    return match_texts(cut.cast(pa.string()) if cut.type == pa.large_string() else cut, spaces=False)
 
 
 def _type_and_labels_field(items: pd.DataFrame) -> TextField:

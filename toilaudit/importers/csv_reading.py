@@ -250,8 +250,10 @@ def _field_values(columns: list[list[pa.Array]], has_nul: bool, longest: int | N
             part = pc.utf8_slice_codeunits(part, 0, longest)
         parts.append(part)
     # one contiguous array per column (the reader returns a chunk per block): the store loads
-    # the frame from contiguous Arrow columns, which would otherwise copy them all at once
-    return pa.chunked_array(parts, pa.string()).combine_chunks().to_pandas()
+    # the frame from contiguous Arrow columns, which would otherwise copy them all at once. With
+    # 64-bit offsets, as pandas keeps them: more than 2 GB of descriptions overflow 32-bit ones.
+    return pa.chunked_array([part.cast(pa.large_string()) for part in parts], pa.large_string()).combine_chunks() \
+        .to_pandas()
 
 
 def _joined(columns: list[pa.Array]) -> pa.Array:

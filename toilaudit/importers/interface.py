@@ -72,7 +72,7 @@ def _longer_than(values: pd.Series, characters: int) -> bool:
     """Whether a value holds more characters than `characters`: first from Arrow's offsets alone
     (bytes, at least the characters), so that a million descriptions are counted, and cut, that
     is copied, only when one may be longer (read_export cuts a CSV's as it reads them)."""
-    strings = pa.array(values, type=pa.string(), from_pandas=True)
+    strings = pa.array(values, type=pa.large_string(), from_pandas=True)  # 2 GB of descriptions and more
     if int(pc.max(pc.binary_length(strings)).as_py() or 0) <= characters:
         return False
     return int(pc.max(pc.utf8_length(strings)).as_py() or 0) > characters
