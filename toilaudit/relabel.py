@@ -56,7 +56,7 @@ import pandas as pd
 import pyarrow as pa
 
 import toilaudit
-from toilaudit.classify.classifier import INPUTS, classify, item_match_texts, size_bands
+from toilaudit.classify.classifier import INPUTS, GroupCounter, Templater, classify, item_match_texts, size_bands
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.model import MODEL_RESOURCE
 from toilaudit.classify.templates import (
@@ -215,8 +215,8 @@ class _Batch:
     and the new sizes of the groups whose stored items only change size (`new_sizes`)."""
 
     members: pd.DataFrame
-    templates: Callable[[pa.Array, np.ndarray], pa.Array]
-    others: Callable[[list[str], pa.Array], np.ndarray]
+    templates: Templater
+    others: GroupCounter
     new_sizes: pd.DataFrame
     resized: int
     """The stored items given their group's new size alone."""

@@ -333,6 +333,8 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     quick = (duration <= QUICK_RESOLUTION).fillna(False).to_numpy() & ~engineering
     auto_resolved = items["auto_resolved"].fillna(False).to_numpy(dtype=bool) & is_page
     off_hours = _off_hours(items["created_at"], settings.business_hours, settings.workdays, settings.timezone)
+    # every reading of the group's size must be one of size_bands': an import gives a group whose
+    # size moves within its band the new size alone, and keeps its items' verdicts (relabel.py)
     repetitive = group_size >= settings.repetition_min_group
     very_repetitive = group_size >= 2 * settings.repetition_min_group
     toil_rule_fired = np.zeros(len(units), dtype=bool)
