@@ -396,8 +396,7 @@ class Store:
                         ) -> pd.DataFrame:
         """The stored items whose classification has one of these templates (`columns`, then the
         stored `template`), but those of `leaving_out` (columns source, key); typed as load_items types them."""
-        staged = self._staged("templates", pd.DataFrame({"template": templates}, dtype=object), {"template": "TEXT"})
-        left_out = self._staged("items", leaving_out[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
+        staged, left_out = self._staged_groups(templates, leaving_out)
         frame = self._bulk_frame(
             f"SELECT {', '.join('w.' + name for name in columns)}, c.template FROM work_items w JOIN classifications c "
             f"ON c.source = w.source AND c.key = w.key WHERE c.template IN (SELECT template FROM {staged}) "
@@ -407,13 +406,17 @@ class Store:
     def group_counts(self, templates: list[str], leaving_out: pd.DataFrame) -> pd.DataFrame:
         """Per stored group (source, template) of these templates: its stored size and the number
         of its items not among `leaving_out` (columns source, key): those that stay as they are."""
-        staged = self._staged("templates", pd.DataFrame({"template": templates}, dtype=object), {"template": "TEXT"})
-        left_out = self._staged("items", leaving_out[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
+        staged, left_out = self._staged_groups(templates, leaving_out)
         frame = self._bulk_frame(
             f"SELECT c.source, c.template, max(c.group_size) AS size, count(*) - count(s.key) AS staying "
             f"FROM classifications c LEFT JOIN {left_out} s ON s.source = c.source AND s.key = c.key "
             f"WHERE c.template IN (SELECT template FROM {staged}) GROUP BY c.source, c.template")
         return frame.astype({"source": object, "template": object, "size": np.int64, "staying": np.int64})
+
+    def _staged_groups(self, templates: list[str], leaving_out: pd.DataFrame) -> tuple[str, str]:
+        """The temporary tables naming these templates and the items (source, key) left out."""
+        staged = self._staged("templates", pd.DataFrame({"template": templates}, dtype=object), {"template": "TEXT"})
+        return staged, self._staged("items", leaving_out[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
 
     # -- classifications ---------------------------------------------------------------------
     def set_group_sizes(self, sizes: pd.DataFrame) -> None:
