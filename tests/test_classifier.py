@@ -192,6 +192,44 @@ def test_rare_token_masking_equals_the_plain_definition():
     assert sum(a != b for a, b in zip(got, texts)) > 100
 
 
+def test_rare_starred_tokens_equal_splitting_the_starred_texts_again():
+    """group_templates' slot step reads the step-2 tokens _star_rare_tokens derives instead of
+    splitting the step-2 texts again: the same words, one code for `*` (some texts hold one
+    before), and the same templates and recorded slots either way."""
+    import random
+
+    import numpy as np
+
+    from toilaudit.classify.templates import (
+        _held,
+        _is_concrete,
+        _star_rare_tokens,
+        _token_items,
+        _tokenize,
+        _wildcard_identifiers,
+        mask_variable_slots,
+    )
+    rng = random.Random(8)
+    texts = [text + (" " + "".join(rng.choice("abcdefghij") for _ in range(3)) if rng.random() < 0.5 else "")
+             for text in _tricky_texts(4000, seed=8)]
+    step1 = _wildcard_identifiers(pa.array(texts, pa.string()))
+    tokens = _tokenize(step1)
+    step2, derived = _star_rare_tokens(step1, tokens, _token_items(tokens, np.ones(len(texts)), _held(tokens)))
+    words = [[derived.vocabulary[code] for code in derived.codes[derived.offsets[row]:derived.offsets[row + 1]]]
+             for row in range(len(texts))]
+    assert words == [text.split(" ") for text in step2.to_pylist()]
+    assert derived.concrete.tolist() == [_is_concrete(word) for text in words for word in text]
+    assert derived.vocabulary.count("*") == 1
+    assert sum(a != b for a, b in zip(step2.to_pylist(), step1.to_pylist())) > 100  # rare tokens were starred
+    assert sum("*" in text.split(" ") for text in texts) > 100  # and some texts held `*` before
+    with_tokens: list = []
+    split_again: list = []
+    assert (mask_variable_slots(step2, with_tokens, derived).to_pylist()
+            == mask_variable_slots(step2, split_again).to_pylist())
+    for (rows_a, variants_a), (rows_b, variants_b) in zip(with_tokens, split_again, strict=True):
+        assert all(np.array_equal(a, b) for a, b in zip(rows_a + variants_a, rows_b + variants_b, strict=True))
+
+
 MATCH_PIECES = ["http://a.b/c", "https", "htt", "p", "x@y.io", "@", "10.0.0.1", "1.2", "1.2.3.4/24", "1.2.3.4:80",
                 "deadbeef", "dead", "beef", "0123abcd-0000-1111-2222-33334444aaaa", "0", "00", "7", "a1", " ", "  ",
                 "\t", "\n", "\r\n", "\v", "\f", "|", "É", "ü1", "٣", "Restart", "DB-01", "<url>", ""]

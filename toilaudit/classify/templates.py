@@ -186,10 +186,10 @@ def group_templates(distinct: pa.Array, item_counts: np.ndarray, counts: Templat
     token_items = _token_items(tokens, item_counts, held)
     if counts is not None:
         counts.keep_tokens(tokens.vocabulary, token_items, held)
-    step2 = _star_rare_tokens(step1, tokens, token_items)
+    step2, step2_tokens = _star_rare_tokens(step1, tokens, token_items)
     del step1, tokens, held
     slots: list[tuple[list[np.ndarray], list[np.ndarray]]] | None = [] if counts is not None else None
-    templates = collapse_stars(mask_variable_slots(step2, slots))
+    templates = collapse_stars(mask_variable_slots(step2, slots, step2_tokens))
     if counts is not None and slots is not None:
         counts.keep_texts(distinct, item_counts, templates, slots)
     return templates
@@ -205,7 +205,7 @@ def masked_texts(texts: pa.Array, token_items: Callable[[list[str]], np.ndarray]
     `token_items` (vocabulary -> counts), as counted over every stored text (relabel.py)."""
     step1 = _wildcard_identifiers(texts)
     tokens = _tokenize(step1)
-    return _star_rare_tokens(step1, tokens, token_items(tokens.vocabulary))
+    return _star_rare_tokens(step1, tokens, token_items(tokens.vocabulary))[0]
 
 
 def step1_tokens(texts: pa.Array) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -305,6 +305,15 @@ class _Tokens:
         """The text each token belongs to."""
         return np.repeat(np.arange(len(self.lengths)), self.lengths)
 
+    def of_rows(self, rows: np.ndarray) -> _Tokens:
+        """The tokens of some texts, in the order of `rows` (the same vocabulary)."""
+        lengths = self.lengths[rows]
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        at = np.repeat(self.offsets[rows] - offsets[:-1], lengths) + np.arange(offsets[-1])
+        return _Tokens(lengths=lengths, offsets=offsets, codes=self.codes[at], vocabulary=self.vocabulary,
+                       concrete=self.concrete[at])
+
 
 def _tokenize(texts: pa.Array) -> _Tokens:
     split = pc.split_pattern(texts, " ")
@@ -323,7 +332,7 @@ def _tokenize(texts: pa.Array) -> _Tokens:
 def _wildcard_rare_tokens(texts: pa.Array, item_counts: np.ndarray) -> pa.Array:
     """Tokens carried by fewer than RARE_TOKEN_ITEMS items become `*` (see _star_rare_tokens)."""
     tokens = _tokenize(texts)
-    return _star_rare_tokens(texts, tokens, _token_items(tokens, item_counts, _held(tokens)))
+    return _star_rare_tokens(texts, tokens, _token_items(tokens, item_counts, _held(tokens)))[0]
 
 
 def _held(tokens: _Tokens) -> np.ndarray:
@@ -338,10 +347,12 @@ def _token_items(tokens: _Tokens, item_counts: np.ndarray, held: np.ndarray) -> 
                        minlength=len(vocabulary)) if len(vocabulary) else np.zeros(0)
 
 
-def _star_rare_tokens(texts: pa.Array, tokens: _Tokens, token_items: np.ndarray) -> pa.Array:
+def _star_rare_tokens(texts: pa.Array, tokens: _Tokens, token_items: np.ndarray) -> tuple[pa.Array, _Tokens]:
     """Tokens carried by fewer than RARE_TOKEN_ITEMS items (`token_items`, per vocabulary token)
     become `*`, unless that leaves a text fewer than two concrete words. Texts rebuilt by Arrow's
-    list join (splitting on single spaces and joining with them gives every other text back as it was)."""
+    list join (splitting on single spaces and joining with them gives every other text back as it
+    was); their tokens too, as _tokenize would split them but for the vocabulary (the slot step
+    reads tokens, and splitting a million texts again costs most of a second)."""
     parents, codes, vocabulary = tokens.parents, tokens.codes, tokens.vocabulary
     rare = (np.asarray(token_items) < RARE_TOKEN_ITEMS) & rare_candidate(vocabulary)
     rare_at = rare[codes]
@@ -350,19 +361,23 @@ def _star_rare_tokens(texts: pa.Array, tokens: _Tokens, token_items: np.ndarray)
     changed[parents[rare_at]] = True
     changed &= concrete_left >= 2
     if not changed.any():
-        return texts
-    star = len(vocabulary)
-    new_codes = np.where(rare_at & changed[parents], star, codes)
-    words = pa.array([*vocabulary, "*"], pa.string()).take(pa.array(new_codes))
+        return texts, tokens
+    # one code for `*`, as splitting the texts again would give: equal texts, equal codes
+    vocabulary = vocabulary if "*" in vocabulary else [*vocabulary, "*"]
+    starred = rare_at & changed[parents]
+    new_codes = np.where(starred, vocabulary.index("*"), codes)
+    words = pa.array(vocabulary, pa.string()).take(pa.array(new_codes))
     rebuilt = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(tokens.offsets, pa.int64()), words), " ")
-    return pc.if_else(pa.array(changed), rebuilt, texts)
+    return pc.if_else(pa.array(changed), rebuilt, texts), _Tokens(
+        lengths=tokens.lengths, offsets=tokens.offsets, codes=new_codes, vocabulary=vocabulary,
+        concrete=tokens.concrete & ~starred)
 
 
 SLOT_MIN_FILLERS = 3
 
 
-def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], list[np.ndarray]]] | None = None
-                        ) -> pa.Array:
+def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], list[np.ndarray]]] | None = None,
+                        tokens: _Tokens | None = None) -> pa.Array:
     """Mask a slot (one token, or two adjacent) when SLOT_MIN_FILLERS different values fill it
     in texts that are otherwise identical.
 
@@ -371,15 +386,16 @@ def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], li
     slot starred and the slot's tokens are identified by polynomial hashes over token codes,
     and counted with pandas (see _variable_slots). Only the texts that have a variable slot are
     masked one by one. With `record`, every candidate slot is added to it as (rows of `texts`,
-    32-bit variant hashes) (see TemplateCounts).
+    32-bit variant hashes) (see TemplateCounts). `tokens`: the texts' tokens, when the caller has them.
     """
     encoded = texts.dictionary_encode()
     unique = encoded.dictionary
-    tokens = _tokenize(unique)
-    variants: list[np.ndarray] | None = [] if record is not None else None
-    slots = _variable_slots(tokens, variants)
-    if record is not None and variants is not None:
-        record.append(_expand(encoded.indices.to_numpy(zero_copy_only=False), *_recorded_slots(tokens, variants)))
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    tokens = _tokenize(unique) if tokens is None else tokens.of_rows(_first_rows(indices, len(unique)))
+    recorded: list[tuple[np.ndarray, np.ndarray]] | None = [] if record is not None else None
+    slots = _variable_slots(tokens, recorded)
+    if record is not None and recorded is not None:
+        record.append(_expand(indices, *_recorded_slots(recorded)))
     del tokens
     if slots.empty:
         return texts
@@ -390,17 +406,24 @@ def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], li
     strings = dict(zip(masked_rows, unique.take(pa.array(masked_rows, pa.int64())).to_pylist()))
     templates = {}
     for first, last in _runs(rows):
-        tokens = strings[rows[first]].split(" ")
-        floor = max(1, (sum(map(_is_concrete, tokens)) + 1) // 2)
+        words = strings[rows[first]].split(" ")
+        floor = max(1, (sum(map(_is_concrete, words)) + 1) // 2)
         for start, width in zip(starts[first:last], widths[first:last]):
-            trial = tokens[:start] + ["*"] * width + tokens[start + width:]
+            trial = words[:start] + ["*"] * width + words[start + width:]
             if sum(map(_is_concrete, trial)) >= floor:
-                tokens = trial
-        templates[rows[first]] = " ".join(tokens)
+                words = trial
+        templates[rows[first]] = " ".join(words)
     mask = np.zeros(len(unique), dtype=bool)
     mask[masked_rows] = True
     masked = pc.replace_with_mask(unique, pa.array(mask), pa.array([templates[row] for row in masked_rows], pa.string()))
     return masked.take(encoded.indices)
+
+
+def _first_rows(indices: np.ndarray, distinct: int, dtype: type = np.int64) -> np.ndarray:
+    """For each distinct value, the row of its first occurrence (`indices`: each row's value)."""
+    first: np.ndarray = np.empty(distinct, dtype=dtype)
+    first[indices[::-1]] = np.arange(len(indices) - 1, -1, -1, dtype=dtype)
+    return first
 
 
 def _expand(indices: np.ndarray, rows: np.ndarray, variants: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -411,8 +434,7 @@ def _expand(indices: np.ndarray, rows: np.ndarray, variants: np.ndarray) -> tupl
     if len(indices) == 0 or len(rows) == 0:
         return [np.zeros(0, np.int32)], [np.zeros(0, np.int32)]
     holders = np.bincount(indices)
-    first = np.empty(len(holders), dtype=np.int32)
-    first[indices[::-1]] = np.arange(len(indices) - 1, -1, -1, dtype=np.int32)
+    first = _first_rows(indices, len(holders), np.int32)
     shared = np.flatnonzero(holders[rows] > 1)  # candidates of a text several texts share
     shared_rows, shared_variants = rows[shared], variants[shared]
     for start in range(0, len(rows), 1 << 20):  # in place, a slice at a time
@@ -433,11 +455,11 @@ def _expand(indices: np.ndarray, rows: np.ndarray, variants: np.ndarray) -> tupl
 
 def slot_variants(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Every candidate slot of some masked texts (step 2): (row of `texts`, 32-bit variant hash)."""
-    variants: list[np.ndarray] = []
+    recorded: list[tuple[np.ndarray, np.ndarray]] = []
     encoded = texts.dictionary_encode()
     tokens = _tokenize(encoded.dictionary)
-    _map_candidate_slots(tokens, lambda parts, hashes: None, variants)  # the candidates are what is wanted
-    rows, values = _expand(encoded.indices.to_numpy(zero_copy_only=False), *_recorded_slots(tokens, variants))
+    _map_candidate_slots(tokens, lambda parts, hashes: None, recorded)  # the candidates are what is wanted
+    rows, values = _expand(encoded.indices.to_numpy(zero_copy_only=False), *_recorded_slots(recorded))
     return np.concatenate(rows), np.concatenate(values)
 
 
@@ -490,13 +512,6 @@ def _token_hashes(vocabulary: list[str]) -> np.ndarray:
 STAR_CODE = _token_hashes(["*"])[0]
 
 
-def _slot_positions(tokens: _Tokens) -> Iterator[tuple[int, list[tuple[np.ndarray, int, int]]]]:
-    """The candidate slots, one resulting length at a time: (length, [(rows, start, width)]).
-    A slot is a candidate when it holds a concrete token."""
-    for size in _slot_sizes(tokens):
-        yield size, _positions_of_size(tokens, size)
-
-
 def _slot_sizes(tokens: _Tokens) -> list[int]:
     """The lengths a text has once a slot is starred: a one-token slot keeps it, a two-token one
     takes one off."""
@@ -521,11 +536,11 @@ SlotParts = list[tuple[np.ndarray, int, int, np.ndarray]]
 
 
 def _map_candidate_slots(tokens: _Tokens, work: Callable[[SlotParts, list[_TokenHashes]], T],
-                         record: list[np.ndarray] | None = None) -> list[T | None]:
+                         record: list[tuple[np.ndarray, np.ndarray]] | None = None) -> list[T | None]:
     """`work(parts, hashes)` for each resulting length's candidate slots, in length order (None
     for a length without any). A slot's variant is the text with the slot replaced by `*`
-    (hashed with the resulting length). With `record`, each part's variant_a, cut to 32 bits, is
-    added to it (_recorded_slots finds their rows again). Lengths are independent: they run on
+    (hashed with the resulting length). With `record`, each part's (rows, variant_a), int32 both
+    (the variant cut to 32 bits), is added to it (see _recorded_slots). Lengths are independent: they run on
     the worker pool, one per core (numpy lets go of the interpreter), so memory holds the
     candidates of two lengths, not all."""
     lengths = tokens.lengths
@@ -535,12 +550,13 @@ def _map_candidate_slots(tokens: _Tokens, work: Callable[[SlotParts, list[_Token
         with np.errstate(over="ignore"):  # numpy's error state is per thread
             return _TokenHashes(token_codes, tokens.offsets, lengths, base)
 
-    def one_length(size: int) -> tuple[list[np.ndarray], T | None]:
+    def one_length(size: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], T | None]:
         with np.errstate(over="ignore"):
             # the starred slot must equal a "*" token already in a text, as the string form would
             parts = [(rows, start, width, hashes[0].starred(rows, start, width, lengths[rows], STAR_CODE))
                      for rows, start, width in _positions_of_size(tokens, size)]
-            recorded = [variant.astype(np.uint32).view(np.int32) for *_, variant in parts] if record is not None else []
+            recorded = [(rows.astype(np.int32), variant.astype(np.uint32).view(np.int32))
+                        for rows, _, _, variant in parts] if record is not None else []
             return recorded, work(parts, hashes) if parts else None
 
     results: list[T | None] = []
@@ -553,27 +569,23 @@ def _map_candidate_slots(tokens: _Tokens, work: Callable[[SlotParts, list[_Token
     return results
 
 
-def _recorded_slots(tokens: _Tokens, variants: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The rows of the candidate slots _candidate_slots recorded (in the same order), and their
-    variants, int32 both. Found after the slot step, when its memory is free again (a million
-    titles have fourteen million candidates); empties `variants`."""
-    rows = np.empty(sum(len(part) for part in variants), dtype=np.int32)
+def _recorded_slots(recorded: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate slots _map_candidate_slots recorded, as one array of rows and one of
+    variants (a million titles have fourteen million candidates); empties `recorded`, each
+    part freed once copied."""
+    size = sum(len(rows) for rows, _ in recorded)
+    rows, values = np.empty(size, dtype=np.int32), np.empty(size, dtype=np.int32)
     at = 0
-    for _, positions in _slot_positions(tokens):
-        for part, _, _ in positions:
-            rows[at:at + len(part)] = part
-            at += len(part)
-    values = np.empty(len(rows), dtype=np.int32)
-    at = 0
-    variants.reverse()
-    while variants:  # each part freed once copied
-        part = variants.pop()
-        values[at:at + len(part)] = part
-        at += len(part)
+    recorded.reverse()
+    while recorded:
+        part_rows, part_values = recorded.pop()
+        rows[at:at + len(part_rows)] = part_rows
+        values[at:at + len(part_rows)] = part_values
+        at += len(part_rows)
     return rows, values
 
 
-def _variable_slots(tokens: _Tokens, record: list[np.ndarray] | None = None) -> pd.DataFrame:
+def _variable_slots(tokens: _Tokens, record: list[tuple[np.ndarray, np.ndarray]] | None = None) -> pd.DataFrame:
     """The variable slots: row (text), start, width and how many different fillers it has.
 
     A slot is a candidate when it holds a concrete token; its variant is the text with the slot
