@@ -119,3 +119,33 @@ def test_a_read_command_on_a_database_without_a_store_says_so_and_creates_nothin
         assert tables.fetchone()[0] == 0
     import_examples(pg_url)
     assert run("summary", db=pg_url).exit_code == 0
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_hours_add_up_exactly_and_out_of_range_hours_count_as_unknown(engine, request, tmp_path):
+    """Hours are summed as whole ten-thousandths: a tenth of an hour ten times is exactly one hour
+    on both engines (as floats it is 0.9999999999999999), and a figure no store should hold (a
+    store written before imports checked ranges) is left out, not summed or refused."""
+    db = request.getfixturevalue("pg_url") if engine == "postgres" else tmp_path / "hours.db"
+    assert run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=db).exit_code == 0
+    store = open_store(str(db))
+    try:
+        keys = store.load_items(("source", "key"))["key"].sort_values().tolist()
+        tenths, odd = keys[:10], keys[10:14]
+        with store.transaction():
+            store._execute(store._sql("UPDATE classifications SET hours = 0, is_toil = ?, hours_measured = ?"),
+                           (False, False))
+            for key in tenths:
+                store._execute(store._sql("UPDATE classifications SET hours = 0.1, is_toil = ?, hours_measured = ? "
+                                          "WHERE key = ?"), (True, True, key))
+            for key, hours in zip(odd, ["Infinity", "NaN", "1e16", "-1"], strict=True):
+                store._execute(store._sql("UPDATE classifications SET hours = CAST(? AS DOUBLE PRECISION) "
+                                          "WHERE key = ?"), (hours, key))
+        figures = store.breakdown("source").iloc[0]
+        unmeasured = store.estimated_hours()
+    finally:
+        store.close()
+    assert float(figures["total_hours"]) == 1.0 and float(figures["toil_hours"]) == 1.0
+    assert float(figures["measured_hours"]) == 1.0 and int(figures["measured_items"]) == 10
+    assert sum(0.1 for _ in tenths) != 1.0  # what adding the floats would give
+    assert float(unmeasured["hours"].fillna(0).sum()) == 0.0

