@@ -9,6 +9,7 @@ titles and with the same ones, and bring pages.
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import sys
 from collections import Counter
@@ -20,6 +21,7 @@ import pandas as pd
 
 from toilaudit import relabel
 from toilaudit.audit import CLASSIFY_COLUMNS, active_rule_pack, import_batch, reclassify
+from toilaudit.classify.adapt import human_verdicts
 from toilaudit.classify.classifier import classify
 from toilaudit.classify.templates import TemplateCounts, group_templates
 from toilaudit.importers.jira_csv import read_jira_csv
@@ -52,7 +54,8 @@ def _full(store) -> tuple[pd.DataFrame, dict[str, Counter]]:
     """What a full classification of the stored items gives: rows, and the template counts."""
     items = store.load_items(CLASSIFY_COLUMNS)
     counts = TemplateCounts()
-    classified = classify(items, active_rule_pack(store), templates=lambda t, c: group_templates(t, c, counts))
+    classified = classify(items, active_rule_pack(store), human=human_verdicts(items, store.load_labels()),
+                          templates=lambda t, c: group_templates(t, c, counts))
     tables = relabel._tables(counts)
     frames = {name: table.to_pandas() for name, table in tables.items()}
     return classified, _readable(frames, dict(zip(frames["template_texts"]["id"], frames["template_texts"]["text"])))
@@ -215,12 +218,47 @@ def check_deltas(location: str, tmp_path: Path) -> None:
         _import(store, _jira(tmp_path / "d6.csv", _real(50, 123, "AFTER")))  # and incremental again
         assert_as_full(store)
 
-        # labels (a person's, or Jira's toil label) adapt the model: a full re-classification
-        store.save_label("jira", "OPS-1", "toil", "test", "tester")
-        _import(store, _jira(tmp_path / "d7.csv", _real(20, 7, "LABELLED")), incremental=False)
-        assert store.template_counts_made_with() is None
+        check_labelled_deltas(store, tmp_path, base)
     finally:
         store.close()
+
+
+def check_labelled_deltas(store, tmp_path: Path, base: list[list[str]]) -> None:
+    """People's labels refit the model (adapt.py). The first import after a label changed classifies
+    in full and keeps the adapted model; the next ones re-label only what they change, with it,
+    each new item leaned by its group's labelled items (S011 here), unless they would re-label a
+    labelled item or bring a Jira toil label."""
+    # an item of the largest group, as the base export has it
+    stored = _titles(store)
+    grouped = store._frame("SELECT key, group_id FROM classifications WHERE source = 'jira' ORDER BY group_size DESC, key")
+    row = next(list(r) for key in grouped["key"] for r in base if r[1] == key and stored.get(key) == r[0])
+    largest = grouped.set_index("key").loc[row[1]]
+    store.save_label("jira", row[1], "not-toil", "test", "tester")
+    store.save_label("jira", "OPS-1", "toil", "test", "tester")
+    _import(store, _jira(tmp_path / "l1.csv", _real(20, 7, "LABELLED")), incremental=False)
+    assert_as_full(store)
+    items = store.load_items(CLASSIFY_COLUMNS)
+    refits: list = []
+    classify(items, active_rule_pack(store), human=human_verdicts(items, store.load_labels()), adapted=refits.append)
+    kept = json.loads(store.get_setting(relabel.ADAPTED_MODEL))["model"]
+    assert (kept["intercept"], kept["weights"]) == (refits[0].intercept, dict(refits[0].weights))  # exactly
+
+    joining = [[row[0], f"JOIN-{n}", *row[2:]] for n in range(1, 4)]  # the labelled item's group, same band
+    _import(store, _jira(tmp_path / "l2.csv", joining + _real(30, 8, "AFTERLABEL")))
+    assert_as_full(store)
+    leaned = store._frame("SELECT key, group_id, rule_ids FROM classifications WHERE key LIKE 'JOIN-%'")
+    assert (leaned["group_id"] == largest["group_id"]).all() and leaned["rule_ids"].str.contains("S011").all()
+
+    retitled = [list(r) for r in base if r[1] == "OPS-1"]
+    retitled[0][0] = "Something else entirely for the labelled item"
+    _import(store, _jira(tmp_path / "l3.csv", retitled), incremental=False)  # a labelled item re-labelled
+    assert_as_full(store)
+    _import(store, _jira(tmp_path / "l4.csv", _real(10, 9, "AGAIN")))
+    assert_as_full(store)
+
+    store.save_label("jira", "OPS-2", "toil", "test", "tester")  # a label changed since: in full
+    _import(store, _jira(tmp_path / "l5.csv", _real(10, 10, "NEWLABEL")), incremental=False)
+    assert_as_full(store)
 
 
 def test_incremental_import_equals_full_classification(tmp_path: Path) -> None:

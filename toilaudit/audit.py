@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from toilaudit.classify.adapt import human_verdicts
@@ -26,7 +27,7 @@ from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.errors import InputFileError, StoreError
 from toilaudit.importers.export import ImportBatch
 from toilaudit.inputs import read_text_file
-from toilaudit.relabel import CLASSIFY_COLUMNS, TemplateKeeper, fingerprint, relabel_changes
+from toilaudit.relabel import CLASSIFY_COLUMNS, TemplateKeeper, fingerprint, labels_fingerprint, relabel_changes
 from toilaudit.store import Store
 
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
@@ -76,8 +77,11 @@ def classify_and_write(store: Store, write: Callable[[], T], incoming: pd.DataFr
         tell(f"classifying {len(items):,} items; the store is free for other commands meanwhile")
         with store.released():
             human = human_verdicts(items, labels)
-            keeper = TemplateKeeper(in_force, human)  # the counts behind the templates, for the next import
-            classified = classify(items, in_force, human=human, templates=keeper)
+            labelled = bool((~np.isnan(human)).any())
+            # the counts behind the templates, and the model the labels adapted, for the next import
+            keeper = TemplateKeeper(in_force, labels_fingerprint(items["source"], items["key"], human) if labelled
+                                    else None)
+            classified = classify(items, in_force, human=human, templates=keeper, adapted=keeper.adapted)
         del items
         with store.transaction():
             store.lock_for_import()  # an import or classify on a shared server commits before or after this

@@ -35,17 +35,25 @@ kept texts (seldom: only when a replaced item's text changes).
 A live import keeps its pages aside until the last one (Store.stage_pages); its end re-labels
 from the staged items as a CSV import does from its batch.
 
+People's labels (the store's labels table, or Jira toil labels on items) adapt the model to the
+organisation (adapt.py): it is refitted on the labelled items' evidence, and a group's labelled
+items lean its other items (S010, S011). An import that changes no labelled item's evidence
+(none is among the items it re-labels: an item's classification reads its group's size only by
+band) leaves the refit as it was, so a full classification keeps the adapted model in the store
+(ADAPTED_MODEL, with what the labels were) and the import re-labels with it, each item leaned by
+its group's labelled items as the store holds them.
+
 A full classification runs instead (and writes the counts again) when the counts were made
 with another rule pack or model or by another version of toilaudit, or are missing (the first
-import; a command that changed items without keeping them), when people's labels exist (the
-store's labels table, or Jira toil labels on any item: they adapt the model to the
-organisation, which moves every item's score), and when the batch is large (most of the store
-changes anyway).
+import; a command that changed items without keeping them), when a label changed since the
+last one (or the import brings Jira toil labels), when the import would re-label a labelled
+item, and when the batch is large (most of the store changes anyway).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -56,9 +64,10 @@ import pandas as pd
 import pyarrow as pa
 
 import toilaudit
+from toilaudit.classify.adapt import LABEL_VALUES, human_verdicts
 from toilaudit.classify.classifier import INPUTS, GroupCounter, Templater, classify, item_match_texts, size_bands
 from toilaudit.classify.interface import RulePack
-from toilaudit.classify.model import MODEL_RESOURCE
+from toilaudit.classify.model import MODEL_RESOURCE, ToilModel
 from toilaudit.classify.templates import (
     RARE_TOKEN_ITEMS,
     SLOT_MIN_FILLERS,
@@ -75,8 +84,20 @@ from toilaudit.store import Store
 
 COUNTS_FORMAT = "2"  # moves when TemplateCounts or how the store keeps them changes
 CLASSIFY_COLUMNS = (*INPUTS, "human_label")  # what classifying an item reads of it
+ADAPTED_MODEL = "adapted_model"  # the model people's labels adapted at the last full classification
 SMALL_BATCH = 10_000
 T = TypeVar("T")
+
+
+def labels_fingerprint(sources, keys, verdicts: np.ndarray) -> str:
+    """Which items people labelled, and how (adapt.human_verdicts: NaN where none did)."""
+    verdicts = np.asarray(verdicts, dtype=float)
+    labelled = ~np.isnan(verdicts)
+    digest = hashlib.sha256()
+    for source, key, verdict in sorted(zip(np.asarray(sources, dtype=object)[labelled],
+                                           np.asarray(keys, dtype=object)[labelled], verdicts[labelled].tolist())):
+        digest.update(f"{source}\0{key}\0{verdict:g}\0".encode())
+    return digest.hexdigest()
 
 
 def fingerprint(pack: RulePack) -> str:
@@ -92,28 +113,39 @@ def fingerprint(pack: RulePack) -> str:
 # ------------------------------------------------------------------------------ full path
 class TemplateKeeper:
     """Given to `classify` as its template miner in a full classification: mines as usual and keeps
-    the counts behind the templates; `save` writes them, in the transaction that writes the
-    classifications, for the next import. With people's labels it forgets them instead (see the
-    module doc)."""
+    the counts behind the templates, and the model people's labels adapted (`adapted`); `save`
+    writes them, in the transaction that writes the classifications, for the next import.
+    `labels`: labels_fingerprint of the items' labels, None where no item is labelled."""
 
-    def __init__(self, pack: RulePack, human: np.ndarray | None) -> None:
-        labelled = human is not None and bool((~np.isnan(np.asarray(human, dtype=float))).any())
-        self.made_with = None if labelled else fingerprint(pack)
+    def __init__(self, pack: RulePack, labels: str | None) -> None:
+        self.made_with = fingerprint(pack)
+        self.labels = labels
         self.tables: dict[str, pa.Table] | None = None
+        self.model: ToilModel | None = None
 
     def __call__(self, texts: pa.Array, item_counts: np.ndarray) -> pa.Array:
-        if self.made_with is None:
-            return group_templates(texts, item_counts)
         counts = TemplateCounts()
         templates = group_templates(texts, item_counts, counts)
         self.tables = _tables(counts)
         return templates
 
+    def adapted(self, model: ToilModel) -> None:
+        self.model = model
+
     def save(self, store: Store) -> None:
-        if self.made_with is None or self.tables is None:
+        if self.tables is None or (self.labels is not None and self.model is None):
             store.forget_template_counts()
-        else:
-            store.replace_template_counts(self.tables, self.made_with)
+            store.set_setting(ADAPTED_MODEL, None)
+            return
+        store.replace_template_counts(self.tables, self.made_with)
+        store.set_setting(ADAPTED_MODEL, None if self.model is None else json.dumps(
+            {"made_with": self.made_with, "labels": self.labels, "model": _exact(self.model)}))
+
+
+def _exact(model: ToilModel) -> dict:
+    """The model as ToilModel.from_json reads it, every weight as it is (to_json rounds them)."""
+    return {"version": model.version, "intercept": model.intercept, "threshold": model.threshold,
+            "trained_on": dict(model.trained_on), "weights": dict(model.weights)}
 
 
 def _tables(counts: TemplateCounts) -> dict[str, pa.Table]:
@@ -142,13 +174,23 @@ def relabel_changes(store: Store, pack: RulePack, incoming: pd.DataFrame, source
     made_with = fingerprint(pack)
     if not _applies(store, incoming, made_with):
         return None
+    labelled = _people_labels(store, made_with)
+    if labelled is False:
+        return None
     plan = _plan(store, incoming, store.items_by_keys(source, incoming["key"], ("title", "labels")))
     if plan is None:
         return None
     batch = _gather(store, plan, incoming, pack)
+    model, leans = None, None
+    if isinstance(labelled, _Labelled):
+        if (~np.isnan(human_verdicts(batch.members, store.load_labels()))).any():
+            return None  # a labelled item would be re-labelled: the refit may move
+        model, leans = labelled.model, labelled.leans
     resized = f"; {batch.resized:,} more only change their group's size" if batch.resized else ""
-    tell(f"re-labelling {len(batch.members):,} items, those the import can change{resized}")
-    classified = classify(batch.members, pack, templates=batch.templates, group_others=batch.others)
+    adapted = ", with the model people's labels adapted" if model is not None else ""
+    tell(f"re-labelling {len(batch.members):,} items, those the import can change{resized}{adapted}")
+    classified = classify(batch.members, pack, model, templates=batch.templates, group_others=batch.others,
+                          group_leans=leans)
     written = write()  # forgets the counts, as every change of the items does
     store.set_group_sizes(batch.new_sizes)  # the batch's own rows are replaced next, with theirs
     store.replace_some_classifications(classified)
@@ -164,7 +206,35 @@ def _applies(store: Store, incoming: pd.DataFrame, made_with: str) -> bool:
     # counted only for a batch that large: a count is a scan of every row on PostgreSQL)
     if len(incoming) > SMALL_BATCH and len(incoming) > store.item_count() // 10:
         return False
-    return not len(store.load_labels()) and not (incoming["human_label"].fillna("") != "").any()
+    return not (incoming["human_label"].fillna("") != "").any()  # a Jira toil label refits the model
+
+
+@dataclass
+class _Labelled:
+    """A store whose people labelled items: the model their labels adapted, and per group id its
+    labelled items' toil count less their not-toil count (adapt.group_label_signals)."""
+
+    model: ToilModel
+    leans: dict[str, int]
+
+
+def _people_labels(store: Store, made_with: str) -> _Labelled | bool | None:
+    """None where no item is labelled; the adapted model and the groups' leans where the last full
+    classification adapted it to the labels the store holds now; False where it did not (a label
+    changed since, or the counts and the model were made apart)."""
+    kept = store.get_setting(ADAPTED_MODEL)
+    if kept is None:
+        return False if len(store.load_labels()) else None  # Jira toil labels come with a full import
+    saved = json.loads(kept)
+    labelled = store.labelled_groups()
+    verdicts = labelled["human_label"].map(LABEL_VALUES).astype(float)
+    by_person = labelled["label"].map(LABEL_VALUES).astype(float)
+    verdicts = by_person.where(by_person.notna(), verdicts).to_numpy()  # the labels table wins (human_verdicts)
+    if saved["made_with"] != made_with or saved["labels"] != labels_fingerprint(labelled["source"], labelled["key"],
+                                                                               verdicts):
+        return False
+    lean = pd.Series(np.where(verdicts == 1, 1, np.where(verdicts == 0, -1, 0)), index=labelled["group_id"].astype(str))
+    return _Labelled(ToilModel.from_json(json.dumps(saved["model"])), lean.groupby(level=0).sum().astype(int).to_dict())
 
 
 class _Tokens:

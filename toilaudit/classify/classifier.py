@@ -134,14 +134,18 @@ def size_bands(sizes: np.ndarray, settings: Settings) -> np.ndarray:
 
 def classify(items: pd.DataFrame, pack: RulePack, model: ToilModel | None = None,
              human: np.ndarray | None = None, templates: Templater | None = None,
-             group_others: GroupCounter | None = None) -> pd.DataFrame:
+             group_others: GroupCounter | None = None, group_leans: Mapping[str, int] | None = None,
+             adapted: Callable[[ToilModel], None] | None = None) -> pd.DataFrame:
     """One classification row (CLASSIFICATION_FIELDS) per item, in the items' order.
 
     `human`, aligned with the items: 1.0 where a person labelled the item toil, 0.0 not toil,
     NaN unlabelled. Labels adapt the model to the organisation (adapt.py) and decide their
-    own items' verdicts. `templates` replaces the template mining (relabel.py gives the
-    templates the whole store decides, for a few items); `group_others` counts the items of
-    their groups that are not among `items` (relabel.py: the stored items left as they are).
+    own items' verdicts; `adapted` hears of the adapted model. `templates` replaces the template
+    mining (relabel.py gives the templates the whole store decides, for a few items);
+    `group_others` counts the items of their groups that are not among `items` (relabel.py:
+    the stored items left as they are). `group_leans`, for unlabelled items of a store whose
+    people labelled others (relabel.py, with `model` the adapted one): per group id, its labelled
+    items' toil count less their not-toil count (adapt.group_label_signals).
     """
     if items.empty:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in CLASSIFICATION_FIELDS})
@@ -168,6 +172,13 @@ def classify(items: pd.DataFrame, pack: RulePack, model: ToilModel | None = None
                                    group_others)
         if adapting:
             evidence, model = _learn_from_labels(evidence, model, np.asarray(human, dtype=float))
+            if adapted is not None:
+                adapted(model)
+        elif group_leans is not None:
+            lean = np.asarray([group_leans.get(group, 0) for group in evidence.group_id.categories], dtype=np.int64)[
+                evidence.group_id.codes]
+            evidence = dataclasses.replace(evidence, signals=evidence.signals | {
+                "S010": lean > 0, "S011": lean < 0, "S012": np.zeros(len(items), dtype=bool)})
         probability = sigmoid(item_logits(evidence, model, {field: scores() for field, scores in pending.items()}))
     threshold = pack.settings.toil_threshold if pack.settings.toil_threshold is not None else model.threshold
     is_toil = probability >= threshold

@@ -583,6 +583,14 @@ class Store:
             f"WHERE l.key IS NOT NULL OR w.human_label <> ''{also} ORDER BY w.source, w.key"
         )
 
+    def labelled_groups(self) -> pd.DataFrame:
+        """Every item people labelled (the labels table, or a toil label in the source): source, key,
+        human_label, label (the labels table's, or None) and the group id it is classified in."""
+        return self._frame(
+            "SELECT w.source, w.key, w.human_label, l.label, c.group_id FROM work_items w "
+            "JOIN classifications c ON c.source = w.source AND c.key = w.key "
+            "LEFT JOIN labels l ON l.source = w.source AND l.key = w.key WHERE l.key IS NOT NULL OR w.human_label <> ''")
+
     def explain(self, key: str) -> pd.DataFrame:
         """The item(s) people may mean by `key`: a key in any case, or a PagerDuty incident number (#1234)."""
         number = key.removeprefix("#")
