@@ -8,6 +8,9 @@ each in a fresh process:
   incremental  1,000 new tickets into a store already holding the N  (--incremental)
   overlap      the export again with the 1,000 new appended, into a store holding the N
                (--incremental: the next month's export of the same tracker)
+  incremental_labelled
+               1,000 new tickets into that store once people labelled 50 of its items
+               (--incremental: labels adapt the model, which the store keeps)
   postgres     the import into a fresh PostgreSQL database          (--postgres)
   postgres_incremental
                1,000 new tickets into a copy of that database        (--postgres --incremental)
@@ -47,6 +50,21 @@ from toilaudit.synth.exports import JIRA_HEADER, PAGERDUTY_HEADER, jira_rows, pa
 
 TOILAUDIT = [sys.executable, "-m", "toilaudit"]
 DELTA_ROWS = 1_000
+LABELS = 50
+# A store holding the N with LABELS of its items labelled and classified again (toilaudit label
+# does the same): copied from FULL to LABELLED, untimed as the plain copy is
+LABEL_SOME = """
+import shutil, subprocess, sys
+import pandas as pd
+from toilaudit.store import open_store
+shutil.copyfile({full!r}, {labelled!r})
+store = open_store({labelled!r})
+keys = store.load_items(("source", "key")).sort_values("key")["key"].tolist()[::{step}][:{count}]
+store.save_labels(pd.DataFrame({{"source": "jira", "key": keys, "label": ["toil", "not-toil"] * ({count} // 2)}}),
+                  "benchmark", "bench_import")
+store.close()
+subprocess.run([sys.executable, "-m", "toilaudit", "--db", {labelled!r}, "-q", "classify"], check=True)
+"""
 
 
 def measure_once(command: list[str], cwd: Path) -> tuple[float, float]:
@@ -146,6 +164,14 @@ def run_size(rows: int, folder: Path, repeat: int, shape: str, incremental: bool
             second.readline()  # its header
             shutil.copyfileobj(second, out)
         commands["overlap"] = ([*TOILAUDIT, "--db", delta_store, "import", "jira", "--csv", str(overlap)], restore)
+        labelled = str(work / "labelled.db")
+        code = LABEL_SOME.format(full=full, labelled=labelled, step=max(1, rows // (2 * LABELS)), count=LABELS)
+        commands["label_some"] = ([sys.executable, "-c", code], lambda: None)
+
+        def restore_labelled():
+            shutil.copyfile(labelled, delta_store)
+        commands["incremental_labelled"] = ([*TOILAUDIT, "--db", delta_store, "import", "jira", "--csv", str(delta)],
+                                            restore_labelled)
     if postgres:
         database = f"{postgres}/bench"
 
@@ -165,6 +191,7 @@ def run_size(rows: int, folder: Path, repeat: int, shape: str, incremental: bool
                                     fresh(page_store))
     runs = measure_rounds(commands, work, repeat)
     runs.pop("copy_full", None)
+    runs.pop("label_some", None)
     results.update({name: median_run(r) for name, r in runs.items()})
     results["ratios"] = {
         "import / read": median_ratio(runs["import"], runs["read"]),
@@ -195,6 +222,9 @@ def targets(results: list[dict]) -> list[tuple[str, float, float]]:
                   (f"{at}: re-import / import", r["ratios"]["reimport / import"], REIMPORT_RATIO + REIMPORT_NOISE)]
         if "incremental" in r:
             found.append((f"{at}: {DELTA_ROWS:,} new into the store (s)", r["incremental"][0], INCREMENTAL_SECONDS))
+        if "incremental_labelled" in r:
+            found.append((f"{at}: {DELTA_ROWS:,} new into the store, {LABELS} labelled (s)",
+                          r["incremental_labelled"][0], INCREMENTAL_SECONDS))
         if "postgres" in r:
             found.append((f"{at}: PostgreSQL / DuckDB import", r["ratios"]["postgres / duckdb import"], POSTGRES_RATIO))
         if "postgres_incremental" in r:
@@ -238,8 +268,8 @@ def main() -> None:
             all_results.append(r)
             base_wall, _ = r["read"]
             print(f"\n{rows:,} Jira rows ({r['file_mib']} MiB, {args.shape}-shaped)")
-            for name in ("read", "import", "reimport", "incremental", "overlap", "postgres", "postgres_incremental",
-                         "pagerduty_read", "pagerduty_import"):
+            for name in ("read", "import", "reimport", "incremental", "overlap", "incremental_labelled", "postgres",
+                         "postgres_incremental", "pagerduty_read", "pagerduty_import"):
                 if name in r:
                     wall, rss = r[name]
                     print(f"  {name:20s} {wall:7.2f} s  {rss:7.0f} MiB peak RSS   x{wall / base_wall:.2f} of the bare read")
