@@ -260,6 +260,21 @@ def check_labelled_deltas(store, tmp_path: Path, base: list[list[str]]) -> None:
     _import(store, _jira(tmp_path / "l5.csv", _real(10, 10, "NEWLABEL")), incremental=False)
     assert_as_full(store)
 
+    # a Jira toil label: the import bringing it classifies in full, the next ones re-label only
+    # what they change (the kept model was fitted with it), and the one replacing that item
+    # without its label classifies in full again
+    tagged = [list(r) for r in _real(3, 11, "TAGGED")]
+    tagged[0][18] = "toil"
+    _import(store, _jira(tmp_path / "l6.csv", tagged), incremental=False)
+    assert_as_full(store)
+    _import(store, _jira(tmp_path / "l7.csv", _real(10, 12, "PLAIN")))
+    assert_as_full(store)
+    tagged[0][18] = ""
+    _import(store, _jira(tmp_path / "l8.csv", tagged[:1]), incremental=False)
+    assert_as_full(store)
+    _import(store, _jira(tmp_path / "l9.csv", _real(10, 13, "LAST")))
+    assert_as_full(store)
+
 
 def test_incremental_import_equals_full_classification(tmp_path: Path) -> None:
     check_deltas(str(tmp_path / "store.db"), tmp_path)

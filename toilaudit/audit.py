@@ -27,7 +27,7 @@ from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.errors import InputFileError, StoreError
 from toilaudit.importers.export import ImportBatch
 from toilaudit.inputs import read_text_file
-from toilaudit.relabel import CLASSIFY_COLUMNS, TemplateKeeper, fingerprint, labels_fingerprint, relabel_changes
+from toilaudit.relabel import CLASSIFY_COLUMNS, TemplateKeeper, fingerprint, labelled_items, relabel_changes
 from toilaudit.store import Store
 
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
@@ -79,8 +79,7 @@ def classify_and_write(store: Store, write: Callable[[], T], incoming: pd.DataFr
             human = human_verdicts(items, labels)
             labelled = bool((~np.isnan(human)).any())
             # the counts behind the templates, and the model the labels adapted, for the next import
-            keeper = TemplateKeeper(in_force, labels_fingerprint(items["source"], items["key"], human) if labelled
-                                    else None)
+            keeper = TemplateKeeper(in_force, labelled_items(items, labels) if labelled else None)
             classified = classify(items, in_force, human=human, templates=keeper, adapted=keeper.adapted)
         del items
         with store.transaction():

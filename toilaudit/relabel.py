@@ -46,8 +46,9 @@ its group's labelled items as the store holds them.
 A full classification runs instead (and writes the counts again) when the counts were made
 with another rule pack or model or by another version of toilaudit, or are missing (the first
 import; a command that changed items without keeping them), when a label changed since the
-last one (or the import brings Jira toil labels), when the import would re-label a labelled
-item, and when the batch is large (most of the store changes anyway).
+last one (or the import brings a Jira toil label, or replaces an item that had one), when the
+import would re-label a labelled item, and when the batch is large (most of the store changes
+anyway).
 """
 
 from __future__ import annotations
@@ -89,15 +90,18 @@ SMALL_BATCH = 10_000
 T = TypeVar("T")
 
 
-def labels_fingerprint(sources, keys, verdicts: np.ndarray) -> str:
-    """Which items people labelled, and how (adapt.human_verdicts: NaN where none did)."""
-    verdicts = np.asarray(verdicts, dtype=float)
-    labelled = ~np.isnan(verdicts)
-    digest = hashlib.sha256()
-    for source, key, verdict in sorted(zip(np.asarray(sources, dtype=object)[labelled],
-                                           np.asarray(keys, dtype=object)[labelled], verdicts[labelled].tolist())):
-        digest.update(f"{source}\0{key}\0{verdict:g}\0".encode())
-    return digest.hexdigest()
+def labelled_items(items: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
+    """The items people labelled (source, key) and how: `jira` from the item's own toil label,
+    `person` from the labels table (which wins: adapt.human_verdicts); NaN where not."""
+    jira = items["human_label"].map(LABEL_VALUES).astype(float)
+    person = pd.Series(np.nan, index=items.index)
+    if len(labels):
+        by_key = labels.set_index(["source", "key"])["label"].map(LABEL_VALUES)
+        found = pd.MultiIndex.from_arrays([items["source"], items["key"]]).map(by_key.to_dict().get)
+        person = pd.Series([np.nan if value is None else value for value in found], index=items.index, dtype=float)
+    held = jira.notna() | person.notna()
+    return pd.DataFrame({"source": items.loc[held, "source"].astype(object), "key": items.loc[held, "key"].astype(object),
+                         "jira": jira[held], "person": person[held]}).reset_index(drop=True)
 
 
 def fingerprint(pack: RulePack) -> str:
@@ -115,9 +119,9 @@ class TemplateKeeper:
     """Given to `classify` as its template miner in a full classification: mines as usual and keeps
     the counts behind the templates, and the model people's labels adapted (`adapted`); `save`
     writes them, in the transaction that writes the classifications, for the next import.
-    `labels`: labels_fingerprint of the items' labels, None where no item is labelled."""
+    `labels`: labelled_items of the items, None where no item is labelled."""
 
-    def __init__(self, pack: RulePack, labels: str | None) -> None:
+    def __init__(self, pack: RulePack, labels: pd.DataFrame | None) -> None:
         self.made_with = fingerprint(pack)
         self.labels = labels
         self.tables: dict[str, pa.Table] | None = None
@@ -138,8 +142,9 @@ class TemplateKeeper:
             store.set_setting(ADAPTED_MODEL, None)
             return
         store.replace_template_counts(self.tables, self.made_with)
-        store.set_setting(ADAPTED_MODEL, None if self.model is None else json.dumps(
-            {"made_with": self.made_with, "labels": self.labels, "model": _exact(self.model)}))
+        labels = None if self.labels is None else self.labels.astype(object).where(self.labels.notna(), None)
+        store.set_setting(ADAPTED_MODEL, None if self.model is None or labels is None else json.dumps(
+            {"made_with": self.made_with, "labels": labels.to_dict(orient="list"), "model": _exact(self.model)}))
 
 
 def _exact(model: ToilModel) -> dict:
@@ -177,7 +182,10 @@ def relabel_changes(store: Store, pack: RulePack, incoming: pd.DataFrame, source
     labelled = _people_labels(store, made_with)
     if labelled is False:
         return None
-    plan = _plan(store, incoming, store.items_by_keys(source, incoming["key"], ("title", "labels")))
+    replaced = store.items_by_keys(source, incoming["key"], ("title", "labels", "human_label"))
+    if (replaced["human_label"].fillna("") != "").any():
+        return None  # an item's Jira toil label goes: the refit moves
+    plan = _plan(store, incoming, replaced)
     if plan is None:
         return None
     batch = _gather(store, plan, incoming, pack)
@@ -221,20 +229,28 @@ class _Labelled:
 def _people_labels(store: Store, made_with: str) -> _Labelled | bool | None:
     """None where no item is labelled; the adapted model and the groups' leans where the last full
     classification adapted it to the labels the store holds now; False where it did not (a label
-    changed since, or the counts and the model were made apart)."""
+    changed since, or the counts and the model were made apart).
+
+    The items' own Jira toil labels are as that classification found them: an import that brings
+    one, or replaces an item that had one, classifies in full. So only the labels table is read
+    again (a Jira label is found by a scan of every item: seconds on PostgreSQL at 1M)."""
     kept = store.get_setting(ADAPTED_MODEL)
     if kept is None:
-        return False if len(store.load_labels()) else None  # Jira toil labels come with a full import
+        return False if len(store.load_labels()) else None
     saved = json.loads(kept)
-    labelled = store.labelled_groups()
-    verdicts = labelled["human_label"].map(LABEL_VALUES).astype(float)
-    by_person = labelled["label"].map(LABEL_VALUES).astype(float)
-    verdicts = by_person.where(by_person.notna(), verdicts).to_numpy()  # the labels table wins (human_verdicts)
-    if saved["made_with"] != made_with or saved["labels"] != labels_fingerprint(labelled["source"], labelled["key"],
-                                                                               verdicts):
+    if saved.get("made_with") != made_with or not isinstance(saved.get("labels"), dict):
         return False
-    lean = pd.Series(np.where(verdicts == 1, 1, np.where(verdicts == 0, -1, 0)), index=labelled["group_id"].astype(str))
-    return _Labelled(ToilModel.from_json(json.dumps(saved["model"])), lean.groupby(level=0).sum().astype(int).to_dict())
+    was = pd.DataFrame(saved["labels"]).astype({"jira": float, "person": float})
+    person = store.labels_of_stored_items()
+    now = pd.Series(person["label"].map(LABEL_VALUES).astype(float).to_numpy(),
+                    index=pd.MultiIndex.from_arrays([person["source"], person["key"]])).dropna()
+    if not now.sort_index().equals(was.dropna(subset=["person"]).set_index(["source", "key"])["person"].sort_index()):
+        return False
+    verdicts = was["person"].where(was["person"].notna(), was["jira"])  # the labels table wins (human_verdicts)
+    groups = store.group_ids_of(was[["source", "key"]])
+    lean = was.assign(lean=np.where(verdicts == 1, 1, np.where(verdicts == 0, -1, 0))).merge(groups, on=["source", "key"])
+    return _Labelled(ToilModel.from_json(json.dumps(saved["model"])),
+                     lean.groupby("group_id")["lean"].sum().astype(int).to_dict())
 
 
 class _Tokens:

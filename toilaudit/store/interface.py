@@ -583,13 +583,16 @@ class Store:
             f"WHERE l.key IS NOT NULL OR w.human_label <> ''{also} ORDER BY w.source, w.key"
         )
 
-    def labelled_groups(self) -> pd.DataFrame:
-        """Every item people labelled (the labels table, or a toil label in the source): source, key,
-        human_label, label (the labels table's, or None) and the group id it is classified in."""
-        return self._frame(
-            "SELECT w.source, w.key, w.human_label, l.label, c.group_id FROM work_items w "
-            "JOIN classifications c ON c.source = w.source AND c.key = w.key "
-            "LEFT JOIN labels l ON l.source = w.source AND l.key = w.key WHERE l.key IS NOT NULL OR w.human_label <> ''")
+    def labels_of_stored_items(self) -> pd.DataFrame:
+        """The labels table's rows (source, key, label) of the items the store holds."""
+        return self._frame("SELECT l.source, l.key, l.label FROM labels l JOIN work_items w "
+                           "ON w.source = l.source AND w.key = l.key")
+
+    def group_ids_of(self, items: pd.DataFrame) -> pd.DataFrame:
+        """source, key and group_id of the classifications of these items (columns source, key)."""
+        staged = self._staged("items", items[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
+        return self._frame(f"SELECT c.source, c.key, c.group_id FROM classifications c JOIN {staged} s "
+                           "ON s.source = c.source AND s.key = c.key")
 
     def explain(self, key: str) -> pd.DataFrame:
         """The item(s) people may mean by `key`: a key in any case, or a PagerDuty incident number (#1234)."""
