@@ -138,3 +138,21 @@ def test_answer_undo_ctrl_c_then_resume_in_a_real_terminal(tmp_path):
     child.close()
     assert child.exitstatus == 0
     assert stored_labels(db) == labels
+
+
+def test_a_persons_label_wins_over_the_items_own_and_names_its_item_by_source_and_key():
+    import numpy as np
+    import pandas as pd
+
+    from toilaudit.classify.adapt import human_verdicts
+
+    items = pd.DataFrame({"source": ["jira", "jira", "pagerduty", "jira", "jira"],
+                          "key": ["A-1", "A-2", "A-1", "A-3", "A-4"],
+                          "human_label": ["toil", "", "", "not-toil", "toil"]})
+    labels = pd.DataFrame({"source": ["jira", "pagerduty", "jira", "jira"], "key": ["A-1", "A-2", "A-3", "A-4"],
+                           "label": ["not-toil", "toil", "toil", "unsure"]})
+    got = human_verdicts(items, labels)
+    # the person's; A-2: the label names another source's item; PagerDuty's A-1: none;
+    # the person's; A-4: not a verdict, so the item's own
+    assert np.array_equal(got, [0.0, np.nan, np.nan, 1.0, 1.0], equal_nan=True)
+    assert np.array_equal(human_verdicts(items, labels.iloc[:0]), [1.0, np.nan, np.nan, 0.0, 1.0], equal_nan=True)

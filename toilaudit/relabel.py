@@ -65,7 +65,7 @@ import pandas as pd
 import pyarrow as pa
 
 import toilaudit
-from toilaudit.classify.adapt import LABEL_VALUES, human_verdicts
+from toilaudit.classify.adapt import LABEL_VALUES, human_verdicts, person_verdicts
 from toilaudit.classify.classifier import INPUTS, GroupCounter, Templater, classify, item_match_texts, size_bands
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.model import MODEL_RESOURCE, ToilModel
@@ -94,11 +94,7 @@ def labelled_items(items: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
     """The items people labelled (source, key) and how: `jira` from the item's own toil label,
     `person` from the labels table (which wins: adapt.human_verdicts); NaN where not."""
     jira = items["human_label"].map(LABEL_VALUES).astype(float)
-    person = pd.Series(np.nan, index=items.index)
-    if len(labels):
-        by_key = labels.set_index(["source", "key"])["label"].map(LABEL_VALUES)
-        found = pd.MultiIndex.from_arrays([items["source"], items["key"]]).map(by_key.to_dict().get)
-        person = pd.Series([np.nan if value is None else value for value in found], index=items.index, dtype=float)
+    person = pd.Series(person_verdicts(items, labels), index=items.index)
     held = jira.notna() | person.notna()
     return pd.DataFrame({"source": items.loc[held, "source"].astype(object), "key": items.loc[held, "key"].astype(object),
                          "jira": jira[held], "person": person[held]}).reset_index(drop=True)
