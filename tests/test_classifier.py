@@ -156,6 +156,15 @@ def _tricky_texts(count: int, seed: int) -> list[str]:
     return [" ".join(rng.choice(TRICKY) for _ in range(rng.randint(1, 8))) for _ in range(count)]
 
 
+def _named_texts(count: int, seed: int, share: float, letters: int) -> list[str]:
+    """Tricky texts, `share` of them ending in a made-up name of `letters` letters (often a rare token)."""
+    import random
+
+    rng = random.Random(seed)
+    return [text + (" " + "".join(rng.choice("abcdefghij") for _ in range(letters)) if rng.random() < share else "")
+            for text in _tricky_texts(count, seed=seed)]
+
+
 def test_identifier_masking_in_re2_equals_pythons_regex():
     from toilaudit.classify.templates import IDENTIFIER, _wildcard_identifiers
 
@@ -174,8 +183,7 @@ def test_rare_token_masking_equals_the_plain_definition():
         _wildcard_rare_tokens,
     )
     rng = random.Random(6)
-    texts = [text + (" " + "".join(rng.choice("abcdefghij") for _ in range(4)) if rng.random() < 0.3 else "")
-             for text in _tricky_texts(5000, seed=6)]  # a third carry a name that is often rare
+    texts = _named_texts(5000, seed=6, share=0.3, letters=4)  # a third carry a name that is often rare
     counts = [rng.randint(1, 3) for _ in texts]
     carried = {}
     for text, count in zip(texts, counts):
@@ -196,8 +204,6 @@ def test_rare_starred_tokens_equal_splitting_the_starred_texts_again():
     """group_templates' slot step reads the step-2 tokens _star_rare_tokens derives instead of
     splitting the step-2 texts again: the same words, one code for `*` (some texts hold one
     before), and the same templates and recorded slots either way."""
-    import random
-
     import numpy as np
 
     from toilaudit.classify.templates import (
@@ -209,9 +215,7 @@ def test_rare_starred_tokens_equal_splitting_the_starred_texts_again():
         _wildcard_identifiers,
         mask_variable_slots,
     )
-    rng = random.Random(8)
-    texts = [text + (" " + "".join(rng.choice("abcdefghij") for _ in range(3)) if rng.random() < 0.5 else "")
-             for text in _tricky_texts(4000, seed=8)]
+    texts = _named_texts(4000, seed=8, share=0.5, letters=3)
     step1 = _wildcard_identifiers(pa.array(texts, pa.string()))
     tokens = _tokenize(step1)
     step2, derived = _star_rare_tokens(step1, tokens, _token_items(tokens, np.ones(len(texts)), _held(tokens)))

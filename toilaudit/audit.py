@@ -20,7 +20,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from toilaudit.classify.adapt import human_verdicts
+from toilaudit.classify.adapt import either_verdict, own_verdicts, person_verdicts
 from toilaudit.classify.classifier import DESCRIPTION_CHARS, classify
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.rule_pack import load_rule_pack
@@ -76,10 +76,11 @@ def classify_and_write(store: Store, write: Callable[[], T], incoming: pd.DataFr
             labels = store.load_labels()
         tell(f"classifying {len(items):,} items; the store is free for other commands meanwhile")
         with store.released():
-            human = human_verdicts(items, labels)
+            own, person = own_verdicts(items), person_verdicts(items, labels)
+            human = either_verdict(own, person)
             labelled = bool((~np.isnan(human)).any())
             # the counts behind the templates, and the model the labels adapted, for the next import
-            keeper = TemplateKeeper(in_force, labelled_items(items, labels) if labelled else None)
+            keeper = TemplateKeeper(in_force, labelled_items(items, own, person) if labelled else None)
             classified = classify(items, in_force, human=human, templates=keeper, adapted=keeper.adapted)
         del items
         with store.transaction():

@@ -65,7 +65,7 @@ import pandas as pd
 import pyarrow as pa
 
 import toilaudit
-from toilaudit.classify.adapt import LABEL_VALUES, human_verdicts, person_verdicts
+from toilaudit.classify.adapt import LABEL_VALUES, either_verdict, human_verdicts
 from toilaudit.classify.classifier import INPUTS, GroupCounter, Templater, classify, item_match_texts, size_bands
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.model import MODEL_RESOURCE, ToilModel
@@ -90,14 +90,12 @@ SMALL_BATCH = 10_000
 T = TypeVar("T")
 
 
-def labelled_items(items: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
-    """The items people labelled (source, key) and how: `jira` from the item's own toil label,
-    `person` from the labels table (which wins: adapt.human_verdicts); NaN where not."""
-    jira = items["human_label"].map(LABEL_VALUES).astype(float)
-    person = pd.Series(person_verdicts(items, labels), index=items.index)
-    held = jira.notna() | person.notna()
-    return pd.DataFrame({"source": items.loc[held, "source"].astype(object), "key": items.loc[held, "key"].astype(object),
-                         "jira": jira[held], "person": person[held]}).reset_index(drop=True)
+def labelled_items(items: pd.DataFrame, own: np.ndarray, person: np.ndarray) -> pd.DataFrame:
+    """The items people labelled (source, key) and how: `jira` from the item's own toil label
+    (adapt.own_verdicts), `person` from the labels table (adapt.person_verdicts); NaN where not."""
+    held = np.flatnonzero(~(np.isnan(own) & np.isnan(person)))
+    return pd.DataFrame({"source": items["source"].iloc[held].astype(object).to_numpy(),
+                         "key": items["key"].iloc[held].astype(object).to_numpy(), "jira": own[held], "person": person[held]})
 
 
 def fingerprint(pack: RulePack) -> str:
@@ -187,7 +185,7 @@ def relabel_changes(store: Store, pack: RulePack, incoming: pd.DataFrame, source
     batch = _gather(store, plan, incoming, pack)
     model, leans = None, None
     if isinstance(labelled, _Labelled):
-        if (~np.isnan(human_verdicts(batch.members, store.load_labels()))).any():
+        if (~np.isnan(human_verdicts(batch.members, labelled.labels))).any():
             return None  # a labelled item would be re-labelled: the refit may move
         model, leans = labelled.model, labelled.leans
     resized = f"; {batch.resized:,} more only change their group's size" if batch.resized else ""
@@ -215,11 +213,13 @@ def _applies(store: Store, incoming: pd.DataFrame, made_with: str) -> bool:
 
 @dataclass
 class _Labelled:
-    """A store whose people labelled items: the model their labels adapted, and per group id its
-    labelled items' toil count less their not-toil count (adapt.group_label_signals)."""
+    """A store whose people labelled items: the model their labels adapted, per group id its
+    labelled items' toil count less their not-toil count (adapt.group_label_signals), and the
+    labels table's rows of its items."""
 
     model: ToilModel
     leans: dict[str, int]
+    labels: pd.DataFrame
 
 
 def _people_labels(store: Store, made_with: str) -> _Labelled | bool | None:
@@ -242,11 +242,11 @@ def _people_labels(store: Store, made_with: str) -> _Labelled | bool | None:
                     index=pd.MultiIndex.from_arrays([person["source"], person["key"]])).dropna()
     if not now.sort_index().equals(was.dropna(subset=["person"]).set_index(["source", "key"])["person"].sort_index()):
         return False
-    verdicts = was["person"].where(was["person"].notna(), was["jira"])  # the labels table wins (human_verdicts)
+    verdicts = either_verdict(was["jira"].to_numpy(), was["person"].to_numpy())
     groups = store.group_ids_of(was[["source", "key"]])
     lean = was.assign(lean=np.where(verdicts == 1, 1, np.where(verdicts == 0, -1, 0))).merge(groups, on=["source", "key"])
     return _Labelled(ToilModel.from_json(json.dumps(saved["model"])),
-                     lean.groupby("group_id")["lean"].sum().astype(int).to_dict())
+                     lean.groupby("group_id")["lean"].sum().astype(int).to_dict(), person)
 
 
 class _Tokens:
