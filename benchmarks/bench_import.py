@@ -11,6 +11,10 @@ each in a fresh process:
   incremental_labelled
                1,000 new tickets into that store once people labelled 50 of its items
                (--incremental: labels adapt the model, which the store keeps)
+  live_incremental
+               the same 1,000 new tickets (other keys) fetched by a live import from a Jira
+               Cloud API on 127.0.0.1 (tests/fake_jira.py, driven by the real `jira` client),
+               into a store holding the N: a daily live import  (--incremental)
   postgres     the import into a fresh PostgreSQL database          (--postgres)
   postgres_incremental
                1,000 new tickets into a copy of that database        (--postgres --incremental)
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import shutil
@@ -39,6 +44,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -108,6 +114,42 @@ def bare_read(path: Path) -> list[str]:
     return [sys.executable, "-c", code]
 
 
+LIVE_ENV = {"JIRA_USER": "auditor@acme.example", "JIRA_API_TOKEN": "jira-token"}  # what tests/fake_jira.py accepts
+JIRA_DATE = "%d/%b/%y %I:%M %p"
+
+
+def jira_issue(row: list[str]) -> dict:
+    """An export row (realshaped.jira_rows) as Jira's REST API returns the issue."""
+    def stamp(text: str) -> str | None:
+        return datetime.strptime(text, JIRA_DATE).replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000") \
+            if text else None
+
+    return {"id": row[2], "key": row[1], "fields": {
+        "summary": row[0], "issuetype": {"name": row[3]}, "status": {"name": row[4]},
+        "project": {"name": row[6]}, "priority": {"name": row[7]}, "assignee": {"displayName": row[9]},
+        "reporter": {"displayName": row[10]}, "created": stamp(row[11]), "updated": stamp(row[12]),
+        "resolutiondate": stamp(row[13]), "components": [{"name": row[14]}] if row[14] else [],
+        "labels": [label for label in row[16:19] if label], "description": row[19],
+        "timespent": int(row[23]) if row[23] else None,
+    }}
+
+
+def start_fake_jira(rows: list[list[str]]) -> tuple[str, Callable[[], None]]:
+    """A Jira Cloud REST API on a free loopback port serving these rows, as the live-import tests
+    start one (tests/fake_jira.py: Jira's paging, 100 issues a page)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from pytest_httpserver import HTTPServer
+
+    from fake_jira import FakeJira
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    fake = FakeJira(server, [jira_issue(row) for row in rows], user=LIVE_ENV["JIRA_USER"],
+                    token=LIVE_ENV["JIRA_API_TOKEN"])
+    return fake.url, server.stop
+
+
 def write_exports(rows: int, folder: Path, shape: str) -> tuple[Path, Path, Path]:
     jira = folder / f"jira-{shape}-{rows}.csv"
     pages = folder / f"pagerduty-{shape}-{rows // 4}.csv"
@@ -131,6 +173,13 @@ def write_exports(rows: int, folder: Path, shape: str) -> tuple[Path, Path, Path
     return jira, pages, delta
 
 
+def _delta_rows(delta: Path) -> list[list[str]]:
+    import csv
+
+    with open(delta, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))[1:]
+
+
 def run_size(rows: int, folder: Path, repeat: int, shape: str, incremental: bool, postgres: str | None) -> dict:
     jira, pages, delta = write_exports(rows, folder, shape)
     work = folder / f"run-{shape}-{rows}"
@@ -138,6 +187,7 @@ def run_size(rows: int, folder: Path, repeat: int, shape: str, incremental: bool
     work.mkdir()
     store = str(work / "bench.db")
     results = {"rows": rows, "shape": shape, "file_mib": round(jira.stat().st_size / 2**20, 1)}
+    stops: list[Callable[[], None]] = []  # servers started for this size
 
     def fresh(path: str):
         return lambda: Path(path).unlink(missing_ok=True)
@@ -172,6 +222,14 @@ def run_size(rows: int, folder: Path, repeat: int, shape: str, incremental: bool
             shutil.copyfile(labelled, delta_store)
         commands["incremental_labelled"] = ([*TOILAUDIT, "--db", delta_store, "import", "jira", "--csv", str(delta)],
                                             restore_labelled)
+        # the delta's rows again, under other keys, served by a Jira API: a live import's daily delta
+        live_rows = [[row[0], row[1].replace("DELTA-", "LIVE-").replace("OPS-", "LIVE-"), *row[2:]]
+                     for row in _delta_rows(delta)]
+        url, stop_jira = start_fake_jira(live_rows)
+        stops.append(stop_jira)
+        os.environ.update(LIVE_ENV)  # the live import's credentials, read from the environment
+        commands["live_incremental"] = ([*TOILAUDIT, "--db", delta_store, "import", "jira", "--url", url, "--jql",
+                                         "project = LIVE ORDER BY key"], restore)
     if postgres:
         database = f"{postgres}/bench"
 
@@ -189,7 +247,11 @@ def run_size(rows: int, folder: Path, repeat: int, shape: str, incremental: bool
     commands["pagerduty_read"] = (bare_read(pages), lambda: None)
     commands["pagerduty_import"] = ([*TOILAUDIT, "--db", page_store, "import", "pagerduty", "--csv", str(pages)],
                                     fresh(page_store))
-    runs = measure_rounds(commands, work, repeat)
+    try:
+        runs = measure_rounds(commands, work, repeat)
+    finally:
+        for stop in stops:
+            stop()
     runs.pop("copy_full", None)
     runs.pop("label_some", None)
     results.update({name: median_run(r) for name, r in runs.items()})
@@ -222,6 +284,9 @@ def targets(results: list[dict]) -> list[tuple[str, float, float]]:
                   (f"{at}: re-import / import", r["ratios"]["reimport / import"], REIMPORT_RATIO + REIMPORT_NOISE)]
         if "incremental" in r:
             found.append((f"{at}: {DELTA_ROWS:,} new into the store (s)", r["incremental"][0], INCREMENTAL_SECONDS))
+        if "live_incremental" in r:
+            found.append((f"{at}: {DELTA_ROWS:,} new by a live import (s)", r["live_incremental"][0],
+                          INCREMENTAL_SECONDS))
         if "incremental_labelled" in r:
             found.append((f"{at}: {DELTA_ROWS:,} new into the store, {LABELS} labelled (s)",
                           r["incremental_labelled"][0], INCREMENTAL_SECONDS))
@@ -268,7 +333,8 @@ def main() -> None:
             all_results.append(r)
             base_wall, _ = r["read"]
             print(f"\n{rows:,} Jira rows ({r['file_mib']} MiB, {args.shape}-shaped)")
-            for name in ("read", "import", "reimport", "incremental", "overlap", "incremental_labelled", "postgres",
+            for name in ("read", "import", "reimport", "incremental", "overlap", "incremental_labelled",
+                         "live_incremental", "postgres",
                          "postgres_incremental", "pagerduty_read", "pagerduty_import"):
                 if name in r:
                     wall, rss = r[name]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from toilaudit.errors import InputFileError
 from toilaudit.importers.jira_csv import read_jira_csv
 from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
 
@@ -171,6 +172,22 @@ def test_an_impossible_date_is_refused_by_name(tmp_path, db, text):
     result = run("import", "jira", "--csv", str(export), db=db)
     assert result.exit_code == 2
     assert f"j.csv row 3: Created {text!r} is not a date" in one_line(result)
+
+
+def test_repeated_dates_are_each_read_as_themselves(tmp_path):
+    """Each distinct date text is parsed once (dates.py): every row still gets its own text's
+    date, a real 1 March stays one however often it repeats, and an impossible day repeated
+    after good ones is refused at its first row."""
+    texts = ["21/Jan/26 2:00 PM", "1/Mar/26 9:00 AM", "21/Jan/26 2:00 PM", "3/Mar/26 11:59 PM", "1/Mar/26 9:00 AM"]
+    rows = "".join(f"OPS-{n},t,{text}\n" for n, text in enumerate(texts * 3))
+    batch = read_jira_csv([write(tmp_path / "j.csv", "Issue key,Summary,Created\n" + rows)], {})
+    created = batch.items.set_index("key")["created_at"]
+    want = {text: pd.Timestamp(pd.to_datetime(text, format="%d/%b/%y %I:%M %p"), tz="UTC") for text in texts}
+    assert [created[f"OPS-{n}"] for n in range(15)] == [want[text] for text in texts * 3]
+    bad = write(tmp_path / "bad.csv", "Issue key,Summary,Created\n" + rows + "OPS-99,t,31/Feb/26 2:00 PM\n"
+                + "OPS-100,t,31/Feb/26 2:00 PM\n")
+    with pytest.raises(InputFileError, match=r"bad.csv row 17: Created '31/Feb/26 2:00 PM' is not a date"):
+        read_jira_csv([bad], {})
 
 
 # ------------------------------------------------------------------ found by the fuzzing suite

@@ -27,7 +27,7 @@ from toilaudit.classify.templates import TemplateCounts, group_templates
 from toilaudit.importers.jira_csv import read_jira_csv
 from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
 from toilaudit.store import open_store
-from toilaudit.store.schema import CLASSIFICATION_COLUMNS, INDEXES, SLOT_BUCKETS, TEMPLATE_TABLES
+from toilaudit.store.schema import CLASSIFICATION_COLUMNS, INDEXES, SCHEMA_VERSION, SLOT_BUCKETS, TEMPLATE_TABLES
 from toilaudit.synth.exports import JIRA_HEADER, PAGERDUTY_HEADER, jira_rows, pagerduty_rows
 
 from fake_jira import FakeJira, make_issues
@@ -76,7 +76,8 @@ def _readable(tables: dict[str, pd.DataFrame], text_of: dict) -> dict[str, Count
 
 
 def _stored(store) -> tuple[pd.DataFrame, dict[str, Counter]]:
-    classified = store._frame("SELECT * FROM classifications")
+    # the stored columns, and each group's size as the store counts it when read
+    classified = store.classified_items(f"{', '.join('c.' + name for name in CLASSIFICATION_COLUMNS)}")
     tables = {name: store._bulk_frame(f"SELECT * FROM {name}") for name in TEMPLATE_TABLES if name != SLOT_BUCKETS}
     tables["template_slots"] = store.template_slots()
     texts = tables["template_texts"]
@@ -90,7 +91,7 @@ def assert_as_full(store) -> None:
     expected = expected.sort_values(["source", "key"]).reset_index(drop=True)
     got = got.sort_values(["source", "key"]).reset_index(drop=True)
     assert len(got) == len(expected)
-    for column in CLASSIFICATION_COLUMNS:
+    for column in (*CLASSIFICATION_COLUMNS, "group_size"):
         want = expected[column].astype(object).to_numpy()
         have = got[column].astype(object).to_numpy()
         if column in ("score", "hours"):
@@ -230,7 +231,8 @@ def check_labelled_deltas(store, tmp_path: Path, base: list[list[str]]) -> None:
     labelled item or bring a Jira toil label."""
     # an item of the largest group, as the base export has it
     stored = _titles(store)
-    grouped = store._frame("SELECT key, group_id FROM classifications WHERE source = 'jira' ORDER BY group_size DESC, key")
+    grouped = store.classified_items().query("source == 'jira'").sort_values(["group_size", "key"],
+                                                                             ascending=[False, True])
     row = next(list(r) for key in grouped["key"] for r in base if r[1] == key and stored.get(key) == r[0])
     largest = grouped.set_index("key").loc[row[1]]
     store.save_label("jira", row[1], "not-toil", "test", "tester")
@@ -286,7 +288,7 @@ def test_incremental_import_equals_full_classification_postgres(pg_url: str, tmp
 
 def check_group_sizes(location: str, tmp_path: Path) -> None:
     """Items joining or leaving a group whose size stays in its band (classifier.size_bands)
-    change only the stored size of the group's other items; a group whose band changes (two
+    leave the group's other items as they are (the store counts the size when read); a group whose band changes (two
     items become three: S001; three become two; one becomes two) is re-labelled whole. After
     each import the store equals a full classification."""
     said: list[str] = []
@@ -302,7 +304,7 @@ def check_group_sizes(location: str, tmp_path: Path) -> None:
         return numbers[0], (numbers[1] if len(numbers) > 1 else 0)
 
     def sizes(prefix: str) -> set[int]:
-        rows = store._frame("SELECT key, group_size FROM classifications")
+        rows = store.classified_items()
         return set(rows.loc[rows["key"].str.startswith(prefix + "-"), "group_size"].astype(int))
 
     def rule_ids(key: str) -> str:
@@ -416,6 +418,41 @@ def test_a_changed_rule_pack_or_an_older_store_means_a_full_classification(tmp_p
         store.close()
 
 
+def check_group_sizes_counted_when_read(location: str, tmp_path: Path) -> None:
+    """Schema 5 kept each item's group size in its classification, rewriting every row of a group
+    an item joined; opened by this toilaudit, the column goes, and the sizes shown are counted."""
+    store = open_store(location)
+    try:
+        import_batch(store, _jira(tmp_path / "base.csv", _real(200, 17, "OPS") + _catalogue(60, 5, "CAT")), "csv")
+        with store.transaction():  # as schema 5 left it: a size per item
+            store._execute("UPDATE meta SET value = '5' WHERE name = 'schema_version'")
+            store._execute("ALTER TABLE classifications ADD COLUMN group_size BIGINT")
+            store._execute("UPDATE classifications SET group_size = 999")
+    finally:
+        store.close()
+    store = open_store(location)
+    try:
+        assert store.get_setting("schema_version") == str(SCHEMA_VERSION)
+        assert "group_size" not in store._frame("SELECT * FROM classifications LIMIT 1").columns
+        _import(store, _jira(tmp_path / "d1.csv", _real(20, 99, "NEW") + _catalogue(10, 5, "MORE")))
+        assert_as_full(store)  # the sizes counted when read equal the classifier's
+        shown = store.classified_items()
+        largest = shown.loc[shown["group_size"].idxmax()]
+        assert largest["group_size"] == (shown["template"] == largest["template"]).sum() > 2
+        one = store.classified_item(largest["source"], largest["key"])
+        assert (one["group_size"], list(shown.columns)) == (largest["group_size"], list(one.index))
+    finally:
+        store.close()
+
+
+def test_group_sizes_are_counted_when_read(tmp_path: Path) -> None:
+    check_group_sizes_counted_when_read(str(tmp_path / "store.db"), tmp_path)
+
+
+def test_group_sizes_are_counted_when_read_postgres(pg_url: str, tmp_path: Path) -> None:
+    check_group_sizes_counted_when_read(pg_url, tmp_path)
+
+
 def test_a_store_that_kept_a_row_per_slot_drops_them_and_classifies_in_full(tmp_path: Path) -> None:
     """Schema 4 kept the candidate slots a row each (14M rows at 1M items); opened by this
     toilaudit, that table goes, the counts are forgotten (the next import classifies in full
@@ -435,7 +472,7 @@ def test_a_store_that_kept_a_row_per_slot_drops_them_and_classifies_in_full(tmp_
         store.close()
     store = open_store(path)
     try:
-        assert store.get_setting("schema_version") == "5"
+        assert store.get_setting("schema_version") == str(SCHEMA_VERSION)
         assert store.template_counts_made_with() is None
         tables = set(store._frame("SELECT table_name FROM information_schema.tables")["table_name"])
         assert "template_slots" not in tables and SLOT_BUCKETS in tables

@@ -180,7 +180,8 @@ def test_export_imported_in_overlapping_parts_is_labelled_like_one_import(tmp_pa
 
     def labelled(db):
         store = open_store(str(db))
-        frame = store.classified_items("w.key, w.title, c.is_toil, c.category, c.group_id, c.group_size, c.reasons")
+        frame = store.classified_items("w.source, w.key, w.title, c.is_toil, c.category, c.group_id, c.template, "
+                                       "c.reasons")
         store.close()
         return frame
 

@@ -194,7 +194,6 @@ def relabel_changes(store: Store, pack: RulePack, incoming: pd.DataFrame, source
     classified = classify(batch.members, pack, model, templates=batch.templates, group_others=batch.others,
                           group_leans=leans)
     written = write()  # forgets the counts, as every change of the items does
-    store.set_group_sizes(batch.new_sizes)  # the batch's own rows are replaced next, with theirs
     store.replace_some_classifications(classified)
     store.update_template_counts(plan.gone, plan.added, made_with)
     return written
@@ -293,24 +292,23 @@ class _Plan:
 @dataclass
 class _Batch:
     """What an import re-labels: `members` (the incoming items and every stored item of a group
-    re-labelled whole), their templates, the items of their groups left as they are (`others`),
-    and the new sizes of the groups whose stored items only change size (`new_sizes`)."""
+    re-labelled whole), their templates, and the items of their groups left as they are (`others`)."""
 
     members: pd.DataFrame
     templates: Templater
     others: GroupCounter
-    new_sizes: pd.DataFrame
     resized: int
-    """The stored items given their group's new size alone."""
+    """The stored items whose group only changes size: they keep their verdicts (and the store
+    counts a group's size when it is read)."""
 
 
 def _gather(store: Store, plan: _Plan, incoming: pd.DataFrame, pack: RulePack) -> _Batch:
     """The items to re-label. An item's classification reads its group's size only by band (one
     item, S001's threshold, S008's: classifier.size_bands), so a group whose items join or leave
-    but whose size stays in its band keeps its stored items' verdicts: they are given the new
-    size alone (a catalogue of repeated requests: 1,000 new items would otherwise re-label most
-    of the store). A group whose band changes is re-labelled whole, as is one whose stored items
-    change template; the loop ends when no other group changes band (each round loads more)."""
+    but whose size stays in its band keeps its stored items' verdicts, untouched (a catalogue of
+    repeated requests: 1,000 new items would otherwise re-label most of the store). A group whose
+    band changes is re-labelled whole, as is one whose stored items change template; the loop ends
+    when no other group changes band (each round loads more)."""
     whole = set(plan.regrouped_templates)
     while True:
         kept = store.items_in_groups(CLASSIFY_COLUMNS, sorted(whole), incoming)
@@ -331,7 +329,6 @@ def _gather(store: Store, plan: _Plan, incoming: pd.DataFrame, pack: RulePack) -
             break
         whole |= crossing
     moved = after != groups["size"]
-    new_sizes = after[moved].rename("size").reset_index()
     staying = groups["staying"].to_dict()
 
     def templates(distinct: pa.Array, item_counts: np.ndarray) -> pa.Array:
@@ -341,7 +338,7 @@ def _gather(store: Store, plan: _Plan, incoming: pd.DataFrame, pack: RulePack) -
         names = template_values.to_pylist()
         return np.array([staying.get((source, name), 0) for source in sources for name in names], dtype=np.int64)
 
-    return _Batch(members, templates, others, new_sizes, int(groups.loc[moved, "staying"].sum()))
+    return _Batch(members, templates, others, int(groups.loc[moved, "staying"].sum()))
 
 
 def _counts_per_text(items: pd.DataFrame) -> pd.Series:

@@ -25,6 +25,7 @@ from toilaudit.store import slots
 from toilaudit.store.schema import (
     CLASSIFICATION_COLUMNS,
     FIGURES,
+    GROUP_SIZES,
     GROUPINGS,
     ITEM_AND_VERDICT,
     JOINED,
@@ -38,6 +39,7 @@ from toilaudit.store.schema import (
     schema,
 )
 
+GROUPS_LOOKED_UP = 500  # more groups than this in a read: every group's size is counted, in one scan
 WAIT_SECONDS = 30.0  # how long a command waits for a store another toilaudit is writing to
 
 
@@ -408,7 +410,7 @@ class Store:
         of its items not among `leaving_out` (columns source, key): those that stay as they are."""
         staged, left_out = self._staged_groups(templates, leaving_out)
         frame = self._bulk_frame(
-            f"SELECT c.source, c.template, max(c.group_size) AS size, count(*) - count(s.key) AS staying "
+            f"SELECT c.source, c.template, count(*) AS size, count(*) - count(s.key) AS staying "
             f"FROM classifications c LEFT JOIN {left_out} s ON s.source = c.source AND s.key = c.key "
             f"WHERE c.template IN (SELECT template FROM {staged}) GROUP BY c.source, c.template")
         return frame.astype({"source": object, "template": object, "size": np.int64, "staying": np.int64})
@@ -419,18 +421,6 @@ class Store:
         return staged, self._staged("items", leaving_out[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
 
     # -- classifications ---------------------------------------------------------------------
-    def set_group_sizes(self, sizes: pd.DataFrame) -> None:
-        """Give every stored classification of these groups (source, template) its group's new `size`."""
-        if sizes.empty:
-            return
-        with self.transaction():
-            staged = self._staged("group_sizes", sizes[["source", "template", "size"]],
-                                  {"source": "TEXT", "template": "TEXT", "size": "BIGINT"})
-            self._analyze(staged)
-            self._execute(f"UPDATE classifications SET group_size = g.size FROM {staged} g "
-                          "WHERE classifications.source = g.source AND classifications.template = g.template")
-            self._changed()
-
     def replace_classifications(self, classified: pd.DataFrame) -> None:
         with self.transaction():
             self._execute("DELETE FROM classifications")
@@ -559,7 +549,7 @@ class Store:
         return table
 
     def classified_items(self, columns: str = ITEM_AND_VERDICT) -> pd.DataFrame:
-        return self._frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key")
+        return self._verdicts(self._frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key"))
 
     def verdict_columns(self, columns: str) -> pd.DataFrame:
         """A few columns of every classified item (as classified_items orders them), fetched in
@@ -568,8 +558,8 @@ class Store:
 
     def classified_item(self, source: str, key: str) -> pd.Series:
         """One classified item's whole row (as classified_items gives it)."""
-        return self._frame(self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} WHERE w.source = ? AND w.key = ?"),
-                           (source, key)).iloc[0]
+        return self._verdicts(self._frame(self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} "
+                                                    "WHERE w.source = ? AND w.key = ?"), (source, key))).iloc[0]
 
     def labelled_items(self, given: pd.DataFrame | None = None) -> pd.DataFrame:
         """Classified items that people labelled (the labels table, or a toil label in the source),
@@ -578,10 +568,10 @@ class Store:
         if given is not None and len(given):
             table = self._staged("labels", given[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
             also = f" OR (w.source, w.key) IN (SELECT source, key FROM {table})"
-        return self._frame(
+        return self._verdicts(self._frame(
             f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} LEFT JOIN labels l ON l.source = w.source AND l.key = w.key "
             f"WHERE l.key IS NOT NULL OR w.human_label <> ''{also} ORDER BY w.source, w.key"
-        )
+        ))
 
     def labels_of_stored_items(self) -> pd.DataFrame:
         """The labels table's rows (source, key, label) of the items the store holds."""
@@ -597,11 +587,11 @@ class Store:
     def explain(self, key: str) -> pd.DataFrame:
         """The item(s) people may mean by `key`: a key in any case, or a PagerDuty incident number (#1234)."""
         number = key.removeprefix("#")
-        return self._frame(
+        return self._verdicts(self._frame(
             self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} WHERE lower(w.key) = lower(?) "
                       "OR (w.source = 'pagerduty' AND w.incident_number = ?) ORDER BY w.source, w.key"),
             (key, number),
-        )
+        ))
 
     def items(self, toil: bool | None = None, category: str | None = None, group: str | None = None,
               team: str | None = None, source: str | None = None, service: str | None = None,
@@ -610,8 +600,32 @@ class Store:
         where, params = self._item_filter(toil, category, group, team, source, service)
         # the database sorts and cuts: the newest 50 of a million items without reading the million
         first = f" LIMIT {int(limit)}" if limit else ""
-        return self._frame(self._sql(f"SELECT {columns} FROM {JOINED}{where} "
-                                     f"ORDER BY w.created_at DESC NULLS LAST, w.source, w.key{first}"), params)
+        return self._verdicts(self._frame(self._sql(f"SELECT {columns} FROM {JOINED}{where} "
+                                                    f"ORDER BY w.created_at DESC NULLS LAST, w.source, w.key{first}"),
+                                          params))
+
+    def _verdicts(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Classified items' rows with their group's size (`group_size`, after `group_id`), where
+        they name their group (source and template): sizes are counted when read (GROUP_SIZES)."""
+        if not {"source", "template"} <= set(rows.columns) or "group_size" in rows.columns:
+            return rows
+        groups = rows[["source", "template"]].drop_duplicates()
+        if groups.empty:
+            found = np.zeros(0, dtype=np.int64)
+        else:
+            if len(groups) <= GROUPS_LOOKED_UP:  # a few groups: their rows alone are counted
+                marks = ", ".join("?" * len(groups))
+                sizes = self._frame(self._sql(f"{GROUP_SIZES} WHERE template IN ({marks}) GROUP BY source, template"),
+                                    tuple(groups["template"]))
+            else:
+                sizes = self._bulk_frame(f"{GROUP_SIZES} GROUP BY source, template")
+            found = rows[["source", "template"]].astype(object).merge(
+                sizes.astype({"source": object, "template": object}), on=["source", "template"], how="left"
+            )["group_size"].fillna(0).astype("int64").to_numpy()
+        at = rows.columns.get_loc("group_id") + 1 if "group_id" in rows.columns else len(rows.columns)
+        rows = rows.copy()
+        rows.insert(at, "group_size", found)
+        return rows
 
     def count_items(self, toil: bool | None = None, category: str | None = None, group: str | None = None,
                     team: str | None = None, source: str | None = None, service: str | None = None) -> int:
@@ -677,11 +691,12 @@ class Store:
                 f"""SELECT c.group_id, min(c.template) AS template, min(c.category) AS category,
                   min(w.source) AS source, count(*) AS items, COALESCE({hours_sum()}, 0) AS hours,
                   min(w.title) AS example_title,
-                  count(DISTINCT NULLIF(w.team, '')) AS teams, max(c.group_size) AS items_all
-                FROM {JOINED}{where} GROUP BY c.group_id HAVING max(c.group_size) >= ?
-                ORDER BY hours DESC, items DESC, c.group_id LIMIT ?"""
+                  count(DISTINCT NULLIF(w.team, '')) AS teams, max(g.group_size) AS items_all
+                FROM {JOINED} JOIN ({GROUP_SIZES} GROUP BY source, template HAVING count(*) >= ?) g
+                  ON g.source = c.source AND g.template = c.template{where}
+                GROUP BY c.group_id ORDER BY hours DESC, items DESC, c.group_id LIMIT ?"""
             ),
-            (*params, min_items, limit),
+            (min_items, *params, limit),
         )
 
     def estimated_hours(self, services: tuple[str, ...] | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Changes from one schema to the next, applied in order to an older store when it is opened.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE work_items ADD COLUMN IF NOT EXISTS description TEXT",),  # the classifier reads descriptions
@@ -17,6 +17,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # The candidate slots are kept a bucket per row (store/slots.py), in template_slot_buckets:
     # the row per slot is dropped (14M rows at 1M items); the next import writes the buckets.
     5: ("DROP TABLE IF EXISTS template_slots", "DELETE FROM meta WHERE name = 'template_counts'"),
+    # A group's size is counted when it is read (GROUP_SIZES), no longer kept per item: an import
+    # joining a group of a hundred thousand items rewrote every one of their rows.
+    6: ("ALTER TABLE classifications DROP COLUMN IF EXISTS group_size",),
 }
 DEFAULT_PATH = "toilaudit.db"
 
@@ -48,7 +51,6 @@ CLASSIFICATION_COLUMNS = {
     "score": "DOUBLE PRECISION",
     "rule_ids": "TEXT",
     "group_id": "TEXT",
-    "group_size": "BIGINT",
     "template": "TEXT",
     "hours": "DOUBLE PRECISION",
     "hours_measured": "BOOLEAN",
@@ -83,7 +85,8 @@ INDEXES = {
     "classifications_template": ("classifications", "USING hash (template)"),
 }
 assert tuple(WORK_ITEM_COLUMNS) == WORK_ITEM_FIELDS
-assert tuple(CLASSIFICATION_COLUMNS) == CLASSIFICATION_FIELDS
+# every field the classifier gives but the group's size, which is counted when read (GROUP_SIZES)
+assert tuple(CLASSIFICATION_COLUMNS) == tuple(name for name in CLASSIFICATION_FIELDS if name != "group_size")
 
 
 def _table(name: str, columns: dict[str, str], extra: str = "") -> str:
@@ -167,3 +170,6 @@ FIGURES = f"""count(*) AS items,
 JOINED = "work_items w JOIN classifications c ON c.source = w.source AND c.key = w.key"
 # An item and its classification, each column once (PostgreSQL would repeat source and key)
 ITEM_AND_VERDICT = "w.*, " + ", ".join(f"c.{name}" for name in CLASSIFICATION_COLUMNS if name not in ("source", "key"))
+# Each repetition group's (source, template) size: the items the store holds of it. Counted when
+# read rather than kept per item, so that an item joining a large group rewrites no other row.
+GROUP_SIZES = "SELECT source, template, count(*) AS group_size FROM classifications"
