@@ -12,7 +12,7 @@ import bench_import
 
 def size(rows: int, import_seconds: float, ratio: float, peak: float, postgres_ratio: float | None = None) -> dict:
     result = {"rows": rows, "import": (import_seconds, peak), "incremental": (1.5, 600.0),
-              "incremental_labelled": (3.2, 650.0),
+              "incremental_labelled": (3.2, 650.0), "live_incremental": (2.9, 620.0),
               "ratios": {"import / read": ratio, "reimport / import": 0.98}}
     if postgres_ratio is not None:
         result["postgres"] = (import_seconds * postgres_ratio, peak)
@@ -34,5 +34,6 @@ def test_targets_are_checked_at_1m_and_above_and_between_sizes():
     assert "1,000,000 rows: 1,000 new into PostgreSQL (s)" not in met  # 3.4 s
     assert "1,000,000 rows: 1,000 new into the store (s)" in met  # 1.5 s
     assert "1,000,000 rows: 1,000 new into the store, 50 labelled (s)" not in met  # 3.2 s
+    assert "1,000,000 rows: 1,000 new by a live import (s)" in met  # 2.9 s
     assert "1,000,000 rows / 100,000 rows, import time per row" in met  # 5.3x the time for 10x the rows
     assert checked["5,000,000 rows / 1,000,000 rows, import time per row"][0] == 100.0 / 16.0 / 5
