@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from toilaudit import relabel
 from toilaudit.audit import CLASSIFY_COLUMNS, active_rule_pack, import_batch, reclassify
@@ -418,9 +419,11 @@ def test_a_changed_rule_pack_or_an_older_store_means_a_full_classification(tmp_p
         store.close()
 
 
-def check_group_sizes_counted_when_read(location: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_group_sizes_are_counted_when_read(request, tmp_path: Path, engine: str) -> None:
     """Schema 5 kept each item's group size in its classification, rewriting every row of a group
     an item joined; opened by this toilaudit, the column goes, and the sizes shown are counted."""
+    location = request.getfixturevalue("pg_url") if engine == "postgresql" else str(tmp_path / "store.db")
     store = open_store(location)
     try:
         import_batch(store, _jira(tmp_path / "base.csv", _real(200, 17, "OPS") + _catalogue(60, 5, "CAT")), "csv")
@@ -443,14 +446,6 @@ def check_group_sizes_counted_when_read(location: str, tmp_path: Path) -> None:
         assert (one["group_size"], list(shown.columns)) == (largest["group_size"], list(one.index))
     finally:
         store.close()
-
-
-def test_group_sizes_are_counted_when_read(tmp_path: Path) -> None:
-    check_group_sizes_counted_when_read(str(tmp_path / "store.db"), tmp_path)
-
-
-def test_group_sizes_are_counted_when_read_postgres(pg_url: str, tmp_path: Path) -> None:
-    check_group_sizes_counted_when_read(pg_url, tmp_path)
 
 
 def test_a_store_that_kept_a_row_per_slot_drops_them_and_classifies_in_full(tmp_path: Path) -> None:

@@ -25,7 +25,6 @@ from toilaudit.store import slots
 from toilaudit.store.schema import (
     CLASSIFICATION_COLUMNS,
     FIGURES,
-    GROUP_SIZES,
     GROUPINGS,
     ITEM_AND_VERDICT,
     JOINED,
@@ -35,6 +34,7 @@ from toilaudit.store.schema import (
     TEMPLATE_COUNTS,
     TEMPLATE_TABLES,
     WORK_ITEM_COLUMNS,
+    group_sizes,
     hours_sum,
     schema,
 )
@@ -549,7 +549,7 @@ class Store:
         return table
 
     def classified_items(self, columns: str = ITEM_AND_VERDICT) -> pd.DataFrame:
-        return self._verdicts(self._frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key"))
+        return self._with_group_sizes(self._frame(f"SELECT {columns} FROM {JOINED} ORDER BY w.source, w.key"))
 
     def verdict_columns(self, columns: str) -> pd.DataFrame:
         """A few columns of every classified item (as classified_items orders them), fetched in
@@ -558,7 +558,7 @@ class Store:
 
     def classified_item(self, source: str, key: str) -> pd.Series:
         """One classified item's whole row (as classified_items gives it)."""
-        return self._verdicts(self._frame(self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} "
+        return self._with_group_sizes(self._frame(self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} "
                                                     "WHERE w.source = ? AND w.key = ?"), (source, key))).iloc[0]
 
     def labelled_items(self, given: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -568,7 +568,7 @@ class Store:
         if given is not None and len(given):
             table = self._staged("labels", given[["source", "key"]], {"source": "TEXT", "key": "TEXT"})
             also = f" OR (w.source, w.key) IN (SELECT source, key FROM {table})"
-        return self._verdicts(self._frame(
+        return self._with_group_sizes(self._frame(
             f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} LEFT JOIN labels l ON l.source = w.source AND l.key = w.key "
             f"WHERE l.key IS NOT NULL OR w.human_label <> ''{also} ORDER BY w.source, w.key"
         ))
@@ -587,7 +587,7 @@ class Store:
     def explain(self, key: str) -> pd.DataFrame:
         """The item(s) people may mean by `key`: a key in any case, or a PagerDuty incident number (#1234)."""
         number = key.removeprefix("#")
-        return self._verdicts(self._frame(
+        return self._with_group_sizes(self._frame(
             self._sql(f"SELECT {ITEM_AND_VERDICT} FROM {JOINED} WHERE lower(w.key) = lower(?) "
                       "OR (w.source = 'pagerduty' AND w.incident_number = ?) ORDER BY w.source, w.key"),
             (key, number),
@@ -600,28 +600,26 @@ class Store:
         where, params = self._item_filter(toil, category, group, team, source, service)
         # the database sorts and cuts: the newest 50 of a million items without reading the million
         first = f" LIMIT {int(limit)}" if limit else ""
-        return self._verdicts(self._frame(self._sql(f"SELECT {columns} FROM {JOINED}{where} "
+        return self._with_group_sizes(self._frame(self._sql(f"SELECT {columns} FROM {JOINED}{where} "
                                                     f"ORDER BY w.created_at DESC NULLS LAST, w.source, w.key{first}"),
                                           params))
 
-    def _verdicts(self, rows: pd.DataFrame) -> pd.DataFrame:
+    def _with_group_sizes(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Classified items' rows with their group's size (`group_size`, after `group_id`), where
-        they name their group (source and template): sizes are counted when read (GROUP_SIZES)."""
+        they name their group (source and template): sizes are counted when read (group_sizes)."""
         if not {"source", "template"} <= set(rows.columns) or "group_size" in rows.columns:
             return rows
-        groups = rows[["source", "template"]].drop_duplicates()
-        if groups.empty:
-            found = np.zeros(0, dtype=np.int64)
-        else:
-            if len(groups) <= GROUPS_LOOKED_UP:  # a few groups: their rows alone are counted
-                marks = ", ".join("?" * len(groups))
-                sizes = self._frame(self._sql(f"{GROUP_SIZES} WHERE template IN ({marks}) GROUP BY source, template"),
-                                    tuple(groups["template"]))
-            else:
-                sizes = self._bulk_frame(f"{GROUP_SIZES} GROUP BY source, template")
-            found = rows[["source", "template"]].astype(object).merge(
-                sizes.astype({"source": object, "template": object}), on=["source", "template"], how="left"
-            )["group_size"].fillna(0).astype("int64").to_numpy()
+        groups = rows[["source", "template"]].astype(object)
+        wanted = groups["template"].drop_duplicates()
+        if len(wanted) > GROUPS_LOOKED_UP:
+            sizes = self._bulk_frame(group_sizes())
+        elif len(wanted):  # a few groups: their rows alone are counted
+            marks = ", ".join("?" * len(wanted))
+            sizes = self._frame(self._sql(group_sizes(f" WHERE template IN ({marks})")), tuple(wanted))
+        else:  # no rows (SQL has no empty IN list)
+            sizes = pd.DataFrame({"source": [], "template": [], "group_size": []})
+        found = groups.merge(sizes.astype({"source": object, "template": object}), on=["source", "template"],
+                             how="left")["group_size"].fillna(0).astype("int64").to_numpy()
         at = rows.columns.get_loc("group_id") + 1 if "group_id" in rows.columns else len(rows.columns)
         rows = rows.copy()
         rows.insert(at, "group_size", found)
@@ -692,7 +690,7 @@ class Store:
                   min(w.source) AS source, count(*) AS items, COALESCE({hours_sum()}, 0) AS hours,
                   min(w.title) AS example_title,
                   count(DISTINCT NULLIF(w.team, '')) AS teams, max(g.group_size) AS items_all
-                FROM {JOINED} JOIN ({GROUP_SIZES} GROUP BY source, template HAVING count(*) >= ?) g
+                FROM {JOINED} JOIN ({group_sizes(having=" HAVING count(*) >= ?")}) g
                   ON g.source = c.source AND g.template = c.template{where}
                 GROUP BY c.group_id ORDER BY hours DESC, items DESC, c.group_id LIMIT ?"""
             ),

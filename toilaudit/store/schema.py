@@ -17,7 +17,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # The candidate slots are kept a bucket per row (store/slots.py), in template_slot_buckets:
     # the row per slot is dropped (14M rows at 1M items); the next import writes the buckets.
     5: ("DROP TABLE IF EXISTS template_slots", "DELETE FROM meta WHERE name = 'template_counts'"),
-    # A group's size is counted when it is read (GROUP_SIZES), no longer kept per item: an import
+    # A group's size is counted when it is read (group_sizes), no longer kept per item: an import
     # joining a group of a hundred thousand items rewrote every one of their rows.
     6: ("ALTER TABLE classifications DROP COLUMN IF EXISTS group_size",),
 }
@@ -85,7 +85,7 @@ INDEXES = {
     "classifications_template": ("classifications", "USING hash (template)"),
 }
 assert tuple(WORK_ITEM_COLUMNS) == WORK_ITEM_FIELDS
-# every field the classifier gives but the group's size, which is counted when read (GROUP_SIZES)
+# every field the classifier gives but the group's size, which is counted when read (group_sizes)
 assert tuple(CLASSIFICATION_COLUMNS) == tuple(name for name in CLASSIFICATION_FIELDS if name != "group_size")
 
 
@@ -170,6 +170,10 @@ FIGURES = f"""count(*) AS items,
 JOINED = "work_items w JOIN classifications c ON c.source = w.source AND c.key = w.key"
 # An item and its classification, each column once (PostgreSQL would repeat source and key)
 ITEM_AND_VERDICT = "w.*, " + ", ".join(f"c.{name}" for name in CLASSIFICATION_COLUMNS if name not in ("source", "key"))
-# Each repetition group's (source, template) size: the items the store holds of it. Counted when
-# read rather than kept per item, so that an item joining a large group rewrites no other row.
-GROUP_SIZES = "SELECT source, template, count(*) AS group_size FROM classifications"
+
+
+def group_sizes(where: str = "", having: str = "") -> str:
+    """SQL: each repetition group's (source, template) size, the items the store holds of it.
+    Counted when read rather than kept per item, so that an item joining a large group rewrites
+    no other row. `where`, `having`: clauses, each with its keyword."""
+    return f"SELECT source, template, count(*) AS group_size FROM classifications{where} GROUP BY source, template{having}"
