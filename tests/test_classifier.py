@@ -144,6 +144,27 @@ def test_hashed_slot_masking_equals_the_plain_definition():
     assert mask_variable_slots(pa.array(trio, pa.string())).to_pylist() == ["restart app * *"] * 3 + ["grant prod access"]
 
 
+def test_neighbours_count_as_fillers_but_are_not_masked():
+    """An import re-labelling a few texts masks them alone, their neighbours' fillers counted: the
+    same templates as masking every text (the neighbours' own are not asked for)."""
+    import random
+
+    from toilaudit.classify.templates import mask_variable_slots
+    rng = random.Random(11)
+    words = ["restart", "grant", "access", "to", "prod", "*", "db", "web", "for", "job", "0", "x"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(2000)]
+    texts += ["restart app on web", "restart app on db", "restart app on mq", "restart app on web"]
+    everything = mask_variable_slots(pa.array(texts, pa.string())).to_pylist()
+    for cut in (0, 1, 500, 2001, len(texts) - 1):
+        wanted, neighbours = pa.array(texts[:cut], pa.string()), pa.array(texts[cut:], pa.string())
+        assert mask_variable_slots(wanted, neighbours=neighbours).to_pylist() == everything[:cut]
+    # the trio's slot is variable only with its neighbours: alone, one text has no slot to mask
+    assert mask_variable_slots(pa.array(["restart app on web"], pa.string()),
+                               neighbours=pa.array(["restart app on db", "restart app on mq"], pa.string())
+                               ).to_pylist() == ["restart app * *"]
+    assert mask_variable_slots(pa.array(["restart app on web"], pa.string())).to_pylist() == ["restart app on web"]
+
+
 TRICKY = ["web-01", "db", "a.b0", "x_9", "<url>", "<a0", "é9", "café", "٣x", "-x0", "0", "restart", "*", "app", "on",
           "grant", "access", "to", "prod", "ab-c0", "12-x9", "node.0", "the", "zz", "u0u", "q", "<", "a<b0", "host_12",
           "v0.0.0", "jsmith", "a.khan", "x", "y", "z"]

@@ -308,37 +308,47 @@ def _gather(store: Store, plan: _Plan, incoming: pd.DataFrame, pack: RulePack) -
     but whose size stays in its band keeps its stored items' verdicts, untouched (a catalogue of
     repeated requests: 1,000 new items would otherwise re-label most of the store). A group whose
     band changes is re-labelled whole, as is one whose stored items change template; the loop ends
-    when no other group changes band (each round loads more)."""
+    when no other group changes band (each round loads the items of the groups that crossed)."""
     whole = set(plan.regrouped_templates)
+    # every group the import can change, counted once: its size and its items the import does not
+    # replace; each round takes off those it loads (they are re-labelled, not left as they are)
+    counted = store.group_counts(sorted(set(plan.affected_templates) | whole), incoming).set_index(["source", "template"])
+    kept = store.items_in_groups(CLASSIFY_COLUMNS, sorted(whole), incoming)
     while True:
-        kept = store.items_in_groups(CLASSIFY_COLUMNS, sorted(whole), incoming)
-        stored = kept.pop("template")
-        members = pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming
+        stored = kept["template"]
+        members = pd.concat([kept.drop(columns="template"), incoming], ignore_index=True) if len(kept) else incoming
         codes, texts, _, _ = item_match_texts(members)
         known = plan.templates_of(codes, texts, stored)
         item_templates = np.asarray([known[text] for text in texts.to_pylist()], dtype=object)[codes]
-        joining = pd.Series(1, index=pd.MultiIndex.from_arrays([members["source"].to_numpy(dtype=object),
-                                                                item_templates])).groupby(level=[0, 1]).sum()
-        groups = store.group_counts(sorted(set(plan.affected_templates) | whole), members).set_index(
-            ["source", "template"])
-        groups = groups[groups["staying"] > 0]  # the stored groups some of whose items stay as they are
+        joining = _per_group(members["source"], item_templates)
+        loaded = _per_group(kept["source"], stored.to_numpy(dtype=object))
+        staying = counted["staying"].sub(loaded.reindex(counted.index, fill_value=0))
+        groups = counted.assign(staying=staying)[staying > 0]  # the stored groups some of whose items stay
         after = groups["staying"].add(joining.reindex(groups.index), fill_value=0).astype(np.int64)
         banded = size_bands(groups["size"].to_numpy(), pack.settings) != size_bands(after.to_numpy(), pack.settings)
         crossing = set(groups.index[banded].get_level_values("template")) - whole
         if not crossing:
             break
         whole |= crossing
+        more = store.items_in_groups(CLASSIFY_COLUMNS, sorted(crossing), incoming)
+        kept = pd.concat([kept, more], ignore_index=True) if len(kept) else more
     moved = after != groups["size"]
-    staying = groups["staying"].to_dict()
+    staying_items = groups["staying"].to_dict()
 
     def templates(distinct: pa.Array, item_counts: np.ndarray) -> pa.Array:
         return pa.array([known[text] for text in distinct.to_pylist()], pa.string())
 
     def others(sources: list[str], template_values: pa.Array) -> np.ndarray:
         names = template_values.to_pylist()
-        return np.array([staying.get((source, name), 0) for source in sources for name in names], dtype=np.int64)
+        return np.array([staying_items.get((source, name), 0) for source in sources for name in names], dtype=np.int64)
 
     return _Batch(members, templates, others, int(groups.loc[moved, "staying"].sum()))
+
+
+def _per_group(sources: pd.Series, templates: np.ndarray) -> pd.Series:
+    """Items per (source, template)."""
+    return pd.Series(1, index=pd.MultiIndex.from_arrays([sources.to_numpy(dtype=object), templates]),
+                     dtype=np.int64).groupby(level=[0, 1]).sum()
 
 
 def _counts_per_text(items: pd.DataFrame) -> pd.Series:
@@ -471,9 +481,9 @@ def _plan(store: Store, incoming: pd.DataFrame, replaced: pd.DataFrame) -> _Plan
     step2 |= _step2(second, counts.items_after)
 
     # 5. the first ring's templates, the slot step run over both rings
-    ring = list(step2)
-    decided = dict(zip(ring, collapse_stars(mask_variable_slots(pa.array([step2[t] for t in ring], pa.string())))
-                       .to_pylist()))
+    neighbours = pa.array([step2[t] for t in second], pa.string())
+    decided = dict(zip(first, collapse_stars(mask_variable_slots(pa.array([step2[t] for t in first], pa.string()),
+                                                                 neighbours=neighbours)).to_pylist()))
     texts["template"] = texts["template_before"]
     texts.loc[first, "template"] = [decided[t] for t in first]
     texts.loc[~present, "template"] = None

@@ -377,7 +377,7 @@ SLOT_MIN_FILLERS = 3
 
 
 def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], list[np.ndarray]]] | None = None,
-                        tokens: _Tokens | None = None) -> pa.Array:
+                        tokens: _Tokens | None = None, neighbours: pa.Array | None = None) -> pa.Array:
     """Mask a slot (one token, or two adjacent) when SLOT_MIN_FILLERS different values fill it
     in texts that are otherwise identical.
 
@@ -387,7 +387,13 @@ def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], li
     and counted with pandas (see _variable_slots). Only the texts that have a variable slot are
     masked one by one. With `record`, every candidate slot is added to it as (rows of `texts`,
     32-bit variant hashes) (see TemplateCounts). `tokens`: the texts' tokens, when the caller has them.
+    `neighbours`: more texts whose fillers count, which are not masked (an import re-labelling a few
+    texts needs their templates alone, decided by the slots they share with the neighbours).
     """
+    wanted = len(texts)
+    if neighbours is not None and len(neighbours):
+        assert record is None and tokens is None, "neighbours are counted, never recorded"
+        texts = pa.concat_arrays([texts, neighbours])
     encoded = texts.dictionary_encode()
     unique = encoded.dictionary
     indices = encoded.indices.to_numpy(zero_copy_only=False)
@@ -397,8 +403,10 @@ def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], li
     if record is not None and recorded is not None:
         record.append(_expand(indices, *_recorded_slots(recorded)))
     del tokens
+    if wanted < len(texts):
+        slots = slots[slots["row"].isin(indices[:wanted])]
     if slots.empty:
-        return texts
+        return texts.slice(0, wanted)
     # per text, the most varied slots first; ties narrow-first, left to right
     slots = slots.sort_values(["row", "fillers", "width", "start"], ascending=[True, False, True, True])
     rows, starts, widths = (slots[name].tolist() for name in ("row", "start", "width"))
@@ -416,7 +424,7 @@ def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], li
     mask = np.zeros(len(unique), dtype=bool)
     mask[masked_rows] = True
     masked = pc.replace_with_mask(unique, pa.array(mask), pa.array([templates[row] for row in masked_rows], pa.string()))
-    return masked.take(encoded.indices)
+    return masked.take(encoded.indices.slice(0, wanted))
 
 
 def _first_rows(indices: np.ndarray, distinct: int, dtype: type = np.int64) -> np.ndarray:

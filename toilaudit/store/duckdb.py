@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from toilaudit.errors import StoreError
-from toilaudit.store.interface import Store, no_store_error
+from toilaudit.store.interface import Store, no_store_error, typed_items
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 RETRY_SECONDS = 0.2  # how often a waiting command tries the file again
@@ -180,6 +180,21 @@ class DuckDBStore(Store):
             finally:
                 self.connection.unregister("given_batch")
         return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+    def items_in_groups(self, columns: tuple[str, ...], templates: list[str], leaving_out: pd.DataFrame
+                        ) -> pd.DataFrame:
+        # A join reads every column of each row its scan passes (a filter on the keys only skips
+        # row groups): at 1M items, half a million descriptions read for thirty items (0.27 s).
+        # So the items are found by their keys, then read by row id (0.08 s).
+        staged, left_out = self._staged_groups(templates, leaving_out)
+        found = self._bulk_frame(
+            f"SELECT w.rowid AS row_id, c.template FROM work_items w JOIN classifications c "
+            f"ON c.source = w.source AND c.key = w.key WHERE c.template IN (SELECT template FROM {staged}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {left_out} s WHERE s.source = w.source AND s.key = w.key)")
+        rows = self._staged("row_ids", found, {"row_id": "BIGINT", "template": "TEXT"})
+        frame = self._bulk_frame(f"SELECT {', '.join('w.' + name for name in columns)}, r.template "
+                                 f"FROM work_items w JOIN {rows} r ON r.row_id = w.rowid")
+        return typed_items(frame, columns)
 
     def _load_frame(self, table: str, frame: pd.DataFrame | pa.Table) -> None:
         # DuckDB scans one contiguous Arrow table twice as fast as a pandas frame or a chunked

@@ -287,7 +287,7 @@ class Store:
             f"JOIN work_items w ON w.source = s.source AND w.key = s.key WHERE {_same_fields('w', 's')})"), (scope, scope))
 
     def load_staged(self, scope: str, columns: tuple[str, ...] = WORK_ITEM_FIELDS) -> pd.DataFrame:
-        return _typed(self._bulk_frame(self._sql(self._latest_staged(columns)), (scope,)), columns)
+        return typed_items(self._bulk_frame(self._sql(self._latest_staged(columns)), (scope,)), columns)
 
     def move_staged(self, scope: str, source: str, query: str, started: datetime) -> tuple[int, int]:
         """Move a live import's staged pages into work_items and record the run (caller's transaction);
@@ -377,7 +377,7 @@ class Store:
                 "AND s.key = w.key)"), (staged_scope,))
         else:
             frame = self._bulk_frame(select)
-        return _typed(frame, columns)
+        return typed_items(frame, columns)
 
     def item_count(self) -> int:
         return int(self._scalar("SELECT count(*) FROM work_items"))
@@ -403,7 +403,7 @@ class Store:
             f"SELECT {', '.join('w.' + name for name in columns)}, c.template FROM work_items w JOIN classifications c "
             f"ON c.source = w.source AND c.key = w.key WHERE c.template IN (SELECT template FROM {staged}) "
             f"AND NOT EXISTS (SELECT 1 FROM {left_out} s WHERE s.source = w.source AND s.key = w.key)")
-        return _typed(frame, columns)
+        return typed_items(frame, columns)
 
     def group_counts(self, templates: list[str], leaving_out: pd.DataFrame) -> pd.DataFrame:
         """Per stored group (source, template) of these templates: its stored size and the number
@@ -852,7 +852,7 @@ def _same_fields(stored: str, other: str) -> str:
                         if name not in ("source", "key"))
 
 
-def _typed(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+def typed_items(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     """Items as the classifier reads them: dates in UTC, unknown booleans and figures as such, texts never null."""
     for name in {"created_at", "resolved_at"} & set(columns):
         frame[name] = pd.to_datetime(frame[name], utc=True)
