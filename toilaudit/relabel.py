@@ -286,7 +286,9 @@ class _Plan:
         first len(stored) members, the stored items)."""
         kept = len(stored)
         known = dict(zip(texts.take(pa.array(codes[:kept], pa.int64())).to_pylist(), stored.tolist()))
-        return known | self.texts["template"].dropna().to_dict()
+        names = texts.to_pylist()  # only the members' texts: the plan looks at tens of thousands
+        decided = self.texts["template"].reindex(pd.Index(names, dtype=object))
+        return known | {text: template for text, template in zip(names, decided.tolist()) if pd.notna(template)}
 
 
 @dataclass
