@@ -493,8 +493,8 @@ class Store:
                                            slots.bucket_of(added["variant"].to_numpy()))))
         if not len(buckets):
             return
-        stored, staged = self._pairs_in_buckets(buckets)
-        self._execute(f"DELETE FROM {SLOT_BUCKETS} WHERE bucket IN (SELECT value FROM {staged})")
+        stored, chosen = self._pairs_in_buckets(buckets)
+        self._execute(f"DELETE FROM {SLOT_BUCKETS} WHERE {chosen[0]}", chosen[1])
         after = slots.changed(stored, gone_pairs, added_pairs)
         if len(after):
             self._load_frame(SLOT_BUCKETS, slots.pack((after >> 32).astype(np.int32), after.astype(np.int32)))
@@ -502,8 +502,18 @@ class Store:
     def template_rows(self, table: str, column: str, values: pd.Series) -> pd.DataFrame:
         """The rows of a template counts table whose `column` is one of `values`."""
         kind = TEMPLATE_TABLES[table][column]
+        if kind == "INTEGER":
+            condition, params = self._among_integers(column, values.to_numpy())
+            return self._bulk_frame(f"SELECT * FROM {table} WHERE {condition}", params)
         staged = self._staged(f"{kind.lower()}s", values.drop_duplicates().to_frame("value"), {"value": kind})
         return self._bulk_frame(f"SELECT * FROM {table} WHERE {column} IN (SELECT value FROM {staged})")
+
+    def _among_integers(self, column: str, values: np.ndarray) -> tuple[str, tuple]:
+        """A condition that `column` is one of these integers, and its parameters: here the values
+        are staged in a temporary table (PostgreSQL passes them as one array)."""
+        staged = self._staged("integers", pd.DataFrame({"value": distinct(np.asarray(values, dtype=np.int32))}),
+                              {"value": "INTEGER"})
+        return f"{column} IN (SELECT value FROM {staged})", ()
 
     def template_slots(self, variants: np.ndarray | None = None) -> pd.DataFrame:
         """The kept candidate slots (variant, text_id) of these variants (None: all of them)."""
@@ -513,11 +523,11 @@ class Store:
         pairs, _ = self._pairs_in_buckets(distinct(slots.bucket_of(variants)))
         return slots.as_frame(pairs[among((pairs >> 32).astype(np.int32), variants)])
 
-    def _pairs_in_buckets(self, buckets: np.ndarray) -> tuple[np.ndarray, str]:
-        """The kept slot pairs of these buckets, and the temporary table that names the buckets."""
-        staged = self._staged("buckets", pd.DataFrame({"value": buckets}), {"value": "INTEGER"})
-        rows = self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS} WHERE bucket IN (SELECT value FROM {staged})")
-        return slots.unpack(rows["pairs"]), staged
+    def _pairs_in_buckets(self, buckets: np.ndarray) -> tuple[np.ndarray, tuple[str, tuple]]:
+        """The kept slot pairs of these buckets, and the condition (and its parameters) naming them."""
+        chosen = self._among_integers("bucket", buckets)
+        rows = self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS} WHERE {chosen[0]}", chosen[1])
+        return slots.unpack(rows["pairs"]), chosen
 
     def template_texts_containing(self, pieces: pd.Series) -> pd.DataFrame:
         """The template_texts rows whose text contains one of `pieces` (a scan: seldom needed)."""
