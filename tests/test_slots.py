@@ -98,6 +98,22 @@ def _check_store(store) -> None:
                                                         int(variants[1] >> slots.BUCKET_SHIFT)}]
     assert all(bytes(rows[b]) == bytes(before[b]) for b in untouched)
 
+    # in one transaction a bucket is read once (an import asks for it three times), and read again
+    # once it changes; a transaction's reads are forgotten at its end, whatever changes them after
+    with store.transaction():
+        first = store.template_slots(asked)
+        assert _counter(first["variant"], first["text_id"]) == Counter(
+            {pair: n for pair, n in expected.items() if pair[0] in set(asked.tolist())})
+        store.update_template_counts({**empty_rows, "template_slots": first.iloc[:1]},
+                                     {**empty, "template_slots": first.iloc[:0]}, "test")
+        again = store.template_slots(asked)
+        gone_pair = (int(first["variant"].iloc[0]), int(first["text_id"].iloc[0]))
+        assert gone_pair not in _counter(again["variant"], again["text_id"])
+        assert len(again) == len(first) - _counter(first["variant"], first["text_id"])[gone_pair]
+    store._execute(f"DELETE FROM {SLOT_BUCKETS}")
+    with store.transaction():
+        assert store.template_slots(asked).empty
+
 
 def test_the_store_keeps_slots_by_bucket_and_updates_only_those_touched(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "store.db"))

@@ -77,6 +77,9 @@ class Store:
         self.location = location
         self.opening = opening
         self._in_transaction = False
+        # slot buckets read in this transaction (bucket -> its pairs): an import reads the same ones
+        # three times (the texts a change reaches, those sharing their slots, then to write them)
+        self._buckets_read: dict[int, np.ndarray] = {}
         self._connect()
         try:
             self._prepare_schema()
@@ -215,6 +218,7 @@ class Store:
             self._commit()
         finally:
             self._in_transaction = False
+            self._buckets_read.clear()
 
     # -- items -------------------------------------------------------------------------------
     def upsert_items(self, batch: ImportBatch, mode: str, unchanged: int = 0) -> dict[str, int]:
@@ -453,6 +457,7 @@ class Store:
         slot_pairs = tables["template_slots"]
         rows[SLOT_BUCKETS] = slots.pack(slot_pairs["variant"], slot_pairs["text_id"])
         with self.transaction():
+            self._buckets_read.clear()
             for name in TEMPLATE_TABLES:
                 # indexes built after the load: quicker than kept up row by row, and only imports
                 # read these tables, under the import lock, so none waits for the dropped ones
@@ -493,8 +498,11 @@ class Store:
                                            slots.bucket_of(added["variant"].to_numpy()))))
         if not len(buckets):
             return
-        stored, chosen = self._pairs_in_buckets(buckets)
-        self._execute(f"DELETE FROM {SLOT_BUCKETS} WHERE {chosen[0]}", chosen[1])
+        stored = self._pairs_in_buckets(buckets)
+        for bucket in buckets.tolist():
+            self._buckets_read.pop(bucket, None)
+        condition, params = self._among_integers("bucket", buckets)
+        self._execute(f"DELETE FROM {SLOT_BUCKETS} WHERE {condition}", params)
         after = slots.changed(stored, gone_pairs, added_pairs)
         if len(after):
             self._load_frame(SLOT_BUCKETS, slots.pack((after >> 32).astype(np.int32), after.astype(np.int32)))
@@ -520,14 +528,23 @@ class Store:
         if variants is None:
             return slots.as_frame(slots.unpack(self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS}")["pairs"]))
         variants = distinct(np.asarray(variants, dtype=np.int32))
-        pairs, _ = self._pairs_in_buckets(distinct(slots.bucket_of(variants)))
+        pairs = self._pairs_in_buckets(distinct(slots.bucket_of(variants)))
         return slots.as_frame(pairs[among((pairs >> 32).astype(np.int32), variants)])
 
-    def _pairs_in_buckets(self, buckets: np.ndarray) -> tuple[np.ndarray, tuple[str, tuple]]:
-        """The kept slot pairs of these buckets, and the condition (and its parameters) naming them."""
-        chosen = self._among_integers("bucket", buckets)
-        rows = self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS} WHERE {chosen[0]}", chosen[1])
-        return slots.unpack(rows["pairs"]), chosen
+    def _pairs_in_buckets(self, buckets: np.ndarray) -> np.ndarray:
+        """The kept slot pairs of these buckets (distinct): those read before in this transaction
+        are not read again."""
+        if not self._in_transaction:
+            condition, params = self._among_integers("bucket", buckets)
+            return slots.unpack(self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS} WHERE {condition}", params)["pairs"])
+        known = self._buckets_read
+        missing = [bucket for bucket in buckets.tolist() if bucket not in known]
+        if missing:
+            condition, params = self._among_integers("bucket", np.asarray(missing, dtype=np.int32))
+            rows = self._bulk_frame(f"SELECT bucket, pairs FROM {SLOT_BUCKETS} WHERE {condition}", params)
+            known.update(dict.fromkeys(missing, np.zeros(0, slots.PAIR)))  # a bucket without a row holds none
+            known.update((int(bucket), slots.unpack([blob])) for bucket, blob in zip(rows["bucket"], rows["pairs"]))
+        return np.concatenate([known[bucket] for bucket in buckets.tolist()]) if len(buckets) else np.zeros(0, slots.PAIR)
 
     def template_texts_containing(self, pieces: pd.Series) -> pd.DataFrame:
         """The template_texts rows whose text contains one of `pieces` (a scan: seldom needed)."""

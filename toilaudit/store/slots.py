@@ -11,6 +11,8 @@ id in the low ones, sorted: a bucket is a run of the sorted pairs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -80,7 +82,7 @@ def _parts(values: pa.ChunkedArray | np.ndarray) -> list[np.ndarray]:
     return [np.asarray(values)]
 
 
-def unpack(rows: pd.Series) -> np.ndarray:
+def unpack(rows: Iterable) -> np.ndarray:
     """The sorted pairs of bucket rows' `pairs` values (bytes, as either engine returns them)."""
     blobs = [bytes(blob) for blob in rows if blob is not None]
     return np.frombuffer(b"".join(blobs), dtype=PAIR) if blobs else np.zeros(0, PAIR)
