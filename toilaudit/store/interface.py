@@ -533,11 +533,8 @@ class Store:
 
     def _pairs_in_buckets(self, buckets: np.ndarray) -> np.ndarray:
         """The kept slot pairs of these buckets (distinct): those read before in this transaction
-        are not read again."""
-        if not self._in_transaction:
-            condition, params = self._among_integers("bucket", buckets)
-            return slots.unpack(self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS} WHERE {condition}", params)["pairs"])
-        known = self._buckets_read
+        are not read again (outside one, every read is new)."""
+        known = self._buckets_read if self._in_transaction else {}
         missing = [bucket for bucket in buckets.tolist() if bucket not in known]
         if missing:
             condition, params = self._among_integers("bucket", np.asarray(missing, dtype=np.int32))
