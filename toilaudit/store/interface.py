@@ -402,12 +402,17 @@ class Store:
                         ) -> pd.DataFrame:
         """The stored items whose classification has one of these templates (`columns`, then the
         stored `template`), but those of `leaving_out` (columns source, key); typed as load_items types them."""
-        staged, left_out = self._staged_groups(templates, leaving_out)
-        frame = self._bulk_frame(
-            f"SELECT {', '.join('w.' + name for name in columns)}, c.template FROM work_items w JOIN classifications c "
-            f"ON c.source = w.source AND c.key = w.key WHERE c.template IN (SELECT template FROM {staged}) "
-            f"AND NOT EXISTS (SELECT 1 FROM {left_out} s WHERE s.source = w.source AND s.key = w.key)")
+        frame = self._bulk_frame(f"SELECT {', '.join('w.' + name for name in columns)}, c.template "
+                                 f"{self._group_items(templates, leaving_out)}")
         return typed_items(frame, columns)
+
+    def _group_items(self, templates: list[str], leaving_out: pd.DataFrame) -> str:
+        """SQL FROM and WHERE: the stored items (w) and classifications (c) of these templates'
+        groups, but the items of `leaving_out`."""
+        staged, left_out = self._staged_groups(templates, leaving_out)
+        return (f"FROM work_items w JOIN classifications c ON c.source = w.source AND c.key = w.key "
+                f"WHERE c.template IN (SELECT template FROM {staged}) "
+                f"AND NOT EXISTS (SELECT 1 FROM {left_out} s WHERE s.source = w.source AND s.key = w.key)")
 
     def group_counts(self, templates: list[str], leaving_out: pd.DataFrame) -> pd.DataFrame:
         """Per stored group (source, template) of these templates: its stored size and the number
@@ -511,16 +516,15 @@ class Store:
         """The rows of a template counts table whose `column` is one of `values`."""
         kind = TEMPLATE_TABLES[table][column]
         if kind == "INTEGER":
-            condition, params = self._among_integers(column, values.to_numpy())
+            condition, params = self._among_integers(column, distinct(values.to_numpy(dtype=np.int32)))
             return self._bulk_frame(f"SELECT * FROM {table} WHERE {condition}", params)
         staged = self._staged(f"{kind.lower()}s", values.drop_duplicates().to_frame("value"), {"value": kind})
         return self._bulk_frame(f"SELECT * FROM {table} WHERE {column} IN (SELECT value FROM {staged})")
 
     def _among_integers(self, column: str, values: np.ndarray) -> tuple[str, tuple]:
-        """A condition that `column` is one of these integers, and its parameters: here the values
-        are staged in a temporary table (PostgreSQL passes them as one array)."""
-        staged = self._staged("integers", pd.DataFrame({"value": distinct(np.asarray(values, dtype=np.int32))}),
-                              {"value": "INTEGER"})
+        """A condition that `column` is one of these integers (distinct, sorted: `distinct`), and its
+        parameters: here the values are staged in a temporary table (PostgreSQL passes one array)."""
+        staged = self._staged("integers", pd.DataFrame({"value": values}), {"value": "INTEGER"})
         return f"{column} IN (SELECT value FROM {staged})", ()
 
     def template_slots(self, variants: np.ndarray | None = None) -> pd.DataFrame:
