@@ -727,6 +727,6 @@ def test_fuzz_question_bank(text):
 
 
 def test_fuzz_case_count():
-    """Not a check: prints how many cases this run tried (pytest -s tests/test_fuzz.py)."""
+    """Not a check: prints how many cases this run tried (pytest -n 0 -s tests/test_fuzz.py)."""
     tried = ", ".join(f"{kind} {count} ({OUTCOMES[kind]} exit 0)" for kind, count in sorted(CASES.items()))
     print(f"\nfuzz cases tried: {sum(CASES.values())}: {tried}")
