@@ -144,6 +144,18 @@ def test_hashed_slot_masking_equals_the_plain_definition():
     assert mask_variable_slots(pa.array(trio, pa.string())).to_pylist() == ["restart app * *"] * 3 + ["grant prod access"]
 
 
+def test_a_slot_variant_is_the_same_whichever_length_the_slot_had():
+    """The variants kept in the store (slot_variants) identify the text with its slot starred:
+    "deploy api gateway" with "api" starred and "deploy billing service gateway" with "billing
+    service" starred are both "deploy * gateway", hashed from tables of different token lengths."""
+    from toilaudit.classify.templates import slot_variants
+
+    rows, variants = slot_variants(pa.array(["deploy api gateway", "deploy billing service gateway"], pa.string()))
+    first, second = set(variants[rows == 0].tolist()), set(variants[rows == 1].tolist())
+    assert len(first) == 5 and len(second) == 7  # every slot holds a concrete word
+    assert len(first & second) == 1
+
+
 def test_neighbours_count_as_fillers_but_are_not_masked():
     """An import re-labelling a few texts masks them alone, their neighbours' fillers counted: the
     same templates as masking every text (the neighbours' own are not asked for)."""

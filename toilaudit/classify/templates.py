@@ -286,7 +286,7 @@ def _is_concrete(token: str) -> bool:
     return token != "*" and token not in STOPWORDS and not token.startswith("<") and any(c.isalpha() for c in token)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Tokens:
     """Texts split on single spaces (as str.split(" ")), each token a code into the vocabulary."""
 
@@ -295,7 +295,7 @@ class _Tokens:
     offsets: np.ndarray
     """Where each text's tokens start in `codes`; one more entry than texts."""
     codes: np.ndarray
-    """Token codes, text after text."""
+    """Token codes (int32: Arrow's dictionary indices as they are), text after text."""
     vocabulary: list[str]
     concrete: np.ndarray
     """Per token (aligned with `codes`): a word that names the work (see _is_concrete)."""
@@ -305,21 +305,21 @@ class _Tokens:
         """The text each token belongs to."""
         return np.repeat(np.arange(len(self.lengths)), self.lengths)
 
-    def of_rows(self, rows: np.ndarray) -> _Tokens:
-        """The tokens of some texts, in the order of `rows` (the same vocabulary)."""
+    def keep_rows(self, rows: np.ndarray) -> None:
+        """Keep the tokens of some texts alone, in the order of `rows`. In place: the slot step's
+        caller holds these tokens too, and a second copy of them is 400 MB at 5M titles."""
         lengths = self.lengths[rows]
         offsets = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
         at = np.repeat(self.offsets[rows] - offsets[:-1], lengths) + np.arange(offsets[-1])
-        return _Tokens(lengths=lengths, offsets=offsets, codes=self.codes[at], vocabulary=self.vocabulary,
-                       concrete=self.concrete[at])
+        self.lengths, self.offsets, self.codes, self.concrete = lengths, offsets, self.codes[at], self.concrete[at]
 
 
 def _tokenize(texts: pa.Array) -> _Tokens:
     split = pc.split_pattern(texts, " ")
     flat = split.flatten().dictionary_encode()
     vocabulary = flat.dictionary.to_pylist()
-    codes = flat.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = flat.indices.to_numpy(zero_copy_only=False)
     return _Tokens(
         lengths=pc.list_value_length(split).to_numpy(zero_copy_only=False).astype(np.int64),
         offsets=split.offsets.to_numpy().astype(np.int64),
@@ -386,7 +386,8 @@ def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], li
     slot starred and the slot's tokens are identified by polynomial hashes over token codes,
     and counted with pandas (see _variable_slots). Only the texts that have a variable slot are
     masked one by one. With `record`, every candidate slot is added to it as (rows of `texts`,
-    32-bit variant hashes) (see TemplateCounts). `tokens`: the texts' tokens, when the caller has them.
+    32-bit variant hashes) (see TemplateCounts). `tokens`: the texts' tokens, when the caller has them
+    (used up: cut to the distinct texts in place).
     `neighbours`: more texts whose fillers count, which are not masked (an import re-labelling a few
     texts needs their templates alone, decided by the slots they share with the neighbours).
     """
@@ -397,12 +398,15 @@ def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], li
     encoded = texts.dictionary_encode()
     unique = encoded.dictionary
     indices = encoded.indices.to_numpy(zero_copy_only=False)
-    tokens = _tokenize(unique) if tokens is None else tokens.of_rows(_first_rows(indices, len(unique)))
+    if tokens is None:
+        tokens = _tokenize(unique)
+    else:
+        tokens.keep_rows(_first_rows(indices, len(unique)))
     recorded: list[tuple[np.ndarray, np.ndarray]] | None = [] if record is not None else None
     slots = _variable_slots(tokens, recorded)
+    del tokens  # before the recorded candidates are expanded: the import's peak
     if record is not None and recorded is not None:
         record.append(_expand(indices, *_recorded_slots(recorded)))
-    del tokens
     if wanted < len(texts):
         slots = slots[slots["row"].isin(indices[:wanted])]
     if slots.empty:
@@ -466,7 +470,7 @@ def slot_variants(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     recorded: list[tuple[np.ndarray, np.ndarray]] = []
     encoded = texts.dictionary_encode()
     tokens = _tokenize(encoded.dictionary)
-    _map_candidate_slots(tokens, lambda parts, hashes: None, recorded)  # the candidates are what is wanted
+    _map_candidate_slots(tokens, lambda parts: None, recorded)  # the candidates are what is wanted
     rows, values = _expand(encoded.indices.to_numpy(zero_copy_only=False), *_recorded_slots(recorded))
     return np.concatenate(rows), np.concatenate(values)
 
@@ -485,30 +489,35 @@ def _runs(values: list) -> Iterator[tuple[int, int]]:
 HASH_BASES = (np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15))
 
 
-class _TokenHashes:
-    """Polynomial hashes of every prefix of every text's token codes, for one base:
-    prefix(k) = prefix(k - 1) * base + code of token k, so any run of tokens hashes in O(1)."""
+class _SameLength:
+    """Some texts of one token length and the polynomial hashes of every prefix of their token
+    codes, for one base: prefix[:, k] = prefix[:, k - 1] * base + code of token k, so any run
+    of tokens hashes in O(1). One length at a time: the prefixes of every text at once, for both
+    bases, took 16 bytes per token for the whole slot step (750 MB at 5M titles)."""
 
-    def __init__(self, codes: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, base: np.uint64) -> None:
-        self.base = base
-        self.origin = offsets[:-1] + np.arange(len(lengths))  # where each text's len + 1 prefixes start
-        self.prefix = np.zeros(int(lengths.sum()) + len(lengths), dtype=np.uint64)
-        longest = int(lengths.max(initial=0))
-        for k in range(longest):  # position by position, all texts that long at once
-            rows = np.flatnonzero(lengths > k)
-            self.prefix[self.origin[rows] + k + 1] = self.prefix[self.origin[rows] + k] * base + codes[offsets[rows] + k]
-        self.power = np.concatenate([[np.uint64(1)], np.cumprod(np.full(longest + 1, base, dtype=np.uint64))])
+    def __init__(self, tokens: _Tokens, rows: np.ndarray, length: int, token_hashes: np.ndarray,
+                 base: np.uint64) -> None:
+        self.tokens, self.token_hashes, self.rows, self.length, self.base = tokens, token_hashes, rows, length, base
+        starts = tokens.offsets[rows]
+        self.prefix = np.zeros((len(rows), length + 1), dtype=np.uint64)
+        for k in range(length):  # position by position, all the texts at once
+            self.prefix[:, k + 1] = self.prefix[:, k] * base + token_hashes[tokens.codes[starts + k]]
+        self.power = np.concatenate([[np.uint64(1)], np.cumprod(np.full(length + 1, base, dtype=np.uint64))])
 
-    def span(self, rows: np.ndarray, begin: np.ndarray | int, end: np.ndarray | int) -> np.ndarray:
-        """Hash of tokens [begin, end) of each of `rows`."""
-        return self.prefix[self.origin[rows] + end] - self.prefix[self.origin[rows] + begin] * self.power[end - begin]
+    def of(self, local: np.ndarray, base: np.uint64) -> _SameLength:
+        """Some of these texts (`local`: indices into `rows`), hashed with another base."""
+        return _SameLength(self.tokens, self.rows[local], self.length, self.token_hashes, base)
 
-    def starred(self, rows: np.ndarray, start: int, width: int, lengths: np.ndarray, star: np.uint64) -> np.ndarray:
-        """Hash of each text with tokens [start, start + width) replaced by one `*`, and its length."""
-        after = lengths - start - width
-        head = self.span(rows, 0, start) * self.base + star
-        return (head * self.power[after] + self.span(rows, start + width, lengths)) * self.base + (
-            lengths - width + 1).astype(np.uint64)
+    def span(self, local: np.ndarray | slice, begin: int, end: int) -> np.ndarray:
+        """Hash of tokens [begin, end) of each text `local` picks."""
+        return self.prefix[local, end] - self.prefix[local, begin] * self.power[end - begin]
+
+    def starred(self, local: np.ndarray | slice, start: int, width: int, star: np.uint64) -> np.ndarray:
+        """Hash of each text with tokens [start, start + width) replaced by one `*`, and its new length."""
+        after = self.length - start - width
+        head = self.span(local, 0, start) * self.base + star
+        return (head * self.power[after] + self.span(local, start + width, self.length)) * self.base + np.uint64(
+            self.length - width + 1)
 
 
 def _token_hashes(vocabulary: list[str]) -> np.ndarray:
@@ -527,49 +536,49 @@ def _slot_sizes(tokens: _Tokens) -> list[int]:
     return sorted({n for n in present if n >= 1} | {n - 1 for n in present if n >= 2})
 
 
-def _positions_of_size(tokens: _Tokens, size: int) -> list[tuple[np.ndarray, int, int]]:
-    lengths, offsets, concrete = tokens.lengths, tokens.offsets, tokens.concrete
+SlotPart = tuple[_SameLength, np.ndarray, int, int, np.ndarray]
+"""One slot position's candidates: the texts of its length (hashed with the first base), which of
+them hold a concrete token in the slot (indices into their rows), start, width, and variant_a."""
+
+
+def _slot_parts(tokens: _Tokens, size: int, token_hashes: np.ndarray) -> list[SlotPart]:
+    """The candidate slots whose text is `size` tokens long once the slot is starred: one-token
+    slots of texts that long, two-token slots of texts one longer."""
+    offsets, concrete = tokens.offsets, tokens.concrete
     parts = []
     for width, length in ((1, size), (2, size + 1)):
-        of_length = np.flatnonzero(lengths == length)
-        for start in range(length - width + 1) if len(of_length) else ():
-            rows = of_length[concrete[offsets[of_length] + start] | concrete[offsets[of_length] + start + width - 1]]
-            if len(rows):
-                parts.append((rows, start, width))
+        of_length = np.flatnonzero(tokens.lengths == length)
+        if not len(of_length):
+            continue
+        texts = _SameLength(tokens, of_length, length, token_hashes, HASH_BASES[0])
+        starts = offsets[of_length]
+        for start in range(length - width + 1):
+            local = np.flatnonzero(concrete[starts + start] | concrete[starts + start + width - 1])
+            if len(local):
+                parts.append((texts, local, start, width, texts.starred(local, start, width, STAR_CODE)))
     return parts
 
 
-SlotParts = list[tuple[np.ndarray, int, int, np.ndarray]]
-"""One resulting length's candidate slots: (rows, start, width, variant_a) per slot position."""
-
-
-def _map_candidate_slots(tokens: _Tokens, work: Callable[[SlotParts, list[_TokenHashes]], T],
+def _map_candidate_slots(tokens: _Tokens, work: Callable[[list[SlotPart]], T],
                          record: list[tuple[np.ndarray, np.ndarray]] | None = None) -> list[T | None]:
-    """`work(parts, hashes)` for each resulting length's candidate slots, in length order (None
-    for a length without any). A slot's variant is the text with the slot replaced by `*`
-    (hashed with the resulting length). With `record`, each part's (rows, variant_a), int32 both
-    (the variant cut to 32 bits), is added to it (see _recorded_slots). Lengths are independent: they run on
+    """`work(parts)` for each resulting length's candidate slots, in length order (None for a
+    length without any). A slot's variant is the text with the slot replaced by `*` (hashed with
+    the resulting length). With `record`, each part's (rows, variant_a), int32 both (the variant
+    cut to 32 bits), is added to it (see _recorded_slots). Lengths are independent: they run on
     the worker pool, one per core (numpy lets go of the interpreter), so memory holds the
-    candidates of two lengths, not all."""
-    lengths = tokens.lengths
-    token_codes = _token_hashes(tokens.vocabulary)[tokens.codes]
-
-    def hashes_for(base: np.uint64) -> _TokenHashes:
-        with np.errstate(over="ignore"):  # numpy's error state is per thread
-            return _TokenHashes(token_codes, tokens.offsets, lengths, base)
+    candidates and prefix hashes of two lengths, not all."""
+    token_hashes = _token_hashes(tokens.vocabulary)
 
     def one_length(size: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], T | None]:
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore"):  # numpy's error state is per thread
             # the starred slot must equal a "*" token already in a text, as the string form would
-            parts = [(rows, start, width, hashes[0].starred(rows, start, width, lengths[rows], STAR_CODE))
-                     for rows, start, width in _positions_of_size(tokens, size)]
-            recorded = [(rows.astype(np.int32), variant.astype(np.uint32).view(np.int32))
-                        for rows, _, _, variant in parts] if record is not None else []
-            return recorded, work(parts, hashes) if parts else None
+            parts = _slot_parts(tokens, size, token_hashes)
+            recorded = [(texts.rows[local].astype(np.int32), variant.astype(np.uint32).view(np.int32))
+                        for texts, local, _, _, variant in parts] if record is not None else []
+            return recorded, work(parts) if parts else None
 
     results: list[T | None] = []
     with worker_pool() as pool:
-        hashes = list(pool.map(hashes_for, HASH_BASES))
         for recorded, result in pool.map(one_length, _slot_sizes(tokens)):
             if record is not None:
                 record.extend(recorded)
@@ -603,23 +612,22 @@ def _variable_slots(tokens: _Tokens, record: list[tuple[np.ndarray, np.ndarray]]
     Only variant_a is computed for every candidate: the first cut keeps few (on diverse
     titles, a few percent), and variant_b and the filler are computed for those alone.
     """
-    lengths = tokens.lengths
 
-    def variable(parts: SlotParts, hashes: list[_TokenHashes]) -> pd.DataFrame | None:
-        variant_a = np.concatenate([part[3] for part in parts])
+    def variable(parts: list[SlotPart]) -> pd.DataFrame | None:
+        variant_a = np.concatenate([part[4] for part in parts])
         frequent = _frequent(variant_a)
         if not len(frequent):
             return None
         kept = []  # the candidates whose variant_a is frequent, with all three hashes
-        for rows, start, width, part_a in parts:
+        for texts, local, start, width, part_a in parts:
             keep = np.isin(part_a, frequent)
             if keep.any():
-                rows = rows[keep]
+                local = local[keep]
                 kept.append({
-                    "row": rows, "start": np.full(len(rows), start), "width": np.full(len(rows), width),
+                    "row": texts.rows[local], "start": np.full(len(local), start), "width": np.full(len(local), width),
                     "variant_a": part_a[keep],
-                    "variant_b": hashes[1].starred(rows, start, width, lengths[rows], STAR_CODE),
-                    "filler": hashes[0].span(rows, start, start + width) * hashes[0].base + np.uint64(width),
+                    "variant_b": texts.of(local, HASH_BASES[1]).starred(slice(None), start, width, STAR_CODE),
+                    "filler": texts.span(local, start, start + width) * texts.base + np.uint64(width),
                 })
         return _filled_slots({column: np.concatenate([part[column] for part in kept]) for column in kept[0]})
 
