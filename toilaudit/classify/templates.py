@@ -493,15 +493,18 @@ class _SameLength:
     """Some texts of one token length and the polynomial hashes of every prefix of their token
     codes, for one base: prefix[:, k] = prefix[:, k - 1] * base + code of token k, so any run
     of tokens hashes in O(1). One length at a time: the prefixes of every text at once, for both
-    bases, took 16 bytes per token for the whole slot step (750 MB at 5M titles)."""
+    bases, took 16 bytes per token for the whole slot step (750 MB at 5M titles). A length feeds
+    two resulting lengths (its one- and two-token slots), so it is hashed twice: cheaper than
+    holding every length's hashes until both have run."""
 
     def __init__(self, tokens: _Tokens, rows: np.ndarray, length: int, token_hashes: np.ndarray,
                  base: np.uint64) -> None:
         self.tokens, self.token_hashes, self.rows, self.length, self.base = tokens, token_hashes, rows, length, base
-        starts = tokens.offsets[rows]
+        self.starts = tokens.offsets[rows]
+        """Where each text's tokens start in tokens.codes."""
         self.prefix = np.zeros((len(rows), length + 1), dtype=np.uint64)
         for k in range(length):  # position by position, all the texts at once
-            self.prefix[:, k + 1] = self.prefix[:, k] * base + token_hashes[tokens.codes[starts + k]]
+            self.prefix[:, k + 1] = self.prefix[:, k] * base + token_hashes[tokens.codes[self.starts + k]]
         self.power = np.concatenate([[np.uint64(1)], np.cumprod(np.full(length + 1, base, dtype=np.uint64))])
 
     def of(self, local: np.ndarray, base: np.uint64) -> _SameLength:
@@ -544,16 +547,15 @@ them hold a concrete token in the slot (indices into their rows), start, width, 
 def _slot_parts(tokens: _Tokens, size: int, token_hashes: np.ndarray) -> list[SlotPart]:
     """The candidate slots whose text is `size` tokens long once the slot is starred: one-token
     slots of texts that long, two-token slots of texts one longer."""
-    offsets, concrete = tokens.offsets, tokens.concrete
+    concrete = tokens.concrete
     parts = []
     for width, length in ((1, size), (2, size + 1)):
         of_length = np.flatnonzero(tokens.lengths == length)
         if not len(of_length):
             continue
         texts = _SameLength(tokens, of_length, length, token_hashes, HASH_BASES[0])
-        starts = offsets[of_length]
         for start in range(length - width + 1):
-            local = np.flatnonzero(concrete[starts + start] | concrete[starts + start + width - 1])
+            local = np.flatnonzero(concrete[texts.starts + start] | concrete[texts.starts + start + width - 1])
             if len(local):
                 parts.append((texts, local, start, width, texts.starred(local, start, width, STAR_CODE)))
     return parts
