@@ -17,7 +17,7 @@ import pandas as pd
 
 
 def main() -> int:
-    from toilaudit import relabel
+    from toilaudit import relabel, slot_pairs
     from toilaudit.audit import CLASSIFY_COLUMNS, active_rule_pack
     from toilaudit.classify.classifier import classify
     from toilaudit.classify.templates import TemplateCounts, group_templates
@@ -44,6 +44,7 @@ def main() -> int:
         if not same.all():
             different[column] = int((~same).sum())
     tables = {name: table.to_pandas() for name, table in relabel._tables(counts).items()}
+    tables["template_slots"] = slot_pairs.as_frame(counts.slots)
     stored = {name: store._bulk_frame(f"SELECT * FROM {name}") for name in tables if name != "template_slots"}
     stored["template_slots"] = store.template_slots()
     texts = tables["template_texts"].merge(stored["template_texts"], on="text", how="outer", indicator=True)

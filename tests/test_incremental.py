@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toilaudit import relabel
+from toilaudit import relabel, slot_pairs
 from toilaudit.audit import CLASSIFY_COLUMNS, active_rule_pack, import_batch, reclassify
 from toilaudit.classify.adapt import human_verdicts
 from toilaudit.classify.classifier import classify
@@ -57,8 +57,8 @@ def _full(store) -> tuple[pd.DataFrame, dict[str, Counter]]:
     counts = TemplateCounts()
     classified = classify(items, active_rule_pack(store), human=human_verdicts(items, store.load_labels()),
                           templates=lambda t, c: group_templates(t, c, counts))
-    tables = relabel._tables(counts)
-    frames = {name: table.to_pandas() for name, table in tables.items()}
+    frames = {name: table.to_pandas() for name, table in relabel._tables(counts).items()}
+    frames["template_slots"] = slot_pairs.as_frame(counts.slots)
     return classified, _readable(frames, dict(zip(frames["template_texts"]["id"], frames["template_texts"]["text"])))
 
 

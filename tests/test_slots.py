@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
 
+from toilaudit import slot_pairs
 from toilaudit.store import open_store, slots
 from toilaudit.store.schema import SLOT_BUCKETS
 
@@ -33,25 +33,40 @@ def _counter(variants, text_ids) -> Counter:
 def test_packed_pairs_come_back_pair_for_pair_each_in_its_own_bucket(monkeypatch, slice_rows: int) -> None:
     monkeypatch.setattr(slots, "SLICE", slice_rows)
     variants, text_ids = _pairs(200_000, 1)
-    # in several chunks, as the template miner hands them over
-    table = slots.pack(pa.chunked_array([variants[:70_001], variants[70_001:]]),
-                       pa.chunked_array([text_ids[:70_001], text_ids[70_001:]]))
+    table = slots.pack(slot_pairs.pairs_of(variants, text_ids))
     buckets = table["bucket"].to_numpy()
     assert (np.diff(buckets) > 0).all()  # one row per bucket
     assert table.num_rows == len(np.unique(variants >> slots.BUCKET_SHIFT))
-    back = slots.as_frame(slots.unpack(table["pairs"].to_pandas()))
+    back = slot_pairs.as_frame(slots.unpack(table["pairs"].to_pandas()))
     assert _counter(back["variant"], back["text_id"]) == _counter(variants, text_ids)
     for bucket, blob in zip(buckets[:50], table["pairs"].to_pylist()[:50], strict=True):
-        held = slots.as_frame(slots.unpack(pd.Series([blob])))["variant"].to_numpy()
+        held = slot_pairs.as_frame(slots.unpack(pd.Series([blob])))["variant"].to_numpy()
         assert set((held >> slots.BUCKET_SHIFT).tolist()) == {bucket}
-    assert slots.pack(np.zeros(0, np.int32), np.zeros(0, np.int32)).num_rows == 0
+    assert slots.pack(slot_pairs.empty(0)).num_rows == 0
+
+
+def test_a_pair_is_the_number_stores_written_before_hold() -> None:
+    """Template mining fills the pairs through their halves; the numbers must be those the store
+    kept before (variant shifted into the high half, text id's bits in the low), or an import into
+    an older store would not find its texts' slots."""
+    variants, text_ids = _pairs(10_000, 3)
+    variants[:3] = [-1, -2**31, 2**31 - 1]
+    text_ids[:3] = [0, 2**31 - 1, 7]
+    expected = (variants.astype(np.int64) << 32) | text_ids.view(np.uint32).astype(np.int64)
+    assert np.array_equal(slot_pairs.pairs_of(variants, text_ids), expected)
+    filled = slot_pairs.empty(len(variants))
+    written_texts, written_variants = slot_pairs.halves(filled)
+    written_texts[:], written_variants[:] = text_ids, variants
+    assert np.array_equal(filled, expected)
+    back = slot_pairs.as_frame(expected)
+    assert np.array_equal(back["variant"], variants) and np.array_equal(back["text_id"], text_ids)
 
 
 def test_a_gone_pair_takes_every_copy_and_added_pairs_come_in() -> None:
-    stored = slots.pairs_of(np.array([5, 5, 5, 7, -9], np.int32), np.array([1, 1, 2, 1, 3], np.int32))
-    gone = slots.pairs_of(np.array([5, 8], np.int32), np.array([1, 1], np.int32))
-    added = slots.pairs_of(np.array([7, 7], np.int32), np.array([4, 1], np.int32))
-    after = slots.as_frame(slots.changed(np.sort(stored), gone, added))
+    stored = slot_pairs.pairs_of(np.array([5, 5, 5, 7, -9], np.int32), np.array([1, 1, 2, 1, 3], np.int32))
+    gone = slot_pairs.pairs_of(np.array([5, 8], np.int32), np.array([1, 1], np.int32))
+    added = slot_pairs.pairs_of(np.array([7, 7], np.int32), np.array([4, 1], np.int32))
+    after = slot_pairs.as_frame(slots.changed(np.sort(stored), gone, added))
     assert _counter(after["variant"], after["text_id"]) == Counter({(5, 2): 1, (7, 1): 2, (-9, 3): 1, (7, 4): 1})
 
 
@@ -61,8 +76,7 @@ def _check_store(store) -> None:
                                              "items": pd.Series(dtype=np.int64), "template": pd.Series(dtype=object)}),
              "template_tokens": pd.DataFrame({"token": pd.Series(dtype=object), "items": pd.Series(dtype=np.int64)}),
              "template_rare": pd.DataFrame({"token": pd.Series(dtype=object), "text_id": pd.Series(dtype=np.int32)})}
-    store.replace_template_counts({**empty, "template_slots": pd.DataFrame({"variant": variants, "text_id": text_ids})},
-                                  "test")
+    store.replace_template_counts(empty, slot_pairs.pairs_of(variants, text_ids), "test")
     everything = store.template_slots()
     assert _counter(everything["variant"], everything["text_id"]) == _counter(variants, text_ids)
 

@@ -90,8 +90,9 @@ def classify_and_write(store: Store, write: Callable[[], T], incoming: pd.DataFr
                 continue
             tell("writing the items and their classifications in one transaction")
             written = write()
-            store.replace_classifications(classified)
             keeper.save(store)
+            del keeper  # the counts let go before the classifications are written: the import's peak
+            store.replace_classifications(classified)
             return written
     raise _changing_error(store)
 

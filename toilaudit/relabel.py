@@ -65,6 +65,7 @@ import pandas as pd
 import pyarrow as pa
 
 import toilaudit
+from toilaudit import slot_pairs
 from toilaudit.classify.adapt import LABEL_VALUES, either_verdict, human_verdicts
 from toilaudit.classify.classifier import INPUTS, GroupCounter, Templater, classify, item_match_texts, size_bands
 from toilaudit.classify.interface import RulePack
@@ -119,12 +120,13 @@ class TemplateKeeper:
         self.made_with = fingerprint(pack)
         self.labels = labels
         self.tables: dict[str, pa.Table] | None = None
+        self.slots = slot_pairs.empty(0)
         self.model: ToilModel | None = None
 
     def __call__(self, texts: pa.Array, item_counts: np.ndarray) -> pa.Array:
         counts = TemplateCounts()
         templates = group_templates(texts, item_counts, counts)
-        self.tables = _tables(counts)
+        self.tables, self.slots = _tables(counts), counts.slots
         return templates
 
     def adapted(self, model: ToilModel) -> None:
@@ -135,7 +137,7 @@ class TemplateKeeper:
             store.forget_template_counts()
             store.set_setting(ADAPTED_MODEL, None)
             return
-        store.replace_template_counts(self.tables, self.made_with)
+        store.replace_template_counts(self.tables, self.slots, self.made_with)
         labels = None if self.labels is None else self.labels.astype(object).where(self.labels.notna(), None)
         store.set_setting(ADAPTED_MODEL, None if self.model is None or labels is None else json.dumps(
             {"made_with": self.made_with, "labels": labels.to_dict(orient="list"), "model": _exact(self.model)}))
@@ -148,8 +150,7 @@ def _exact(model: ToilModel) -> dict:
 
 
 def _tables(counts: TemplateCounts) -> dict[str, pa.Table]:
-    """The counts as the store's tables (Arrow: a million texts and fourteen million slots, not copied;
-    the store keeps the slots, as (variant, text_id) here, by bucket)."""
+    """The counts as the store's tables but the slots (Arrow: a million texts, not copied)."""
     assert counts.texts is not None and counts.token_items is not None and counts.items is not None
     tokens = pa.array(counts.tokens, pa.string())
     held = counts.token_items > 0
@@ -159,8 +160,6 @@ def _tables(counts: TemplateCounts) -> dict[str, pa.Table]:
         "template_tokens": pa.table({"token": tokens.filter(pa.array(held)), "items": counts.token_items[held]}),
         "template_rare": pa.table({"token": tokens.take(pa.array(counts.rare_tokens, pa.int64())),
                                    "text_id": np.asarray(counts.rare_texts, dtype=np.int32)}),
-        "template_slots": pa.table({"variant": pa.chunked_array(counts.slot_variants, pa.int32()),
-                                    "text_id": pa.chunked_array(counts.slot_texts, pa.int32())}),
     }
 
 

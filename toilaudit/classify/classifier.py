@@ -45,7 +45,13 @@ from toilaudit.classify.features import (
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS, Rule, RulePack, Settings
 from toilaudit.classify.matching import start_matching
 from toilaudit.classify.model import RULE_LOGIT, ToilModel, shipped_model, sigmoid
-from toilaudit.classify.templates import distinct_values, group_templates, joined_match_texts, match_texts
+from toilaudit.classify.templates import (
+    distinct_by_length,
+    distinct_values,
+    group_templates,
+    joined_match_texts,
+    match_texts,
+)
 
 # Built-in signals: (id, name, weight on the rule pack's scale; the model's prior is RULE_LOGIT x weight).
 SIGNALS = {
@@ -326,9 +332,7 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     # All on integer codes: a million string concatenations would cost seconds.
     # categories kept as Arrow strings: a million distinct templates as Python strings would
     # cost a hundred megabytes more, at the import's peak
-    encoded = mined.dictionary_encode()
-    template_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    template_values = encoded.dictionary
+    template_codes, template_values = distinct_by_length(mined)
     group_codes = source_codes * len(template_values) + template_codes[codes]
     sizes = np.bincount(group_codes)
     group_size = sizes[group_codes]

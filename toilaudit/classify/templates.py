@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from toilaudit import slot_pairs
 from toilaudit.classify.features import string_bytes, worker_pool
 from toilaudit.sorted_arrays import distinct
 
@@ -140,6 +141,24 @@ def _replace_where(text: pa.Array, rows: np.ndarray, pattern: str, replacement: 
     return pc.replace_with_mask(text, mask, changed)
 
 
+def distinct_by_length(texts: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Each text's index into the distinct texts (int64), and those texts, grouped by byte length.
+
+    As dictionary_encode, a length at a time: texts of different lengths differ, and Arrow's hash
+    table over every text at once holds about three times their bytes while it runs (750-850 MB
+    more at 5M templates, against 370 MB this way, in the same time)."""
+    lengths = pc.binary_length(texts).to_numpy(zero_copy_only=False)
+    order = np.argsort(lengths, kind="stable")
+    codes = np.empty(len(texts), dtype=np.int64)
+    values, found = [], 0
+    for rows in np.split(order, np.flatnonzero(np.diff(lengths[order])) + 1):
+        encoded = texts.take(pa.array(rows)).dictionary_encode()
+        codes[rows] = encoded.indices.to_numpy(zero_copy_only=False) + found
+        values.append(encoded.dictionary)
+        found += len(encoded.dictionary)
+    return codes, pa.concat_arrays(values)
+
+
 def distinct_values(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """Each value's index into the distinct values, and those values (blank for missing)."""
     array = pa.array(values.fillna(""), type=pa.string(), from_pandas=True)
@@ -188,7 +207,7 @@ def group_templates(distinct: pa.Array, item_counts: np.ndarray, counts: Templat
         counts.keep_tokens(tokens.vocabulary, token_items, held)
     step2, step2_tokens = _star_rare_tokens(step1, tokens, token_items)
     del step1, tokens, held
-    slots: list[tuple[list[np.ndarray], list[np.ndarray]]] | None = [] if counts is not None else None
+    slots: list[np.ndarray] | None = [] if counts is not None else None
     templates = collapse_stars(mask_variable_slots(step2, slots, step2_tokens))
     if counts is not None and slots is not None:
         counts.keep_texts(distinct, item_counts, templates, slots)
@@ -230,7 +249,8 @@ class TemplateCounts:
     - per token (after step 1): how many items hold it, and for the tokens held by fewer than
       RARE_TOKEN_ITEMS items (the rare ones), which texts hold them;
     - per candidate slot of every text (step 3): its variant's hash (32 bits: a collision only
-      makes an import look at more texts), so that the texts sharing a variant can be found.
+      makes an import look at more texts), so that the texts sharing a variant can be found;
+      kept as pairs of variant and text (toilaudit.slot_pairs), the layout the store sorts.
     Text rows index `texts`.
     """
 
@@ -242,14 +262,12 @@ class TemplateCounts:
     rare_tokens: np.ndarray | None = None
     """Codes into `tokens`, with `rare_texts`: the holders of each rare token."""
     rare_texts: np.ndarray | None = None
-    slot_variants: list[np.ndarray] = field(default_factory=list)
-    """int32, in parts, with `slot_texts`: one row per candidate slot of a text."""
-    slot_texts: list[np.ndarray] = field(default_factory=list)
+    slots: np.ndarray = field(default_factory=lambda: slot_pairs.empty(0))
+    """A pair of variant and text row per candidate slot of a text."""
 
-    def keep_texts(self, texts: pa.Array, items: np.ndarray, templates: pa.Array,
-                   slots: list[tuple[list[np.ndarray], list[np.ndarray]]]) -> None:
+    def keep_texts(self, texts: pa.Array, items: np.ndarray, templates: pa.Array, slots: list[np.ndarray]) -> None:
         self.texts, self.items, self.templates = texts, np.asarray(items, dtype=np.int64), templates
-        self.slot_texts, self.slot_variants = slots[0] if slots else ([], [])
+        self.slots = slots[0] if slots else slot_pairs.empty(0)
 
     def keep_tokens(self, vocabulary: list[str], token_items: np.ndarray, held: np.ndarray) -> None:
         rare = (token_items < RARE_TOKEN_ITEMS) & rare_candidate(vocabulary)
@@ -314,6 +332,10 @@ class _Tokens:
         at = np.repeat(self.offsets[rows] - offsets[:-1], lengths) + np.arange(offsets[-1])
         self.lengths, self.offsets, self.codes, self.concrete = lengths, offsets, self.codes[at], self.concrete[at]
 
+    def release(self) -> None:
+        """Let the arrays go once used: the caller that handed them over still holds this object."""
+        self.lengths = self.offsets = self.codes = self.concrete = np.zeros(0, np.int32)
+
 
 def _tokenize(texts: pa.Array) -> _Tokens:
     split = pc.split_pattern(texts, " ")
@@ -376,7 +398,7 @@ def _star_rare_tokens(texts: pa.Array, tokens: _Tokens, token_items: np.ndarray)
 SLOT_MIN_FILLERS = 3
 
 
-def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], list[np.ndarray]]] | None = None,
+def mask_variable_slots(texts: pa.Array, record: list[np.ndarray] | None = None,
                         tokens: _Tokens | None = None, neighbours: pa.Array | None = None) -> pa.Array:
     """Mask a slot (one token, or two adjacent) when SLOT_MIN_FILLERS different values fill it
     in texts that are otherwise identical.
@@ -385,9 +407,9 @@ def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], li
     Python strings or sets (gigabytes). So each slot is a row of integers: the text with the
     slot starred and the slot's tokens are identified by polynomial hashes over token codes,
     and counted with pandas (see _variable_slots). Only the texts that have a variable slot are
-    masked one by one. With `record`, every candidate slot is added to it as (rows of `texts`,
-    32-bit variant hashes) (see TemplateCounts). `tokens`: the texts' tokens, when the caller has them
-    (used up: cut to the distinct texts in place).
+    masked one by one. With `record`, every candidate slot is added to it, as one array of pairs
+    of 32-bit variant hash and row of `texts` (see TemplateCounts). `tokens`: the texts' tokens,
+    when the caller has them (used up: cut to the distinct texts in place, then released).
     `neighbours`: more texts whose fillers count, which are not masked (an import re-labelling a few
     texts needs their templates alone, decided by the slots they share with the neighbours).
     """
@@ -404,13 +426,14 @@ def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], li
         tokens.keep_rows(_first_rows(indices, len(unique)))
     recorded: list[tuple[np.ndarray, np.ndarray]] | None = [] if record is not None else None
     slots = _variable_slots(tokens, recorded)
-    del tokens  # before the recorded candidates are expanded: the import's peak
+    tokens.release()  # before the recorded candidates are expanded: the import's peak
     if record is not None and recorded is not None:
-        record.append(_expand(indices, *_recorded_slots(recorded)))
-    if wanted < len(texts):
-        slots = slots[slots["row"].isin(indices[:wanted])]
+        record.append(_expand(indices, _recorded_slots(recorded)))
+    if wanted < len(indices):
+        texts, indices = texts.slice(0, wanted), indices[:wanted]
+        slots = slots[slots["row"].isin(indices)]
     if slots.empty:
-        return texts.slice(0, wanted)
+        return texts
     # per text, the most varied slots first; ties narrow-first, left to right
     slots = slots.sort_values(["row", "fillers", "width", "start"], ascending=[True, False, True, True])
     rows, starts, widths = (slots[name].tolist() for name in ("row", "start", "width"))
@@ -425,10 +448,15 @@ def mask_variable_slots(texts: pa.Array, record: list[tuple[list[np.ndarray], li
             if sum(map(_is_concrete, trial)) >= floor:
                 words = trial
         templates[rows[first]] = " ".join(words)
-    mask = np.zeros(len(unique), dtype=bool)
-    mask[masked_rows] = True
-    masked = pc.replace_with_mask(unique, pa.array(mask), pa.array([templates[row] for row in masked_rows], pa.string()))
-    return masked.take(encoded.indices.slice(0, wanted))
+    template_at = np.full(len(unique), -1, dtype=np.int64)  # per dictionary row: its template, if masked
+    template_at[masked_rows] = np.arange(len(masked_rows))
+    del slots, rows, starts, widths, strings, unique, encoded
+    # the texts of masked rows take their template: the result made in one pass over the texts
+    # (masking the dictionary, then taking each text's row, made it twice: 800 MB at 5M titles)
+    at = template_at[indices]
+    taking = at >= 0
+    replacements = pa.array([templates[row] for row in masked_rows], pa.string()).take(pa.array(at[taking]))
+    return pc.replace_with_mask(texts, pa.array(taking), replacements.cast(texts.type))
 
 
 def _first_rows(indices: np.ndarray, distinct: int, dtype: type = np.int64) -> np.ndarray:
@@ -438,13 +466,14 @@ def _first_rows(indices: np.ndarray, distinct: int, dtype: type = np.int64) -> n
     return first
 
 
-def _expand(indices: np.ndarray, rows: np.ndarray, variants: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Candidate slots of distinct texts (`rows` into the dictionary) as slots of every text holding
-    them (`indices`: each text's row in the dictionary): text rows and variants, int32, in parts.
-    Memory: `rows` is rewritten in place (to each dictionary row's first text), and only the
-    few dictionary rows several texts share add a part."""
-    if len(indices) == 0 or len(rows) == 0:
-        return [np.zeros(0, np.int32)], [np.zeros(0, np.int32)]
+def _expand(indices: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Candidate slots of distinct texts (`pairs` of variant and row into the dictionary) as slots
+    of every text holding them (`indices`: each text's row in the dictionary): pairs of variant
+    and text row (toilaudit.slot_pairs). Memory: `pairs` is rewritten in place (to each dictionary
+    row's first text), then grown in place by the slots of the other texts holding a shared row."""
+    if len(indices) == 0 or len(pairs) == 0:
+        return slot_pairs.empty(0)
+    rows, variants = slot_pairs.halves(pairs)
     holders = np.bincount(indices)
     first = _first_rows(indices, len(holders), np.int32)
     shared = np.flatnonzero(holders[rows] > 1)  # candidates of a text several texts share
@@ -452,7 +481,7 @@ def _expand(indices: np.ndarray, rows: np.ndarray, variants: np.ndarray) -> tupl
     for start in range(0, len(rows), 1 << 20):  # in place, a slice at a time
         rows[start:start + (1 << 20)] = first[rows[start:start + (1 << 20)]]
     if not len(shared):
-        return [rows], [variants]
+        return pairs
     # the other texts of each shared dictionary row
     others = np.flatnonzero(holders[indices] > 1)
     others = others[first[indices[others]] != others]
@@ -461,8 +490,14 @@ def _expand(indices: np.ndarray, rows: np.ndarray, variants: np.ndarray) -> tupl
     start_at = np.cumsum(count) - count
     repeat = count[shared_rows]
     within = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-    extra = others[np.repeat(start_at[shared_rows], repeat) + within].astype(np.int32)
-    return [rows, extra], [variants, np.repeat(shared_variants, repeat)]
+    extra = slot_pairs.pairs_of(np.repeat(shared_variants, repeat),
+                                others[np.repeat(start_at[shared_rows], repeat) + within])
+    del rows, variants  # views of `pairs`, which moves as it grows
+    size = len(pairs)
+    # realloc: a large array's pages are remapped, not copied, so the slots are never held twice
+    pairs.resize(size + len(extra), refcheck=False)
+    pairs[size:] = extra
+    return pairs
 
 
 def slot_variants(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -471,8 +506,7 @@ def slot_variants(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     encoded = texts.dictionary_encode()
     tokens = _tokenize(encoded.dictionary)
     _map_candidate_slots(tokens, lambda parts: None, recorded)  # the candidates are what is wanted
-    rows, values = _expand(encoded.indices.to_numpy(zero_copy_only=False), *_recorded_slots(recorded))
-    return np.concatenate(rows), np.concatenate(values)
+    return slot_pairs.halves(_expand(encoded.indices.to_numpy(zero_copy_only=False), _recorded_slots(recorded)))
 
 
 def _runs(values: list) -> Iterator[tuple[int, int]]:
@@ -588,12 +622,13 @@ def _map_candidate_slots(tokens: _Tokens, work: Callable[[list[SlotPart]], T],
     return results
 
 
-def _recorded_slots(recorded: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """The candidate slots _map_candidate_slots recorded, as one array of rows and one of
-    variants (a million titles have fourteen million candidates); empties `recorded`, each
-    part freed once copied."""
+def _recorded_slots(recorded: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The candidate slots _map_candidate_slots recorded, as one array of pairs of variant and
+    row (a million titles have fourteen million candidates); empties `recorded`, each part freed
+    once copied."""
     size = sum(len(rows) for rows, _ in recorded)
-    rows, values = np.empty(size, dtype=np.int32), np.empty(size, dtype=np.int32)
+    pairs = slot_pairs.empty(size)
+    rows, values = slot_pairs.halves(pairs)
     at = 0
     recorded.reverse()
     while recorded:
@@ -601,7 +636,7 @@ def _recorded_slots(recorded: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.n
         rows[at:at + len(part_rows)] = part_rows
         values[at:at + len(part_rows)] = part_values
         at += len(part_rows)
-    return rows, values
+    return pairs
 
 
 def _variable_slots(tokens: _Tokens, record: list[tuple[np.ndarray, np.ndarray]] | None = None) -> pd.DataFrame:

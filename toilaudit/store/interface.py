@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from toilaudit import slot_pairs
 from toilaudit.errors import StoreError
 from toilaudit.importers.export import MAX_SECONDS, ImportBatch
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
@@ -455,12 +456,12 @@ class Store:
     def forget_template_counts(self) -> None:
         self._execute(self._sql("DELETE FROM meta WHERE name = ?"), (TEMPLATE_COUNTS,))
 
-    def replace_template_counts(self, tables: dict[str, pa.Table | pd.DataFrame], made_with: str) -> None:
+    def replace_template_counts(self, tables: dict[str, pa.Table | pd.DataFrame], candidate_slots: np.ndarray,
+                                made_with: str) -> None:
         """Write every table of the template counts anew (a full classification made them);
-        `tables["template_slots"]`: the candidate slots as (variant, text_id) rows."""
+        `candidate_slots`: one pair per candidate slot (toilaudit.slot_pairs), sorted in place."""
         rows = {name: tables[name] for name in TEMPLATE_TABLES if name != SLOT_BUCKETS}
-        slot_pairs = tables["template_slots"]
-        rows[SLOT_BUCKETS] = slots.pack(slot_pairs["variant"], slot_pairs["text_id"])
+        rows[SLOT_BUCKETS] = slots.pack(candidate_slots)
         with self.transaction():
             self._buckets_read.clear()
             for name in TEMPLATE_TABLES:
@@ -497,8 +498,8 @@ class Store:
     def _update_slots(self, gone: pd.DataFrame, added: pd.DataFrame) -> None:
         """Take every copy of the `gone` (variant, text_id) pairs out, put the `added` ones in:
         the buckets holding them are read, changed and written again."""
-        gone_pairs = slots.pairs_of(gone["variant"].to_numpy(), gone["text_id"].to_numpy())
-        added_pairs = slots.pairs_of(added["variant"].to_numpy(), added["text_id"].to_numpy())
+        gone_pairs = slot_pairs.pairs_of(gone["variant"].to_numpy(), gone["text_id"].to_numpy())
+        added_pairs = slot_pairs.pairs_of(added["variant"].to_numpy(), added["text_id"].to_numpy())
         buckets = distinct(np.concatenate((slots.bucket_of(gone["variant"].to_numpy()),
                                            slots.bucket_of(added["variant"].to_numpy()))))
         if not len(buckets):
@@ -510,7 +511,7 @@ class Store:
         self._execute(f"DELETE FROM {SLOT_BUCKETS} WHERE {condition}", params)
         after = slots.changed(stored, gone_pairs, added_pairs)
         if len(after):
-            self._load_frame(SLOT_BUCKETS, slots.pack((after >> 32).astype(np.int32), after.astype(np.int32)))
+            self._load_frame(SLOT_BUCKETS, slots.pack(after))
 
     def template_rows(self, table: str, column: str, values: pd.Series) -> pd.DataFrame:
         """The rows of a template counts table whose `column` is one of `values`."""
@@ -530,10 +531,10 @@ class Store:
     def template_slots(self, variants: np.ndarray | None = None) -> pd.DataFrame:
         """The kept candidate slots (variant, text_id) of these variants (None: all of them)."""
         if variants is None:
-            return slots.as_frame(slots.unpack(self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS}")["pairs"]))
+            return slot_pairs.as_frame(slots.unpack(self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS}")["pairs"]))
         variants = distinct(np.asarray(variants, dtype=np.int32))
         pairs = self._pairs_in_buckets(distinct(slots.bucket_of(variants)))
-        return slots.as_frame(pairs[among((pairs >> 32).astype(np.int32), variants)])
+        return slot_pairs.as_frame(pairs[among((pairs >> 32).astype(np.int32), variants)])
 
     def _pairs_in_buckets(self, buckets: np.ndarray) -> np.ndarray:
         """The kept slot pairs of these buckets (distinct): those read before in this transaction
@@ -543,9 +544,9 @@ class Store:
         if missing:
             condition, params = self._among_integers("bucket", np.asarray(missing, dtype=np.int32))
             rows = self._bulk_frame(f"SELECT bucket, pairs FROM {SLOT_BUCKETS} WHERE {condition}", params)
-            known.update(dict.fromkeys(missing, np.zeros(0, slots.PAIR)))  # a bucket without a row holds none
+            known.update(dict.fromkeys(missing, np.zeros(0, slot_pairs.PAIR)))  # a bucket without a row holds none
             known.update((int(bucket), slots.unpack([blob])) for bucket, blob in zip(rows["bucket"], rows["pairs"]))
-        return np.concatenate([known[bucket] for bucket in buckets.tolist()]) if len(buckets) else np.zeros(0, slots.PAIR)
+        return np.concatenate([known[bucket] for bucket in buckets.tolist()]) if len(buckets) else np.zeros(0, slot_pairs.PAIR)
 
     def template_texts_containing(self, pieces: pd.Series) -> pd.DataFrame:
         """The template_texts rows whose text contains one of `pieces` (a scan: seldom needed)."""

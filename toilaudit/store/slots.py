@@ -5,8 +5,8 @@ pairs per text, 14M rows at 1M items. As rows they cost PostgreSQL 6 s of a 30 s
 copy and index; an import of a few items looks up a few thousand variants. So the pairs are
 kept by bucket (the variant's high bits, BUCKET_SHIFT): one row per bucket holding its pairs
 as bytes, about fourteen pairs a row at 1M items, and a look-up reads the buckets of its
-variants. Each pair is one little-endian int64, the variant in the high 32 bits and the text
-id in the low ones, sorted: a bucket is a run of the sorted pairs.
+variants. Each pair is one int64 (toilaudit.slot_pairs), and they are kept sorted: a bucket is
+a run of the sorted pairs.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
+from toilaudit.slot_pairs import PAIR
 from toilaudit.sorted_arrays import among, distinct
 
 BUCKET_SHIFT = 12  # variants are 32-bit hashes: up to 2**20 buckets, ~14 pairs each at 1M items
-PAIR = np.dtype("<i8")
 SLICE = 1 << 20
 
 
@@ -28,22 +27,10 @@ def bucket_of(variants: np.ndarray) -> np.ndarray:
     return np.asarray(variants, dtype=np.int32) >> BUCKET_SHIFT
 
 
-def pairs_of(variants: np.ndarray, text_ids: np.ndarray) -> np.ndarray:
-    """Each (variant, text id) as one int64 that sorts by variant, then by text id's bits."""
-    pairs = np.asarray(variants, dtype=np.int32).astype(PAIR)
-    pairs <<= 32
-    pairs |= np.asarray(text_ids, dtype=np.int32).view(np.uint32)
-    return pairs
-
-
-def pack(variants: pa.ChunkedArray | np.ndarray, text_ids: pa.ChunkedArray | np.ndarray) -> pa.Table:
-    """The pairs as bucket rows: bucket (int32) and pairs (the bucket's pairs' bytes).
-
-    Made a slice at a time into one array: the import's last step, and 14M pairs' temporaries
-    would lift its peak of memory."""
-    pairs = np.empty(len(variants), dtype=PAIR)
-    for start, variant_part, text_part in _slices(variants, text_ids):
-        pairs[start:start + len(variant_part)] = pairs_of(variant_part, text_part)
+def pack(pairs: np.ndarray) -> pa.Table:
+    """The pairs (toilaudit.slot_pairs) as bucket rows: bucket (int32) and pairs (the bucket's
+    pairs' bytes). Sorts `pairs` in place and keeps them: the rows' bytes are that array, not a
+    copy (the import's last step, where a copy of 70M pairs at 5M items would be its peak)."""
     pairs.sort()  # a vectorised sort: 14M pairs in about 0.3 s
     starts, buckets = _bucket_starts(pairs)
     offsets = np.append(starts, len(pairs)).astype(np.int64) * PAIR.itemsize
@@ -67,30 +54,10 @@ def _bucket_starts(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(starts), np.concatenate(buckets)
 
 
-def _slices(variants, text_ids):
-    """(start, variants, text ids) a slice of at most SLICE at a time."""
-    done = 0
-    for variant_part, text_part in zip(_parts(variants), _parts(text_ids), strict=True):
-        for start in range(0, len(variant_part), SLICE):
-            yield done + start, variant_part[start:start + SLICE], text_part[start:start + SLICE]
-        done += len(variant_part)
-
-
-def _parts(values: pa.ChunkedArray | np.ndarray) -> list[np.ndarray]:
-    if isinstance(values, pa.ChunkedArray):
-        return [chunk.to_numpy(zero_copy_only=False) for chunk in values.chunks]
-    return [np.asarray(values)]
-
-
 def unpack(rows: Iterable) -> np.ndarray:
     """The sorted pairs of bucket rows' `pairs` values (bytes, as either engine returns them)."""
     blobs = [bytes(blob) for blob in rows if blob is not None]
     return np.frombuffer(b"".join(blobs), dtype=PAIR) if blobs else np.zeros(0, PAIR)
-
-
-def as_frame(pairs: np.ndarray) -> pd.DataFrame:
-    """variant, text_id: one row per pair."""
-    return pd.DataFrame({"variant": (pairs >> 32).astype(np.int32), "text_id": pairs.astype(np.int32)})
 
 
 def changed(stored: np.ndarray, gone: np.ndarray, added: np.ndarray) -> np.ndarray:
