@@ -534,7 +534,7 @@ class Store:
             return slot_pairs.as_frame(slots.unpack(self._bulk_frame(f"SELECT pairs FROM {SLOT_BUCKETS}")["pairs"]))
         variants = distinct(np.asarray(variants, dtype=np.int32))
         pairs = self._pairs_in_buckets(distinct(slots.bucket_of(variants)))
-        return slot_pairs.as_frame(pairs[among((pairs >> 32).astype(np.int32), variants)])
+        return slot_pairs.as_frame(pairs[among(slot_pairs.halves(pairs)[1], variants)])
 
     def _pairs_in_buckets(self, buckets: np.ndarray) -> np.ndarray:
         """The kept slot pairs of these buckets (distinct): those read before in this transaction
@@ -544,9 +544,9 @@ class Store:
         if missing:
             condition, params = self._among_integers("bucket", np.asarray(missing, dtype=np.int32))
             rows = self._bulk_frame(f"SELECT bucket, pairs FROM {SLOT_BUCKETS} WHERE {condition}", params)
-            known.update(dict.fromkeys(missing, np.zeros(0, slot_pairs.PAIR)))  # a bucket without a row holds none
+            known.update(dict.fromkeys(missing, slot_pairs.empty(0)))  # a bucket without a row holds none
             known.update((int(bucket), slots.unpack([blob])) for bucket, blob in zip(rows["bucket"], rows["pairs"]))
-        return np.concatenate([known[bucket] for bucket in buckets.tolist()]) if len(buckets) else np.zeros(0, slot_pairs.PAIR)
+        return np.concatenate([known[bucket] for bucket in buckets.tolist()]) if len(buckets) else slot_pairs.empty(0)
 
     def template_texts_containing(self, pieces: pd.Series) -> pd.DataFrame:
         """The template_texts rows whose text contains one of `pieces` (a scan: seldom needed)."""

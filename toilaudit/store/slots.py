@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import numpy as np
 import pyarrow as pa
 
+from toilaudit import slot_pairs
 from toilaudit.slot_pairs import PAIR
 from toilaudit.sorted_arrays import among, distinct
 
@@ -57,7 +58,7 @@ def _bucket_starts(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def unpack(rows: Iterable) -> np.ndarray:
     """The sorted pairs of bucket rows' `pairs` values (bytes, as either engine returns them)."""
     blobs = [bytes(blob) for blob in rows if blob is not None]
-    return np.frombuffer(b"".join(blobs), dtype=PAIR) if blobs else np.zeros(0, PAIR)
+    return np.frombuffer(b"".join(blobs), dtype=PAIR) if blobs else slot_pairs.empty(0)
 
 
 def changed(stored: np.ndarray, gone: np.ndarray, added: np.ndarray) -> np.ndarray:
