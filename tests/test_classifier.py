@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from toilaudit.classify.classifier import classify
 from toilaudit.classify.rule_pack import load_rule_pack
@@ -94,6 +95,17 @@ def test_reasons_name_rules_group_and_time():
     assert round(row["hours"], 2) == 0.17 and row["hours_measured"]
 
 
+def test_a_rule_for_some_sources_fires_on_their_items_only_and_the_heaviest_rule_names_the_category():
+    # T018 (alert noise) is kept to PagerDuty: the same words in a Jira ticket do not fire it
+    title = "CPU usage above threshold on web-01"
+    result = run([item("J1", title), item("P1", title, source="pagerduty"),
+                  item("J2", "Provision new VM and rotate credentials for app-3")])
+    assert "T018" in result.loc["P1", "rule_ids"].split() and "T018" not in result.loc["J1", "rule_ids"].split()
+    # T008 (provisioning, 0.5) comes first in the pack, T015 (secret rotation, 0.55) weighs more
+    assert {"T008", "T015"} <= set(result.loc["J2", "rule_ids"].split())
+    assert result.loc["J2", "category"] == "secret / key rotation"
+
+
 def test_classifying_nothing_gives_nothing():
     assert classify(items_to_frame([]), PACK).empty
 
@@ -156,16 +168,20 @@ def test_a_slot_variant_is_the_same_whichever_length_the_slot_had():
     assert len(first & second) == 1
 
 
-def test_distinct_by_length_encodes_as_a_dictionary_would():
+@pytest.mark.parametrize("by_length_from", [0, 1 << 16])  # a length at a time, or all at once
+def test_distinct_texts_encodes_as_a_dictionary_would(monkeypatch, by_length_from):
     """Texts of equal bytes are one value however the lengths fall (empty, multi-byte letters,
     values of one length but different text), every value once."""
-    from toilaudit.classify.templates import distinct_by_length
+    from toilaudit.classify import templates
+    from toilaudit.classify.templates import distinct_texts
+
+    monkeypatch.setattr(templates, "BY_LENGTH_FROM", by_length_from)
 
     texts = ["deploy *", "", "naïve host", "restart *", "deploy *", "naive host!", "", "déploy *", "restart *", "b", "a"]
-    codes, values = distinct_by_length(pa.array(texts, pa.string()))
+    codes, values = distinct_texts(pa.array(texts, pa.string()))
     assert [values[int(code)].as_py() for code in codes] == texts
     assert sorted(values.to_pylist()) == sorted(set(texts))
-    codes, values = distinct_by_length(pa.array([], pa.string()))
+    codes, values = distinct_texts(pa.array([], pa.string()))
     assert len(codes) == 0 and len(values) == 0
 
 
@@ -233,9 +249,11 @@ def test_identifier_masking_in_re2_equals_pythons_regex():
     assert _wildcard_identifiers(pa.array(texts, pa.string())).to_pylist() == [IDENTIFIER.sub("*", t) for t in texts]
 
 
-def test_rare_token_masking_equals_the_plain_definition():
+@pytest.mark.parametrize("held_slice", [1 << 22, 1000])  # the pairs counted whole, or a slice at a time
+def test_rare_token_masking_equals_the_plain_definition(monkeypatch, held_slice):
     import random
 
+    from toilaudit.classify import templates
     from toilaudit.classify.templates import (
         HAS_LETTER,
         RARE_TOKEN_ITEMS,
@@ -243,6 +261,7 @@ def test_rare_token_masking_equals_the_plain_definition():
         _is_concrete,
         _wildcard_rare_tokens,
     )
+    monkeypatch.setattr(templates, "HELD_SLICE", held_slice)
     rng = random.Random(6)
     texts = _named_texts(5000, seed=6, share=0.3, letters=4)  # a third carry a name that is often rare
     counts = [rng.randint(1, 3) for _ in texts]

@@ -4,6 +4,8 @@ the buckets it touches."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections import Counter
 from pathlib import Path
 
@@ -141,5 +143,29 @@ def test_the_store_keeps_slots_by_bucket_and_updates_only_those_touched_postgres
     store = open_store(pg_url)
     try:
         _check_store(store)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_the_store_lets_go_of_what_it_loaded_before_the_transaction_ends(engine, tmp_path: Path, request) -> None:
+    # DuckDB keeps what is registered with it until the transaction ends, even once unregistered:
+    # the counts an import loads would stay in memory while it writes its classifications
+    store = open_store(str(tmp_path / "store.db") if engine == "duckdb" else request.getfixturevalue("pg_url"))
+    try:
+        variants, text_ids = _pairs(30_000, 2)
+        pairs = slot_pairs.pairs_of(variants, text_ids)
+        loaded = weakref.ref(pairs)
+        empty = {"template_texts": pd.DataFrame({"id": np.arange(3, dtype=np.int32), "text": ["a", "b", "c"],
+                                                 "items": np.ones(3, np.int64), "template": ["a", "b", "c"]}),
+                 "template_tokens": pd.DataFrame({"token": ["a"], "items": np.ones(1, np.int64)}),
+                 "template_rare": pd.DataFrame({"token": ["a"], "text_id": np.zeros(1, np.int32)})}
+        with store.transaction():
+            store.replace_template_counts(empty, pairs, "test")
+            del pairs
+            gc.collect()
+            assert loaded() is None
+            assert len(store.template_slots()) == len(variants)  # and it was written
+        assert len(store.template_slots()) == len(variants)
     finally:
         store.close()

@@ -12,7 +12,11 @@ import numpy as np
 
 def distinct(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values (np.unique's result)."""
-    ordered = np.sort(np.asarray(values))
+    return distinct_of_sorted(np.sort(np.asarray(values)))
+
+
+def distinct_of_sorted(ordered: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (a caller that made it sorts it in place: no copy)."""
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
 
 

@@ -46,7 +46,7 @@ from toilaudit.classify.interface import CLASSIFICATION_FIELDS, Rule, RulePack, 
 from toilaudit.classify.matching import start_matching
 from toilaudit.classify.model import RULE_LOGIT, ToilModel, shipped_model, sigmoid
 from toilaudit.classify.templates import (
-    distinct_by_length,
+    distinct_texts,
     distinct_values,
     group_templates,
     joined_match_texts,
@@ -105,7 +105,7 @@ class Evidence:
     """Each item's (match text, source) unit: rules are decided per unit."""
     units: int
     fired: dict[str, np.ndarray]
-    """Rule id -> fired per unit."""
+    """Rule id -> the units it fired for, in order (positions, not a flag per unit: see start_matching)."""
     signals: dict[str, np.ndarray]
     """Signal id -> fired per item."""
     text_fields: tuple[TextField, ...]
@@ -119,7 +119,9 @@ class Evidence:
 
     def rule_mask(self, rule_id: str) -> np.ndarray:
         """Whether the rule fired, per item."""
-        return self.fired[rule_id][self.unit_codes]
+        per_unit = np.zeros(self.units, dtype=bool)
+        per_unit[self.fired[rule_id]] = True
+        return per_unit[self.unit_codes]
 
 
 Templater = Callable[[pa.Array, np.ndarray], pa.Array]
@@ -275,7 +277,7 @@ def item_logits(evidence: Evidence, model: ToilModel, scored: Mapping[Field, np.
         logit += per_text[text.codes]
     per_unit = np.zeros(evidence.units)
     for rule in evidence.rules:
-        per_unit += rule_logit(model, rule) * evidence.fired[rule.id]
+        per_unit[evidence.fired[rule.id]] += rule_logit(model, rule)
     logit += per_unit[evidence.unit_codes]
     for signal_id, mask in evidence.signals.items():
         logit += signal_logit(model, signal_id) * mask
@@ -288,8 +290,9 @@ def item_match_texts(items: pd.DataFrame) -> tuple[np.ndarray, pa.Array, np.ndar
     # Normalise each distinct raw text once (repeated requests share titles), then group the
     # normalised texts: `codes` maps every item to its distinct match text.
     title_codes, titles = distinct_values(items["title"])
-    label_codes, labels = distinct_values(items["labels"])
     title_texts = match_texts(titles)
+    del titles  # as they are read, no longer needed: 260 MB at 5M distinct titles, at the peak
+    label_codes, labels = distinct_values(items["labels"])
     codes, texts = joined_match_texts(title_codes, title_texts, label_codes, match_texts(labels))
     return codes, texts, title_codes, title_texts
 
@@ -311,7 +314,6 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     source_codes, source_values = pd.factorize(items["source"])
     unit_codes, units = pd.factorize(codes.astype(np.int64) * len(source_values) + source_codes)
     unit_texts = units // len(source_values)
-    unit_sources = np.asarray(source_values, dtype=object)[units % len(source_values)]
     # The rules scan in the pool while this thread mines the templates (see repetition below)
     item_counts = np.bincount(codes, minlength=len(texts))
     with contextlib.ExitStack() as own:
@@ -320,19 +322,24 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
         title_field = TextField(TITLE, title_codes, title_texts)
         if titles_ready:
             titles_ready(title_field)
-        matches = matching()
-    fired = {}  # rule id -> fired per unit
+        matches = matching()  # rule id -> the texts it matched
+    fired = {}  # rule id -> the units it fired for
+    matched = np.zeros(len(texts), dtype=bool)
     for rule in pack.rules:
-        fired[rule.id] = matches[rule.id][unit_texts]
+        matched[matches[rule.id]] = True
+        rule_units = np.flatnonzero(matched[unit_texts])
+        matched[matches.pop(rule.id)] = False
         if rule.sources:
-            fired[rule.id] &= np.isin(unit_sources, rule.sources)
+            allowed = np.isin(np.asarray(source_values, dtype=object), rule.sources)
+            rule_units = rule_units[allowed[units[rule_units] % len(source_values)]]
+        fired[rule.id] = rule_units
 
     # repetition: title templates per source. Pages are not split by PagerDuty service: the
     # alert's title already names what fired, and one alert routed to several services is one noise.
     # All on integer codes: a million string concatenations would cost seconds.
     # categories kept as Arrow strings: a million distinct templates as Python strings would
     # cost a hundred megabytes more, at the import's peak
-    template_codes, template_values = distinct_by_length(mined)
+    template_codes, template_values = distinct_texts(mined)
     group_codes = source_codes * len(template_values) + template_codes[codes]
     sizes = np.bincount(group_codes)
     group_size = sizes[group_codes]
@@ -354,7 +361,7 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     very_repetitive = group_size >= 2 * settings.repetition_min_group
     toil_rule_fired = np.zeros(len(units), dtype=bool)
     for rule in pack.toil_rules:
-        toil_rule_fired |= fired[rule.id]
+        toil_rule_fired[fired[rule.id]] = True
     novel = (
         is_page & (group_size == 1) & items["urgency"].eq("high").to_numpy()
         & (duration >= NOVEL_INCIDENT_MIN).fillna(False).to_numpy() & ~auto_resolved & ~toil_rule_fired[unit_codes]
@@ -460,9 +467,10 @@ def _strongest(rules: list[Rule], evidence: Evidence) -> np.ndarray:
     weight = np.zeros(evidence.units)
     index = np.full(evidence.units, -1)
     for position, rule in enumerate(rules):
-        better = evidence.fired[rule.id] & (rule.weight > weight)
-        weight = np.where(better, rule.weight, weight)
-        index = np.where(better, position, index)
+        fired = evidence.fired[rule.id]
+        better = fired[rule.weight > weight[fired]]
+        weight[better] = rule.weight
+        index[better] = position
     return index[evidence.unit_codes]
 
 
@@ -546,7 +554,7 @@ def _rule_ids_and_reasons(pack: RulePack, evidence: Evidence) -> tuple[pd.Catego
     item_bits = np.zeros(len(evidence.unit_codes), dtype=dtype)
     for position, rule_id in enumerate(ids):
         if rule_id in evidence.fired:
-            unit_bits = unit_bits + evidence.fired[rule_id].astype(np.int64) * (1 << position)
+            unit_bits[evidence.fired[rule_id]] += 1 << position
         else:
             item_bits = item_bits + signals[rule_id].astype(np.int64) * (1 << position)
     bits = unit_bits[evidence.unit_codes] + item_bits

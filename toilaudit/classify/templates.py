@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from toilaudit import slot_pairs
 from toilaudit.classify.features import string_bytes, worker_pool
-from toilaudit.sorted_arrays import distinct
+from toilaudit.sorted_arrays import distinct, distinct_of_sorted
 
 T = TypeVar("T")
 
@@ -141,12 +141,20 @@ def _replace_where(text: pa.Array, rows: np.ndarray, pattern: str, replacement: 
     return pc.replace_with_mask(text, mask, changed)
 
 
-def distinct_by_length(texts: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """Each text's index into the distinct texts (int64), and those texts, grouped by byte length.
+BY_LENGTH_FROM = 1 << 16
+"""Fewer texts are encoded at once: their hash table is small, and a pass per length costs more."""
 
-    As dictionary_encode, a length at a time: texts of different lengths differ, and Arrow's hash
-    table over every text at once holds about three times their bytes while it runs (750-850 MB
-    more at 5M templates, against 370 MB this way, in the same time)."""
+
+def distinct_texts(texts: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Each text's index into the distinct texts (int64), and those texts: dictionary_encode's
+    result, the distinct texts in another order where there are many.
+
+    Many texts are encoded a byte length at a time: texts of different lengths differ, and
+    Arrow's hash table over every text at once holds about three times their bytes while it runs
+    (750-850 MB more at 5M templates, against 370 MB this way, in the same time)."""
+    if len(texts) < BY_LENGTH_FROM:
+        encoded = texts.dictionary_encode()
+        return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
     lengths = pc.binary_length(texts).to_numpy(zero_copy_only=False)
     order = np.argsort(lengths, kind="stable")
     codes = np.empty(len(texts), dtype=np.int64)
@@ -164,8 +172,7 @@ def distinct_values(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     array = pa.array(values.fillna(""), type=pa.string(), from_pandas=True)
     if isinstance(array, pa.ChunkedArray):  # Arrow-backed pandas strings arrive chunked
         array = array.combine_chunks()
-    encoded = array.dictionary_encode()
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+    return distinct_texts(array)
 
 
 def joined_match_texts(title_codes: np.ndarray, title_texts: pa.Array, label_codes: np.ndarray,
@@ -178,11 +185,12 @@ def joined_match_texts(title_codes: np.ndarray, title_texts: pa.Array, label_cod
     joined text.
     """
     pair_codes, pairs = pd.factorize(title_codes * len(label_texts) + label_codes)
-    title_part = title_texts.take(pa.array(pairs // len(label_texts)))
-    label_part = label_texts.take(pa.array(pairs % len(label_texts)))
-    joined = pc.utf8_trim_whitespace(pc.binary_join_element_wise(title_part, label_part, " "))
-    distinct = joined.dictionary_encode()
-    return distinct.indices.to_numpy(zero_copy_only=False)[pair_codes], distinct.dictionary
+    # no part outlives the join: at 5M titles each is a copy of them all
+    joined = pc.utf8_trim_whitespace(pc.binary_join_element_wise(
+        title_texts.take(pa.array(pairs // len(label_texts))), label_texts.take(pa.array(pairs % len(label_texts))),
+        " "))
+    codes, distinct = distinct_texts(joined)
+    return codes[pair_codes], distinct
 
 
 def group_templates(distinct: pa.Array, item_counts: np.ndarray, counts: TemplateCounts | None = None) -> pa.Array:
@@ -359,14 +367,24 @@ def _wildcard_rare_tokens(texts: pa.Array, item_counts: np.ndarray) -> pa.Array:
 
 def _held(tokens: _Tokens) -> np.ndarray:
     """The distinct (text, token) pairs, as text * len(vocabulary) + token code, sorted."""
-    return distinct(tokens.parents * len(tokens.vocabulary) + tokens.codes)
+    pairs = tokens.parents * len(tokens.vocabulary) + tokens.codes
+    pairs.sort()  # in place: 40M pairs at 5M titles, 330 MB not copied
+    return distinct_of_sorted(pairs)
+
+
+HELD_SLICE = 1 << 22
 
 
 def _token_items(tokens: _Tokens, item_counts: np.ndarray, held: np.ndarray) -> np.ndarray:
-    """Items carrying each token: a text counts once per token it holds, weighted by its items."""
-    vocabulary = tokens.vocabulary
-    return np.bincount(held % len(vocabulary), weights=item_counts[held // len(vocabulary)],
-                       minlength=len(vocabulary)) if len(vocabulary) else np.zeros(0)
+    """Items carrying each token: a text counts once per token it holds, weighted by its items.
+    A slice of `held` at a time: its codes, texts and weights at once were a gigabyte at 5M titles.
+    The counts are whole numbers, so the sums are exact whichever way they are split."""
+    vocabulary = len(tokens.vocabulary)
+    counts = np.zeros(vocabulary)
+    for start in range(0, len(held), HELD_SLICE):
+        part = held[start:start + HELD_SLICE]
+        counts += np.bincount(part % vocabulary, weights=item_counts[part // vocabulary], minlength=vocabulary)
+    return counts
 
 
 def _star_rare_tokens(texts: pa.Array, tokens: _Tokens, token_items: np.ndarray) -> tuple[pa.Array, _Tokens]:
@@ -417,9 +435,7 @@ def mask_variable_slots(texts: pa.Array, record: list[np.ndarray] | None = None,
     if neighbours is not None and len(neighbours):
         assert record is None and tokens is None, "neighbours are counted, never recorded"
         texts = pa.concat_arrays([texts, neighbours])
-    encoded = texts.dictionary_encode()
-    unique = encoded.dictionary
-    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    indices, unique = distinct_texts(texts)
     if tokens is None:
         tokens = _tokenize(unique)
     else:
@@ -450,7 +466,7 @@ def mask_variable_slots(texts: pa.Array, record: list[np.ndarray] | None = None,
         templates[rows[first]] = " ".join(words)
     template_at = np.full(len(unique), -1, dtype=np.int64)  # per dictionary row: its template, if masked
     template_at[masked_rows] = np.arange(len(masked_rows))
-    del slots, rows, starts, widths, strings, unique, encoded
+    del slots, rows, starts, widths, strings, unique
     # the texts of masked rows take their template: the result made in one pass over the texts
     # (masking the dictionary, then taking each text's row, made it twice: 800 MB at 5M titles)
     at = template_at[indices]
