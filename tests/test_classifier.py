@@ -106,6 +106,22 @@ def test_a_rule_for_some_sources_fires_on_their_items_only_and_the_heaviest_rule
     assert result.loc["J2", "category"] == "secret / key rotation"
 
 
+@pytest.mark.parametrize("starred_share", [0.1, 0.9])  # a few texts searched, or all of them
+def test_runs_of_stars_collapse_as_the_plain_regex_says(starred_share):
+    import random
+    import re
+
+    from toilaudit.classify.templates import collapse_stars
+
+    rng = random.Random(8)
+    pieces = ["*", "host", "-", "/", " ", ".", ":", "_", "**", "a*b", "é"]
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) if rng.random() < starred_share
+             else f"restart web-{n}" for n in range(2000)]
+    plain = [re.sub(r"\*(?:[ \-_./:]*\*)+", "*", text) for text in texts]
+    assert collapse_stars(pa.array(texts, pa.string())).to_pylist() == plain
+    assert sum(a != b for a, b in zip(plain, texts)) > 50
+
+
 def test_classifying_nothing_gives_nothing():
     assert classify(items_to_frame([]), PACK).empty
 

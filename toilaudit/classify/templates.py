@@ -216,15 +216,19 @@ def group_templates(distinct: pa.Array, item_counts: np.ndarray, counts: Templat
     step2, step2_tokens = _star_rare_tokens(step1, tokens, token_items)
     del step1, tokens, held
     slots: list[np.ndarray] | None = [] if counts is not None else None
-    templates = collapse_stars(mask_variable_slots(step2, slots, step2_tokens))
+    masked = mask_variable_slots(step2, slots, step2_tokens)
+    del step2, step2_tokens  # the texts before the slot step: not held beside its result
+    templates = collapse_stars(masked)
     if counts is not None and slots is not None:
         counts.keep_texts(distinct, item_counts, templates, slots)
     return templates
 
 
 def collapse_stars(texts: pa.Array) -> pa.Array:
-    """Runs of `*` (with the separators between them) become one `*`: the last step of a template."""
-    return pc.replace_substring_regex(texts, r"\*(?:[ \-_./:]*\*)+", "*")
+    """Runs of `*` (with the separators between them) become one `*`: the last step of a template.
+    Only texts holding two stars can hold a run (a regex over 5M texts held three times their bytes)."""
+    two_stars = pc.count_substring(texts, "*").to_numpy(zero_copy_only=False) >= 2
+    return _replace_where(texts, two_stars, r"\*(?:[ \-_./:]*\*)+", "*")
 
 
 def masked_texts(texts: pa.Array, token_items: Callable[[list[str]], np.ndarray]) -> pa.Array:
@@ -436,10 +440,12 @@ def mask_variable_slots(texts: pa.Array, record: list[np.ndarray] | None = None,
         assert record is None and tokens is None, "neighbours are counted, never recorded"
         texts = pa.concat_arrays([texts, neighbours])
     indices, unique = distinct_texts(texts)
+    first_rows = _first_rows(indices, len(unique))  # each distinct text is read at its first row
     if tokens is None:
         tokens = _tokenize(unique)
     else:
-        tokens.keep_rows(_first_rows(indices, len(unique)))
+        tokens.keep_rows(first_rows)
+    del unique  # the distinct texts are not kept through the step (280 MB at 5M titles)
     recorded: list[tuple[np.ndarray, np.ndarray]] | None = [] if record is not None else None
     slots = _variable_slots(tokens, recorded)
     tokens.release()  # before the recorded candidates are expanded: the import's peak
@@ -454,7 +460,7 @@ def mask_variable_slots(texts: pa.Array, record: list[np.ndarray] | None = None,
     slots = slots.sort_values(["row", "fillers", "width", "start"], ascending=[True, False, True, True])
     rows, starts, widths = (slots[name].tolist() for name in ("row", "start", "width"))
     masked_rows = sorted(set(rows))
-    strings = dict(zip(masked_rows, unique.take(pa.array(masked_rows, pa.int64())).to_pylist()))
+    strings = dict(zip(masked_rows, texts.take(pa.array(first_rows[masked_rows])).to_pylist()))
     templates = {}
     for first, last in _runs(rows):
         words = strings[rows[first]].split(" ")
@@ -464,9 +470,9 @@ def mask_variable_slots(texts: pa.Array, record: list[np.ndarray] | None = None,
             if sum(map(_is_concrete, trial)) >= floor:
                 words = trial
         templates[rows[first]] = " ".join(words)
-    template_at = np.full(len(unique), -1, dtype=np.int64)  # per dictionary row: its template, if masked
+    template_at = np.full(len(first_rows), -1, dtype=np.int64)  # per dictionary row: its template, if masked
     template_at[masked_rows] = np.arange(len(masked_rows))
-    del slots, rows, starts, widths, strings, unique
+    del slots, rows, starts, widths, strings
     # the texts of masked rows take their template: the result made in one pass over the texts
     # (masking the dictionary, then taking each text's row, made it twice: 800 MB at 5M titles)
     at = template_at[indices]
