@@ -450,7 +450,7 @@ def mask_variable_slots(texts: pa.Array, record: list[np.ndarray] | None = None,
     slots = _variable_slots(tokens, recorded)
     tokens.release()  # before the recorded candidates are expanded: the import's peak
     if record is not None and recorded is not None:
-        record.append(_expand(indices, _recorded_slots(recorded)))
+        record.append(_expand(indices, first_rows, _recorded_slots(recorded)))
     if wanted < len(indices):
         texts, indices = texts.slice(0, wanted), indices[:wanted]
         slots = slots[slots["row"].isin(indices)]
@@ -481,23 +481,23 @@ def mask_variable_slots(texts: pa.Array, record: list[np.ndarray] | None = None,
     return pc.replace_with_mask(texts, pa.array(taking), replacements.cast(texts.type))
 
 
-def _first_rows(indices: np.ndarray, distinct: int, dtype: type = np.int64) -> np.ndarray:
+def _first_rows(indices: np.ndarray, distinct: int) -> np.ndarray:
     """For each distinct value, the row of its first occurrence (`indices`: each row's value)."""
-    first: np.ndarray = np.empty(distinct, dtype=dtype)
-    first[indices[::-1]] = np.arange(len(indices) - 1, -1, -1, dtype=dtype)
+    first: np.ndarray = np.empty(distinct, dtype=np.int64)
+    first[indices[::-1]] = np.arange(len(indices) - 1, -1, -1, dtype=np.int64)
     return first
 
 
-def _expand(indices: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+def _expand(indices: np.ndarray, first: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """Candidate slots of distinct texts (`pairs` of variant and row into the dictionary) as slots
-    of every text holding them (`indices`: each text's row in the dictionary): pairs of variant
-    and text row (toilaudit.slot_pairs). Memory: `pairs` is rewritten in place (to each dictionary
-    row's first text), then grown in place by the slots of the other texts holding a shared row."""
+    of every text holding them (`indices`: each text's row in the dictionary; `first`: each
+    dictionary row's first text, _first_rows): pairs of variant and text row (toilaudit.slot_pairs).
+    Memory: `pairs` is rewritten in place (to each dictionary row's first text), then grown in
+    place by the slots of the other texts holding a shared row."""
     if len(indices) == 0 or len(pairs) == 0:
         return slot_pairs.empty(0)
     rows, variants = slot_pairs.halves(pairs)
-    holders = np.bincount(indices)
-    first = _first_rows(indices, len(holders), np.int32)
+    holders = np.bincount(indices, minlength=len(first))
     shared = np.flatnonzero(holders[rows] > 1)  # candidates of a text several texts share
     shared_rows, shared_variants = rows[shared], variants[shared]
     for start in range(0, len(rows), 1 << 20):  # in place, a slice at a time
@@ -525,10 +525,10 @@ def _expand(indices: np.ndarray, pairs: np.ndarray) -> np.ndarray:
 def slot_variants(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Every candidate slot of some masked texts (step 2): (row of `texts`, 32-bit variant hash)."""
     recorded: list[tuple[np.ndarray, np.ndarray]] = []
-    encoded = texts.dictionary_encode()
-    tokens = _tokenize(encoded.dictionary)
+    indices, unique = distinct_texts(texts)
+    tokens = _tokenize(unique)
     _map_candidate_slots(tokens, lambda parts: None, recorded)  # the candidates are what is wanted
-    return slot_pairs.halves(_expand(encoded.indices.to_numpy(zero_copy_only=False), _recorded_slots(recorded)))
+    return slot_pairs.halves(_expand(indices, _first_rows(indices, len(unique)), _recorded_slots(recorded)))
 
 
 def _runs(values: list) -> Iterator[tuple[int, int]]:
