@@ -604,6 +604,54 @@ def test_classifying_reads_descriptions_cut_where_the_classifier_stops_reading(t
         store.close()
 
 
+def test_an_empty_store_loads_no_items_beside_a_first_import_with_the_columns_and_types_of_a_full_one(
+        tmp_path: Path) -> None:
+    """A first import leaves nothing stored out, so the store is not asked to (the batch's keys are
+    not staged): what it loads is empty, with the columns and types the classifier reads."""
+    from toilaudit.classify.classifier import DESCRIPTION_CHARS
+
+    batch = _jira(tmp_path / "base.csv", _real(50, 17, "OPS"))
+    empty, full = open_store(str(tmp_path / "empty.db")), open_store(str(tmp_path / "full.db"))
+    try:
+        import_batch(full, batch, "csv")
+        other = _jira(tmp_path / "other.csv", _real(20, 5, "NEW"))
+        for replaced_by in (batch, other):
+            loaded = empty.load_items(CLASSIFY_COLUMNS, replaced_by=replaced_by, description_chars=DESCRIPTION_CHARS)
+            stored = full.load_items(CLASSIFY_COLUMNS, replaced_by=replaced_by, description_chars=DESCRIPTION_CHARS)
+            assert loaded.empty and len(stored) == (0 if replaced_by is batch else 50)
+            assert list(loaded.columns) == list(stored.columns) == list(CLASSIFY_COLUMNS)
+            assert loaded.dtypes.to_dict() == stored.dtypes.to_dict()
+    finally:
+        empty.close()
+        full.close()
+
+
+def test_the_template_keeper_gives_each_template_once_and_the_classifications_of_plain_mining(tmp_path: Path) -> None:
+    """A full classification's templates come from the keeper as a dictionary, one copy for the
+    store's counts and for the groups: the verdicts and the stored templates are plain mining's.
+    Many texts (distinct_texts encodes a byte length at a time), and repeated templates."""
+    import pyarrow as pa
+
+    from toilaudit.classify import templates as templates_module
+    from toilaudit.classify.rule_pack import load_rule_pack
+
+    rows = _real(400, 23, "OPS") + [row for row, _ in jira_rows(300, seed=4, project="REQ", human_label_share=0.0)]
+    items = _jira(tmp_path / "mixed.csv", rows).items[list(CLASSIFY_COLUMNS)]
+    pack = load_rule_pack()
+    for by_length_from in (templates_module.BY_LENGTH_FROM, 0):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(templates_module, "BY_LENGTH_FROM", by_length_from)
+            keeper = relabel.TemplateKeeper(pack, None)
+            kept = classify(items, pack, templates=keeper)
+            counts = TemplateCounts()
+            plain = classify(items, pack, templates=lambda t, c: group_templates(t, c, counts))
+        assert kept.equals(plain)
+        stored = keeper.tables["template_texts"]["template"]
+        assert isinstance(stored, pa.ChunkedArray) and pa.types.is_dictionary(stored.type)
+        assert stored.to_pylist() == counts.templates.to_pylist()
+        assert len(stored.chunk(0).dictionary) == len(set(counts.templates.to_pylist())) < len(stored)
+
+
 def test_random_deltas_equal_full_classification(tmp_path: Path) -> None:
     """Rounds of mixed deltas, each checked: new items, copies of stored titles (rare words turn
     common), titles with a word swapped (slots fill), and stored keys given other titles, a word

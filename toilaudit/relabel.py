@@ -75,6 +75,7 @@ from toilaudit.classify.templates import (
     SLOT_MIN_FILLERS,
     TemplateCounts,
     collapse_stars,
+    distinct_texts,
     group_templates,
     mask_variable_slots,
     masked_texts,
@@ -124,10 +125,13 @@ class TemplateKeeper:
         self.model: ToilModel | None = None
 
     def __call__(self, texts: pa.Array, item_counts: np.ndarray) -> pa.Array:
+        """The templates as a dictionary (each template once, as distinct_texts orders them): kept
+        for the store and read by the caller's groups, they are one copy, not two (250 MB at 5M titles)."""
         counts = TemplateCounts()
-        templates = group_templates(texts, item_counts, counts)
+        codes, distinct = distinct_texts(group_templates(texts, item_counts, counts))
+        counts.templates = pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), distinct)
         self.tables, self.slots = _tables(counts), counts.slots
-        return templates
+        return counts.templates
 
     def adapted(self, model: ToilModel) -> None:
         self.model = model

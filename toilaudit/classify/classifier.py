@@ -214,7 +214,8 @@ def classify(items: pd.DataFrame, pack: RulePack, model: ToilModel | None = None
             "hours_measured": measured,
             "off_hours": evidence.off_hours,
             "reasons": reasons,
-            "rule_pack_version": pack.version,
+            # one value for every item: a category, not a string per item (85 MB at 5M items)
+            "rule_pack_version": pd.Categorical.from_codes(np.zeros(len(items), dtype=np.int8), [pack.version]),
         }
     )
 
@@ -339,7 +340,11 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     # All on integer codes: a million string concatenations would cost seconds.
     # categories kept as Arrow strings: a million distinct templates as Python strings would
     # cost a hundred megabytes more, at the import's peak
-    template_codes, template_values = distinct_texts(mined)
+    if isinstance(mined, pa.DictionaryArray):  # each template once already (relabel.TemplateKeeper)
+        template_codes, template_values = mined.indices.to_numpy().astype(np.int64), mined.dictionary
+    else:
+        template_codes, template_values = distinct_texts(mined)
+    del mined
     group_codes = source_codes * len(template_values) + template_codes[codes]
     sizes = np.bincount(group_codes)
     group_size = sizes[group_codes]

@@ -77,9 +77,11 @@ def match_texts(titles: pd.Series | pa.Array, spaces: bool = True) -> pa.Array:
 
 
 def text_tests(texts: pa.Array, names: set[str]) -> dict[str, np.ndarray]:
-    """Per text, whether it passes each of the tests `names` (those PLACEHOLDERS names), read from
-    the texts' UTF-8 bytes with numpy: one pass for all of them, where RE2 scanned every text per test.
-    A match across two texts' boundary counts for the second: more texts rewritten, never fewer."""
+    """Per text, whether it passes each of the tests `names` (those PLACEHOLDERS names). Most are
+    read from the texts' UTF-8 bytes with numpy, where a match across two texts' boundary counts
+    for the second (more texts rewritten, never fewer); "http" and runs of hex digits are searched
+    per text by Arrow, which is quicker for them (on a million descriptions 0.33 s against 0.77 s,
+    and 0.45 s against 0.87 s)."""
     texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
     offsets, data = string_bytes(texts)
     starts = offsets[:-1]
@@ -99,28 +101,27 @@ def text_tests(texts: pa.Array, names: set[str]) -> dict[str, np.ndarray]:
             hits[last:] = False
         return hits
 
-    digit = _between(data, "0", "9")  # RE2's \d: ASCII digits only
-
-    def hex_runs() -> np.ndarray:
-        runs = digit | _between(data, "a", "f")
-        for length in (1, 2, 4):  # runs of 2, 4, then 8 hex digits
-            runs = np.concatenate((runs[:-length] & runs[length:], np.zeros(min(length, len(data)), bool)))
-        return runs
+    @cache
+    def digit() -> np.ndarray:
+        return _between(data, "0", "9")  # RE2's \d: ASCII digits only
 
     def white_space() -> np.ndarray:
         # RE2's \s: ASCII white space only, \t \n \f \r and the space (not \v)
         space = data == ord(" ")
         return (_between(data, "\t", "\r") & (data != ord("\v"))) | sequence(space, space)
 
-    tests = {
-        "http": lambda: sequence(data == ord("h"), data == ord("t"), data == ord("t"), data == ord("p")),
+    per_byte = {
         "at sign": lambda: data == ord("@"),
-        "digit dot digit": lambda: sequence(digit, data == ord("."), digit),
-        "8 hex digits": hex_runs,
-        "a number but a lone 0": lambda: _between(data, "1", "9") | sequence(digit, digit),
+        "digit dot digit": lambda: sequence(digit(), data == ord("."), digit()),
+        "a number but a lone 0": lambda: _between(data, "1", "9") | sequence(digit(), digit()),
         SPACES_TEST: white_space,
     }
-    return {name: texts_holding(tests[name]()) for name in names}
+    per_text = {
+        "http": lambda: pc.match_substring(texts, "http"),
+        "8 hex digits": lambda: pc.match_substring_regex(texts, "[0-9a-f]{8}"),
+    }
+    return {name: texts_holding(per_byte[name]()) if name in per_byte
+            else per_text[name]().to_numpy(zero_copy_only=False) for name in names}
 
 
 def _between(data: np.ndarray, low: str, high: str) -> np.ndarray:
