@@ -644,7 +644,7 @@ def test_the_template_keeper_gives_each_template_once_and_the_classifications_of
             keeper = relabel.TemplateKeeper(pack, None)
             kept = classify(items, pack, templates=keeper)
             counts = TemplateCounts()
-            plain = classify(items, pack, templates=lambda t, c: group_templates(t, c, counts))
+            plain = classify(items, pack, templates=lambda t, c, counts=counts: group_templates(t, c, counts))
         assert kept.equals(plain)
         stored = keeper.tables["template_texts"]["template"]
         assert isinstance(stored, pa.ChunkedArray) and pa.types.is_dictionary(stored.type)
