@@ -296,6 +296,24 @@ def test_rare_token_masking_equals_the_plain_definition(monkeypatch, held_slice)
     assert sum(a != b for a, b in zip(got, texts)) > 100
 
 
+def test_keeping_some_texts_tokens_equals_splitting_those_texts():
+    """The slot step cuts the tokens it is handed to the distinct texts' first rows, in their
+    order: the words and their concreteness are those of the texts."""
+    import numpy as np
+
+    from toilaudit.classify.templates import _is_concrete, _tokenize
+
+    texts = _named_texts(3000, seed=9, share=0.5, letters=3) + ["", "one", "a  b"]
+    rows = np.random.default_rng(9).permutation(len(texts))[:2000]
+    tokens = _tokenize(pa.array(texts, pa.string()))
+    tokens.keep_rows(rows)
+    words = [[tokens.vocabulary[code] for code in tokens.codes[tokens.offsets[row]:tokens.offsets[row + 1]]]
+             for row in range(len(rows))]
+    assert words == [texts[row].split(" ") for row in rows]
+    assert tokens.lengths.tolist() == [len(text) for text in words]
+    assert tokens.concrete.tolist() == [_is_concrete(word) for text in words for word in text]
+
+
 def test_rare_starred_tokens_equal_splitting_the_starred_texts_again():
     """group_templates' slot step reads the step-2 tokens _star_rare_tokens derives instead of
     splitting the step-2 texts again: the same words, one code for `*` (some texts hold one
