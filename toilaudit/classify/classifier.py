@@ -125,7 +125,8 @@ class Evidence:
 
 
 Templater = Callable[[pa.Array, np.ndarray], pa.Array]
-"""Distinct match texts and the items holding each -> their group templates (group_templates)."""
+"""Distinct match texts and the items holding each -> their group templates (group_templates). A
+dictionary array is read as each template once (its dictionary): relabel.TemplateKeeper's."""
 GroupCounter = Callable[[list[str], pa.Array], np.ndarray]
 """Sources and templates -> the items of each group (source, template) outside those classified,
 as group codes number them (source code * len(templates) + template code)."""

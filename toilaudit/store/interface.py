@@ -371,7 +371,9 @@ class Store:
         selected = [f"substr(description, 1, {int(description_chars)}) AS description"
                     if name == "description" and description_chars is not None else name for name in columns]
         select = f"SELECT {', '.join(selected)} FROM work_items"
-        if (replaced_by is not None or staged_scope is not None) and not self.item_count():
+        leaving_out = replaced_by is not None or staged_scope is not None
+        # not count(*): PostgreSQL would read every row to answer it
+        if leaving_out and self._scalar("SELECT 1 FROM work_items LIMIT 1") is None:
             # a first import: nothing to leave out, and its keys (5M: 170 MB in the engine) not staged
             frame = self._bulk_frame(f"{select} LIMIT 0")
         elif replaced_by is not None:
