@@ -11,7 +11,7 @@ BAD = FIXTURES / "bad"
 CASES = [
     # (command, file, expected message fragment)
     (["import", "jira", "--csv"], "jira_missing_created.csv",
-     "jira_missing_created.csv: no column for created_at (found 'Issue key', 'Summary', 'Status') - export Jira "
+     "jira_missing_created.csv: no column for created_at (\"created\") (found 'Issue key', 'Summary', 'Status') - export Jira "
      "issues as CSV with those columns or map yours with --columns"),
     (["import", "jira", "--csv"], "empty.csv", "empty.csv: the file is empty - export the Jira issues again"),
     (["import", "jira", "--csv"], "export.xlsx", "export.xlsx: a binary file, not a CSV export - export as CSV"),

@@ -397,3 +397,18 @@ def test_group_ids_are_g_and_8_hex_digits_of_the_hash_of_source_and_template_acr
     names = [f"{sources[code // len(templates)]}\x1f{templates[code % len(templates)].as_py()}" for code in group_codes]
     hashed = pd.util.hash_pandas_object(pd.Series(names, dtype=object), index=False).to_numpy() % 16**8
     assert list(ids.astype(str)) == [f"G{value:08x}" for value in hashed]
+
+
+@pytest.mark.parametrize("title", [
+    "Re-run failed nightly ETL job",
+    "Reset password for Acme support user",
+    "Apply Terraform change to raise the RDS connection limit",
+])
+def test_a_tool_or_an_organisation_named_in_a_request_does_not_make_it_engineering(title):
+    """N001 (engineering.automation) once fired on "etl", "acme", "terraform": a stranger's plain
+    requests became engineering work. The tools' names are not the work."""
+    items = items_to_frame([WorkItem("jira", "OPS-1", title, item_type="Task",
+                                     created_at=pd.Timestamp("2026-03-02 10:00", tz="UTC"))])
+    result = classify(items, load_rule_pack()).iloc[0]
+    assert "N001" not in result["rule_ids"].split()
+    assert result["is_toil"], (title, result["category"], result["score"])

@@ -87,3 +87,27 @@ def test_usage_errors_are_one_line_and_exit_2(db, args, fragment):
     assert line.startswith("error: ") and fragment in line
     assert " - " in line  # says what to do
     assert result.stdout == ""
+
+
+def test_a_store_in_a_folder_that_does_not_exist_names_the_folder(tmp_path):
+    missing = tmp_path / "nodir" / "audit.duckdb"
+    result = run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=missing)
+    assert result.exit_code == 2
+    assert f"the folder {missing.parent} does not exist - create it or choose another --db" in result.stderr
+    assert not missing.parent.exists()
+
+
+def test_a_bad_pagerduty_url_is_answered_with_a_pagerduty_example(db):
+    result = run("import", "pagerduty", "--since", "2026-01-01", "--url", "http://127.0.0.1:9", db=db,
+                 env={"PAGERDUTY_API_TOKEN": "t"})
+    assert result.exit_code == 2
+    assert "e.g. https://api.eu.pagerduty.com" in result.stderr and "atlassian" not in result.stderr
+
+
+def test_a_date_read_as_jiras_format_is_not_answered_with_that_format(db, tmp_path):
+    export = tmp_path / "j.csv"
+    export.write_text("Issue key,Summary,Created\nOPS-1,x,27/Nov/26 3:04 PM\nOPS-2,y,2026-13-45 10:00\n")
+    result = run("import", "jira", "--csv", str(export), db=db)
+    assert result.exit_code == 2 and "row 3: Created '2026-13-45 10:00' is not a date" in result.stderr
+    hint = result.stderr.split(" - ", 1)[1]
+    assert "%d/%b/%y %I:%M %p" not in hint and "--date-format" in hint

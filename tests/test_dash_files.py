@@ -27,7 +27,7 @@ def test_import_csv_from_standard_input(db, tmp_path, monkeypatch):
 def test_a_bad_export_on_standard_input_is_named_stdin(db):
     result = run("import", "jira", "--csv", "-", input="Key,Title\nA,b\n", db=db)
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: stdin: no column for created_at")
+    assert result.stderr.startswith("error: stdin: no column for created_at (\"created\")")
 
 
 def test_labels_from_standard_input(audited):

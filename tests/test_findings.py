@@ -394,3 +394,19 @@ def test_the_services_table_breaks_no_header_mid_word(demo):
     table = page[page.index("Each service's rung and verdict"):]
     for header in ("Shadow", "Supervised", "Agentic"):  # at narrow widths they broke as "Supervise|d"
         assert re.search(rf"\b{header}\b", table), header
+
+
+def test_figures_narrowed_to_the_services_named_say_so(steady, tmp_path):
+    """After an interview naming one service, summary and report count that service's items, and say
+    how many of the items imported that is: never "imported" for a part of them."""
+    interview(steady, answers_file(tmp_path, best, services=("payments-api",)))
+    data = run_json("summary", "--format", "json", db=steady)
+    assert data["services"] == ["payments-api"] and data["items_imported"] == 80
+    table = run("summary", db=steady).stdout
+    assert "Counting the items of the organisation's services (payments-api): 40 of the 80 items imported" in table
+    model = report_json(steady, tmp_path)
+    jira = next(s for s in model["sources"] if s["name"] == "Jira")
+    assert (jira["items"], jira["imported"]) == (40, 80)
+    out = tmp_path / "r.pdf"
+    assert run("report", "--out", str(out), "--date", "2026-11-25", db=steady).exit_code == 0
+    assert "Jira: 40 items of the organisation's services (of 80 imported)" in pdf_text(out)

@@ -98,3 +98,34 @@ def test_change_one_answer_after_the_end_keeps_the_others(store):
     after = store.load_answers("Org").set_index("question_id")
     assert after.loc["platform.idp", "answer"] == "It exists, but most requests still arrive as tickets"
     assert after["answered_at"].drop("platform.idp").sort_index().equals(before.drop("platform.idp").sort_index())
+
+
+def test_letters_typed_into_a_number_are_refused_not_taken_for_b_or_n(store):
+    """n and b are commands as a prompt's first key only: "abc" in a number field is refused as a number
+    (it once went back a question at its b), and the field can then be corrected."""
+    first_number = [q.id for q in load_bank().questions].index("ai.shadow-period-days")
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(ENTER * first_number + "abc" + ENTER + "\x7f" * 3 + "12" + ENTER + ENTER * 10)
+        assert run_interview(InterviewSession(store, load_bank(), "Org", "sre", Console(file=out, width=200),
+                                              {"input": pipe, "output": DummyOutput()})) == 40
+    assert out.getvalue().count(f"Question {first_number} of 40") == 1  # never went back
+    frame = store.load_answers("Org").set_index("question_id")
+    assert frame.loc["ai.shadow-period-days", "answer"] == "12"
+    assert frame.loc["ai.shadow-period-days", "note"] in ("", None)
+
+
+def test_b_goes_back_from_a_number_that_offers_its_saved_answer(store):
+    """A number question revisited offers its saved answer as text: b and n still work until something
+    is typed over it."""
+    first_number = [q.id for q in load_bank().questions].index("ai.shadow-period-days")
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        # answer 12; at the next question b (back to the number, which offers 12), b again (back to the
+        # question before it), then Enter keeps each answer to the end
+        pipe.send_text(ENTER * first_number + "12" + ENTER + "b" + "b" + ENTER * 12)
+        assert run_interview(InterviewSession(store, load_bank(), "Org", "sre", Console(file=out, width=200),
+                                              {"input": pipe, "output": DummyOutput()})) == 40
+    printed = out.getvalue()
+    assert printed.count(f"Question {first_number} of 40") == 2 and printed.count(f"Question {first_number + 1} of 40") == 2
+    assert store.load_answers("Org").set_index("question_id").loc["ai.shadow-period-days", "answer"] == "12"

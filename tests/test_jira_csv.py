@@ -114,7 +114,7 @@ def test_bundled_example_is_a_real_export():
 
 def test_missing_required_column_names_found_and_needed(tmp_path):
     export = write(tmp_path / "j.csv", "Key,Title\nOPS-1,x\n")
-    with pytest.raises(InputFileError, match=r"no column for created_at \(found 'Key', 'Title'\)"):
+    with pytest.raises(InputFileError, match=r"no column for created_at \(\"created\"\) \(found 'Key', 'Title'\)"):
         read_jira_csv([export], {})
 
 

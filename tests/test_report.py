@@ -265,7 +265,7 @@ def test_real_shaped_executive_summary_counts_the_period(real_shaped):
     assert f"{per_month:,.0f} h TOIL ESTIMATED PER MONTH Estimated from {period['items']:,} items; no time was " \
            "logged." in summary
     assert f"{period['items']:,} tickets and pages created in Nov 2025 to Oct 2026" in summary
-    assert "All 3,000 tickets and pages imported, from 13 Apr 2013 to 19 Nov 2026, count as evidence" in summary
+    assert "All 3,000 of the organisation's tickets and pages, from 13 Apr 2013 to 19 Nov 2026, count as evidence" in summary
     # the appendix lists the estimates the hours rest on
     model = json.loads((real_shaped / "board" / "report.json").read_text())
     assert sum(e["items"] for e in model["estimates"]) == period["items"]

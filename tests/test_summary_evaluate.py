@@ -112,3 +112,56 @@ def test_explain(audited):
     assert "verdict:" in result.stdout and "group:" in result.stdout
     missing = run("explain", "NOPE-1", db=audited)
     assert missing.exit_code == 2 and "no item or repetition group 'NOPE-1'" in missing.stderr
+
+
+def test_a_candidate_repeats_as_toil_not_as_one_toil_item_among_engineering_work(audited):
+    """A group qualifies as an automation candidate by its toil items, not by its size: one toil item
+    in a group of engineering tickets is not a request to automate."""
+    from toilaudit.store import open_store
+
+    before = run_json("summary", "--format", "json", "--top", "1000", db=audited)["top_candidates"]
+    chosen = next(c for c in before if c["items"] >= 3)
+    store = open_store(str(audited))
+    try:
+        with store.transaction():
+            keys = store._frame("SELECT key FROM classifications WHERE group_id = ? AND is_toil ORDER BY key",
+                                (chosen["group_id"],))["key"].tolist()
+            assert len(keys) >= 3
+            for key in keys[1:]:  # all but one of its toil items become engineering work
+                store._execute("UPDATE classifications SET is_toil = false WHERE group_id = ? AND key = ?",
+                               (chosen["group_id"], key))
+    finally:
+        store.close()
+    after = run_json("summary", "--format", "json", "--top", "1000", db=audited)["top_candidates"]
+    assert chosen["group_id"] not in {c["group_id"] for c in after}
+    assert {c["group_id"] for c in before} - {c["group_id"] for c in after} == {chosen["group_id"]}
+
+
+def test_labels_that_are_all_not_toil_leave_recall_and_f1_unmeasured_not_zero(db, tmp_path):
+    """Labels that are all not toil measure no recall: "n/a", and null in JSON, never 0."""
+    export = tmp_path / "j.csv"
+    export.write_text("Issue key,Summary,Created\nOPS-1,Design the new billing service schema,2026-01-01\n"
+                      "OPS-2,Write the architecture decision record for queues,2026-01-02\n"
+                      "OPS-3,Reset password for user bob,2026-01-03\n")
+    assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
+    labels = tmp_path / "labels.csv"
+    labels.write_text("key,label\nOPS-1,not-toil\nOPS-2,not-toil\n")
+    data = run_json("evaluate", "--labels", str(labels), "--format", "json", db=db)
+    assert data["support"] == 2 and data["recall"] is None
+    assert data["confusion_matrix"]["toil"] == {"toil": 0, "not_toil": 0}
+    called_toil = data["confusion_matrix"]["not_toil"]["toil"]
+    assert data["f1"] == (None if called_toil == 0 else 0.0)  # a wrong toil verdict is an F1 of 0, measured
+    table = run("evaluate", "--labels", str(labels), db=db).stdout
+    adapted = next(line for line in table.splitlines() if "adapted to your labels" in line)
+    assert adapted.split("│")[3].strip() == "n/a"  # the recall column
+    assert "no labelled item is toil, so recall cannot be measured" in table
+
+
+def test_the_report_says_why_a_classifier_figure_cannot_be_measured():
+    from toilaudit.maturity.interface import Agreement
+    from toilaudit.report.view_model import _evaluation_view
+
+    unmeasured = _evaluation_view(Agreement(None, None, None, 2, ("a labels file",)))
+    assert unmeasured.figures == "precision n/a, recall n/a, F1 n/a (no labelled item is toil, so recall cannot be measured)"
+    measured = _evaluation_view(Agreement(0.9, 0.8, 0.847, 40, ("a labels file",)))
+    assert measured.figures == "precision 0.900, recall 0.800, F1 0.847"

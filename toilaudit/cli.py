@@ -246,7 +246,7 @@ def csv_options(function):
         click.option("--date-format", metavar="FMT",
                      help="strptime format when dates are not ISO or Jira's default, e.g. '%d.%m.%Y %H:%M'."),
         click.option("--timezone", default="UTC", show_default=True, metavar="TZ",
-                     help="Time zone of dates written without an offset (Jira writes the exporter's zone)."),
+                     help="Time zone of dates written without an offset (an export writes its exporter's zone)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -575,8 +575,9 @@ def items(ctx, toil, category, group, team, service, source, limit: int, output_
     """List stored items with their verdicts, newest first, to find a key to explain.
 
     \b
-    Filters combine; names match in any case. Columns: source, key, PagerDuty incident
-    number, created, toil or not, category, repetition group, team, service, hours, title.
+    Filters combine; names match in any case. The table shows key (with the PagerDuty
+    incident number), created, toil or not, category, repetition group and title; --format
+    json or csv adds source, team, service and hours.
     Examples:
       toilaudit items --toil --category "access request" --team Payments
       toilaudit items --group G4b3860ef --format csv --limit 0 > group.csv
@@ -600,7 +601,7 @@ def _item_record(row: dict) -> dict:
             "title": row["title"]}
 
 
-CATEGORY_CHARS = 18
+CATEGORY_CHARS = 26  # the default rule pack's longest category ("software / licence request") whole
 
 
 def _items_table(rows: list[dict]) -> None:
@@ -664,9 +665,9 @@ def _org_share(store: Store, org: str | None, summary_by: str, top: int, period_
 
     interviewed = sorted(set(store.load_answers()["org"]))
     if org is None and len(interviewed) != 1:
-        note = ("several organisations interviewed - pass --org NAME for toil against its capacity"
-                if interviewed else "toil against capacity needs the interview's capacity questions "
-                "(capacity.ops-engineers, capacity.hours-per-week)")
+        note = ("Several organisations are interviewed: pass --org NAME for toil against its capacity."
+                if interviewed else "Toil against capacity needs the interview's two capacity questions "
+                "(capacity.ops-engineers, capacity.hours-per-week): run toilaudit interview.")
         period = choose_period(store, period_spec)
         return summarise(store, summary_by, top, period=period), None, note
     from toilaudit.maturity.from_store import assess_org
@@ -678,8 +679,8 @@ def _org_share(store: Store, org: str | None, summary_by: str, top: int, period_
     period = choose_period(store, period_spec, scope.item_services)
     result = summarise(store, summary_by, top, services=scope.item_services, period=period)
     share = org_capacity_share(store, assessment, scope, period, result)
-    note = "" if share else (f"toil against capacity: {scope.org} has not answered the capacity questions "
-                             "(capacity.ops-engineers, capacity.hours-per-week)")
+    note = "" if share else (f"Toil against capacity: {scope.org} has not answered the capacity questions "
+                             "(capacity.ops-engineers, capacity.hours-per-week).")
     return result, share, note
 
 
@@ -768,11 +769,16 @@ def _summary_table(result, share, note) -> None:
     from toilaudit.summary import GOOGLE_CAP_PERCENT
 
     total = result.total
+    scoped = result.services is not None
+    if scoped:
+        stdout.print(f"Counting the items of the organisation's services ({', '.join(result.services)}): "
+                     f"{result.items_any_date:,} of the {result.items_imported:,} items imported (--org NAME: "
+                     "another organisation interviewed).", highlight=False, markup=False)
     if result.period is not None:
         stdout.print(f"Period: {result.period.described}.", highlight=False, markup=False)
         if result.items_any_date > total.items:
-            stdout.print(f"All {result.items_any_date:,} items imported count as evidence (repetition, toil "
-                         "tracking); the figures below count the period's.", highlight=False)
+            stdout.print(f"All {result.items_any_date:,} items {'in scope' if scoped else 'imported'} count as "
+                         "evidence (repetition, toil tracking); the figures below count the period's.", highlight=False)
     measured = ("No time was logged: every hour is estimated from the item's category."
                 if not total.measured_items else f"{total.measured_percent}% of the hours were measured, the rest "
                                                   "estimated.")
@@ -837,6 +843,7 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
     imports and `label` use it, 5-fold cross-validated: each label is scored by a model
     fitted without it. Measure this before you quote the toil figure to anyone.
     """
+    from toilaudit.classify.evaluate import shown_figure, undefined_figures
     from toilaudit.verdicts import evaluation_against_labels
 
     with store_from(ctx, READ, shows_figures=True) as store:
@@ -853,9 +860,12 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
         table.add_column(column, justify="left" if not column else "right")
     for name, figures in ((f"adapted to your labels, {check.folds}-fold cross-validated", check.adapted),
                           ("shipped model alone (never saw your labels)", check.shipped)):
-        table.add_row(name, f"{figures.precision:.3f}", f"{figures.recall:.3f}", f"{figures.f1:.3f}")
+        table.add_row(name, *(shown_figure(value) for value in (figures.precision, figures.recall, figures.f1)))
     stdout.print(table)
     adapted = check.adapted
+    why = undefined_figures(adapted.precision, adapted.recall)
+    if why:
+        click.echo(f"n/a: {why}" + (" - label some toil items too (toilaudit label)" if adapted.recall is None else ""))
     matrix = Table(title="Confusion matrix, adapted (rows: your labels, columns: toilaudit)", title_justify="left")
     matrix.add_column("")
     matrix.add_column("toil", justify="right")

@@ -119,6 +119,10 @@ class Summary:
     """The period the figures count; None: every item, whatever its date."""
     items_any_date: int = 0
     """Items in scope whatever their date: all of them count as evidence (repetition, toil tracking)."""
+    services: tuple[str, ...] | None = None
+    """The services whose items are counted (an interviewed organisation's); None: every item."""
+    items_imported: int = 0
+    """Every item in the store, whatever its service and date."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -137,6 +141,8 @@ class Summary:
             "period": self._period_json(),
             "rule_pack": list(self.rule_pack_versions),
             "toil_percent_range": self.toil_range.as_json() if self.toil_range else None,
+            "services": None if self.services is None else list(self.services),
+            "items_imported": self.items_imported,
         }
 
     def _period_json(self) -> dict[str, Any]:
@@ -253,6 +259,8 @@ def summarise(store: Store, by: str = "source", top: int = TOP_CANDIDATES, with_
         toil_range=toil_range(store, by_source) if with_range else None,
         period=period,
         items_any_date=int(store.totals(services)["items"]) if period is not None else int(totals["items"]),
+        services=services,
+        items_imported=store.item_count(),
     )
 
 

@@ -66,17 +66,21 @@ def scrub(text: str, url: str) -> str:
     return text
 
 
+URL_EXAMPLES = {"jira": "https://acme.atlassian.net", "pagerduty": "https://api.eu.pagerduty.com"}
+
+
 def check_source_url(url: str, source: str, schemes: tuple[str, ...] = ("https", "http")) -> str:
     """A live source's base URL, refused in one line when it cannot be used or holds a credential."""
+    example = URL_EXAMPLES.get(source, URL_EXAMPLES["jira"])
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
     except ValueError as exc:
         raise SourceError(f"{source}: --url {shown(redact_url(url))} is not a URL ({exc}) - give the base URL, "
-                             "e.g. https://acme.atlassian.net") from None
+                             f"e.g. {example}") from None
     if parts.scheme.lower() not in schemes or not parts.hostname:
         raise SourceError(f"{source}: --url {shown(redact_url(url))} is not an {' or '.join(schemes)} URL - give "
-                             "the base URL with its scheme, e.g. https://acme.atlassian.net")
+                             f"the base URL with its scheme, e.g. {example}")
     if parts.username is not None or parts.password is not None:
         raise SourceError(f"{source}: --url {shown(redact_url(url))} holds credentials - remove them from the "
                              "URL; they come from the environment only (see --help)")

@@ -33,26 +33,31 @@ class Evaluation:
     def support(self) -> int:
         return self.true_positive + self.false_positive + self.false_negative + self.true_negative
 
+    # A figure whose denominator is empty is undefined, not 0: two labels of not-toil, both
+    # classified not toil, agree fully, yet precision and recall have nothing to count.
     @property
-    def precision(self) -> float:
+    def precision(self) -> float | None:
+        """None when nothing was classified toil."""
         flagged = self.true_positive + self.false_positive
-        return self.true_positive / flagged if flagged else 0.0
+        return self.true_positive / flagged if flagged else None
 
     @property
-    def recall(self) -> float:
+    def recall(self) -> float | None:
+        """None when nothing is labelled toil."""
         actual = self.true_positive + self.false_negative
-        return self.true_positive / actual if actual else 0.0
+        return self.true_positive / actual if actual else None
 
     @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
+    def f1(self) -> float | None:
+        """2TP / (2TP + FP + FN); None when no item is labelled or classified toil."""
+        counted = 2 * self.true_positive + self.false_positive + self.false_negative
+        return 2 * self.true_positive / counted if counted else None
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
+            "precision": rounded(self.precision, 4),
+            "recall": rounded(self.recall, 4),
+            "f1": rounded(self.f1, 4),
             "support": self.support,
             "confusion_matrix": {
                 "toil": {"toil": self.true_positive, "not_toil": self.false_negative},
@@ -60,6 +65,24 @@ class Evaluation:
             },
             "unmatched_labels": self.unmatched,
         }
+
+
+def rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def shown_figure(value: float | None) -> str:
+    """A precision, recall or F1 for people: "n/a" where it is undefined (see Evaluation)."""
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def undefined_figures(precision: float | None, recall: float | None) -> str | None:
+    """Why precision or recall (an Evaluation's) cannot be measured on these labels; None when both can."""
+    if recall is None:
+        return "no labelled item is toil, so recall cannot be measured"
+    if precision is None:
+        return "toilaudit called none of the labelled items toil, so precision cannot be measured"
+    return None
 
 
 def read_labels(path: Path) -> pd.DataFrame:

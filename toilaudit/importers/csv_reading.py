@@ -121,8 +121,10 @@ def read_export(
     if missing:
         found = ", ".join(shown(h, 30) for h in headers[:6]) + (" ..." if len(headers) > 6 else "")
         hint = "not a CSV export? " if len(headers) < 2 else ""
+        # each field with the header that usually holds it ("issue key"): a user knows the headers, --columns the fields
+        wanted_columns = ", ".join(f'{field} ("{aliases[field][0]}")' if aliases.get(field) else field for field in missing)
         raise InputFileError(
-            f"{where}: {hint}no column for {', '.join(missing)} (found {found}) - "
+            f"{where}: {hint}no column for {wanted_columns} (found {found}) - "
             f"export {source} as CSV with those columns or map yours with --columns"
         )
     wanted = sorted({i for found in positions.values() for i in found})

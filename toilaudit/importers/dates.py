@@ -28,6 +28,7 @@ from toilaudit.errors import InputFileError, shown
 from toilaudit.importers.export import rows_named
 
 JIRA_DEFAULT_FORMAT = "%d/%b/%y %I:%M %p"
+OTHER_FORMAT_EXAMPLE = "%d.%m.%Y %H:%M"  # the hint's example when the dates were read as Jira's
 CANDIDATE_FORMATS = (
     "ISO8601",
     JIRA_DEFAULT_FORMAT,
@@ -173,7 +174,8 @@ def parse_dates(
                                  "such day) - correct that row of the export")
         raise InputFileError(
             f"{where} row {row + 2}: {column} {shown(value)} is not a date (read as {chosen}) - "
-            f"export ISO dates or pass --date-format, e.g. --date-format '{JIRA_DEFAULT_FORMAT}'"
+            f"export ISO dates or pass --date-format with these dates' format, e.g. --date-format "
+            f"'{OTHER_FORMAT_EXAMPLE if chosen == JIRA_DEFAULT_FORMAT else JIRA_DEFAULT_FORMAT}'"
         )
     return parsed
 

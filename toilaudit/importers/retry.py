@@ -70,8 +70,9 @@ def with_retries(call: Callable[[], T], where: str, policy: RetryPolicy = RetryP
             return call()
         except Retryable as failure:
             if attempt == policy.attempts:
+                tries = "1 try" if policy.attempts == 1 else f"{policy.attempts} tries"
                 raise SourceError(
-                    f"{where}: still failing after {policy.attempts} tries ({failure}) - the service is overloaded "
+                    f"{where}: still failing after {tries} ({failure}) - the service is overloaded "
                     "or down; run the same command later, it resumes where it stopped"
                 ) from None
             wait = failure.retry_after_seconds if failure.retry_after_seconds is not None else delay

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from toilaudit.classify.evaluate import rounded
 from toilaudit.maturity.interface import (
     LABELLED_ITEMS_MIN,
     TOIL_MEASURED_MIN_DAYS,
@@ -33,8 +34,8 @@ def classifier_agreement(store: Store, services: tuple[str, ...] | None) -> Agre
         return None
     check, origins = found
     figures = check.adapted
-    return Agreement(round(figures.precision, 3), round(figures.recall, 3), round(figures.f1, 3), figures.support,
-                     origins)
+    return Agreement(rounded(figures.precision, 3), rounded(figures.recall, 3), rounded(figures.f1, 3),
+                     figures.support, origins)
 
 
 def toil_by_category(store: Store, services: tuple[str, ...] | None) -> tuple[CategoryToil, ...]:

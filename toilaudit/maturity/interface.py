@@ -125,12 +125,12 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Agreement:
-    precision: float
-    """Of the items the classifier calls toil, the share the labels call toil."""
-    recall: float
-    """Of the items the labels call toil, the share the classifier found."""
-    f1: float
-    """Harmonic mean of the two."""
+    precision: float | None
+    """Of the items the classifier calls toil, the share the labels call toil (None: it calls none toil)."""
+    recall: float | None
+    """Of the items the labels call toil, the share the classifier found (None: none is labelled toil)."""
+    f1: float | None
+    """Harmonic mean of the two (None: no item is labelled or classified toil)."""
     support: int
     """Labelled items of the organisation compared."""
     origins: tuple[str, ...]

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import questionary
+from prompt_toolkit.application.current import get_app
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from rich.console import Console
 from rich.markup import escape
@@ -101,8 +103,10 @@ def saved_answers(session: InterviewSession) -> dict[tuple[str, str], tuple[str,
 
 def introduce(session: InterviewSession, count: int) -> None:
     """Say once, at the start, where the questions come from and which keys do what."""
-    scope = (f" Questions on AI agents are asked for each of {len(session.services)} services: "
-             f"{', '.join(session.services)}." if session.services else "")
+    services = session.services
+    scope = ("" if not services else f" Questions on AI agents are asked for the service {services[0]}."
+             if len(services) == 1 else
+             f" Questions on AI agents are asked for each of {len(services)} services: {', '.join(services)}.")
     session.console.print(
         f"[bold]toilaudit interview[/bold] for [bold]{escape(session.org)}[/bold], answered by "
         f"{escape(session.interviewee)}.\n\n"
@@ -238,9 +242,10 @@ def prompt_for(question: Question, options: dict[str, Any], default: str | None 
         def validate(text: str) -> bool | str:
             return normalise(question, text) is not None or "Enter a number of 0 or more, or leave empty if not sure"
 
+        offered = "" if default in (None, UNKNOWN) else default
         prompt = questionary.text("Answer (a number; Enter if not sure; n note, b back):", validate=validate,
-                                  default="" if default in (None, UNKNOWN) else default, **options)
-        return _Mapped(with_command_keys(prompt), lambda text: normalise(question, text))
+                                  default=offered, **options)
+        return _Mapped(with_command_keys(prompt, offered), lambda text: normalise(question, text))
     # Digits only as shortcuts (the bank has at most nine choices), so that n and b stay free
     choices = [questionary.Choice(title=choice, value=choice, shortcut_key=str(number))
                for number, choice in enumerate(question.choices, 1)]
@@ -252,11 +257,14 @@ def prompt_for(question: Question, options: dict[str, Any], default: str | None 
     return with_command_keys(prompt)
 
 
-def with_command_keys(prompt: questionary.Question) -> questionary.Question:
-    """Let n and b end a prompt with a command (NOTE, BACK) instead of an answer."""
+def with_command_keys(prompt: questionary.Question, offered: str = "") -> questionary.Question:
+    """Let n and b end a prompt with a command (NOTE, BACK) instead of an answer, until something is
+    typed over the `offered` text: a letter typed into a number ("abc") is refused as a number, not
+    taken for b."""
     keys = KeyBindings()
+    nothing_typed = Condition(lambda: get_app().current_buffer.text == offered)
     for key, command in COMMAND_KEYS.items():
-        keys.add(key, eager=True)(lambda event, command=command: event.app.exit(result=command))
+        keys.add(key, eager=True, filter=nothing_typed)(lambda event, command=command: event.app.exit(result=command))
     application = prompt.application
     # later bindings win in prompt_toolkit, and a specific key beats the prompts' catch-all one
     application.key_bindings = merge_key_bindings([application.key_bindings or KeyBindings(), keys])

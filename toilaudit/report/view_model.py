@@ -18,6 +18,7 @@ import pandas as pd
 
 from toilaudit import __version__
 from toilaudit.classify.accuracy import corpus_accuracy
+from toilaudit.classify.evaluate import shown_figure, undefined_figures
 from toilaudit.classify.model import shipped_model
 from toilaudit.maturity.bank import load_bank
 from toilaudit.maturity.history import Snapshot, compare, snapshot_content
@@ -32,6 +33,7 @@ from toilaudit.maturity.interface import (
     RUNG_PHRASE,
     RUNGS,
     SRE_STATE,
+    Agreement,
     Assessment,
 )
 from toilaudit.maturity.scope import Scope
@@ -348,12 +350,15 @@ class ServiceRow:
 class SourceView:
     name: str
     items: int
-    """Items imported, whatever their date."""
+    """Items in scope (the organisation's services), whatever their date."""
     first: str
     last: str
     inputs: tuple[str, ...]
     period_items: int = 0
     """Of them, created in the report's period."""
+    imported: int = 0
+    """Every item of the source imported, whatever its service: more than `items` when the
+    organisation named its services."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,9 +375,8 @@ class EstimateRow:
 
 @dataclass(frozen=True, slots=True)
 class EvaluationView:
-    precision: float
-    recall: float
-    f1: float
+    figures: str
+    """"precision 0.91, recall 0.88, F1 0.89", with "n/a" and why for a figure the labels cannot measure."""
     support: int
     labels_from: tuple[str, ...]
 
@@ -731,7 +735,7 @@ def _evidence_note(assessment: Assessment, period: Period | None, counted: int) 
     evidence = assessment.evidence
     if period is None or evidence.items <= counted:
         return ""
-    return (f"All {evidence.items:,} tickets and pages imported, from {day(period.data_start)} to "
+    return (f"All {evidence.items:,} of the organisation's tickets and pages, from {day(period.data_start)} to "
             f"{day(period.data_end - DAY)}, count as evidence: they form the repetition groups and show whether "
             "toil is tracked.")
 
@@ -835,6 +839,7 @@ def _sources(store: Store, summary: Summary, services) -> tuple[SourceView, ...]
     ranges = store.source_ranges(services).set_index("source")
     kinds = {"jira": "Jira", "pagerduty": "PagerDuty"}
     imported = breakdown(store, "source", services)
+    everything = breakdown(store, "source") if services is not None else imported
     views = []
     for name, figures in imported.items():
         mine = runs.loc[runs["source"] == name]
@@ -851,7 +856,7 @@ def _sources(store: Store, summary: Summary, services) -> tuple[SourceView, ...]
         in_period = summary.by_source.get(name)
         views.append(SourceView(kinds.get(name, name), figures.items, f"{pd.Timestamp(first):%Y-%m-%d}",
                                 f"{pd.Timestamp(last):%Y-%m-%d}", tuple(inputs),
-                                in_period.items if in_period else 0))
+                                in_period.items if in_period else 0, everything[name].items))
     return tuple(views)
 
 
@@ -874,9 +879,14 @@ def _classifier() -> ClassifierView:
 
 def _evaluation(assessment: Assessment) -> EvaluationView | None:
     agreement = assessment.evidence.agreement
-    if agreement is None:
-        return None
-    return EvaluationView(agreement.precision, agreement.recall, agreement.f1, agreement.support, agreement.origins)
+    return None if agreement is None else _evaluation_view(agreement)
+
+
+def _evaluation_view(agreement: Agreement) -> EvaluationView:
+    figures = ", ".join(f"{name} {shown_figure(value)}" for name, value in (
+        ("precision", agreement.precision), ("recall", agreement.recall), ("F1", agreement.f1)))
+    why = undefined_figures(agreement.precision, agreement.recall)
+    return EvaluationView(figures + (f" ({why})" if why else ""), agreement.support, agreement.origins)
 
 
 def _next_levels(assessment: Assessment) -> tuple[NextLevel, ...]:
@@ -965,8 +975,8 @@ def _decisions(actions: tuple[ActionView, ...], services: tuple[ServiceView, ...
     above = [s.name for s in services if s.above_allowed]
     allowed = {s.allowed_rung for s in assessment.services}
     if allowed == {NO_RUNG}:
-        hold = (f"Allow no AI agent on any of the {len(services)} services in scope: at "
-                f"{LEVELS[assessment.overall_level]}, Table 3 allows none")
+        where = "the one service in scope" if len(services) == 1 else f"any of the {len(services)} services in scope"
+        hold = (f"Allow no AI agent on {where}: at {LEVELS[assessment.overall_level]}, Table 3 allows none")
     elif allowed == {"agentic"}:
         hold = ("Allow agentic AI on every service, within the guardrails delivered with this report, and keep the "
                 "readiness gate where agent access is granted")

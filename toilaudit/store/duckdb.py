@@ -117,6 +117,9 @@ class DuckDBStore(Store):
         import duckdb
 
         existed = path.exists()
+        if not existed and not path.parent.is_dir():
+            raise StoreError(f"{self.location}: the folder {path.parent} does not exist - create it or choose "
+                             "another --db")
         try:
             # DuckDB would download and load an extension to read a SQLite or other foreign file,
             # over plain HTTP: a store never needs one, so neither happens

@@ -715,8 +715,9 @@ class Store:
     def top_groups(self, limit: int, min_items: int = 1, services: tuple[str, ...] | None = None,
                    between: tuple[datetime, datetime] | None = None) -> pd.DataFrame:
         """Repetition groups of toil ranked by hours: the automation candidates. A group qualifies by
-        its size in the whole store (`min_items` or more, as the classifier counts repetition), and is
-        ranked by the hours and items of the period; `items_all` is its size in the whole store."""
+        its toil items in the whole store (`min_items` or more, as the classifier counts repetition:
+        one toil item in a group of engineering work is not a request to automate), and is ranked by
+        the hours and items of the period; `items_all` is its size in the whole store."""
         where, params = self._where(services, "c.is_toil", between=between)
         return self._frame(
             self._sql(
@@ -724,7 +725,7 @@ class Store:
                   min(w.source) AS source, count(*) AS items, COALESCE({hours_sum()}, 0) AS hours,
                   min(w.title) AS example_title,
                   count(DISTINCT NULLIF(w.team, '')) AS teams, max(g.group_size) AS items_all
-                FROM {JOINED} JOIN ({group_sizes(having=" HAVING count(*) >= ?")}) g
+                FROM {JOINED} JOIN ({group_sizes(having=" HAVING sum(CASE WHEN is_toil THEN 1 ELSE 0 END) >= ?")}) g
                   ON g.source = c.source AND g.template = c.template{where}
                 GROUP BY c.group_id ORDER BY hours DESC, items DESC, c.group_id LIMIT ?"""
             ),
