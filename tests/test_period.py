@@ -133,7 +133,7 @@ def test_the_evidence_counts_every_date(steady, tmp_path):
     assert model["actions"][0]["conditions"][0] == {**model["actions"][0]["conditions"][0], "state": "holds"}
     assert model["actions"][0]["evidence"].startswith("80 tickets and pages over 273 days are the evidence")
     assert "In Sep 2026, toil is" in model["actions"][0]["evidence"]
-    assert "All 80 tickets and pages imported" in model["evidence_note"]
+    assert "All 80 of the organisation's tickets and pages" in model["evidence_note"]
 
 
 def test_items_without_a_team_use_the_project_then_say_no_team(db, tmp_path):
