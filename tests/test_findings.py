@@ -363,7 +363,10 @@ def test_report_details_the_board_asked_for(demo):
     assert "* Partial month: the data begins on 24 Nov 2025." in text
     assert "Period Nov 2025 to Oct 2026 (the last 12 full months of the data; the data begins on 24 Nov 2025)" in text
     assert not re.search(r"\b2[56]-\d\d\b", text)  # no "25-11" axis labels
-    assert "Where answers and data disagree" in text and "platform.provisioning: answered 'Self-service" in text
+    assert "Where answers and data disagree" in text
+    asked = "How does a team usually get a new environment, for example a database or a service account?"
+    assert f"Asked \u201c{asked}\u201d, answered 'Self-service" in text
+    assert "platform.provisioning: answered" not in text  # the board reads the question, not its id
 
 
 def test_report_figures_add_up(audited, tmp_path):

@@ -660,7 +660,7 @@ def build_report(
             for level in range(1, 6)
         ),
         next_levels=_next_levels(assessment),
-        contradictions=tuple(clip(c, LINE_CHARS * 2) for c in assessment.contradictions),
+        contradictions=tuple(clip(_asked(c), LINE_CHARS * 2) for c in assessment.contradictions),
         by_team=_top_rows(breakdown(store, "team", services, period), "teams"),
         teams_total=_row("All teams", total),
         by_category=by_category,
@@ -875,6 +875,14 @@ def _classifier() -> ClassifierView:
         labels_by="read and labelled item by item against a written rubric by the project's AI assistants "
                   "(an independent second pass agreed with Cohen's kappa 0.92)",
     )
+
+
+def _asked(contradiction: str) -> str:
+    """A contradiction ("sre.toil-tracked: answered ...") for a board: the question as it was asked,
+    not its id (the appendix's interview record lists ids beside the answers)."""
+    question_id, _, rest = contradiction.partition(": ")
+    question = load_bank().by_id().get(question_id)
+    return f"Asked \u201c{question.text}\u201d, {rest}" if question and rest else contradiction
 
 
 def _evaluation(assessment: Assessment) -> EvaluationView | None:
