@@ -83,3 +83,17 @@ def test_store_that_is_not_a_database(tmp_path):
     result = run("summary", db=bogus)
     assert result.exit_code == 2
     assert "notes.db: not a toilaudit database" in result.stderr
+
+
+def test_a_columns_header_the_export_lacks_is_refused_before_it_wipes_a_field(audited, tmp_path):
+    """A typo in --columns ("Kindd" for "Issue Type") would import every item with no type, and a
+    re-import would wipe the types stored: refused, naming the header, and the store is as it was."""
+    columns = tmp_path / "columns.yaml"
+    columns.write_text("Kindd: item_type\n")
+    before = run_json("summary", "--format", "json", db=audited)
+    result = run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), "--columns", str(columns), db=audited)
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "--columns maps 'kindd' (to item_type), but the export has no such header (found 'Summary', 'Issue key'" \
+        in result.stderr
+    assert "correct the header in the --columns file" in result.stderr
+    assert run_json("summary", "--format", "json", db=audited) == before

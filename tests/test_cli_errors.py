@@ -111,3 +111,12 @@ def test_a_date_read_as_jiras_format_is_not_answered_with_that_format(db, tmp_pa
     assert result.exit_code == 2 and "row 3: Created '2026-13-45 10:00' is not a date" in result.stderr
     hint = result.stderr.split(" - ", 1)[1]
     assert "%d/%b/%y %I:%M %p" not in hint and "--date-format" in hint
+
+
+def test_a_date_that_misses_the_format_given_names_that_format(db, tmp_path):
+    export = tmp_path / "j.csv"
+    export.write_text("Issue key,Summary,Created\nOPS-1,x,27.11.2026 14:05\n")
+    result = run("import", "jira", "--csv", str(export), "--date-format", "%m/%d/%Y %H:%M", db=db)
+    assert result.exit_code == 2
+    assert ("j.csv row 2: Created '27.11.2026 14:05' does not match --date-format '%m/%d/%Y %H:%M' - pass the "
+            "format these dates are written in, or export ISO dates") in result.stderr

@@ -413,3 +413,15 @@ def test_figures_narrowed_to_the_services_named_say_so(steady, tmp_path):
     out = tmp_path / "r.pdf"
     assert run("report", "--out", str(out), "--date", "2026-11-25", db=steady).exit_code == 0
     assert "Jira: 40 items of the organisation's services (of 80 imported)" in pdf_text(out)
+
+
+def test_a_source_none_of_whose_items_is_in_scope_is_still_named(steady, tmp_path):
+    """Narrowed to a service only PagerDuty knows, the report names the Jira export too, with 0 in
+    scope: a board must see what was left out, not only what was counted."""
+    assert run("import", "pagerduty", "--csv", str(EXAMPLES / "pagerduty_incidents.csv"), db=steady).exit_code == 0
+    interview(steady, answers_file(tmp_path, best, services=("kyc-service",)))
+    out = tmp_path / "r.pdf"
+    assert run("report", "--out", str(out), "--date", "2026-11-25", db=steady).exit_code == 0
+    text = pdf_text(out)
+    assert "Jira: 0 items of the organisation's services (of 80 imported)" in text
+    assert "PagerDuty: 69 items of the organisation's services (of 320 imported)" in text

@@ -174,3 +174,19 @@ def test_long_descriptions_are_trimmed_then_cut_to_2000_characters_as_read(tmp_p
     assert list(zip(items["description"], items["labels"])) == expected
     assert items["description"].str.len().max() == 2000
     assert items.loc[2, "description"].endswith("x ")
+
+
+def test_dates_that_read_both_day_and_month_first_are_warned_about(tmp_path):
+    """Every day 12 or less: the format is a guess (day first), said with the fix; one day over 12 settles
+    it; a --date-format given settles it too."""
+    ambiguous = write(tmp_path / "a.csv", "Issue key,Summary,Created\nOPS-1,x,11/03/2026 09:12\nOPS-2,y,10/05/2026 09:12\n")
+    batch = read_jira_csv([ambiguous], {})
+    assert batch.items.loc[0, "created_at"] == pd.Timestamp("2026-03-11 09:12", tz="UTC")
+    assert [w for w in batch.warnings if "day first as month first" in w] == [
+        "a.csv: every Created date reads as well day first as month first (e.g. '11/03/2026 09:12'), so it was read "
+        "as %d/%m/%Y %H:%M (11 Mar 2026) - if it is %m/%d/%Y %H:%M, import again with --date-format '%m/%d/%Y %H:%M'"]
+    settled = write(tmp_path / "s.csv", "Issue key,Summary,Created\nOPS-1,x,11/27/2026 09:12\nOPS-2,y,10/05/2026 09:12\n")
+    batch = read_jira_csv([settled], {})
+    assert batch.items.loc[0, "created_at"] == pd.Timestamp("2026-11-27 09:12", tz="UTC") and not batch.warnings
+    told = read_jira_csv([ambiguous], {}, date_format="%m/%d/%Y %H:%M")
+    assert told.items.loc[0, "created_at"] == pd.Timestamp("2026-11-03 09:12", tz="UTC") and not told.warnings

@@ -34,8 +34,8 @@ def test_labels_from_a_file_decide_their_items_and_are_kept(tmp_path, db):
     labels.write_text(f"key,label\nOPS-101,{opposite}\nNOPE-9,toil\n")
     result = run("label", "--from", str(labels), db=db)
     assert result.exit_code == 0, result.output
-    assert "Saved 1 labels from mine.csv" in result.stdout
-    assert "1 labelled key(s) are not in the store" in result.stderr
+    assert "Saved 1 label from mine.csv" in result.stdout
+    assert "1 labelled key(s) are not in the store and were left out: NOPE-9" in result.stderr
     [after] = run_json("explain", "OPS-101", "--format", "json", db=db)
     assert after["is_toil"] == (opposite == "toil") and after["person_label"] == opposite
     assert stored_labels(db) == {"OPS-101": opposite}
@@ -156,3 +156,13 @@ def test_a_persons_label_wins_over_the_items_own_and_names_its_item_by_source_an
     # A-3: the person's; A-4: not a verdict, so the item's own
     assert np.array_equal(got, [0.0, np.nan, np.nan, 1.0, 1.0], equal_nan=True)
     assert np.array_equal(human_verdicts(items, labels.iloc[:0]), [1.0, np.nan, np.nan, 0.0, 1.0], equal_nan=True)
+
+
+def test_a_labels_file_may_name_a_page_by_its_incident_number(audited, tmp_path):
+    """#1043 or 1043, as explain takes it: the incident's own key is labelled."""
+    pages = [item for item in run_json("items", "--source", "pagerduty", "--format", "json", db=audited)
+             if item["incident_number"]][:2]
+    labels = tmp_path / "labels.csv"
+    labels.write_text(f"key,label\n#{pages[0]['incident_number']},not-toil\n{pages[1]['incident_number']},toil\n")
+    assert run("label", "--from", str(labels), db=audited).exit_code == 0
+    assert stored_labels(audited) == {pages[0]["key"]: "not-toil", pages[1]["key"]: "toil"}

@@ -271,3 +271,9 @@ def test_real_shaped_executive_summary_counts_the_period(real_shaped):
     assert sum(e["items"] for e in model["estimates"]) == period["items"]
     assert abs(sum(e["hours"] for e in model["estimates"]) - period["hours"]["total"]) < 1
     assert "Hours estimated per category" in text
+
+
+def test_small_hours_keep_a_tenth_so_that_they_agree_with_their_cost():
+    from toilaudit.report.render import hours
+
+    assert [hours(0.14), hours(1.4), hours(9.96), hours(12.4), hours(1234.5)] == ["0.1", "1.4", "10.0", "12", "1,234"]

@@ -345,7 +345,9 @@ def import_jira(ctx, csv_files, more_files, team, columns, date_format, timezone
     24/Nov/26 3:45 PM or ISO, Time Spent in seconds, UTF-8 (with or without BOM) or
     Windows-1252 from Excel. Needs Issue key, Summary and Created; uses Issue Type, Status,
     Resolved, Time Spent, Labels, Component/s, Priority, Assignee, Reporter and a team column
-    when present. Items labelled toil / not-toil in Jira feed `evaluate`, never the classifier.
+    when present. An item labelled toil / not-toil in Jira is a person's label, as with
+    `toilaudit label`: it decides that item, leans its repetition group and adapts the model,
+    and `evaluate` measures the classifier on it.
 
     \b
     Examples:
@@ -417,7 +419,8 @@ def import_pagerduty(ctx, csv_files, more_files, team, columns, date_format, tim
     Known headers of each download are recognised (created_on / Created At, resolved_on,
     seconds_to_resolve, auto_resolved, urgency, service_name, team_names, ...). Needs an id or
     incident number, a title or description, and a created time. A page's time is its
-    trigger-to-resolve (capped) plus an interruption cost; see the rule pack's settings.
+    trigger-to-resolve (capped) plus an interruption cost; a page PagerDuty resolved by itself
+    costs the interruption alone; see the rule pack's settings.
 
     \b
     Examples:
@@ -779,9 +782,12 @@ def _summary_table(result, share, note) -> None:
         if result.items_any_date > total.items:
             stdout.print(f"All {result.items_any_date:,} items {'in scope' if scoped else 'imported'} count as "
                          "evidence (repetition, toil tracking); the figures below count the period's.", highlight=False)
-    measured = ("No time was logged: every hour is estimated from the item's category."
-                if not total.measured_items else f"{total.measured_percent}% of the hours were measured, the rest "
-                                                  "estimated.")
+    if not total.measured_items:
+        measured = "No time was logged: every hour is estimated from the item's category."
+    elif total.measured_items == total.items:
+        measured = "Every hour was measured."
+    else:
+        measured = f"{total.measured_percent}% of the hours were measured, the rest estimated."
     stdout.print(
         f"[bold]{total.toil_percent}%[/bold] of the time recorded in tickets and pages is toil "
         f"({total.toil_hours:,.0f} of {total.total_hours:,.0f} h) over {total.items:,} items. {measured}",
@@ -844,12 +850,12 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
     fitted without it. Measure this before you quote the toil figure to anyone.
     """
     from toilaudit.classify.evaluate import shown_figure, undefined_figures
-    from toilaudit.verdicts import evaluation_against_labels
+    from toilaudit.verdicts import evaluation_against_labels, left_out
 
     with store_from(ctx, READ, shows_figures=True) as store:
         result = evaluation_against_labels(store, labels)
     if result.unmatched:
-        warn(f"{result.unmatched} labelled key(s) are not in the store and were left out")
+        warn(left_out(result.unmatched))
     if output_format == "json":
         click.echo(json.dumps(result.as_json(), indent=2))
         return
@@ -903,14 +909,15 @@ def label(ctx, from_file: Path | None, labelled_by: str | None) -> None:
 
     who = labelled_by or getpass.getuser()
     if from_file is not None:
-        from toilaudit.verdicts import save_labels_file
+        from toilaudit.verdicts import left_out, save_labels_file
 
         with store_from(ctx, WRITE) as store:
             saved, unmatched = save_labels_file(store, from_file, who)
             apply_labels(store)
         if unmatched:
-            warn(f"{unmatched} labelled key(s) are not in the store and were left out")
-        click.echo(f"Saved {saved:,} labels from {from_file.name}; the store is classified again with them. "
+            warn(left_out(unmatched))
+        click.echo(f"Saved {saved:,} label{'' if saved == 1 else 's'} from {from_file.name}; the store is classified "
+                   "again with them. "
                    "Next: toilaudit evaluate")
         return
     if not sys.stdin.isatty():
@@ -930,7 +937,8 @@ def label(ctx, from_file: Path | None, labelled_by: str | None) -> None:
             except KeyboardInterrupt:
                 click.echo("The labels apply at the next toilaudit classify or import.", err=True)
             ctx.exit(EXIT_INTERRUPTED)
-    click.echo(f"Saved {saved} label(s) in this session. Next: toilaudit evaluate, or toilaudit summary")
+    click.echo(f"Saved {saved} label{'' if saved == 1 else 's'} in this session. Next: toilaudit evaluate, or "
+               "toilaudit summary")
 
 
 # ------------------------------------------------------------------------- interview

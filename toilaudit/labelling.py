@@ -133,8 +133,7 @@ def run_labelling(session: LabelSession, ask: Callable[[], str] | None = None) -
 def finish(session: LabelSession) -> int:
     """Classify the store again with the new labels; returns how many this session saved."""
     if session.saved:
-        session.console.print(f"Saved {len(session.saved)} label(s). Classifying the store again with them ...",
-                              highlight=False)
+        session.console.print("Classifying the store again with the new labels ...", highlight=False)
         apply_labels(session.store)
     return len(session.saved)
 

@@ -200,8 +200,9 @@ def choose_period(store: Store, spec: PeriodSpec | str | None = None,
         # nothing in the last full months (the data holds one month, or a gap): keep the running month in
         period = place(spec, first, last, with_last_month=True)
     if not int(store.totals(services, period.bounds)["items"]):
+        whose = "the organisation's" if services else "the"  # narrowed to its services, the range is theirs
         raise ToilauditError(
-            f"{where}: no tickets or pages in {period.label} (the data runs from {day(period.data_start)} to "
+            f"{where}: no tickets or pages in {period.label} ({whose} data runs from {day(period.data_start)} to "
             f"{day(period.data_end - DAY)}) - choose a --period inside it, or --period all")
     return period
 

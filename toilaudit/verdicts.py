@@ -102,8 +102,8 @@ def current_model(store: Store, pack) -> Any:
 @dataclass(frozen=True, slots=True)
 class LabelCheck:
     cross_validation: CrossValidation
-    unmatched: int
-    """Labels given in the file whose key is not in the store."""
+    unmatched: tuple[str, ...]
+    """Keys given in the file that no stored item has."""
     origins: str
     """Where the labels came from, for people."""
 
@@ -113,18 +113,18 @@ class LabelCheck:
             **check.adapted.as_json(),
             "method": f"{check.folds}-fold cross-validation: each label scored by a model adapted without it",
             "shipped_model": check.shipped.as_json(),
-            "unmatched_labels": self.unmatched,
+            "unmatched_labels": len(self.unmatched),
             "labels_from": self.origins,
         }
 
 
-def labels_with_file(store: Store, labels_file: Path | None) -> tuple[pd.DataFrame, int, str]:
+def labels_with_file(store: Store, labels_file: Path | None) -> tuple[pd.DataFrame, tuple[str, ...], str]:
     """The store's labels with a file's laid over them: (labels frame, keys not in the store, origins)."""
     stored = store.load_labels()[["source", "key", "label"]]
     origins = []
     if len(stored):
         origins.append(f"{len(stored)} saved")
-    unmatched = 0
+    unmatched: tuple[str, ...] = ()
     if labels_file is not None:
         matched, unmatched = _file_labels(store, labels_file)
         stored = pd.concat([stored, matched]).drop_duplicates(["source", "key"], keep="last")
@@ -149,7 +149,7 @@ def evaluation_against_labels(store: Store, labels_file: Path | None) -> LabelCh
     return LabelCheck(cross_validate(labelled, pack, shipped_model()), unmatched, origins)
 
 
-def save_labels_file(store: Store, labels_file: Path, labelled_by: str) -> tuple[int, int]:
+def save_labels_file(store: Store, labels_file: Path, labelled_by: str) -> tuple[int, tuple[str, ...]]:
     """Store a labels file's labels (origin "file"); returns (saved, keys not in the store)."""
     matched, unmatched = _file_labels(store, labels_file)
     if matched.empty:
@@ -158,15 +158,34 @@ def save_labels_file(store: Store, labels_file: Path, labelled_by: str) -> tuple
     return len(matched), unmatched
 
 
-def _file_labels(store: Store, labels_file: Path) -> tuple[pd.DataFrame, int]:
+def _file_labels(store: Store, labels_file: Path) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """A labels file's rows whose key is in the store (matching its source when the file names one),
-    as source, key, label; and how many labels found no item."""
-    given = read_labels(labels_file)
-    items = store.load_items(("source", "key"))
-    matched = given.merge(items, on="key", suffixes=("_given", ""))
+    as source, key, label; and the keys that found no item. A PagerDuty incident number (#1043 or
+    1043, as `explain` takes it) stands for its incident."""
+    items = store.load_items(("source", "key", "incident_number"))
+    given = _incident_numbers_as_keys(read_labels(labels_file), items)
+    matched = given.merge(items[["source", "key"]], on="key", suffixes=("_given", ""))
     matched = matched.loc[(matched["source_given"] == "") | (matched["source_given"] == matched["source"])]
-    unmatched = int((~given["key"].isin(matched["key"])).sum())
+    unmatched = tuple(given.loc[~given["key"].isin(matched["key"]), "shown"])
     return matched[["source", "key", "label"]], unmatched
+
+
+def _incident_numbers_as_keys(given: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """`given` with a `shown` column (the key as the file wrote it), and each key that is no item's
+    but a PagerDuty incident number replaced by its incident's key."""
+    given = given.assign(shown=given["key"])
+    pages = items.loc[(items["source"] == "pagerduty") & (items["incident_number"] != "")]
+    by_number = dict(zip(pages["incident_number"], pages["key"]))
+    number = given["key"].str.removeprefix("#")
+    replace = ~given["key"].isin(items["key"]) & number.isin(by_number) & given["source"].isin(["", "pagerduty"])
+    given.loc[replace, "key"] = number[replace].map(by_number)
+    return given
+
+
+def left_out(keys: tuple[str, ...]) -> str:
+    """The warning for labelled keys no stored item has, naming the first few."""
+    named = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+    return f"{len(keys)} labelled key(s) are not in the store and were left out: {named}"
 
 
 ORIGIN_WORDS = {"file": "a labels file", "label": "labelled one by one"}

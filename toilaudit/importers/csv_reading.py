@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from toilaudit.errors import InputFileError, shown
-from toilaudit.importers.columns import match_columns
+from toilaudit.importers.columns import match_columns, normalise_header
 
 ENCODINGS = ("utf-8", "cp1252")  # Excel on Windows saves CSV as Windows-1252
 SNIFF_BYTES = 64 * 1024
@@ -117,6 +117,7 @@ def read_export(
         raise InputFileError(f"{where}: a binary file, not a CSV export - export as CSV, not Excel or a zip")
     headers, encoding, delimiter = _read_header(path, head)
     positions = match_columns(headers, aliases, user_map)
+    _check_mapped_headers(headers, user_map, where)
     missing = [field for field in required if field not in positions]
     if missing:
         found = ", ".join(shown(h, 30) for h in headers[:6]) + (" ..." if len(headers) > 6 else "")
@@ -149,6 +150,19 @@ def read_export(
         fields = dict(zip(positions, pool.map(values, positions)))
         _check_single_line(fields, {field: single_line[field] for field in broken}, where)
         return ExportTable(path, sha256, fields, rows)
+
+
+def _check_mapped_headers(headers: list[str], user_map: dict[str, str], where: str) -> None:
+    """Refuse a --columns header the export does not have: its field would be imported empty,
+    and re-importing would wipe what an earlier import stored there (a typo loses data silently)."""
+    present = {normalise_header(header) for header in headers}
+    absent = [header for header in user_map if header not in present]
+    if absent:
+        found = ", ".join(shown(h, 30) for h in headers[:6]) + (" ..." if len(headers) > 6 else "")
+        raise InputFileError(
+            f"{where}: --columns maps {', '.join(shown(h) for h in absent)} (to {', '.join(user_map[h] for h in absent)}), "
+            f"but the export has no such header (found {found}) - correct the header in the --columns file"
+        )
 
 
 def _looks_utf16(head: bytes) -> bool:

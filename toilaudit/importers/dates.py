@@ -172,6 +172,9 @@ def parse_dates(
         if _no_such_day(value, chosen) or _no_such_day(value, "ISO8601"):
             raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} is not a date (that month has no "
                                  "such day) - correct that row of the export")
+        if date_format is not None:
+            raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} does not match --date-format "
+                                 f"'{date_format}' - pass the format these dates are written in, or export ISO dates")
         raise InputFileError(
             f"{where} row {row + 2}: {column} {shown(value)} is not a date (read as {chosen}) - "
             f"export ISO dates or pass --date-format with these dates' format, e.g. --date-format "
@@ -190,6 +193,44 @@ def _no_such_day(text: str, fmt: str) -> bool:
     except ValueError as exc:
         return "day is out of range" in str(exc)
     return False
+
+
+def day_month_doubts(columns: dict[str, tuple[pd.Series, str]], where: str, date_format: str | None,
+                     timezone: str = "UTC") -> list[str]:
+    """Warnings for the date columns (field -> (values, header)) whose every date reads as well day
+    first as month first (03/11/2026: every day 12 or less), so that the format chosen is a guess."""
+    if date_format is not None:  # the user said which
+        return []
+    doubts = (_day_month_doubt(values, where, header, timezone) for values, header in columns.values())
+    return [doubt for doubt in doubts if doubt]
+
+
+def _day_month_doubt(values: pd.Series, where: str, column: str, timezone: str) -> str | None:
+    text = values.fillna("").astype(str).str.strip()
+    present = text[text != ""]
+    if present.empty:
+        return None
+    sample = present.head(SAMPLE_SIZE)
+    chosen = _vote(sample, timezone)
+    other = _day_month_swapped(chosen)
+    # a day over 12 in the sample settles it at once; the whole column only when the sample cannot
+    if other is None or _parse(sample, other, timezone).isna().any():
+        return None
+    read, read_other = _parse(present, chosen, timezone), _parse(present, other, timezone)
+    differs = (read != read_other).to_numpy(dtype=bool, na_value=True)
+    if read_other.isna().any() or not differs.any():
+        return None
+    example = present[differs].iloc[0]
+    return (f"{where}: every {column} date reads as well day first as month first (e.g. {shown(example)}), so it "
+            f"was read as {chosen} ({read[differs].iloc[0]:%d %b %Y}) - if it is {other}, import again with "
+            f"--date-format '{other}'")
+
+
+def _day_month_swapped(fmt: str) -> str | None:
+    """The format with its numeric day and month swapped; None when it has not both."""
+    if "%d" not in fmt or "%m" not in fmt:
+        return None
+    return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
 
 
 def implausible_dates(parsed: pd.Series, where: str, column: str) -> str | None:

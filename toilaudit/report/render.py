@@ -27,13 +27,21 @@ def _load_template(name: str) -> str | None:
 
 
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_load_template),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["hours"] = hours
+    return env
+
+
+def hours(value: float) -> str:
+    """Hours for the board: a tenth where whole hours would hide them ("0 h" beside a cost of EUR 13),
+    whole hours from 10 on."""
+    return f"{value:,.1f}" if abs(value) < 10 else f"{value:,.0f}"
 
 
 def render_html(model: ReportModel) -> str:

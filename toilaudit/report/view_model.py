@@ -548,6 +548,8 @@ def _hours_note(total: Figures) -> str:
     if total.measured_percent < MOSTLY_ESTIMATED_PERCENT:
         return (f"mostly estimated: time was logged on {total.measured_items:,} of {total.items:,} items "
                 f"({total.measured_percent}% of the hours)")
+    if total.measured_items == total.items:
+        return "every hour measured by Jira or PagerDuty"
     return f"{total.measured_percent}% of the hours measured by Jira or PagerDuty, the rest estimated"
 
 
@@ -841,7 +843,8 @@ def _sources(store: Store, summary: Summary, services) -> tuple[SourceView, ...]
     imported = breakdown(store, "source", services)
     everything = breakdown(store, "source") if services is not None else imported
     views = []
-    for name, figures in imported.items():
+    for name in everything:  # a source none of whose items is in scope is named too, with 0
+        figures = imported.get(name)
         mine = runs.loc[runs["source"] == name]
         inputs = []
         for text in mine["files"]:
@@ -852,8 +855,11 @@ def _sources(store: Store, summary: Summary, services) -> tuple[SourceView, ...]
         for query in mine["query"]:
             if query and f"live import: {clip(query, LINE_CHARS)}" not in inputs:
                 inputs.append(f"live import: {clip(query, LINE_CHARS)}")
-        first, last = ranges.loc[name, "first_created"], ranges.loc[name, "last_created"]
         in_period = summary.by_source.get(name)
+        if figures is None or name not in ranges.index:
+            views.append(SourceView(kinds.get(name, name), 0, "", "", tuple(inputs), 0, everything[name].items))
+            continue
+        first, last = ranges.loc[name, "first_created"], ranges.loc[name, "last_created"]
         views.append(SourceView(kinds.get(name, name), figures.items, f"{pd.Timestamp(first):%Y-%m-%d}",
                                 f"{pd.Timestamp(last):%Y-%m-%d}", tuple(inputs),
                                 in_period.items if in_period else 0, everything[name].items))
