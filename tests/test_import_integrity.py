@@ -57,7 +57,7 @@ def test_two_digit_years_are_never_read_with_a_four_digit_year_format(tmp_path):
     explicit = run("import", "jira", "--csv", str(export), "--date-format", "%d/%b/%Y %I:%M %p",
                    db=tmp_path / "s.db")
     assert explicit.exit_code == 2
-    assert "row 2: Created '21/Jan/26 2:00 PM' is not a date" in one_line(explicit)
+    assert "row 2: Created '21/Jan/26 2:00 PM' does not match --date-format '%d/%b/%Y %I:%M %p'" in one_line(explicit)
 
 
 def test_iso_dates_among_jira_dates_are_read(tmp_path):
