@@ -425,3 +425,14 @@ def test_a_source_none_of_whose_items_is_in_scope_is_still_named(steady, tmp_pat
     text = pdf_text(out)
     assert "Jira: 0 items of the organisation's services (of 80 imported)" in text
     assert "PagerDuty: 69 items of the organisation's services (of 320 imported)" in text
+
+
+def test_the_board_reads_the_failing_gate_conditions_in_words(steady, tmp_path):
+    interview(steady, answers_file(tmp_path, worst))
+    out = tmp_path / "r.pdf"
+    assert run("report", "--out", str(out), "--date", "2026-11-25", db=steady).exit_code == 0
+    text = pdf_text(out)
+    failing = text[text.index("Failing, in the order of the four actions:"):][:400]
+    assert "an error-budget policy" in failing and "decision provenance" in failing
+    assert "_" not in failing.split(".")[0]  # no condition id (error_budget_policy, ...)
+    assert "Decision provenance and a 30-day shadow period fail: the two gate conditions most often skipped" in text

@@ -5,6 +5,8 @@ The words here reach the board report too, so they name no command and no file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from toilaudit.maturity.interface import (
     ACTION_OF_REASON,
     AI_READINESS,
@@ -29,6 +31,21 @@ CONDITION_TEXT = {
     "shadow_period_days": "run the agent in shadow mode for at least 30 days, against a written accuracy threshold",
     "maturity": "raise platform and SRE maturity to the level Table 3 asks for this rung",
 }
+
+# Each condition in a few words, for a board's sentence (the ids are the policy's: the Rego file and `gate`)
+CONDITION_NAMES = {
+    "toil_measured": "toil tracked continuously",
+    "slo_defined": "SLOs defined",
+    "error_budget_policy": "an error-budget policy",
+    "decision_provenance": "decision provenance",
+    "rollback_automated": "automated rollback",
+    "shadow_period_days": "a 30-day shadow period",
+    "maturity": "the maturity Table 3 asks for",
+}
+
+
+def condition_names(conditions: Iterable[str]) -> tuple[str, ...]:
+    return tuple(CONDITION_NAMES.get(condition, condition) for condition in conditions)
 
 
 def reason_detail(reason: str, gate: GateResult, service: ServiceResult | None, assessment: Assessment) -> str:

@@ -36,6 +36,7 @@ from toilaudit.maturity.interface import (
     Agreement,
     Assessment,
 )
+from toilaudit.maturity.output import condition_names
 from toilaudit.maturity.scope import Scope
 from toilaudit.period import DAY, Period, day
 from toilaudit.report.actions import ActionView, build_actions
@@ -432,6 +433,8 @@ class ReportModel:
     gate_allow: bool
     """Agentic AI allowed on every service in scope."""
     gate_failing: tuple[str, ...]
+    gate_failing_words: tuple[str, ...]
+    """The same conditions in a few words each, for the board's text."""
     services_allowed: int
     risks: tuple[Risk, ...]
     previous_date: str | None
@@ -651,6 +654,7 @@ def build_report(
         table3_allows=READINESS_PHRASE[assessment.overall_level],
         gate_allow=assessment.gate.allow,
         gate_failing=assessment.gate.failing,
+        gate_failing_words=condition_names(assessment.gate.failing),
         services_allowed=sum(1 for s in service_views if s.gate_allow),
         risks=find_risks(summary, assessment, share, total.measured_percent,
                          (top.category, top.items, top.hours, top.example_title) if top else None),
