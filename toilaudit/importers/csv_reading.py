@@ -120,7 +120,7 @@ def read_export(
     _check_mapped_headers(headers, user_map, where)
     missing = [field for field in required if field not in positions]
     if missing:
-        found = ", ".join(shown(h, 30) for h in headers[:6]) + (" ..." if len(headers) > 6 else "")
+        found = _first_headers(headers)
         hint = "not a CSV export? " if len(headers) < 2 else ""
         # each field with the header that usually holds it ("issue key"): a user knows the headers, --columns the fields
         wanted_columns = ", ".join(f'{field} ("{aliases[field][0]}")' if aliases.get(field) else field for field in missing)
@@ -152,13 +152,18 @@ def read_export(
         return ExportTable(path, sha256, fields, rows)
 
 
+def _first_headers(headers: list[str]) -> str:
+    """The export's first headers, for a message saying what was found."""
+    return ", ".join(shown(h, 30) for h in headers[:6]) + (" ..." if len(headers) > 6 else "")
+
+
 def _check_mapped_headers(headers: list[str], user_map: dict[str, str], where: str) -> None:
     """Refuse a --columns header the export does not have: its field would be imported empty,
     and re-importing would wipe what an earlier import stored there (a typo loses data silently)."""
     present = {normalise_header(header) for header in headers}
     absent = [header for header in user_map if header not in present]
     if absent:
-        found = ", ".join(shown(h, 30) for h in headers[:6]) + (" ..." if len(headers) > 6 else "")
+        found = _first_headers(headers)
         raise InputFileError(
             f"{where}: --columns maps {', '.join(shown(h) for h in absent)} (to {', '.join(user_map[h] for h in absent)}), "
             f"but the export has no such header (found {found}) - correct the header in the --columns file"

@@ -195,17 +195,19 @@ def _no_such_day(text: str, fmt: str) -> bool:
     return False
 
 
-def day_month_doubts(columns: dict[str, tuple[pd.Series, str]], where: str, date_format: str | None,
-                     timezone: str = "UTC") -> list[str]:
-    """Warnings for the date columns (field -> (values, header)) whose every date reads as well day
-    first as month first (03/11/2026: every day 12 or less), so that the format chosen is a guess."""
+def day_month_doubts(columns: dict[str, tuple[pd.Series, str]], parsed: dict[str, pd.Series], where: str,
+                     date_format: str | None, timezone: str = "UTC") -> list[str]:
+    """Warnings for the date columns (field -> (values, header)), as parse_date_columns read them
+    (`parsed`), whose every date reads as well day first as month first (03/11/2026: every day 12
+    or less), so that the format chosen is a guess."""
     if date_format is not None:  # the user said which
         return []
-    doubts = (_day_month_doubt(values, where, header, timezone) for values, header in columns.values())
+    doubts = (_day_month_doubt(values, parsed[field], where, header, timezone)
+              for field, (values, header) in columns.items())
     return [doubt for doubt in doubts if doubt]
 
 
-def _day_month_doubt(values: pd.Series, where: str, column: str, timezone: str) -> str | None:
+def _day_month_doubt(values: pd.Series, parsed: pd.Series, where: str, column: str, timezone: str) -> str | None:
     text = values.fillna("").astype(str).str.strip()
     present = text[text != ""]
     if present.empty:
@@ -216,7 +218,7 @@ def _day_month_doubt(values: pd.Series, where: str, column: str, timezone: str) 
     # a day over 12 in the sample settles it at once; the whole column only when the sample cannot
     if other is None or _parse(sample, other, timezone).isna().any():
         return None
-    read, read_other = _parse(present, chosen, timezone), _parse(present, other, timezone)
+    read, read_other = parsed[present.index], _parse(present, other, timezone)
     differs = (read != read_other).to_numpy(dtype=bool, na_value=True)
     if read_other.isna().any() or not differs.any():
         return None

@@ -53,7 +53,7 @@ def _to_items(
     dates = {field: (fields[field], header) for field, header in DATE_HEADERS.items() if field in fields}
     parsed = parse_date_columns(dates, where, date_format, timezone)
     warnings = [implausible_dates(parsed[field], where, DATE_HEADERS[field]) for field in parsed]
-    warnings += day_month_doubts(dates, where, date_format, timezone)
+    warnings += day_month_doubts(dates, parsed, where, date_format, timezone)
     created = parsed["created_at"]
     if "resolved_at" in parsed:
         resolved = parsed["resolved_at"]
