@@ -151,15 +151,16 @@ def _vote(sample: pd.Series, timezone: str) -> str:
 
 def parse_dates(
     values: pd.Series, where: str, column: str, date_format: str | None = None, timezone: str = "UTC"
-) -> pd.Series:
-    """Parse a column of date strings to aware UTC timestamps; blanks become NaT.
+) -> tuple[pd.Series, str | None]:
+    """Parse a column of date strings to aware UTC timestamps; blanks become NaT. With them, a
+    warning when the format was guessed between day first and month first (_day_month_doubt).
 
     Raises InputFileError naming the first row whose value does not parse.
     """
     text = values.fillna("").astype(str).str.strip()
     present = text != ""
     if not present.any():
-        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]"), None
     chosen = date_format or _vote(text[present].head(SAMPLE_SIZE), timezone)
     parsed = _parse(text.where(present), chosen, timezone).astype("datetime64[us, UTC]")
     unread = present & parsed.isna()
@@ -180,7 +181,8 @@ def parse_dates(
             f"export ISO dates or pass --date-format with these dates' format, e.g. --date-format "
             f"'{OTHER_FORMAT_EXAMPLE if chosen == JIRA_DEFAULT_FORMAT else JIRA_DEFAULT_FORMAT}'"
         )
-    return parsed
+    doubt = None if date_format else _day_month_doubt(text[present], parsed[present], chosen, where, column, timezone)
+    return parsed, doubt
 
 
 def _no_such_day(text: str, fmt: str) -> bool:
@@ -195,30 +197,16 @@ def _no_such_day(text: str, fmt: str) -> bool:
     return False
 
 
-def day_month_doubts(columns: dict[str, tuple[pd.Series, str]], parsed: dict[str, pd.Series], where: str,
-                     date_format: str | None, timezone: str = "UTC") -> list[str]:
-    """Warnings for the date columns (field -> (values, header)), as parse_date_columns read them
-    (`parsed`), whose every date reads as well day first as month first (03/11/2026: every day 12
-    or less), so that the format chosen is a guess."""
-    if date_format is not None:  # the user said which
-        return []
-    doubts = (_day_month_doubt(values, parsed[field], where, header, timezone)
-              for field, (values, header) in columns.items())
-    return [doubt for doubt in doubts if doubt]
-
-
-def _day_month_doubt(values: pd.Series, parsed: pd.Series, where: str, column: str, timezone: str) -> str | None:
-    text = values.fillna("").astype(str).str.strip()
-    present = text[text != ""]
-    if present.empty:
-        return None
+def _day_month_doubt(present: pd.Series, read: pd.Series, chosen: str, where: str, column: str,
+                     timezone: str) -> str | None:
+    """A warning when the dates `present` (read as `read` with the voted format `chosen`) read as
+    well with day and month swapped (03/11/2026: every day 12 or less): the format is a guess."""
     sample = present.head(SAMPLE_SIZE)
-    chosen = _vote(sample, timezone)
     other = _day_month_swapped(chosen)
     # a day over 12 in the sample settles it at once; the whole column only when the sample cannot
     if other is None or _parse(sample, other, timezone).isna().any():
         return None
-    read, read_other = parsed[present.index], _parse(present, other, timezone)
+    read_other = _parse(present, other, timezone)
     differs = (read != read_other).to_numpy(dtype=bool, na_value=True)
     if read_other.isna().any() or not differs.any():
         return None
@@ -249,17 +237,19 @@ def implausible_dates(parsed: pd.Series, where: str, column: str) -> str | None:
 
 def parse_date_columns(
     columns: dict[str, tuple[pd.Series, str]], where: str, date_format: str | None = None, timezone: str = "UTC"
-) -> dict[str, pd.Series]:
-    """parse_dates for several columns (field -> (values, header name)) at once.
+) -> tuple[dict[str, pd.Series], list[str]]:
+    """parse_dates for several columns (field -> (values, header name)) at once: the dates per field,
+    and the warnings of formats guessed between day first and month first.
 
     Each column parses in its own thread: Arrow's strptime releases the GIL, so on two cores a
     million Created and Resolved dates take the time of one column. The first column's error wins.
     """
-    def parse(field: str) -> pd.Series:
+    def parse(field: str) -> tuple[pd.Series, str | None]:
         values, header = columns[field]
         return parse_dates(values, where, header, date_format, timezone)
 
     if not columns:
-        return {}
+        return {}, []
     with ThreadPoolExecutor(max_workers=len(columns)) as pool:
-        return dict(zip(columns, pool.map(parse, columns)))
+        results = dict(zip(columns, pool.map(parse, columns)))
+    return {field: dates for field, (dates, _) in results.items()}, [doubt for _, doubt in results.values() if doubt]

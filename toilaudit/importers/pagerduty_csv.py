@@ -8,7 +8,7 @@ import pandas as pd
 
 from toilaudit.importers.columns import PAGERDUTY_ALIASES
 from toilaudit.importers.csv_reading import read_export
-from toilaudit.importers.dates import day_month_doubts, implausible_dates, parse_date_columns
+from toilaudit.importers.dates import implausible_dates, parse_date_columns
 from toilaudit.importers.export import (
     ImportBatch,
     ImportedFile,
@@ -51,9 +51,9 @@ def _to_items(
 
     rows = len(fields["key"])
     dates = {field: (fields[field], header) for field, header in DATE_HEADERS.items() if field in fields}
-    parsed = parse_date_columns(dates, where, date_format, timezone)
+    parsed, doubts = parse_date_columns(dates, where, date_format, timezone)
     warnings = [implausible_dates(parsed[field], where, DATE_HEADERS[field]) for field in parsed]
-    warnings += day_month_doubts(dates, parsed, where, date_format, timezone)
+    warnings += doubts
     created = parsed["created_at"]
     if "resolved_at" in parsed:
         resolved = parsed["resolved_at"]
