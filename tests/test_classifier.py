@@ -412,3 +412,13 @@ def test_a_tool_or_an_organisation_named_in_a_request_does_not_make_it_engineeri
     result = classify(items, load_rule_pack()).iloc[0]
     assert "N001" not in result["rule_ids"].split()
     assert result["is_toil"], (title, result["category"], result["score"])
+
+
+@pytest.mark.parametrize(("item_type", "signal"), [
+    ("[System] Service request", "S002"), ("[System] Incident", "S002"), ("Service Request", "S002"),
+    ("[System] Post-incident review", "S003"), ("[System] Problem", "S003"), ("Story", "S003")])
+def test_jira_service_managements_system_types_count_as_the_types_they_name(item_type, signal):
+    result = run([item("K", "Printer on floor 3 is jammed", item_type=item_type, hours_open=400),
+                  item("J", "Printer on floor 3 is jammed", item_type="[Systemic] Request", hours_open=400)])
+    assert signal in result.loc["K", "rule_ids"].split()
+    assert not {"S002", "S003"} & set(result.loc["J", "rule_ids"].split())  # only the exact mark is read

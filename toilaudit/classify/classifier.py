@@ -354,9 +354,10 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     templates = _categorical_of_distinct(template_codes[codes], template_values)
     group_id = _group_ids(group_codes, sizes, list(source_values), template_values)
 
-    type_codes, type_values = pd.factorize(items["item_type"].str.lower().str.strip())
-    tactical = np.isin(np.asarray(type_values, dtype=object), settings.tactical_types)[type_codes] | is_page
-    engineering = np.isin(np.asarray(type_values, dtype=object), settings.engineering_types)[type_codes]
+    type_codes, type_values = pd.factorize(items["item_type"].fillna(""))
+    type_values = np.asarray(type_names(pd.Series(type_values, dtype=object)), dtype=object)  # each type once
+    tactical = np.isin(type_values, settings.tactical_types)[type_codes] | is_page
+    engineering = np.isin(type_values, settings.engineering_types)[type_codes]
     duration = items["resolved_at"] - items["created_at"]
     quick = (duration <= QUICK_RESOLUTION).fillna(False).to_numpy() & ~engineering
     auto_resolved = items["auto_resolved"].fillna(False).to_numpy(dtype=bool) & is_page
@@ -387,6 +388,15 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
         group_id=group_id, group_size=group_size, templates=templates, is_page=is_page,
         auto_resolved=auto_resolved, off_hours=off_hours,
     )
+
+
+SYSTEM_TYPE_MARK = r"^\[system\]\s*"
+"""Jira Service Management names its built-in types "[System] Service request", "[System] Incident"."""
+
+
+def type_names(types: pd.Series) -> pd.Series:
+    """Issue types as the rule pack's type lists name them: lower case, without JSM's "[System]" mark."""
+    return types.str.lower().str.strip().str.replace(SYSTEM_TYPE_MARK, "", regex=True)
 
 
 def _description_field(items: pd.DataFrame) -> TextField:
