@@ -141,7 +141,8 @@ def test_two_tickets_35_days_apart_do_not_measure_toil(db, tmp_path):
     assert data["evidence"]["toil_measured"] is False
     assert data["evidence"]["shortfalls"] == [
         "its items fall in at most 1 consecutive week(s) spanning 0 days (4 weeks over 30+ days needed)",
-        "2 of its items carry a toil / not-toil label to measure the classifier on (30 needed)"]
+        "2 of its items are labelled toil or not toil by a person; 30 are needed to check the classifier against its "
+        "own items (toilaudit label)"]
     assert data["contradictions"][0].startswith("sre.toil-tracked: answered 'Measured continuously', but its items")
     result = run("gate", db=db)
     assert result.exit_code == 1 and result.stdout.splitlines()[1].split()[2] == "toil_measured"
@@ -168,7 +169,8 @@ def test_the_classifier_must_be_measured_on_the_organisations_items(db, tmp_path
     data = run_json("assess", "--format", "json", db=db)
     assert data["evidence"]["toil_measured"] is False
     assert data["evidence"]["shortfalls"] == [
-        "0 of its items carry a toil / not-toil label to measure the classifier on (30 needed)"]
+        "none of its items is labelled toil or not toil by a person, so the classifier is not checked against them "
+        "(30 labels needed: toilaudit label)"]
     labels = tmp_path / "labels.csv"
     labels.write_text("key,label\n" + "".join(f"ST-{n},toil\n" for n in range(1, 41)))
     assert run("label", "--from", str(labels), "--by", "two SREs, by hand", db=db).exit_code == 0
@@ -243,6 +245,9 @@ def test_toil_is_set_against_capacity_and_people_over_half_their_time_are_flagge
     assert "above Google's 50% cap" in text and "Over 50% of their time on toil: engineer0" in text
     model = report_json(steady, tmp_path)
     assert model["headline"]["capacity"]["toil_percent"] == expected
+    # above the cap even as a floor: the trend is drawn as shares of capacity, against both lines
+    assert model["trend"]["unit"] == "% of capacity" and [r["label"] for r in model["trend"]["references"]] == [
+        "industry 34%", "Google's cap 50%"]
     assert [p["name"] for p in model["by_person"] if p["over_cap"]] == ["Engineer A", "Engineer B"]
     assert model["people_over_cap"] == ["Engineer A", "Engineer B"]
 
@@ -377,8 +382,8 @@ def test_report_figures_add_up(audited, tmp_path):
     bar_hours = sum(float(b["value_text"].split()[0].replace(",", "")) for b in bars)
     assert abs(bar_hours - model["headline"]["toil_hours"]) <= len(bars)
     trend = model["trend"]
-    assert trend["unit"] == "% of capacity" and [r["label"] for r in trend["references"]] == ["industry 34%",
-                                                                                            "Google's cap 50%"]
+    # the demo's records cover 3% of its engineers' time: shares of capacity would be floors, so hours
+    assert model["headline"]["capacity"]["comparable"] is False and trend["unit"] == "hours"
     # the last 12 full months: the data begins inside the first, and the last is whole
     assert trend["bars"][0]["partial"] and not trend["bars"][-1]["partial"] and not trend["bars"][1]["partial"]
     assert trend["bars"][0]["label"] == "Nov*" and trend["bars"][0]["year"] == "2025"
@@ -435,4 +440,16 @@ def test_the_board_reads_the_failing_gate_conditions_in_words(steady, tmp_path):
     failing = text[text.index("Failing, in the order of the four actions:"):][:400]
     assert "an error-budget policy" in failing and "decision provenance" in failing
     assert "_" not in failing.split(".")[0]  # no condition id (error_budget_policy, ...)
-    assert "Decision provenance and a 30-day shadow period fail: the two gate conditions most often skipped" in text
+    assert "Decision provenance and a 30-day shadow period fail: the gate conditions an agent's audit trail rests on" in text
+
+
+def test_an_audit_that_has_begun_is_partly_done_and_its_conditions_read_in_words(db, tmp_path):
+    assert run("import", "jira", "--csv", str(steady_export(tmp_path / "steady.csv", labelled=False)), db=db).exit_code == 0
+    interview(db, EXAMPLES / "interview_answers.yaml")
+    data = report_json(db, tmp_path)
+    audit = data["actions"][0]
+    # items are imported but none is labelled: toil tracking has begun, it is not yet measured
+    assert [c["state"] for c in audit["conditions"]] == ["partly"] and audit["status"] == "partly"
+    assert "are the audit's evidence so far" in audit["evidence"]
+    slos = data["actions"][1]
+    assert slos["evidence"].startswith("SLOs defined: ") and "slo_defined" not in slos["evidence"]

@@ -129,3 +129,22 @@ def test_b_goes_back_from_a_number_that_offers_its_saved_answer(store):
     printed = out.getvalue()
     assert printed.count(f"Question {first_number} of 40") == 2 and printed.count(f"Question {first_number + 1} of 40") == 2
     assert store.load_answers("Org").set_index("question_id").loc["ai.shadow-period-days", "answer"] == "12"
+
+
+def test_no_shadow_trial_answers_its_accuracy_and_asked_once_the_questions_say_your_services(store):
+    first_number = [q.id for q in load_bank().questions].index("ai.shadow-period-days")
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        # 0 days of shadow mode: the trial's accuracy is not asked; at the question after it, b goes back
+        # to the number (past the answer given for the user), which offers 0: Enter keeps it, then to the end
+        pipe.send_text(ENTER * first_number + "0" + ENTER + "b" + ENTER + ENTER * 10)
+        assert run_interview(InterviewSession(store, load_bank(), "Org", "sre", Console(file=out, width=300),
+                                              {"input": pipe, "output": DummyOutput()})) == 40
+    frame = store.load_answers("Org").set_index("question_id")
+    assert frame.loc["ai.shadow-accuracy", "answer"] == "No trial, or no written threshold"
+    printed = out.getvalue()
+    assert "Did that shadow trial meet" in printed and "Answered for you: No trial" in printed
+    assert printed.count(f"Question {first_number + 1} of 40") == 2  # the number, asked again after b
+    assert f"Question {first_number + 2} of 40" not in printed  # the accuracy was never asked
+    assert "What do AI agents do on your services in production today?" in printed
+    assert "this service" not in printed

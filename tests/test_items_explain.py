@@ -90,3 +90,51 @@ def test_the_store_cuts_the_list_itself_and_counts_what_it_left_out(audited, fil
         assert first[["source", "key"]].values.tolist() == every.head(limit)[["source", "key"]].values.tolist()
     assert store.count_items(**filters) == len(every)
     store.close()
+
+
+def test_explain_says_where_an_items_hours_come_from(db, tmp_path):
+    jira = tmp_path / "jira.csv"
+    jira.write_text("Issue key,Summary,Created,Resolved,Time Spent,Labels\n"
+                    "OPS-1,Grant VPN access to jdoe,2026-03-02 10:00,2026-03-02 11:00,5400,p1\n"
+                    "OPS-2,Grant VPN access to asmith,2026-03-03 10:00,2026-03-03 11:00,,p2\n")
+    pages = tmp_path / "pages.csv"
+    pages.write_text("id,incident_number,description,service_name,created_on,resolved_on,urgency,auto_resolved\n"
+                     "Q1,1,Veeam job SQL-Daily failed,backup,2026-03-02T01:00:00Z,2026-03-02T07:30:00Z,low,false\n"
+                     "Q2,2,Veeam job SQL-Daily failed,backup,2026-03-03T01:00:00Z,2026-03-03T01:30:00Z,low,false\n"
+                     "Q3,3,Veeam job SQL-Daily failed,backup,2026-03-04T01:00:00Z,2026-03-04T01:05:00Z,low,true\n")
+    assert run("import", "jira", "--csv", str(jira), db=db).exit_code == 0
+    assert run("import", "pagerduty", "--csv", str(pages), db=db).exit_code == 0
+
+    def time_line(key):
+        return next(line for line in run("explain", key, db=db).stdout.splitlines() if line.startswith("  time:"))
+
+    assert time_line("OPS-1") == "  time:     1.50h logged in Jira"
+    assert time_line("OPS-2").endswith("h estimated for its category")
+    assert time_line("#1") == "  time:     4.25h: the page was open 6.50h, counted up to 4h, plus 15 minutes of interruption"
+    assert time_line("#2") == "  time:     0.75h: the page was open 0.50h, plus 15 minutes of interruption"
+    assert time_line("#3") == "  time:     0.25h: 15 minutes of interruption (it resolved by itself)"
+    # the labels "p1" and "p2" are one word to the model, and explain says why it shows "p0"
+    assert 'type/labels word "p0" (numbers read as 0)' in run("explain", "OPS-1", db=db).stdout
+
+
+@pytest.mark.parametrize(("columns", "shown"), [
+    (140, ["KEY", "CREATED", "TOIL", "CATEGORY", "GROUP", "TITLE"]),
+    (95, ["KEY", "CREATED", "TOIL", "CATEGORY", "TITLE"]),
+    (80, ["KEY", "TOIL", "CATEGORY", "TITLE"])])
+def test_a_narrow_terminal_leaves_out_the_group_then_the_date_before_the_title(columns, shown, monkeypatch, capsys):
+    import os
+    import sys
+
+    from toilaudit import cli
+
+    rows = [{"key": "ITSD-1489", "incident_number": None, "created_at": "2026-11-24T10:00:00", "is_toil": True,
+             "category": "software / licence request", "group_id": "G77e3506c",
+             "title": "Restart WMS middleware - server busy errors on the handhelds at Venlo"}]
+    monkeypatch.setattr(cli.shutil, "get_terminal_size", lambda: os.terminal_size((columns, 24)))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    cli._items_table(rows)
+    header, line = capsys.readouterr().out.splitlines()
+    assert header.split() == shown
+    assert len(line) <= columns and line.startswith("ITSD-1489")
+    title = line[header.index("TITLE"):]
+    assert len(title) >= min(cli.TITLE_MIN_CHARS, columns - header.index("TITLE"))

@@ -190,3 +190,18 @@ def test_dates_that_read_both_day_and_month_first_are_warned_about(tmp_path):
     assert batch.items.loc[0, "created_at"] == pd.Timestamp("2026-11-27 09:12", tz="UTC") and not batch.warnings
     told = read_jira_csv([ambiguous], {}, date_format="%m/%d/%Y %H:%M")
     assert told.items.loc[0, "created_at"] == pd.Timestamp("2026-11-03 09:12", tz="UTC") and not told.warnings
+
+
+def test_reading_the_same_export_in_another_time_zone_is_warned_about_by_name(tmp_path):
+    export = tmp_path / "tz.csv"
+    export.write_text("Issue key,Summary,Created\nTZ-1,Reset password for jdoe,2026-03-02 10:00\n"
+                      "TZ-2,Reset password for asmith,2026-03-03 10:00\n")
+    db = tmp_path / "tz.db"
+    assert run("import", "jira", "--csv", str(export), "--timezone", "Europe/Amsterdam", db=db).exit_code == 0
+    again = run("import", "jira", "--csv", str(export), db=db)
+    assert again.exit_code == 0 and "(0 new, 2 updated)" in again.stdout
+    assert ("warning: the last jira import read dates written without an offset in Europe/Amsterdam, this one in "
+            "UTC: if the 2 updated items' dates should not have moved, import again with --timezone "
+            "Europe/Amsterdam") in again.stderr
+    same = run("import", "jira", "--csv", str(export), db=db)  # the same zone as the last: nothing to say
+    assert same.exit_code == 0 and "warning" not in same.stderr

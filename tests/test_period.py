@@ -131,7 +131,7 @@ def test_the_evidence_counts_every_date(steady, tmp_path):
     model = json.loads(out.read_text())
     assert model["period_label"] == "Sep 2026" and model["headline"]["items"] == 8  # 4 weeks x 2 services
     assert model["actions"][0]["conditions"][0] == {**model["actions"][0]["conditions"][0], "state": "holds"}
-    assert model["actions"][0]["evidence"].startswith("80 tickets and pages over 273 days are the evidence")
+    assert model["actions"][0]["evidence"].startswith("80 tickets and pages over 273 days are the audit's evidence")
     assert "In Sep 2026, toil is" in model["actions"][0]["evidence"]
     assert "All 80 of the organisation's tickets and pages" in model["evidence_note"]
 

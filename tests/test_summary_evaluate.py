@@ -63,6 +63,12 @@ def test_summary_table_says_the_headline(audited):
     out = run("summary", db=audited).stdout
     assert f"{data['toil_percent']}% of the time recorded in tickets and pages is toil" in out
     assert "Top automation candidates" in out
+    # by category, each toil category's part of the toil hours, which add up to the whole
+    table = out[out.index("By category"):out.index("Top automation candidates")]
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in table.splitlines() if line.startswith("│")]
+    parts = [float(row[4]) for row in rows if row[1] == "toil"]
+    assert parts and abs(sum(parts) - 100) < 0.1 * len(parts)
+    assert all(row[4] == "" for row in rows if row[1] == "-")
 
 
 def test_every_summary_format_has_a_renderer():
@@ -165,3 +171,20 @@ def test_the_report_says_why_a_classifier_figure_cannot_be_measured():
     assert unmeasured.figures == "precision n/a, recall n/a, F1 n/a (no labelled item is toil, so recall cannot be measured)"
     measured = _evaluation_view(Agreement(0.9, 0.8, 0.847, 40, ("a labels file",)))
     assert measured.figures == "precision 0.900, recall 0.800, F1 0.847"
+
+
+@pytest.mark.parametrize(("toil", "recorded", "verdict"), [
+    (60, 70, "above Google's 50% cap"),
+    (40, 95, "above the industry's 34% (2026) and under Google's 50% cap"),
+    (40, 50, "above the industry's 34% (2026)"),
+    (10, 95, "under the industry's 34% (2026) and Google's 50% cap"),
+    (10, 60, "under Google's 50% cap"),
+    (1.4, 3, None)])  # a floor under both lines says nothing when the records hold 3% of the time
+def test_recorded_toil_is_a_floor_of_its_share_of_capacity(toil, recorded, verdict):
+    from toilaudit.summary import CapacityShare
+
+    # one engineer, 100 hours: toil and recorded hours are percentages of capacity
+    share = CapacityShare(engineers=1, hours_per_week=100, weeks=1, toil_hours=toil, recorded_hours=recorded,
+                          people_over_cap=())
+    assert share.verdict() == verdict
+    assert share.most_percent == min(100, toil + 100 - recorded)

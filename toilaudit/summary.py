@@ -337,11 +337,33 @@ class CapacityShare:
         """How much of the capacity tickets and pages record at all, 0-100."""
         return round(100 * self.recorded_hours / self.capacity_hours, 1) if self.capacity_hours else 0.0
 
+    @property
+    def most_percent(self) -> float:
+        """The most toil can be of capacity: the toil recorded, and every hour nobody recorded."""
+        return round(min(100.0, self.toil_percent + max(0.0, 100 - self.recorded_percent)), 1)
+
+    def verdict(self) -> str | None:
+        """Where toil's share of capacity stands against Google's cap and the industry's figure, as far
+        as the records can show it; None where they cannot. Recorded toil is a floor (the hours nobody
+        recorded may be toil too): it can show toil above a line, and under one only when even every
+        unrecorded hour would not lift it over."""
+        google, industry = f"Google's {GOOGLE_CAP_PERCENT}% cap", f"the industry's {INDUSTRY_PERCENT_2026}% (2026)"
+        if self.toil_percent > GOOGLE_CAP_PERCENT:
+            return f"above {google}"
+        if self.toil_percent > INDUSTRY_PERCENT_2026:
+            return f"above {industry}" + (f" and under {google}" if self.most_percent <= GOOGLE_CAP_PERCENT else "")
+        if self.most_percent <= INDUSTRY_PERCENT_2026:
+            return f"under {industry} and {google}"
+        if self.most_percent <= GOOGLE_CAP_PERCENT:
+            return f"under {google}"
+        return None
+
     def as_json(self) -> dict[str, Any]:
         return {
             "engineers": self.engineers, "hours_per_week": self.hours_per_week, "weeks": round(self.weeks, 1),
             "capacity_hours": round(self.capacity_hours, 1), "toil_percent_of_capacity": self.toil_percent,
             "recorded_percent_of_capacity": self.recorded_percent,
+            "most_percent_of_capacity": self.most_percent, "against_the_cap": self.verdict(),
             "people_over_cap": [{"name": p.name, "toil_hours": round(p.toil_hours, 1),
                                  "percent_of_capacity": p.percent_of_capacity} for p in self.people_over_cap],
         }

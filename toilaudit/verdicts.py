@@ -18,6 +18,7 @@ from toilaudit.audit import active_rule_pack
 from toilaudit.classify.adapt import human_verdicts
 from toilaudit.classify.evaluate import CrossValidation, cross_validate, read_labels
 from toilaudit.classify.explain import Explanation, explain_row, organisation_model
+from toilaudit.classify.interface import Settings
 from toilaudit.classify.model import shipped_model
 from toilaudit.errors import ToilauditError, shown
 from toilaudit.store import Store
@@ -32,6 +33,8 @@ class ItemExplanation:
     explanation: Explanation
     human: str
     """"toil" / "not-toil" when a person labelled the item, else ""."""
+    time: str = ""
+    """Where its hours come from, in words (time_note)."""
 
     def lines(self) -> list[str]:
         row, e = self.row, self.explanation
@@ -43,7 +46,7 @@ class ItemExplanation:
             f"category {row['category']}",
             f"  fired:    {row['rule_ids'] or 'nothing'}",
             f"  group:    {row['group_id']} x{row['group_size']}: {row['template']}",
-            f"  time:     {row['hours']:.2f}h {'measured' if row['hours_measured'] else 'estimated'}",
+            f"  time:     {self.time or time_note(row)}",
             "  how it adds up (log-odds; + towards toil):",
             f"    {e.intercept:+6.2f}  start (before any evidence)",
         ]
@@ -53,8 +56,11 @@ class ItemExplanation:
         for c in words[:WORDS_SHOWN]:
             lines.append(f"    {c.logit:+6.2f}  {c.meaning}")
         if len(words) > WORDS_SHOWN:
-            rest = sum(c.logit for c in words[WORDS_SHOWN:])
-            lines.append(f"    {rest:+6.2f}  {len(words) - WORDS_SHOWN} more words")
+            rest = words[WORDS_SHOWN:]
+            largest = max(abs(c.logit) for c in rest)
+            # many small words can outweigh the few shown: say that each is small, and what they add together
+            lines.append(f"    {sum(c.logit for c in rest):+6.2f}  {len(rest)} more words together, none over "
+                         f"{largest:.2f} alone")
         lines.append(f"  model:    {e.model_version}")
         return lines
 
@@ -88,8 +94,27 @@ def explain_rows(store: Store, found: pd.DataFrame) -> list[ItemExplanation]:
     model = current_model(store, pack)
     human = human_verdicts(found, store.load_labels())
     return [ItemExplanation(row, explain_row(row, model, pack),
-                            "" if np.isnan(h) else ("toil" if h == 1 else "not-toil"))
+                            "" if np.isnan(h) else ("toil" if h == 1 else "not-toil"), time_note(row, pack.settings))
             for row, h in zip(found.to_dict("records"), human)]
+
+
+def time_note(row: dict[str, Any], settings: Settings | None = None) -> str:
+    """Where an item's hours come from (classifier._hours): logged in Jira, a page's time open
+    (capped) with the interruption it caused, or the category's estimate."""
+    hours = float(row["hours"])
+    if row["source"] != "pagerduty":
+        return f"{hours:.2f}h {'logged in Jira' if row['hours_measured'] else 'estimated for its category'}"
+    if settings is None:
+        return f"{hours:.2f}h {'from the page' if row['hours_measured'] else 'estimated'}"
+    interruption = f"{settings.interruption_minutes:g} minutes of interruption"
+    if row.get("auto_resolved"):
+        return f"{hours:.2f}h: {interruption} (it resolved by itself)"
+    if not row["hours_measured"]:
+        return f"{hours:.2f}h: the category's estimate and {interruption} (the page has no resolve time)"
+    open_hours = (pd.Timestamp(row["resolved_at"]) - pd.Timestamp(row["created_at"])) / pd.Timedelta(hours=1)
+    counted = (f"open {open_hours:.2f}h, counted up to {settings.page_hours_cap:g}h"
+               if open_hours > settings.page_hours_cap else f"open {open_hours:.2f}h")
+    return f"{hours:.2f}h: the page was {counted}, plus {interruption}"
 
 
 def current_model(store: Store, pack) -> Any:
@@ -197,7 +222,7 @@ def check_on_items(store: Store, services: tuple[str, ...] | None = None
     `services`; None for all), with where the labels came from; None when none of them is labelled."""
     rows = store.labelled_items()
     if services is not None:
-        rows = rows.loc[rows["service"].isin(services)]
+        rows = rows.loc[rows["service"].str.lower().isin([service.lower() for service in services])]
     labels = store.load_labels()
     human = human_verdicts(rows, labels)
     labelled = rows.assign(human=human).loc[~np.isnan(human)]

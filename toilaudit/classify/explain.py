@@ -134,4 +134,6 @@ def explain_row(row: Mapping[str, Any], model: ToilModel, pack: RulePack) -> Exp
 def _word_meaning(name: str) -> str:
     prefix, text = name.split(":", 1)
     field, kind = prefix[:-1], prefix[-1]
-    return f'{FIELD_NAMES.get(field, field)} {KIND_NAMES.get(kind, kind)} "{text}{"…" if kind == "p" else ""}"'
+    shown = f'{FIELD_NAMES.get(field, field)} {KIND_NAMES.get(kind, kind)} "{text}{"…" if kind == "p" else ""}"'
+    # the model reads every number as 0 ("p1" and "p2" are one word, "p0"): say so where it shows
+    return shown + " (numbers read as 0)" if "0" in text else shown

@@ -18,7 +18,7 @@ import yaml
 
 from toilaudit.errors import shown
 from toilaudit.inputs import load_yaml, read_text_file
-from toilaudit.maturity.interface import UNKNOWN, Answer, AnswersError, Bank, Question
+from toilaudit.maturity.interface import UNKNOWN, Answer, AnswersError, Bank, Question, same_service
 
 UNKNOWN_SPELLINGS = {"unknown", "not sure", "dont know", "don't know", "n/a", "?", ""}
 MAX_NUMBER = 1_000_000  # a count of days or services; beyond it a number is a typo
@@ -79,7 +79,7 @@ def answers_for(question: Question, answers: list[Answer], service: str = "") ->
         return [a for a in mine if not a.service]
     chosen: dict[str, Answer] = {}
     for answer in mine:
-        if answer.service == service or (not answer.service and answer.interviewee not in chosen):
+        if same_service(answer.service, service) or (not answer.service and answer.interviewee not in chosen):
             chosen[answer.interviewee] = answer
     return list(chosen.values())
 

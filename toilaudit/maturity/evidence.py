@@ -26,6 +26,15 @@ from toilaudit.summary import summarise
 from toilaudit.verdicts import check_on_items
 
 
+def labelled_shortfall(labelled: int) -> str:
+    """Too few items labelled by a person to check the classifier against, in words."""
+    if not labelled:
+        return (f"none of its items is labelled toil or not toil by a person, so the classifier is not checked "
+                f"against them ({LABELLED_ITEMS_MIN} labels needed: toilaudit label)")
+    return (f"{labelled} of its items are labelled toil or not toil by a person; {LABELLED_ITEMS_MIN} are needed to "
+            "check the classifier against its own items (toilaudit label)")
+
+
 def classifier_agreement(store: Store, services: tuple[str, ...] | None) -> Agreement | None:
     """The classifier cross-validated against the labels on the organisation's items, as `evaluate`
     measures it: each label scored by a model adapted without it."""
@@ -86,8 +95,7 @@ def gather_evidence(store: Store, scope: Scope) -> Evidence:
                           f"({TOIL_MEASURED_MIN_WEEKS} weeks over {TOIL_MEASURED_MIN_DAYS}+ days needed)")
     labelled = agreement.support if agreement else 0
     if labelled < LABELLED_ITEMS_MIN:
-        shortfalls.append(f"{labelled} of its items carry a toil / not-toil label to measure the classifier on "
-                          f"({LABELLED_ITEMS_MIN} needed)")
+        shortfalls.append(labelled_shortfall(labelled))
     return Evidence(
         toil_by_category=toil_by_category(store, scope.item_services),
         toil_measured=not shortfalls, days_of_data=days, items=total.items, toil_percent=total.toil_percent,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from toilaudit.maturity.interface import GATE_CONDITIONS, LEVELS, REASONS, RUNG_NAMES, Assessment
+from toilaudit.maturity.output import CONDITION_NAMES
 from toilaudit.store import Store
 
 
@@ -98,8 +99,9 @@ def compare(previous: dict, current: dict) -> tuple[Change, ...]:
     for reason in REASONS:
         before = previous["gate_failing"].get(reason, [])
         now = current["gate_failing"].get(reason, [])
-        label = f"Gate: {reason}" if reason in GATE_CONDITIONS else "Gate: maturity (Table 3)"
-        rows.append(Change(label, _failing(before, services), _failing(now, services)))
+        label = f"Gate: {CONDITION_NAMES[reason]}" if reason in GATE_CONDITIONS else "Gate: maturity (Table 3)"
+        # each side counts its own services: one merged or dropped since is no failure
+        rows.append(Change(label, _failing(before, list(previous["services"])), _failing(now, list(current["services"]))))
     for name in services:
         was, is_ = previous["services"].get(name), current["services"].get(name)
         rows.append(Change(f"{name}: agents today", _rung(was["current_rung"]) if was else "not in scope",

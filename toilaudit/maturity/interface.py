@@ -50,6 +50,12 @@ COMBINE_RULES = ("weakest", "most-advanced", "total")
 SOURCE_KINDS = ("table3", "gate", "section")
 
 
+
+def same_service(first: str, second: str) -> bool:
+    """Service names match in any case: a Jira component "Backup" is the PagerDuty service "backup"."""
+    return first.casefold() == second.casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     kind: str
@@ -321,7 +327,7 @@ class Assessment:
 
     def service(self, name: str) -> ServiceResult:
         for result in self.services:
-            if result.service == name:
+            if same_service(result.service, name):
                 return result
         known = ", ".join(s.service for s in self.services) or "none"
         raise ToilauditError(f"gate: no service {name!r} in scope (services: {known}) - pass one of them to --service")

@@ -32,6 +32,9 @@ ARTICLE = '"SRE for AI Agents: Error Budgets, Trust, and 90 Trials"'
 # What a key press asks for instead of an answer (no answer text starts with a NUL)
 NOTE, BACK = "\0note", "\0back"
 COMMAND_KEYS = {"n": NOTE, "b": BACK}
+# A question that only follows from another's answer: (question, the one before, the answer to it
+# that makes it moot, the answer it then gets). Without a shadow trial there is no trial's accuracy.
+MOOT_AFTER = {"ai.shadow-accuracy": ("ai.shadow-period-days", "0", "No trial, or no written threshold")}
 RESUME, CHANGE, START_OVER, FINISH = "resume", "change", "start over", "finish"
 
 
@@ -134,12 +137,24 @@ def run_interview(session: InterviewSession) -> int:
         done = _resume(session, questions, done)
     position = _next_unanswered(questions, done, 0)
     while position is not None:
+        question, service = questions[position]
+        moot = _moot_answer(question, service, done)
+        if moot is not None:
+            session.console.print(f"\n[dim]{escape(asked_text(question, service))} Answered for you: {escape(moot)} (no shadow "
+                                  "trial was run).[/dim]", highlight=False)
+            _save(session, question, service, moot, done)
+            position = _next_unanswered(questions, done, position + 1)
+            continue
         reply = _ask_question(session, questions, position, done.get(_slot(questions[position])))
         if reply == BACK:
             position = max(position - 1, 0)
+            while position and _moot_answer(*questions[position], done) is not None:
+                position -= 1  # back past a question answered for the user, to the one that decided it
             continue
-        question, service = questions[position]
         _save(session, question, service, reply, done)
+        for follower, (before, _, _) in MOOT_AFTER.items():
+            if question.id == before and (follower, service) in done:
+                del done[(follower, service)]  # asked again (or answered again) from the new answer
         position = _next_unanswered(questions, done, position + 1)
     total = len(saved_answers(session))
     session.console.print(
@@ -148,6 +163,22 @@ def run_interview(session: InterviewSession) -> int:
         highlight=False,
     )
     return total
+
+
+def asked_text(question: Question, service: str) -> str:
+    """The question as put: a per-service question asked once for every service says so."""
+    if question.per_service and not service:
+        return question.text.replace("this service", "your services")
+    return question.text
+
+
+def _moot_answer(question: Question, service: str, done: dict) -> str | None:
+    """The answer a question gets without being asked, when an earlier answer makes it moot."""
+    if question.id not in MOOT_AFTER:
+        return None
+    before, moot_when, answer = MOOT_AFTER[question.id]
+    given = done.get((before, service))
+    return answer if given is not None and given[0] == moot_when else None
 
 
 def _slot(entry: tuple[Question, str]) -> tuple[str, str]:
@@ -176,7 +207,7 @@ def _ask_question(session: InterviewSession, questions: list[tuple[Question, str
     heading = f"Question {position + 1} of {len(questions)} · {TRACK_TITLES[question.track]}"
     if service:
         heading += f" · service {service}"  # the heading names the part and the service, never the level
-    session.console.print(f"\n[bold]{escape(heading)}[/bold]\n{escape(question.text)}\n"
+    session.console.print(f"\n[bold]{escape(heading)}[/bold]\n{escape(asked_text(question, service))}\n"
                           f"[dim]Why it matters: {escape(question.why)}[/dim]", highlight=False)
     if previous:
         session.console.print(f"[dim]Saved answer: {escape(previous[0])}[/dim]", highlight=False)

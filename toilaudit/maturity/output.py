@@ -44,8 +44,21 @@ CONDITION_NAMES = {
 }
 
 
-def condition_names(conditions: Iterable[str]) -> tuple[str, ...]:
-    return tuple(CONDITION_NAMES.get(condition, condition) for condition in conditions)
+# The same, short enough for a table's column.
+CONDITION_SHORT_NAMES = {
+    "toil_measured": "toil tracked",
+    "slo_defined": "SLOs",
+    "error_budget_policy": "error-budget policy",
+    "decision_provenance": "provenance",
+    "rollback_automated": "rollback",
+    "shadow_period_days": "shadow period",
+    "maturity": "maturity",
+}
+
+
+def condition_names(conditions: Iterable[str], short: bool = False) -> tuple[str, ...]:
+    names = CONDITION_SHORT_NAMES if short else CONDITION_NAMES
+    return tuple(names.get(condition, condition) for condition in conditions)
 
 
 def reason_detail(reason: str, gate: GateResult, service: ServiceResult | None, assessment: Assessment) -> str:

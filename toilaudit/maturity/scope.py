@@ -42,13 +42,21 @@ class Scope:
         return "every item in the store"
 
 
+def distinct_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Each service once, under the first spelling given."""
+    kept: dict[str, str] = {}
+    for name in names:
+        kept.setdefault(name.casefold(), name)
+    return tuple(kept.values())
+
+
 def org_scope(store: Store, org: str) -> Scope:
     named = tuple(store.org_services(org)["service"])
     answers = store.load_answers()
-    answered = tuple(dict.fromkeys(s for s in answers.loc[answers["org"] == org, "service"] if s))
+    answered = tuple(s for s in answers.loc[answers["org"] == org, "service"] if s)
     if named:
-        return Scope(org, tuple(dict.fromkeys((*named, *answered))), named, True)
+        return Scope(org, distinct_names((*named, *answered)), named, True)
     others = tuple(sorted(set(answers["org"]) - {org}))
     from_imports = () if others else tuple(store.item_services()["service"])
-    services = tuple(dict.fromkeys((*from_imports, *answered))) or (ALL_SERVICES,)
+    services = distinct_names((*from_imports, *answered)) or (ALL_SERVICES,)
     return Scope(org, services, None if not others else (), False, others)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from toilaudit.maturity.interface import LEVELS, READINESS_PHRASE, RUNG_PHRASE, Assessment
-from toilaudit.maturity.output import CONDITION_TEXT
+from toilaudit.maturity.output import CONDITION_NAMES, CONDITION_TEXT
 from toilaudit.report.ask import ActionCost, Assumptions, CostedCandidate, CostLine, action_cost, work_line
 from toilaudit.report.plan import Plan
 
@@ -37,6 +37,17 @@ class Check:
     @property
     def holds(self) -> bool:
         return self.state == "holds"
+
+    @property
+    def title(self) -> str:
+        """The check in words: a gate condition's name for the board, not its id."""
+        return CONDITION_NAMES.get(self.name, self.name)
+
+    def in_words(self) -> str:
+        return f"{self.title}: {STATE_WORDS[self.state]}"
+
+
+STATE_WORDS = {"holds": "in place", "partly": "in part", "fails": "not yet"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +128,11 @@ def build_actions(assessment: Assessment, assumptions: Assumptions, budget: list
 
     # Action 1: audit toil (measure first, then automate)
     check1 = _org(assessment, "toil_measured")
+    if evidence.items and not check1.holds:  # the audit has begun: this report is its first result
+        check1 = Check(check1.name, "partly", check1.meaning, True)
     # the evidence counts every date (is toil tracked?); the figures, the period's
-    text1 = (f"{evidence.items:,} tickets and pages over {evidence.days_of_data:,} days are the evidence that toil "
-             f"is tracked. {period_text}" if evidence.items
+    text1 = (f"{evidence.items:,} tickets and pages over {evidence.days_of_data:,} days are the audit's evidence "
+             f"so far. {period_text}" if evidence.items
              else "No tickets or pages of this organisation are imported yet.")
     steps1 = [f"Close the gap: {gap}." for gap in evidence.shortfalls]
     automated = [c for c in budget if c.action == 1]
@@ -148,7 +161,7 @@ def build_actions(assessment: Assessment, assumptions: Assumptions, budget: list
         steps2.append("Replace the noisiest threshold alerts with burn-rate alerts on the SLOs.")
     if not steps2:
         steps2.append("Review SLO targets each quarter; revoke an agent's write access when it burns its budget.")
-    add(2, checks2, "; ".join(f"{c.name}: {c.state}" for c in checks2) + ".", steps2, [
+    add(2, checks2, "; ".join(c.in_words() for c in checks2) + ".", steps2, [
         work_line(assumptions, "slo_defined", services, not slo.holds),
         work_line(assumptions, "error_budget_policy", 0, not budget_policy.holds),
         work_line(assumptions, "ai_error_budget", 0, not (ai_budget.holds and ai_alert.holds)),
@@ -172,7 +185,7 @@ def build_actions(assessment: Assessment, assumptions: Assumptions, budget: list
                       "and a latency budget.")
     if not steps3:
         steps3.append("Test rollback and provenance in a game day every quarter.")
-    add(3, checks3, "; ".join(f"{c.name}: {c.state}" for c in checks3[:2]) + ".", steps3, [
+    add(3, checks3, "; ".join(c.in_words() for c in checks3[:2]) + ".", steps3, [
         work_line(assumptions, "decision_provenance", failing_provenance, not provenance.holds),
         work_line(assumptions, "rollback_automated", failing_rollback, not rollback.holds),
         work_line(assumptions, "llmops_telemetry", 0, not all(c.holds for c in telemetry)),
@@ -189,7 +202,7 @@ def build_actions(assessment: Assessment, assumptions: Assumptions, budget: list
     above = [s.service for s in assessment.services if _above(s.current_rung, s.allowed_rung)]
     steps4 = []
     if above:
-        steps4.append(f"Bring the agents on {_names(above)} back to the rung the gate allows, until it allows more.")
+        steps4.append(f"Limit the agents on {_names(above)} to the rung the gate allows, until it allows more.")
     if not shadow.holds:
         steps4.append("Run a shadow trial of at least 30 days on each service before any write access, against an "
                       "accuracy threshold written down before it starts.")

@@ -76,6 +76,23 @@ def k8s_name(service: str) -> str:
     return name[:63].strip("-") or "service"
 
 
+def k8s_names(services: list[str]) -> dict[str, str]:
+    """Each service's k8s_name, made unique: "Payments API" and "payments-api" would share one
+    namespace and one readiness file, so the second becomes "payments-api-2"."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for service in dict.fromkeys(services):
+        base = name = k8s_name(service)
+        count = 1
+        while name in taken:
+            count += 1
+            suffix = f"-{count}"
+            name = base[:63 - len(suffix)].strip("-") + suffix
+        taken.add(name)
+        names[service] = name
+    return names
+
+
 def rbac_documents(model: ReportModel) -> list[dict]:
     """Each service bound to the role of the highest rung the gate allows it, and nothing more.
 
@@ -94,19 +111,20 @@ def rbac_documents(model: ReportModel) -> list[dict]:
                           "metadata": {"name": role, "labels": {"toilaudit/trust-ladder": "true"}},
                           "rules": ROLES[role]})
     subject = [{"kind": "ServiceAccount", "name": "ai-agent", "namespace": "ai-agents"}]
+    namespaces = k8s_names([service.name for service in model.services])
     for service in model.services:
         rung = by_name.get(service.allowed_rung)
         if rung is None:
             continue
         role = roles[rung]
-        labels = {"toilaudit/service": k8s_name(service.name), "toilaudit/rung": rung}
+        labels = {"toilaudit/service": namespaces[service.name], "toilaudit/rung": rung}
         if service.name == ALL_SERVICES:  # no service is named: the verdict holds for the whole cluster
             documents.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
                               "metadata": {"name": f"ai-agent-{rung}", "labels": labels},
                               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                                           "name": role}, "subjects": subject})
             continue
-        namespace = k8s_name(service.name)
+        namespace = namespaces[service.name]
         kind = "ClusterRole"
         if role == "ai-agent-scoped-write":
             kind = "Role"
@@ -151,8 +169,9 @@ def write_guardrails(model: ReportModel, folder: Path) -> list[Path]:
     inputs.mkdir(exist_ok=True)
     for stale in inputs.glob("*.json"):
         stale.unlink()
+    files = k8s_names([name for name, _ in model.gate_inputs])
     for name, document in model.gate_inputs:
-        path = inputs / f"{k8s_name(name)}.json"
+        path = inputs / f"{files[name]}.json"
         path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         written.append(path)
     return written

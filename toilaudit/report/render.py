@@ -35,13 +35,19 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["hours"] = hours
+    env.filters["person_weeks"] = person_weeks
     return env
 
 
+def person_weeks(value: float) -> str:
+    """"1 person-week", "2.5 person-weeks"."""
+    return f"{value:g} person-week{'' if value == 1 else 's'}"
+
+
 def hours(value: float) -> str:
-    """Hours for the board: a tenth where whole hours would hide them ("0 h" beside a cost of EUR 13),
-    whole hours from 10 on."""
-    return f"{value:,.1f}" if abs(value) < 10 else f"{value:,.0f}"
+    """Hours for the board: a tenth where whole hours would hide them ("0 h" beside a cost of EUR 13)
+    or disagree with their cost ("14 h" beside USD 1,440 at USD 100/h), whole hours from 100 on."""
+    return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
 def render_html(model: ReportModel) -> str:

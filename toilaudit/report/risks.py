@@ -46,8 +46,8 @@ def find_risks(summary: Summary, assessment: Assessment, share: CapacityShare | 
     if "decision_provenance" in failing or "shadow_period_days" in failing:
         missing = [c for c in ("decision_provenance", "shadow_period_days") if c in failing]
         found.append((90, Risk("Agents could act without an audit trail",
-                               f"{' and '.join(condition_names(missing)).capitalize()} fail: the two gate conditions "
-                               "most often skipped, and the first a regulator (DORA, OSFI B-13) will ask about.")))
+                               f"{' and '.join(condition_names(missing)).capitalize()} fail: the gate conditions an "
+                               "agent's audit trail rests on, and the first a regulator (DORA, OSFI B-13) will ask about.")))
     if assessment.overall_level <= 2:
         platform, sre = assessment.platform.level, assessment.sre.level
         track = "Platform and SRE maturity cap" if platform == sre else (

@@ -136,8 +136,13 @@ class CapacityView:
     recorded_percent: float
     """How much of the capacity tickets and pages record."""
     verdict: str
-    """Where toil's share of capacity stands against the two figures."""
+    """Where toil's share of capacity stands against the two figures; "" where the records cannot say."""
     people_over_cap: int
+    comparable: bool
+    """The records say where toil stands against the two figures (CapacityShare.verdict): false where
+    they record too little of the engineers' time for its floor to mean anything."""
+    most_percent: float
+    """The most toil can be of capacity, were every unrecorded hour toil."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +351,10 @@ class ServiceRow:
     gate_failing: tuple[str, ...]
     above_allowed: bool
 
+    @property
+    def gate_failing_words(self) -> tuple[str, ...]:
+        return condition_names(self.gate_failing, short=True)
+
 
 @dataclass(frozen=True, slots=True)
 class SourceView:
@@ -532,14 +541,10 @@ def _scrub(text: str, names: dict[str, str]) -> str:
 def _capacity_view(share: CapacityShare | None) -> CapacityView | None:
     if share is None:
         return None
-    if share.toil_percent > GOOGLE_CAP_PERCENT:
-        verdict = "above Google's 50% cap"
-    elif share.toil_percent > INDUSTRY_PERCENT_2026:
-        verdict = "under Google's 50% cap but above the industry's 34%"
-    else:
-        verdict = "under both the industry's 34% and Google's 50% cap"
+    verdict = share.verdict()
     return CapacityView(share.engineers, share.hours_per_week, round(share.weeks, 1), round(share.capacity_hours),
-                        share.toil_percent, share.recorded_percent, verdict, len(share.people_over_cap))
+                        share.toil_percent, share.recorded_percent, verdict or "", len(share.people_over_cap),
+                        verdict is not None, share.most_percent)
 
 
 def _hours_note(total: Figures) -> str:
@@ -634,7 +639,9 @@ def build_report(
     current = snapshot_content(assessment, total.toil_percent if total.items else None,
                                share.toil_percent if share else None, period.label if period else None)
     changes = compare(previous.content, current) if previous else ()
-    trend, trend_title, trend_note = _trend(store, services, period, share)
+    # shares of capacity only where the records can set toil against the cap (CapacityShare.verdict)
+    comparable = share if share is not None and share.verdict() is not None else None
+    trend, trend_title, trend_note = _trend(store, services, period, comparable)
     return ReportModel(
         org=clip(assessment.org, NAME_CHARS * 2),
         report_date=report_date.isoformat(),
@@ -699,7 +706,7 @@ def build_report(
         trend_title=trend_title,
         trend_note=trend_note,
         category_chart=_category_chart(by_category),
-        toil_gauge=gauge(share.toil_percent, INDUSTRY_PERCENT_2026, GOOGLE_CAP_PERCENT) if share else None,
+        toil_gauge=gauge(comparable.toil_percent, INDUSTRY_PERCENT_2026, GOOGLE_CAP_PERCENT) if comparable else None,
         names_shown=show_names,
     )
 
@@ -730,8 +737,12 @@ def _people_order(store: Store, services, period: Period | None) -> list[str]:
 def _period_sentence(headline: Headline, capacity: CapacityView | None) -> str:
     if not headline.items:
         return ""
-    of_capacity = (f" and {capacity.toil_percent}% of the capacity of the engineers who carry operations work"
-                   if capacity else "")
+    of_capacity = ""
+    if capacity and capacity.comparable:
+        of_capacity = f" and {capacity.toil_percent}% of the capacity of the engineers who carry operations work"
+    elif capacity:
+        of_capacity = (f" (recorded toil alone is {capacity.toil_percent}% of the engineers' capacity, a floor: "
+                       f"tickets and pages record {capacity.recorded_percent}% of their time)")
     return (f"In {headline.period}, toil is {headline.toil_percent}% of the time recorded in "
             f"{headline.items:,} tickets and pages{of_capacity}.")
 
@@ -1004,7 +1015,7 @@ def _decisions(actions: tuple[ActionView, ...], services: tuple[ServiceView, ...
     else:
         hold = "Hold each service's AI agents at the rung the readiness gate allows it (see the services table)"
     if above:
-        hold += f", and bring back the agents that run beyond it on {', '.join(above[:4])}" + (
+        hold += f", and limit the agents that run beyond it on {', '.join(above[:4])}" + (
             f" and {len(above) - 4} more" if len(above) > 4 else "")
     return rows, hold + "."
 

@@ -685,8 +685,9 @@ class Store:
                between: tuple[datetime, datetime] | None = None) -> tuple[str, tuple]:
         clauses, params = list(conditions), tuple[str, ...]()
         if services is not None:
-            clauses.append(f"w.service IN ({', '.join('?' * len(services))})" if services else "FALSE")
-            params = tuple(services)
+            # a service's items, whatever the case of its name (item_services)
+            clauses.append(f"lower(w.service) IN ({', '.join('?' * len(services))})" if services else "FALSE")
+            params = tuple(service.lower() for service in services)
         if between is not None:
             clauses.append("w.created_at >= ? AND w.created_at < ?")
             params += tuple(pd.Timestamp(when).to_pydatetime() for when in between)
@@ -757,9 +758,18 @@ class Store:
             "GROUP BY 1 ORDER BY 1"), params)
 
     def item_services(self) -> pd.DataFrame:
-        """Each service named by the items (PagerDuty services, Jira components) with its source and count."""
-        return self._frame("SELECT service, min(source) AS source, count(*) AS items FROM work_items "
-                           "WHERE service IS NOT NULL AND service <> '' GROUP BY 1 ORDER BY 1")
+        """Each service named by the items (PagerDuty services, Jira components) with its source and count.
+        Names that differ only in case are one service (a Jira component "Backup", a PagerDuty service
+        "backup"), under its first spelling in sort order."""
+        spellings = self._frame("SELECT service, min(source) AS source, count(*) AS items FROM work_items "
+                                "WHERE service IS NOT NULL AND service <> '' GROUP BY 1")
+        if spellings.empty:
+            return spellings
+        # sorted here, not by the database: PostgreSQL's collation would order the spellings otherwise
+        spellings = spellings.sort_values("service", key=lambda names: names.astype(str), kind="stable")
+        merged = spellings.groupby(spellings["service"].str.lower().rename("folded"), sort=False).agg(
+            service=("service", "first"), source=("source", "min"), items=("items", "sum"))
+        return merged.sort_values("service").reset_index(drop=True)
 
     def rule_pack_versions(self) -> list[str]:
         frame = self._frame("SELECT DISTINCT rule_pack_version FROM classifications ORDER BY 1")
