@@ -631,17 +631,18 @@ def _items_table(rows: list[dict]) -> None:
                          " ".join(str(row["title"]).split())) for row in rows]
     shown = list(range(len(header) - 1))  # the columns before the title
     widths = {i: max(len(line[i]) for line in lines) for i in shown}
-
-    def room() -> int:
-        return shutil.get_terminal_size().columns - sum(widths[i] + 2 for i in shown)
-
+    room = None  # the title's width: whole, unless in a terminal
     if sys.stdout.isatty():
-        for name in DROPPED_FIRST:
-            if room() < TITLE_MIN_CHARS:
+        columns = shutil.get_terminal_size().columns
+        for name in (None, *DROPPED_FIRST):
+            if name is not None:
                 shown.remove(header.index(name))
+            room = columns - sum(widths[i] + 2 for i in shown)
+            if room >= TITLE_MIN_CHARS:
+                break
     for line in lines:
         fixed = "  ".join(line[i].ljust(widths[i]) for i in shown)
-        click.echo(f"{fixed}  {_cut(line[-1], max(room(), 1)) if sys.stdout.isatty() else line[-1]}")
+        click.echo(f"{fixed}  {line[-1] if room is None else _cut(line[-1], max(room, 1))}")
 
 
 def _cut(text: str, limit: int) -> str:

@@ -33,7 +33,7 @@ class ItemExplanation:
     explanation: Explanation
     human: str
     """"toil" / "not-toil" when a person labelled the item, else ""."""
-    time: str = ""
+    time: str
     """Where its hours come from, in words (time_note)."""
 
     def lines(self) -> list[str]:
@@ -46,7 +46,7 @@ class ItemExplanation:
             f"category {row['category']}",
             f"  fired:    {row['rule_ids'] or 'nothing'}",
             f"  group:    {row['group_id']} x{row['group_size']}: {row['template']}",
-            f"  time:     {self.time or time_note(row)}",
+            f"  time:     {self.time}",
             "  how it adds up (log-odds; + towards toil):",
             f"    {e.intercept:+6.2f}  start (before any evidence)",
         ]
@@ -98,14 +98,12 @@ def explain_rows(store: Store, found: pd.DataFrame) -> list[ItemExplanation]:
             for row, h in zip(found.to_dict("records"), human)]
 
 
-def time_note(row: dict[str, Any], settings: Settings | None = None) -> str:
+def time_note(row: dict[str, Any], settings: Settings) -> str:
     """Where an item's hours come from (classifier._hours): logged in Jira, a page's time open
     (capped) with the interruption it caused, or the category's estimate."""
     hours = float(row["hours"])
     if row["source"] != "pagerduty":
         return f"{hours:.2f}h {'logged in Jira' if row['hours_measured'] else 'estimated for its category'}"
-    if settings is None:
-        return f"{hours:.2f}h {'from the page' if row['hours_measured'] else 'estimated'}"
     interruption = f"{settings.interruption_minutes:g} minutes of interruption"
     if row.get("auto_resolved"):
         return f"{hours:.2f}h: {interruption} (it resolved by itself)"

@@ -50,10 +50,10 @@ COMBINE_RULES = ("weakest", "most-advanced", "total")
 SOURCE_KINDS = ("table3", "gate", "section")
 
 
-
 def same_service(first: str, second: str) -> bool:
-    """Service names match in any case: a Jira component "Backup" is the PagerDuty service "backup"."""
-    return first.casefold() == second.casefold()
+    """Service names match in any case (lower case, as the store compares them in SQL): a Jira
+    component "Backup" is the PagerDuty service "backup"."""
+    return first.lower() == second.lower()
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,8 +33,9 @@ ARTICLE = '"SRE for AI Agents: Error Budgets, Trust, and 90 Trials"'
 NOTE, BACK = "\0note", "\0back"
 COMMAND_KEYS = {"n": NOTE, "b": BACK}
 # A question that only follows from another's answer: (question, the one before, the answer to it
-# that makes it moot, the answer it then gets). Without a shadow trial there is no trial's accuracy.
-MOOT_AFTER = {"ai.shadow-accuracy": ("ai.shadow-period-days", "0", "No trial, or no written threshold")}
+# that makes it moot, the answer it then gets, why). Without a shadow trial there is no trial's accuracy.
+MOOT_AFTER = {"ai.shadow-accuracy": ("ai.shadow-period-days", "0", "No trial, or no written threshold",
+                                     "no shadow trial was run")}
 RESUME, CHANGE, START_OVER, FINISH = "resume", "change", "start over", "finish"
 
 
@@ -140,8 +141,9 @@ def run_interview(session: InterviewSession) -> int:
         question, service = questions[position]
         moot = _moot_answer(question, service, done)
         if moot is not None:
-            session.console.print(f"\n[dim]{escape(asked_text(question, service))} Answered for you: {escape(moot)} (no shadow "
-                                  "trial was run).[/dim]", highlight=False)
+            why = MOOT_AFTER[question.id][3]
+            session.console.print(f"\n[dim]{escape(asked_text(question, service))} Answered for you: {escape(moot)} "
+                                  f"({why}).[/dim]", highlight=False)
             _save(session, question, service, moot, done)
             position = _next_unanswered(questions, done, position + 1)
             continue
@@ -152,7 +154,7 @@ def run_interview(session: InterviewSession) -> int:
                 position -= 1  # back past a question answered for the user, to the one that decided it
             continue
         _save(session, question, service, reply, done)
-        for follower, (before, _, _) in MOOT_AFTER.items():
+        for follower, (before, *_) in MOOT_AFTER.items():
             if question.id == before and (follower, service) in done:
                 del done[(follower, service)]  # asked again (or answered again) from the new answer
         position = _next_unanswered(questions, done, position + 1)
@@ -176,7 +178,7 @@ def _moot_answer(question: Question, service: str, done: dict) -> str | None:
     """The answer a question gets without being asked, when an earlier answer makes it moot."""
     if question.id not in MOOT_AFTER:
         return None
-    before, moot_when, answer = MOOT_AFTER[question.id]
+    before, moot_when, answer, _ = MOOT_AFTER[question.id]
     given = done.get((before, service))
     return answer if given is not None and given[0] == moot_when else None
 

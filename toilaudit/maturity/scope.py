@@ -46,7 +46,7 @@ def distinct_names(names: tuple[str, ...]) -> tuple[str, ...]:
     """Each service once, under the first spelling given."""
     kept: dict[str, str] = {}
     for name in names:
-        kept.setdefault(name.casefold(), name)
+        kept.setdefault(name.lower(), name)  # as same_service compares them
     return tuple(kept.values())
 
 

@@ -640,7 +640,7 @@ def build_report(
                                share.toil_percent if share else None, period.label if period else None)
     changes = compare(previous.content, current) if previous else ()
     # shares of capacity only where the records can set toil against the cap (CapacityShare.verdict)
-    comparable = share if share is not None and share.verdict() is not None else None
+    comparable = share if capacity is not None and capacity.comparable else None
     trend, trend_title, trend_note = _trend(store, services, period, comparable)
     return ReportModel(
         org=clip(assessment.org, NAME_CHARS * 2),
