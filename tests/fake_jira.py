@@ -133,6 +133,9 @@ class FakeJira:
         if "BADFIELD" in jql:
             return self._json({"errorMessages": ["Field 'BADFIELD' does not exist or you do not have permission to "
                                                  "view it."], "errors": {}}, 400)
+        if "ECHO" in jql:  # a proxy that quotes the request's headers in its error (seen in the wild)
+            return self._json({"errorMessages": [f"JQL rejected; you sent {request.headers.get('Authorization')}"],
+                               "errors": {}}, 400)
         matching = self.issues
         since = UPDATED_SINCE.search(jql)
         if since:

@@ -120,3 +120,30 @@ def test_a_date_that_misses_the_format_given_names_that_format(db, tmp_path):
     assert result.exit_code == 2
     assert ("j.csv row 2: Created '27.11.2026 14:05' does not match --date-format '%m/%d/%Y %H:%M' - pass the "
             "format these dates are written in, or export ISO dates") in result.stderr
+
+
+def test_ctrl_c_after_the_import_was_saved_says_so(db, monkeypatch):
+    """Ctrl-C while the figures after the commit are counted must not claim the import was rolled back."""
+    import toilaudit.summary
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(toilaudit.summary, "breakdown", interrupted)
+    result = run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=db)
+    assert result.exit_code == 130
+    assert _one_line(result).startswith("error: interrupted after the work was saved")
+    monkeypatch.undo()
+    assert run_json("summary", "--format", "json", "--period", "all", db=db)["items"] > 0
+
+
+def test_ctrl_c_before_the_commit_says_rolled_back(db, monkeypatch):
+    import toilaudit.audit
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(toilaudit.audit, "classify", interrupted)
+    result = run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=db)
+    assert result.exit_code == 130
+    assert _one_line(result).startswith("error: interrupted - work in progress was rolled back")

@@ -130,10 +130,12 @@ def test_redact_url_keeps_the_user_and_hides_every_password_form():
     ["import", "jira", "--jql", "project = OPS", "--url"],
     ["import", "pagerduty", "--since", "2026-01-01", "--url"],
 ])
-def test_a_token_in_url_userinfo_is_refused_and_reaches_nothing(tmp_path, command):
+@pytest.mark.parametrize("url", ["https://me:TOKEN-s3cret@127.0.0.1:9", "https://127.0.0.1:9/?os_password=TOKEN-s3cret",
+                                 "https://127.0.0.1:9/jira?api_key=TOKEN-s3cret&x=1"])
+def test_a_token_in_url_userinfo_is_refused_and_reaches_nothing(tmp_path, command, url):
     db = tmp_path / "s.db"
     env = {"JIRA_PAT": "pat", "PAGERDUTY_API_TOKEN": "pd", "TOILAUDIT_MAX_RETRIES": "0"}
-    result = run(*command, "https://me:TOKEN-s3cret@127.0.0.1:9", db=db, env=env)
+    result = run(*command, url, db=db, env=env)
     assert result.exit_code == 2
     assert "holds credentials" in one_line(result)
     assert "TOKEN-s3cret" not in result.output

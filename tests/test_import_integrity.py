@@ -3,6 +3,8 @@ store is either read by a stated rule or refused with one line naming the row an
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -67,14 +69,29 @@ def test_iso_dates_among_jira_dates_are_read(tmp_path):
     assert items.loc[2, "created_at"] == pd.Timestamp("2026-01-23 09:15", tz="UTC")
 
 
-def test_dates_before_1990_or_after_next_year_are_a_warning_naming_the_rows(tmp_path, db):
-    next_year = pd.Timestamp.now().year + 1
+def test_dates_before_1990_or_after_today_are_a_warning_naming_the_rows(tmp_path, db):
+    next_month = (pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=40)).strftime("%Y-%m-%d 10:00")
     export = write(tmp_path / "j.csv", "Issue key,Summary,Created\nOPS-1,x,21/Jan/26 2:00 PM\n"
                                        "OPS-2,y,1970-01-01 00:00\nOPS-3,z,21/Jan/26 2:00 PM\n"
-                                       f"OPS-4,w,{next_year + 5}-01-01 10:00\n")
+                                       f"OPS-4,w,{next_month}\n")
     result = run("import", "jira", "--csv", str(export), db=db)
     assert result.exit_code == 0, result.output
-    assert (f"warning: j.csv: 2 Created date(s) before 1990 or after {next_year} (rows 3, 5)") in result.stderr
+    assert "warning: j.csv: 2 Created date(s) before 1990 or after today (rows 3, 5)" in result.stderr
+
+
+def test_a_ticket_dated_after_today_does_not_move_the_default_period_onto_it(tmp_path, db):
+    """One mistyped year used to move the last 12 months past today, and summary reported ~0% toil."""
+    today = pd.Timestamp.now(tz="UTC")
+    rows = "".join(f"OPS-{i},Reset password for user{i},{(today - pd.Timedelta(days=35 + 5 * i)):%Y-%m-%d 10:00}\n"
+                   for i in range(1, 9))
+    later = today + pd.Timedelta(days=200)
+    export = write(tmp_path / "j.csv", f"Issue key,Summary,Created\n{rows}OPS-99,Reset password for bob,"
+                                       f"{later:%Y-%m-%d 10:00}\n")
+    assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
+    result = run("summary", "--format", "json", db=db)
+    summary = json.loads(result.stdout)
+    assert summary["items"] == 8, summary  # the 8 of the last months, not the 1 of next year
+    assert f"dated as late as {later:%d %b %Y}" in summary["period"]["basis"]
 
 
 # ------------------------------------------------------------------ 2. a huge Time Spent bricks the store
@@ -215,3 +232,19 @@ def test_times_without_an_offset_among_times_with_one_are_in_the_given_zone(tmp_
     assert items["created_at"].tolist() == [pd.Timestamp("2026-01-02 03:00", tz="UTC"),
                                             pd.Timestamp("2026-01-02 08:00", tz="UTC"),  # was read as UTC
                                             pd.Timestamp("2026-01-02 02:00", tz="UTC")]
+
+
+def test_a_page_resolved_before_it_was_created_is_named_and_gets_no_negative_hours(tmp_path, db):
+    header = ("id,incident_number,description,service_id,service_name,created_on,resolved_on,seconds_to_resolve,"
+              "auto_resolved,urgency,status\n")
+    export = write(tmp_path / "p.csv", header
+                   + "PA1,1,disk full on db-1,S1,db,2026-06-29T04:27:24Z,2026-06-29T05:27:24Z,,false,high,resolved\n"
+                   + "PA2,2,disk full on db-2,S1,db,2026-06-29T09:00:00Z,2026-06-29T04:00:00Z,,false,high,resolved\n")
+    result = run("import", "pagerduty", "--csv", str(export), db=db)
+    assert result.exit_code == 0, result.output
+    assert "p.csv: 1 row(s) resolved_on before created_on (rows 3)" in result.stderr
+    items = {row["key"]: row for row in run_json("items", "--format", "json", "--limit", "0", db=db)}
+    assert items["PA1"]["hours"] == pytest.approx(1.25)  # an hour open, plus the interruption
+    assert items["PA2"]["hours"] > 0  # estimated: never the -5 h the two dates give
+    explained = run("explain", "PA2", db=db).stdout
+    assert "(its resolve time is before its creation)" in explained and "-" not in explained.split("time:")[1][:10]

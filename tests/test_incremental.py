@@ -336,7 +336,7 @@ def check_group_sizes(location: str, tmp_path: Path) -> None:
         assert_as_full(store)
 
         # a TRIO item retitled: 3 -> 2 falls below S001: the two others are re-labelled
-        retitled = _rows_with_titles(template, ["Reporting dashboard shows stale numbers"], "TRIO")
+        retitled = _rows_with_titles(template, ["Quokka xylophone zephyr unrelated words"], "TRIO")  # words no corpus title holds
         assert relabelled(_jira(tmp_path / "d3.csv", retitled)) == (3, 0)
         assert "S001" not in rule_ids("TRIO-2") and sizes("TRIO") == {1, 2}
         assert_as_full(store)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -153,6 +154,18 @@ def test_wrong_token_names_the_variables_and_hides_the_token(db, httpserver):
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("rejected the credentials (HTTP 401) - check JIRA_USER and JIRA_API_TOKEN")
     assert "wrong-secret-value" not in result.output
+
+
+@pytest.mark.parametrize("env", [CLOUD_ENV, {"JIRA_PAT": "pat-SECRET-0042", "JIRA_USER": None, "JIRA_API_TOKEN": None}])
+def test_an_error_that_echoes_the_credentials_shows_them_hidden(db, httpserver, env):
+    pat = env.get("JIRA_PAT")
+    fake = FakeJira(httpserver, make_issues(10), deployment="Server" if pat else "Cloud", pat=pat or "jira-pat")
+    result = run("import", "jira", "--url", fake.url, "--jql", "ECHO = 1", db=db, env=env)
+    assert result.exit_code == 2
+    assert "the query was rejected: JQL rejected; you sent" in result.stderr and "***" in result.stderr
+    secret = pat or env["JIRA_API_TOKEN"]
+    basic = base64.b64encode(f"{env.get('JIRA_USER')}:{secret}".encode()).decode()
+    assert secret not in result.output and basic not in result.output
 
 
 def test_bad_jql_shows_jiras_message(db, httpserver):

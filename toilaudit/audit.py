@@ -111,6 +111,12 @@ def import_batch(store: Store, batch: ImportBatch, mode: str,
     into a store whose template counts are up to date re-labels only what it can change
     (relabel.py), holding the store for that moment; else every item is classified again.
     """
+    counts = _store_batch(store, batch, mode, tell)
+    store.saved = True  # committed: a Ctrl-C from here on interrupts nothing
+    return counts
+
+
+def _store_batch(store: Store, batch: ImportBatch, mode: str, tell: Callable[[str], None]) -> dict[str, int]:
     for _ in range(CLASSIFY_TRIES):
         with store.transaction():
             store.lock_for_import()  # nothing may change between the counts read and those written

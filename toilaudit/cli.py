@@ -18,7 +18,9 @@ from rich.table import Table
 from toilaudit import __version__
 from toilaudit.console import LiveProgress, progress, prose, stdout, warn
 from toilaudit.errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_DENIED, EXIT_INTERRUPTED, ToilauditError
+from toilaudit.secrets import redact
 from toilaudit.store import WAIT_SECONDS, NoStoreError, Opening, Store, open_store
+from toilaudit.urls import redact_url
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -28,7 +30,7 @@ MESSAGE_CHARS = 300  # a one-line message longer than this is cut: it is one lin
 
 def _say(message: str) -> None:
     """Print one error line on stderr, whatever the message holds."""
-    line = " ".join(str(message).split())
+    line = " ".join(redact(str(message)).split())
     click.echo(line if len(line) <= MESSAGE_CHARS else line[: MESSAGE_CHARS - 3] + "...", err=True)
 
 
@@ -76,7 +78,11 @@ class ToilauditGroup(click.Group):
             _say(f"error: {exc}")
             ctx.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
-            _say("error: interrupted - work in progress was rolled back; run the same command again to finish")
+            store = (ctx.obj or {}).get("store")
+            if store is not None and store.saved:  # Ctrl-C came after the commit, while closing or printing
+                _say("error: interrupted after the work was saved - the store holds it; run toilaudit summary to see it")
+            else:
+                _say("error: interrupted - work in progress was rolled back; run the same command again to finish")
             ctx.exit(EXIT_INTERRUPTED)
         except MemoryError:  # numpy's and Arrow's too: the machine's limit, not a bug
             _say("error: out of memory - work in progress was rolled back; classifying holds every stored item "
@@ -146,6 +152,8 @@ def store_from(ctx: click.Context, access: str = CREATE, shows_figures: bool = F
 
     `shows_figures`: the command counts items; say so if some have no classification."""
     store = open_store(ctx.obj["db"], _opening(ctx, access))
+    store.saved = False  # opening may have committed the schema; what counts is the command's own work
+    ctx.obj["store"] = store  # for the interrupt's message: saved or rolled back
     try:
         if shows_figures:
             _warn_not_counted(store)
@@ -387,6 +395,9 @@ def _run_jira_api(ctx, url: str, jql: str, since) -> None:
     try:
         with store_from(ctx) as store, progress:
             source = JiraSource(url, on_wait=progress.retry)
+            if _unencrypted(url):
+                warn(f"jira: --url {redact_url(url)} is http:// - the credentials cross the network unencrypted; "
+                     "use https:// where the server has it")
             progress.description += f" ({source.deployment})"
             result = import_jira_api(store, source, jql, since, progress.page)
     except KeyboardInterrupt:
@@ -394,6 +405,14 @@ def _run_jira_api(ctx, url: str, jql: str, since) -> None:
     resumed = f", resuming from {result.resumed_from:%Y-%m-%d %H:%M}" if result.resumed_from is not None else ""
     click.echo(f"Imported {result.fetched:,} Jira issues from {url} ({result.inserted:,} new){resumed}"
                f"{_went_on(result)}. Next: toilaudit summary")
+
+
+def _unencrypted(url: str) -> bool:
+    """An http:// URL to another machine (loopback never leaves this one)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme.lower() == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1")
 
 
 def _went_on(result) -> str:

@@ -18,6 +18,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from toilaudit.secrets import redact
+
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
 # For prose in a terminal (interactive sessions): wraps between words at the terminal's width.
@@ -27,7 +29,7 @@ prose = Console(highlight=False)
 
 
 def warn(message: str) -> None:
-    stderr.print(f"warning: {message}", markup=False, highlight=False)
+    stderr.print(f"warning: {redact(message)}", markup=False, highlight=False)
 
 
 @contextlib.contextmanager

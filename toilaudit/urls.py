@@ -15,7 +15,9 @@ from toilaudit.errors import SourceError, shown
 
 HIDDEN = "***"
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)(.*)$", re.DOTALL)
-SECRET_PARAMETER = re.compile(r"((?:^|[?&])(?:ssl)?password=)([^&]*)", re.IGNORECASE)
+SECRET_PARAMETER = re.compile(
+    r"((?:^|[?&])(?:(?:ssl|os_)?password|passwd|pwd|token|access_token|auth_token|api_?key|apikey|secret)=)([^&]*)",
+    re.IGNORECASE)
 
 
 def _split_userinfo(rest: str) -> tuple[str | None, str]:
@@ -81,7 +83,7 @@ def check_source_url(url: str, source: str, schemes: tuple[str, ...] = ("https",
     if parts.scheme.lower() not in schemes or not parts.hostname:
         raise SourceError(f"{source}: --url {shown(redact_url(url))} is not an {' or '.join(schemes)} URL - give "
                              f"the base URL with its scheme, e.g. {example}")
-    if parts.username is not None or parts.password is not None:
+    if parts.username is not None or parts.password is not None or SECRET_PARAMETER.search(parts.query):
         raise SourceError(f"{source}: --url {shown(redact_url(url))} holds credentials - remove them from the "
                              "URL; they come from the environment only (see --help)")
     return url

@@ -108,7 +108,9 @@ def time_note(row: dict[str, Any], settings: Settings) -> str:
     if row.get("auto_resolved"):
         return f"{hours:.2f}h: {interruption} (it resolved by itself)"
     if not row["hours_measured"]:
-        return f"{hours:.2f}h: the category's estimate and {interruption} (the page has no resolve time)"
+        backwards = pd.notna(row.get("resolved_at")) and pd.Timestamp(row["resolved_at"]) < pd.Timestamp(row["created_at"])
+        why = "its resolve time is before its creation" if backwards else "the page has no resolve time"
+        return f"{hours:.2f}h: the category's estimate and {interruption} ({why})"
     open_hours = (pd.Timestamp(row["resolved_at"]) - pd.Timestamp(row["created_at"])) / pd.Timedelta(hours=1)
     counted = (f"open {open_hours:.2f}h, counted up to {settings.page_hours_cap:g}h"
                if open_hours > settings.page_hours_cap else f"open {open_hours:.2f}h")

@@ -359,7 +359,7 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     tactical = np.isin(type_values, settings.tactical_types)[type_codes] | is_page
     engineering = np.isin(type_values, settings.engineering_types)[type_codes]
     duration = items["resolved_at"] - items["created_at"]
-    quick = (duration <= QUICK_RESOLUTION).fillna(False).to_numpy() & ~engineering
+    quick = ((duration <= QUICK_RESOLUTION) & (duration >= pd.Timedelta(0))).fillna(False).to_numpy() & ~engineering
     auto_resolved = items["auto_resolved"].fillna(False).to_numpy(dtype=bool) & is_page
     off_hours = _off_hours(items["created_at"], settings.business_hours, settings.workdays, settings.timezone)
     # every reading of the group's size must be one of size_bands': an import gives a group whose
@@ -539,6 +539,7 @@ def _hours(items, pack, toil_index, is_toil, auto_resolved, is_page) -> tuple[np
     spent = items["time_spent_seconds"].to_numpy(dtype=float, na_value=np.nan) / 3600
     open_hours = (items["resolved_at"] - items["created_at"]).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
     spent = np.where(is_page & np.isnan(spent), open_hours / 3600, spent)  # a page's trigger-to-resolve
+    spent = np.where(spent < 0, np.nan, spent)  # resolved before created (the import warned): not known
     interruption = settings.interruption_minutes / 60
     page_hours = np.minimum(spent, settings.page_hours_cap) + interruption
     jira_measured = ~is_page & (spent > 0)

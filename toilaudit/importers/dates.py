@@ -45,7 +45,7 @@ CANDIDATE_FORMATS = (
 SAMPLE_SIZE = 2000
 OFFSET_AT_END = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"  # a time, then its offset
 MIN_YEAR = 1000  # below it a four-digit-year format has read a two-digit year
-PLAUSIBLE_FROM_YEAR = 1990  # before it, or after next year, a date is worth a warning
+PLAUSIBLE_FROM_YEAR = 1990  # before it, or after next year (Created: today), a date is worth a warning
 # Arrow's strptime rolls an impossible day over into the next month (29-31/Feb -> 1-3 March,
 # 31/Apr -> 1 May), so the days a roll-over can land on are checked with Python's strptime.
 AFTER_SHORT_MONTHS = (5, 7, 10, 12)
@@ -223,16 +223,32 @@ def _day_month_swapped(fmt: str) -> str | None:
     return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
 
 
-def implausible_dates(parsed: pd.Series, where: str, column: str) -> str | None:
-    """A warning naming the rows dated before 1990 or after next year: read right, but worth a look."""
-    next_year = pd.Timestamp.now(tz="UTC").year + 1
-    years = parsed.dt.year
-    odd = ((years < PLAUSIBLE_FROM_YEAR) | (years > next_year)).to_numpy(dtype=bool, na_value=False)
+def implausible_dates(parsed: pd.Series, where: str, column: str, opened: bool = False) -> str | None:
+    """A warning naming the rows dated before 1990 or after next year: read right, but worth a look.
+    A date the item was `opened` on (Created) is worth one after today already (a day's grace for
+    time zones): it would move the default period onto it."""
+    now = pd.Timestamp.now(tz="UTC")
+    if opened:
+        latest, after = now + pd.Timedelta(days=1), "today"
+    else:
+        latest, after = pd.Timestamp(year=now.year + 2, month=1, day=1, tz="UTC"), str(now.year + 1)
+    odd = ((parsed.dt.year < PLAUSIBLE_FROM_YEAR) | (parsed >= latest)).to_numpy(dtype=bool, na_value=False)
     if not odd.any():
         return None
     count, named = rows_named(odd)
-    return (f"{where}: {count} {column} date(s) before {PLAUSIBLE_FROM_YEAR} or after {next_year} "
+    return (f"{where}: {count} {column} date(s) before {PLAUSIBLE_FROM_YEAR} or after {after} "
             f"(rows {named}) - check them, or the date format (--date-format)")
+
+
+def resolved_before_created(created: pd.Series, resolved: pd.Series, where: str, headers: tuple[str, str]) -> str | None:
+    """A warning naming the rows resolved before they were created: kept as written, their time
+    open is not counted (the hours are estimated instead)."""
+    odd = (resolved < created).to_numpy(dtype=bool, na_value=False)
+    if not odd.any():
+        return None
+    count, named = rows_named(odd)
+    return (f"{where}: {count} row(s) {headers[1]} before {headers[0]} (rows {named}) - their time open is not "
+            "counted, their hours are estimated; check the dates, or the date format (--date-format)")
 
 
 def parse_date_columns(

@@ -78,6 +78,8 @@ class Store:
         self.location = location
         self.opening = opening
         self._in_transaction = False
+        self.saved = False
+        """Whether the command's work is committed (import_batch): the CLI tells Ctrl-C after it from one before."""
         # slot buckets read in this transaction (bucket -> its pairs): an import reads the same ones
         # three times (the texts a change reaches, those sharing their slots, then to write them)
         self._buckets_read: dict[int, np.ndarray] = {}
