@@ -225,7 +225,7 @@ def place(spec: PeriodSpec, first_item: pd.Timestamp, last_item: pd.Timestamp,
     else:
         basis = f"the last {n} full month{'s' if n != 1 else ''} of the data"
     if future:
-        basis += f", up to today (some items are dated as late as {last_item_day(data_end)}: check them)"
+        basis += f", up to today; some items are dated as late as {last_item_day(data_end)} - check them"
     return Period(start, end, label(start, end), basis, data_start, data_end)
 
 
