@@ -20,7 +20,7 @@ from toilaudit.console import LiveProgress, progress, prose, stdout, warn
 from toilaudit.errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_DENIED, EXIT_INTERRUPTED, ToilauditError
 from toilaudit.secrets import redact
 from toilaudit.store import WAIT_SECONDS, NoStoreError, Opening, Store, open_store
-from toilaudit.urls import redact_url
+from toilaudit.urls import redact_url, unencrypted
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -152,7 +152,6 @@ def store_from(ctx: click.Context, access: str = CREATE, shows_figures: bool = F
 
     `shows_figures`: the command counts items; say so if some have no classification."""
     store = open_store(ctx.obj["db"], _opening(ctx, access))
-    store.saved = False  # opening may have committed the schema; what counts is the command's own work
     ctx.obj["store"] = store  # for the interrupt's message: saved or rolled back
     try:
         if shows_figures:
@@ -395,7 +394,7 @@ def _run_jira_api(ctx, url: str, jql: str, since) -> None:
     try:
         with store_from(ctx) as store, progress:
             source = JiraSource(url, on_wait=progress.retry)
-            if _unencrypted(url):
+            if unencrypted(url):
                 warn(f"jira: --url {redact_url(url)} is http:// - the credentials cross the network unencrypted; "
                      "use https:// where the server has it")
             progress.description += f" ({source.deployment})"
@@ -405,14 +404,6 @@ def _run_jira_api(ctx, url: str, jql: str, since) -> None:
     resumed = f", resuming from {result.resumed_from:%Y-%m-%d %H:%M}" if result.resumed_from is not None else ""
     click.echo(f"Imported {result.fetched:,} Jira issues from {url} ({result.inserted:,} new){resumed}"
                f"{_went_on(result)}. Next: toilaudit summary")
-
-
-def _unencrypted(url: str) -> bool:
-    """An http:// URL to another machine (loopback never leaves this one)."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return parts.scheme.lower() == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1")
 
 
 def _went_on(result) -> str:

@@ -196,17 +196,18 @@ def label(start: pd.Timestamp, end: pd.Timestamp) -> str:
 
 
 def place(spec: PeriodSpec, first_item: pd.Timestamp, last_item: pd.Timestamp,
-          with_last_month: bool = False, now: pd.Timestamp | None = None) -> Period:
+          with_last_month: bool = False) -> Period:
     """Put a period on the data running from `first_item` to `last_item`.
 
     last-N-months ends where the month of the latest item begins, and starts no earlier than
     the month of the earliest; `with_last_month` keeps that running month in, for data that
-    holds nothing before it. It never reaches past `now` (default: the clock): one ticket dated
-    next year by mistake would otherwise move the period onto it and leave the rest out."""
+    holds nothing before it. It never reaches past today: one ticket dated next year by mistake
+    would otherwise move the period onto it and leave the rest out."""
     first_item, last_item = pd.Timestamp(first_item).tz_convert("UTC"), pd.Timestamp(last_item).tz_convert("UTC")
     data_start, data_end = first_item.normalize(), last_item.normalize() + DAY
-    now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now).tz_convert("UTC")
+    now = pd.Timestamp.now(tz="UTC")
     future = last_item > now + DAY  # a day's grace for the time zones of the export
+    latest_day = f"{last_item:%d %b %Y}"
     if future and spec.last_months is not None:
         last_item = max(now, first_item)
     if spec.everything:
@@ -225,10 +226,5 @@ def place(spec: PeriodSpec, first_item: pd.Timestamp, last_item: pd.Timestamp,
     else:
         basis = f"the last {n} full month{'s' if n != 1 else ''} of the data"
     if future:
-        basis += f", up to today; some items are dated as late as {last_item_day(data_end)} - check them"
+        basis += f", up to today; some items are dated as late as {latest_day} - check them"
     return Period(start, end, label(start, end), basis, data_start, data_end)
-
-
-def last_item_day(data_end: pd.Timestamp) -> str:
-    """The day of the latest item, from the midnight after it."""
-    return f"{data_end - DAY:%d %b %Y}"

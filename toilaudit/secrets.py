@@ -10,8 +10,9 @@ import base64
 import os
 from collections.abc import Mapping
 
+from toilaudit.urls import HIDDEN
+
 SECRET_VARIABLES = ("JIRA_PAT", "JIRA_API_TOKEN", "PAGERDUTY_API_TOKEN")
-HIDDEN = "***"
 MIN_SECRET_CHARS = 4  # shorter values would blank out ordinary words
 
 

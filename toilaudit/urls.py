@@ -71,6 +71,12 @@ def scrub(text: str, url: str) -> str:
 URL_EXAMPLES = {"jira": "https://acme.atlassian.net", "pagerduty": "https://api.eu.pagerduty.com"}
 
 
+def unencrypted(url: str) -> bool:
+    """An http:// URL to another machine (loopback never leaves this one)."""
+    parts = urlsplit(url)
+    return parts.scheme.lower() == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1")
+
+
 def check_source_url(url: str, source: str, schemes: tuple[str, ...] = ("https", "http")) -> str:
     """A live source's base URL, refused in one line when it cannot be used or holds a credential."""
     example = URL_EXAMPLES.get(source, URL_EXAMPLES["jira"])

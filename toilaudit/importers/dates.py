@@ -251,6 +251,17 @@ def resolved_before_created(created: pd.Series, resolved: pd.Series, where: str,
             "counted, their hours are estimated; check the dates, or the date format (--date-format)")
 
 
+def date_warnings(parsed: dict[str, pd.Series], headers: dict[str, str], where: str) -> list[str | None]:
+    """What a file's dates deserve a warning for (None where nothing): implausible dates per
+    column, and rows resolved before they were created."""
+    warnings = [implausible_dates(dates, where, headers[field], opened=field == "created_at")
+                for field, dates in parsed.items()]
+    if "created_at" in parsed and "resolved_at" in parsed:
+        warnings.append(resolved_before_created(parsed["created_at"], parsed["resolved_at"], where,
+                                                (headers["created_at"], headers["resolved_at"])))
+    return warnings
+
+
 def parse_date_columns(
     columns: dict[str, tuple[pd.Series, str]], where: str, date_format: str | None = None, timezone: str = "UTC"
 ) -> tuple[dict[str, pd.Series], list[str]]:

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from toilaudit.importers.columns import JIRA_ALIASES
 from toilaudit.importers.csv_reading import read_export
-from toilaudit.importers.dates import implausible_dates, parse_date_columns, resolved_before_created
+from toilaudit.importers.dates import date_warnings, parse_date_columns
 from toilaudit.importers.export import (
     ImportBatch,
     ImportedFile,
@@ -87,15 +87,10 @@ def _to_items(
     )
     dates: dict[str, tuple] = {field: (fields[field], HEADER_NAMES[field]) for field in ("created_at", "resolved_at")
                                if field in fields}
-    warnings = []
     parsed_dates, doubts = parse_date_columns(dates, where, date_format, timezone)
     for field, parsed in parsed_dates.items():
         frame[field] = parsed
-        warnings.append(implausible_dates(parsed, where, HEADER_NAMES[field], opened=field == "created_at"))
-    if "created_at" in parsed_dates and "resolved_at" in parsed_dates:
-        warnings.append(resolved_before_created(parsed_dates["created_at"], parsed_dates["resolved_at"], where,
-                                                (HEADER_NAMES["created_at"], HEADER_NAMES["resolved_at"])))
-    warnings += doubts
+    warnings = date_warnings(parsed_dates, HEADER_NAMES, where) + doubts
     if "time_spent_seconds" in fields:
         frame["time_spent_seconds"] = parse_durations(fields["time_spent_seconds"], where, "Time Spent")
     frame, skipped = drop_blank_keys(frame, where, "Issue key")

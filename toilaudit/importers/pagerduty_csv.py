@@ -8,7 +8,7 @@ import pandas as pd
 
 from toilaudit.importers.columns import PAGERDUTY_ALIASES
 from toilaudit.importers.csv_reading import read_export
-from toilaudit.importers.dates import implausible_dates, parse_date_columns, resolved_before_created
+from toilaudit.importers.dates import date_warnings, parse_date_columns
 from toilaudit.importers.export import (
     ImportBatch,
     ImportedFile,
@@ -52,14 +52,10 @@ def _to_items(
     rows = len(fields["key"])
     dates = {field: (fields[field], header) for field, header in DATE_HEADERS.items() if field in fields}
     parsed, doubts = parse_date_columns(dates, where, date_format, timezone)
-    warnings = [implausible_dates(parsed[field], where, DATE_HEADERS[field], opened=field == "created_at")
-                for field in parsed]
-    warnings += doubts
+    warnings = date_warnings(parsed, DATE_HEADERS, where) + doubts
     created = parsed["created_at"]
     if "resolved_at" in parsed:
         resolved = parsed["resolved_at"]
-        warnings.append(resolved_before_created(created, resolved, where,
-                                                (DATE_HEADERS["created_at"], DATE_HEADERS["resolved_at"])))
     else:
         resolved = pd.Series(pd.NaT, index=range(rows), dtype="datetime64[us, UTC]")
     if "seconds_to_resolve" in fields:
