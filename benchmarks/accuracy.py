@@ -19,8 +19,10 @@ class weighs the same, as on a tracker where half the items are toil.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -166,6 +168,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=training.CORPUS)
     parser.add_argument("--tune", action="store_true", help="grid-search hyper-parameters on development organisations")
+    parser.add_argument("--tune-precisions", type=float, nargs=2, metavar=("WORD", "RULE"),
+                        help="with --tune: only these word and rule precisions (the word limit and threshold still vary)")
     parser.add_argument("--adapt", type=int, nargs="+", metavar="N", help="F1 before and after N labels per organisation")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--write-accuracy", action="store_true",
@@ -180,7 +184,7 @@ def main() -> int:
     print(f"corpus: {len(corpus):,} items, {len(data)} organisations ({len(frozen)} frozen for testing), "
           f"{corpus['label'].eq('toil').mean():.0%} labelled toil")
     if args.tune:
-        return tune(corpus, pack, data, development)
+        return tune(corpus, pack, data, development, [tuple(args.tune_precisions)] if args.tune_precisions else None)
     if args.adapt:
         for labels in args.adapt:
             adapt(pack, data, labels)
@@ -248,21 +252,24 @@ def adapt(pack, data, labels: int) -> int:
     return 0
 
 
-def tune(corpus, pack, data, development) -> int:
-    """Leave-one-out over development organisations only, for each setting; prints the grid."""
-    grid = itertools.product((0.1, 0.3, 1.0), (0.3, 1.0, 3.0))
-    print(f"{'word':>5s} {'rule':>5s} {'thr':>5s} {'F1':>6s} {'F1@50%':>7s} {'macro':>6s}")
+def tune(corpus, pack, data, development, precisions=None) -> int:
+    """Leave-one-out over development organisations only, for each setting; prints the grid. The
+    word limit applies when scoring, so each model is trained once for every limit."""
+    grid = precisions or list(itertools.product((0.1, 0.3, 1.0), (0.3, 1.0, 3.0)))
+    print(f"{'word':>5s} {'rule':>5s} {'limit':>5s} {'thr':>5s} {'F1':>6s} {'F1@50%':>7s} {'macro':>6s}")
     for word, rule in grid:
-        def trained_without(org, word=word, rule=rule):
-            return training.train(data, pack, [o for o in development if o != org], word_precision=word,
-                                  rule_precision=rule)
-        frame = leave_one_out(corpus, pack, data, development, trained_without)
-        truth = frame["label"].eq("toil").to_numpy()
-        for threshold in (0.35, 0.4, 0.45, 0.5, 0.55):
-            guess = frame["probability"].to_numpy() >= threshold
-            s = scores(truth, guess)
-            macro = macro_f1(frame.assign(predicted=guess))
-            print(f"{word:5.1f} {rule:5.1f} {threshold:5.2f} {s.f1:6.3f} {s.f1_balanced:7.3f} {macro:6.3f}", flush=True)
+        models = {org: training.train(data, pack, [o for o in development if o != org], word_precision=word,
+                                      rule_precision=rule) for org in development}
+        for limit in (math.inf, 3.0, 2.0, 1.5, 1.0):
+            frame = leave_one_out(corpus, pack, data, development,
+                                  lambda org, limit=limit, models=models: dataclasses.replace(models[org], word_limit=limit))
+            truth = frame["label"].eq("toil").to_numpy()
+            for threshold in (0.35, 0.4, 0.45, 0.5, 0.55):
+                guess = frame["probability"].to_numpy() >= threshold
+                s = scores(truth, guess)
+                macro = macro_f1(frame.assign(predicted=guess))
+                print(f"{word:5.1f} {rule:5.1f} {limit:5.1f} {threshold:5.2f} {s.f1:6.3f} {s.f1_balanced:7.3f} "
+                      f"{macro:6.3f}", flush=True)
     return 0
 
 

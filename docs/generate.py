@@ -48,7 +48,9 @@ def rules_reference() -> str:
         f"The model ({model.version}) weighs each rule and signal with the item's words: it starts a rule or",
         f"signal at {RULE_LOGIT:g} x its weight in the pack, in log-odds (toil positive), and the labelled corpus",
         "moves it from there. `log-odds` is where the shipped model put it: what `toilaudit explain` shows. An item",
-        f"is toil when its probability reaches {model.threshold:g} (unless the pack's `toil_threshold` says otherwise).\n",
+        f"is toil when its probability reaches {model.threshold:g} (unless the pack's `toil_threshold` says otherwise).",
+        f"An item's words together add or take at most {model.word_limit:g} log-odds: words learned from other",
+        "organisations' trackers (a tool's name, a team's jargon) do not overturn a rule or signal that fired.\n",
         "| id | name | kind | category | weight | log-odds | hours if not measured | what it detects |",
         "|---|---|---|---|---:|---:|---:|---|",
     ]

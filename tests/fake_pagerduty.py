@@ -3,7 +3,9 @@
 GET /incidents answers as documented: since/until at most 6 months apart (400 otherwise),
 classic pagination with offset/limit/more/total, offset + limit capped at 10,000 (400 beyond),
 filtered by service_ids[]; `Authorization: Token token=...` checked (401 otherwise). Faults
-(429 with Retry-After, 503) can be injected before given requests.
+(429 with Retry-After, 503) can be injected before given requests, and an incident can be
+answered with other fields than it is filed under (`answered`): a broken date, or one outside
+the since/until asked for.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ class FakePagerDuty:
         self.max_offset_seen = 0
         self.faults: dict[int, list[tuple[int, dict]]] = {}
         self.fail_from: int | None = None  # every request from this number answers 503 (an outage)
+        self.answered: dict[str, dict] = {}  # incident id -> fields sent instead of its own (filed as it was made)
         self.lock = threading.Lock()
         server.expect_request("/incidents").respond_with_handler(self.list_incidents)
 
@@ -111,7 +114,7 @@ class FakePagerDuty:
         matching = self.incidents[low:high]
         if services:
             matching = [i for i in matching if i["service"]["id"] in services]
-        page = matching[offset:offset + limit]
+        page = [{**i, **self.answered.get(i["id"], {})} for i in matching[offset:offset + limit]]
         body = {"incidents": page, "limit": limit, "offset": offset, "more": offset + len(page) < len(matching),
                 "total": len(matching) if args.get("total") == "true" else None}
         return self._json(body)

@@ -80,3 +80,18 @@ def staged_keys(db: Path | str) -> int:
         return store.staged_count()
     finally:
         store.close()
+
+
+def stored(db: Path | str, *columns: str):
+    """The store's items (these columns), indexed by key."""
+    from toilaudit.store import open_store
+
+    store = open_store(str(db))
+    try:
+        return store.load_items(("key", *columns)).set_index("key")
+    finally:
+        store.close()
+
+
+def warnings_of(result: Result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("warning: ")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -422,3 +424,20 @@ def test_jira_service_managements_system_types_count_as_the_types_they_name(item
                   item("J", "Printer on floor 3 is jammed", item_type="[Systemic] Request", hours_open=400)])
     assert signal in result.loc["K", "rule_ids"].split()
     assert not {"S002", "S003"} & set(result.loc["J", "rule_ids"].split())  # only the exact mark is read
+
+
+def test_a_label_every_ticket_carries_makes_no_repetition_group():
+    """Repetition groups are mined from titles: a team label on every ticket (`sre`) must not turn
+    distinct real titles whose words are rare into one group "* sre"."""
+    corpus = pd.read_csv(Path(__file__).parents[1] / "corpus" / "items.csv", usecols=["source", "title"])
+    titles = corpus.loc[corpus["source"].str.startswith("jira"), "title"].drop_duplicates().head(400).tolist()
+    assert len(titles) >= 300
+
+    def classified(labels: str) -> pd.DataFrame:
+        items = items_to_frame([item(f"OPS-{n}", title) for n, title in enumerate(titles)])
+        return classify(items.assign(labels=labels), PACK).set_index("key")
+
+    plain, labelled = classified(""), classified("sre")
+    assert labelled["group_size"].max() == plain["group_size"].max()
+    assert (labelled["group_size"] == plain["group_size"]).all()
+    assert (labelled["template"] == plain["template"]).all()

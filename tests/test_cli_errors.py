@@ -4,6 +4,10 @@ traceback unless asked for with -v (#15)."""
 from __future__ import annotations
 
 import importlib
+import os
+import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -59,6 +63,7 @@ def test_running_out_of_memory_is_one_line_exit_2_and_the_store_is_as_it_was(db,
     import pyarrow as pa
 
     import toilaudit.audit
+    import toilaudit.relabel
 
     assert run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=db).exit_code == 0
     before = run_json("summary", "--format", "json", db=db)
@@ -66,7 +71,9 @@ def test_running_out_of_memory_is_one_line_exit_2_and_the_store_is_as_it_was(db,
     def out_of_memory(*args, **kwargs):
         raise pa.ArrowMemoryError("malloc of size 269767040 failed")
 
+    # a full classification, or re-labelling only what the import changes (relabel.py)
     monkeypatch.setattr(toilaudit.audit, "classify", out_of_memory)
+    monkeypatch.setattr(toilaudit.relabel, "classify", out_of_memory)
     result = run("import", "pagerduty", "--csv", str(EXAMPLES / "pagerduty_incidents.csv"), db=db)
     assert result.exit_code == 2
     line = _one_line(result)
@@ -80,7 +87,10 @@ def test_running_out_of_memory_is_one_line_exit_2_and_the_store_is_as_it_was(db,
     (["summary", "--by", "planet"], "--by"),
     (["frobnicate"], "No such command 'frobnicate'"),
     (["--no-such-flag"], "--no-such-flag"),
-    (["import", "jira"], "no export given"),
+    (["import", "jira"], "no export given - pass --csv FILE, or --url URL with --jql JQL for a live import"),
+    (["import", "pagerduty"], "no export given - pass --csv FILE, or --since DATE for a live import"),
+    (["demo", "--db", "mine.db"], "--db is not used - the demo imports the examples into a temporary store of its own"),
+    (["demo", "--wait", "5"], "--wait is not used"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(db, args, fragment):
     result = run(*args, db=db)
@@ -141,3 +151,72 @@ def test_ctrl_c_says_whether_the_import_was_saved(db, monkeypatch, module, name,
     monkeypatch.undo()
     if message.startswith("error: interrupted after"):  # the store holds the import
         assert run_json("summary", "--format", "json", "--period", "all", db=db)["items"] > 0
+
+
+def _refused_url(scheme: str) -> str:
+    """A URL on this machine where nothing listens: connecting is refused at once."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        return f"{scheme}://127.0.0.1:{free.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("source", ["jira", "pagerduty"])
+def test_a_refused_connection_says_the_server_could_not_be_reached_not_that_it_is_overloaded(db, source):
+    url = _refused_url("http" if source == "jira" else "https")
+    args, env = ((["import", "jira", "--url", url, "--jql", "project = OPS"], {"JIRA_PAT": "t"}) if source == "jira"
+                 else (["import", "pagerduty", "--since", "2026-01-01", "--url", url], {"PAGERDUTY_API_TOKEN": "t"}))
+    result = run(*args, db=db, env={**env, "TOILAUDIT_MAX_RETRIES": "0"})
+    assert result.exit_code == 2
+    line = _one_line(result)
+    assert f"the server could not be reached, connection refused (connection to {url} failed" in line
+    assert line.endswith("- check --url and the network (VPN, proxy, firewall), then run the same command again")
+    assert "overloaded" not in line and "resumes" not in line
+
+
+# ------------------------------------------------------------------ a reader that stops early
+def _toilaudit(db, *args: str, stdout) -> subprocess.Popen:
+    env = {name: value for name, value in os.environ.items() if name != "TOILAUDIT_DB"}
+    return subprocess.Popen([sys.executable, "-m", "toilaudit", "--db", str(db), *args], stdout=stdout,
+                            stderr=subprocess.PIPE, env=env)
+
+
+PIPE_BYTES = 4096  # the pipe's capacity, made small so that the outputs below overflow it
+
+
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_SETPIPE_SZ"), reason="needs Linux's F_SETPIPE_SZ")
+@pytest.mark.parametrize("args, codes", [
+    (["summary", "--top", "1000"], {141}),  # rich tables
+    (["items", "--limit", "0"], {141}),  # a click.echo a line
+    # one click.echo of it all: Python's buffered writer reports a write the reader left half way as
+    # partly done (raising nothing), and nothing more is written: the command ends as if whole
+    (["explain", "{group}", "--format", "json"], {0, 141}),
+])
+def test_a_reader_that_stops_after_one_line_ends_the_command_quietly(audited, args, codes):
+    """`toilaudit ... | head -1`: no bug report (exit 70), no 1 (a denied gate's code), no traceback."""
+    import fcntl
+
+    group = run_json("summary", "--format", "json", "--period", "all", db=audited)["top_candidates"][0]["group_id"]
+    args = [arg.format(group=group) for arg in args]
+    whole = run(*args, db=audited)
+    assert whole.exit_code == 0 and len(whole.stdout_bytes) > 3 * PIPE_BYTES  # more than the pipe holds
+    read, write = os.pipe()
+    fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    process = _toilaudit(audited, *args, stdout=write)
+    os.close(write)
+    with os.fdopen(read, "rb") as reader:
+        first = reader.readline()
+    _, stderr = process.communicate(timeout=120)
+    assert first == whole.stdout_bytes.splitlines(keepends=True)[0]
+    assert stderr.decode() == "" and process.returncode in codes
+
+
+@pytest.mark.parametrize("args", [["--help"], ["explain", "#1"], ["report", "--out", "-", "--format", "json"],
+                                  ["import", "--help"]])
+def test_a_reader_gone_before_the_first_line_ends_the_command_quietly(audited, args):
+    assert run("interview", "--answers", str(EXAMPLES / "interview_answers.yaml"), db=audited).exit_code == 0
+    read, write = os.pipe()
+    os.close(read)
+    process = _toilaudit(audited, *args, stdout=write)
+    os.close(write)
+    _, stderr = process.communicate(timeout=120)
+    assert (process.returncode, stderr.decode()) == (141, "")

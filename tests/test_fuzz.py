@@ -393,7 +393,8 @@ def pagerduty_export(draw):
             "resolved": resolved_at if "resolved_on" in present else None,
             "seconds": seconds if "seconds_to_resolve" in present else None,
             "bad": bad_created or ("resolved_on" in present and bad_resolved)
-                   or ("seconds_to_resolve" in present and bad_seconds),
+                   or ("seconds_to_resolve" in present and bad_seconds)
+                   or ("auto_resolved" in present and cells["auto_resolved"] == "maybe"),  # neither true nor false
             "broken": any(has_line_break(cells[c]) for c in ("id", "created_on", "resolved_on",
                                                                "seconds_to_resolve", "urgency", "status")
                           if c in present),

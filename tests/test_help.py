@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 import pytest
 
@@ -30,3 +32,23 @@ def test_unknown_command_is_usage_error():
     result = run("frobnicate")
     assert result.exit_code == 2
     assert "No such command" in result.stderr
+
+
+@pytest.mark.parametrize("path", [(), *all_commands(cli)], ids=lambda path: " ".join(path) or "toilaudit")
+def test_an_incident_number_in_help_is_quoted_for_the_shell(path):
+    """A shell reads an unquoted #1234 as the start of a comment: `toilaudit explain #1234` runs `explain`."""
+    text = run(*path, "--help").stdout
+    assert not re.search(r"(?<!')#\d", text), text
+
+
+def test_explain_help_gives_a_quoted_incident_number_as_an_example():
+    assert "  toilaudit explain '#1234'\n" in run("explain", "--help").stdout
+
+
+def test_demo_help_offers_no_store_of_yours():
+    """The demo works on a temporary store of its own: --db and --wait mean nothing there."""
+    text = run("demo", "--help").stdout
+    options = text.split("Options:")[1]
+    assert "--db" not in options and "--wait" not in options
+    assert "--out DIR" in options and "-v, --verbose" in options
+    assert "Your own store (--db, TOILAUDIT_DB) is not touched." in " ".join(text.split())

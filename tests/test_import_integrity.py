@@ -79,6 +79,24 @@ def test_dates_before_1990_or_after_today_are_a_warning_naming_the_rows(tmp_path
     assert "warning: j.csv: 2 Created date(s) before 1990 or after today (rows 3, 5)" in result.stderr
 
 
+def test_a_row_with_no_created_date_or_no_title_is_named(tmp_path, db):
+    """Kept (the rest of the row is real work), but never silently: a blank Created keeps an item out
+    of every period, and a blank title leaves the classifier the rest of the row alone."""
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created\nOPS-1,Restart web-01,21/Jan/26 2:00 PM\n"
+                                       "OPS-2,,21/Jan/26 3:00 PM\nOPS-3,Disk full on db-2,\n")
+    result = run("import", "jira", "--csv", str(export), db=db)
+    assert result.exit_code == 0, result.output
+    assert "warning: j.csv: 1 row(s) with no Created (rows 4) - kept, but in no period's figures" in result.stderr
+    assert "warning: j.csv: 1 row(s) with no Summary (rows 3) - kept with an empty title" in result.stderr
+    header = "id,incident_number,description,service_name,created_on,resolved_on,urgency\n"
+    pages = write(tmp_path / "p.csv", header + "PA1,1,,db,2026-06-29T04:27:24Z,2026-06-29T05:27:24Z,high\n"
+                                               "PA2,2,disk full,db,,,high\n")
+    result = run("import", "pagerduty", "--csv", str(pages), db=db)
+    assert result.exit_code == 0, result.output
+    assert "p.csv: 1 row(s) with no created_on (rows 3)" in result.stderr
+    assert "p.csv: 1 row(s) with no description (title) (rows 2)" in result.stderr
+
+
 def test_a_ticket_dated_after_today_does_not_move_the_default_period_onto_it(tmp_path, db):
     """One mistyped year used to move the last 12 months past today, and summary reported ~0% toil."""
     today = pd.Timestamp.now(tz="UTC")

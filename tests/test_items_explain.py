@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 
 import pytest
 
@@ -115,6 +116,42 @@ def test_explain_says_where_an_items_hours_come_from(db, tmp_path):
     assert time_line("#3") == "  time:     0.25h: 15 minutes of interruption (it resolved by itself)"
     # the labels "p1" and "p2" are one word to the model, and explain says why it shows "p0"
     assert 'type/labels word "p0" (numbers read as 0)' in run("explain", "OPS-1", db=db).stdout
+
+
+# One repetition group, "Help with * server", whose items take different categories: a rule fires on
+# the word that fills the variable part of two titles (restart, patching); the other twelve, matched
+# by no rule, are repetitive requests. Summary once named the group by its items' first category in
+# alphabetical order ("patching"), explain by its newest item's.
+MIXED_GROUP = ["billing", "ledger", "payments", "backup", "patching", "cleanup", "certificate", "dns", "quota",
+               "password", "access", "restart", "vpn", "sudo"]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_summary_and_explain_give_a_repetition_group_one_category(engine, request, tmp_path):
+    db = tmp_path / "audit.db" if engine == "duckdb" else request.getfixturevalue("pg_url")
+    export = tmp_path / "jira.csv"
+    export.write_text("Issue key,Summary,Issue Type,Created,Resolved\n" + "".join(
+        f"OPS-{n},Help with {word} server,Service Request,2026-03-{n:02d} 10:00,2026-03-{n:02d} 10:30\n"
+        for n, word in enumerate(MIXED_GROUP, 1)))
+    assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
+    group = run_json("summary", "--format", "json", "--period", "all", db=db)["top_candidates"][0]
+    assert group["example_title"].startswith("Help with ") and group["items"] == len(MIXED_GROUP)
+    items = run_json("explain", group["group_id"], "--format", "json", db=db)
+    own = Counter(item["category"] for item in items)
+    assert len(own) > 1, own  # the case at hand: the group's items take different categories
+    majority = own.most_common(1)[0][0]
+    assert majority == "repetitive request"
+    assert group["category"] == majority
+    assert {item["group_category"] for item in items} == {majority}
+    assert run("explain", group["group_id"], db=db).stdout.splitlines()[0].endswith(f", category {majority}")
+    # an item of another category keeps its own, and says the group's beside it
+    odd = next(item for item in items if item["category"] != majority)
+    text = run("explain", odd["key"], db=db).stdout
+    assert f"category {odd['category']}\n" in text
+    assert f"  group:    {group['group_id']} x{len(MIXED_GROUP)}: {group['template']} (the group's category: " \
+           f"{majority}, as summary gives it)\n" in text
+    csv_rows = list(csv.DictReader(io.StringIO(run("summary", "--format", "csv", "--period", "all", db=db).stdout)))
+    assert [row["category"] for row in csv_rows if row["name"] == group["group_id"]] == [majority]
 
 
 @pytest.mark.parametrize(("columns", "shown"), [

@@ -205,3 +205,98 @@ def test_reading_the_same_export_in_another_time_zone_is_warned_about_by_name(tm
             "Europe/Amsterdam") in again.stderr
     same = run("import", "jira", "--csv", str(export), db=db)  # the same zone as the last: nothing to say
     assert same.exit_code == 0 and "warning" not in same.stderr
+
+
+# ------------------------------------------------------------------ a quote left open
+QUOTE_HEADER = "Issue key,Summary,Created,Description,Environment,Status\n"
+
+
+def quote_rows(descriptions: dict[int, str], environments: dict[int, str] | None = None, rows: int = 10,
+               newline: str = "\n", delimiter: str = ",") -> str:
+    lines = [QUOTE_HEADER.strip().replace(",", delimiter)]
+    for n in range(1, rows + 1):
+        cells = [f"OPS-{n}", f"Restart api-{n}", f"2026-01-{n:02d}T10:00:00Z", descriptions.get(n, f"Restart pod {n}"),
+                 (environments or {}).get(n, "prod"), "Done"]
+        lines.append(delimiter.join(cells))
+    return newline.join(lines) + newline
+
+
+@pytest.mark.parametrize("text, message", [
+    # never closed: the rows after it vanish into the value, to the end of the file (10 rows became 5)
+    (quote_rows({5: '"Customer says: restart the box'}),
+     "q.csv row 6 (line 6): the quote opening its 'Description' value is not closed, so the next 5 line(s) (to the "
+     "end of the file), rows and all, were read into it"),
+    # closed by the quote that opens a later row's value: that row's columns fill this one's (10 rows became 6)
+    (quote_rows({3: '"broken quote', 7: '"broken quote'}),
+     "q.csv row 4 (line 4): the quote opening its 'Description' value is not closed, so the next 4 line(s), rows and "
+     "all, were read into it"),
+    # in a column the importer does not even read
+    (quote_rows({}, {2: '"staging', 9: '"eu, us"'}),
+     "q.csv row 3 (line 3): the quote opening its 'Environment' value is not closed, so the next 7 line(s), rows and "
+     "all, were read into it"),
+    # Windows line ends, Excel's semicolons
+    (quote_rows({2: '"open', 4: '"x"'}, newline="\r\n"), "q.csv row 3 (line 3): the quote opening its 'Description'"),
+    (quote_rows({2: '"open', 4: '"x"'}, delimiter=";"), "q.csv row 3 (line 3): the quote opening its 'Description'"),
+    # a download cut short in the last row's Description
+    (quote_rows({}, rows=9) + 'OPS-10,Restart api-10,2026-01-10T10:00:00Z,"Customer says',
+     "q.csv row 11 (line 11): the quote opening its 'Description' value is not closed (is the file cut short?)"),
+])
+def test_a_quote_left_open_is_refused_naming_its_row_and_column(tmp_path, db, text, message):
+    export = write(tmp_path / "q.csv", text)
+    result = run("import", "jira", "--csv", str(export), db=db)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) < 300, result.stderr
+    assert lines[0].startswith(f"error: {message}"), lines[0]
+    assert lines[0].endswith('- close the quote (write "" for a quote inside a quoted value) or re-export')
+    assert not db.exists() or run("summary", db=db).exit_code == 2  # nothing stored
+
+
+def test_quotes_read_as_a_spreadsheet_would_are_not_mistaken_for_one_left_open(tmp_path):
+    """An inch mark in an unquoted value, a stray character after a closing quote within the line, a
+    quote doubled inside a quoted value, a value over several lines: every row is read."""
+    export = write(tmp_path / "ok.csv", quote_rows({
+        2: 'Broken 5" screen', 3: '"Steps: ""drain"", then restart"', 4: '"x" y', 5: '"first line\nsecond, line"',
+        6: '""'}))
+    items = read_jira_csv([export], {}).items
+    assert len(items) == 10
+    assert items.loc[1, "description"] == 'Broken 5" screen'
+    assert items.loc[2, "description"] == 'Steps: "drain", then restart'
+    assert items.loc[4, "description"] == "first line\nsecond, line"
+
+
+@pytest.mark.parametrize("block_bytes", [1, 2, 3, 7, 64, 1 << 20])
+def test_the_quote_scan_is_the_same_whatever_the_blocks(tmp_path, monkeypatch, block_bytes):
+    """scan_file reads a block at a time: a closing quote at a block's end is judged by the next
+    block's first byte, and the count of quotes carries over."""
+    from toilaudit.importers import csv_reading
+
+    monkeypatch.setattr(csv_reading, "SCAN_BLOCK_BYTES", block_bytes)
+    cases = {quote_rows({3: '"a ""quoted"" word"', 5: '"x,\ny"'}): False,
+             quote_rows({3: '"open', 7: '"closes it"'}): True,
+             quote_rows({3: '"open'}): True,
+             '"a"",b"\n"c"\n': False, '"a"x\n': True, '""\n"\n': True}
+    for number, (text, suspect) in enumerate(cases.items()):
+        path = write(tmp_path / f"s{number}.csv", text)
+        assert csv_reading.scan_file(path).quotes_suspect is suspect, text
+
+
+def test_a_row_of_other_width_is_named_by_row_and_line(tmp_path):
+    export = write(tmp_path / "w.csv", quote_rows({2: '"two\nlines"'}).replace("OPS-4,", "OPS-4,extra,"))
+    with pytest.raises(InputFileError, match=r"^w\.csv row 5 \(line 6\): rows do not match the header \(this one has 7 "
+                                             r"columns, the header 6; it starts 'OPS-4,extra,"):
+        read_jira_csv([export], {})
+
+
+# ------------------------------------------------------------------ --since
+def test_since_with_an_export_is_refused_not_ignored(audited):
+    """--since narrows a live import (updated >= DATE); an export was chosen when it was made, so
+    --since beside --csv would be ignored without a word: it is refused, naming --period."""
+    before = run_json("summary", "--format", "json", db=audited)
+    for args in (["--csv", str(EXAMPLES / "jira_export.csv")], []):
+        result = run("import", "jira", *args, "--since", "2026-01-01", db=audited)
+        assert result.exit_code == 2
+        assert result.stderr == ("error: toilaudit import jira: --since is for a live import, with --url and --jql: an "
+                                 "export (--csv) is imported whole - pick the period with --period in summary and "
+                                 "report\n")
+    assert run_json("summary", "--format", "json", db=audited) == before

@@ -12,13 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from toilaudit.importers.jira_api import FIELDS, narrow_jql
 from toilaudit.store import open_store
 
 from fake_jira import FakeJira, make_issues
-from helpers import run, run_json, staged_keys
+from helpers import run, run_json, staged_keys, stored, warnings_of
 
 CLOUD_ENV = {"JIRA_USER": "auditor@acme.example", "JIRA_API_TOKEN": "jira-token", "JIRA_PAT": None}
 DC_ENV = {"JIRA_PAT": "jira-pat", "JIRA_USER": None, "JIRA_API_TOKEN": None}
@@ -217,3 +218,67 @@ def test_on_postgresql_pages_wait_aside_until_the_last_and_the_rerun_completes(t
     assert stored_keys(pg_url) == stored_keys(whole)
     assert run_json("summary", "--format", "json", "--by", "team", db=pg_url) == \
         run_json("summary", "--format", "json", "--by", "team", db=whole)
+
+
+LEAVE_OUT = "correct it in Jira and run the same command again, or leave the issue out with --jql"
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("created", "garbage", "Created 'garbage' is not a date"),
+    ("created", "0026-02-01T10:00:00.000+0000", "Created '0026-02-01T10:00:00.000+0000' is not a date"),
+    ("resolutiondate", "2026-02-31T10:00:00.000+0000", "Resolved '2026-02-31T10:00:00.000+0000' is not a date"),
+    ("timespent", -500, "Time Spent -500 is out of range (0 to 315,360,000 seconds, ten years)"),
+    ("timespent", 10**12, "Time Spent 1000000000000 is out of range (0 to 315,360,000 seconds, ten years)"),
+    ("timespent", "an hour", "Time Spent 'an hour' is not a number of seconds"),
+])
+def test_an_issue_that_cannot_be_stored_is_refused_by_key_and_the_rerun_goes_on(db, httpserver, field, value,
+                                                                                message):
+    fake = FakeJira(httpserver, make_issues(250))
+    bad = fake.issues[-1]  # on the third page: the first two are kept aside, as after an outage
+    good = bad["fields"][field]
+    bad["fields"][field] = value
+    fake.issues[0]["fields"]["summary"] = None  # what the pages before deserve is said all the same
+    result = jira_import(db, fake, CLOUD_ENV)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1] == f"error: jira: {bad['key']} {message} - {LEAVE_OUT}"
+    assert warnings_of(result) == [f"warning: jira: 1 item(s) with no Summary ({fake.issues[0]['key']}) - kept with "
+                                   "an empty title, so classified on the rest alone; check them at the source"]
+    assert stored_keys(db) == [] and staged_keys(db) == 200  # the figures are as they were
+    bad["fields"][field] = good  # corrected in Jira: the same command goes on from the refused page
+    fake.search_requests = 0
+    again = jira_import(db, fake, CLOUD_ENV)
+    assert again.exit_code == 0, again.output
+    assert fake.search_requests == 1 and "went on from an interrupted run, which had fetched 200" in again.stdout
+    assert stored_keys(db) == sorted(i["key"] for i in fake.issues)
+
+
+def test_odd_issues_are_kept_and_warned_about_by_key_one_line_a_kind_over_pages(db, httpserver):
+    fake = FakeJira(httpserver, make_issues(250))
+    issues = fake.issues
+    no_summary = issues[0:250:2]  # 125, over all three pages
+    for issue in no_summary:
+        issue["fields"]["summary"] = None
+    no_created, ahead, backwards = issues[3], issues[5], issues[201]
+    no_created["fields"]["created"] = None
+    later = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=30)
+    ahead["fields"]["created"] = ahead["fields"]["resolutiondate"] = later.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    backwards["fields"]["resolutiondate"] = "2025-01-01T09:00:00.000+0000"  # before every issue was created
+    result = jira_import(db, fake, CLOUD_ENV)
+    assert result.exit_code == 0, result.output
+    named = ", ".join(i["key"] for i in no_summary[:5])
+    assert warnings_of(result) == [
+        f"warning: jira: 1 item(s) with no Created ({no_created['key']}) - kept, but in no period's figures; check "
+        "them at the source",
+        f"warning: jira: 1 Created date(s) before 1990 or after today ({ahead['key']}) - check them at the source",
+        f"warning: jira: 1 item(s) Resolved before Created ({backwards['key']}) - their time open is not counted, "
+        "their hours are estimated; check the dates at the source",
+        f"warning: jira: 125 item(s) with no Summary ({named} ...) - kept with an empty title, so classified on the "
+        "rest alone; check them at the source",
+    ]
+    items = stored(db, "title", "created_at", "resolved_at")
+    assert len(items) == 250  # kept, each as Jira has it
+    assert pd.isna(items.loc[no_created["key"], "created_at"])
+    assert (items.loc[[i["key"] for i in no_summary], "title"] == "").all()
+    assert items.loc[ahead["key"], "created_at"] == later.floor("s")
+    assert items.loc[backwards["key"], "resolved_at"] == pd.Timestamp("2025-01-01 09:00", tz="UTC")
+    assert items.loc[backwards["key"], "resolved_at"] < items.loc[backwards["key"], "created_at"]

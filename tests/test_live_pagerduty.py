@@ -6,6 +6,7 @@ import re
 import ssl
 from datetime import UTC, datetime
 
+import pandas as pd
 import pytest
 import trustme
 from pytest_httpserver import HTTPServer
@@ -13,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from toilaudit.store import open_store
 
 from fake_pagerduty import FakePagerDuty, make_incidents
-from helpers import run, run_json, staged_keys
+from helpers import run, run_json, staged_keys, stored, warnings_of
 
 SINCE = datetime(2026, 1, 1, tzinfo=UTC)
 UNTIL = datetime(2026, 10, 13, tzinfo=UTC)  # 285 days
@@ -192,3 +193,73 @@ def test_one_ca_rule_for_both_clients(tmp_path, pd_server, other_ca, variables, 
 def test_no_token(db):
     result = run("import", "pagerduty", "--since", "2026-01-01", db=db, env={"PAGERDUTY_API_TOKEN": None})
     assert result.exit_code == 2 and "set PAGERDUTY_API_TOKEN" in result.stderr
+
+
+def test_incidents_created_outside_the_range_asked_are_skipped_by_number(db, pd_server):
+    server, ca_file = pd_server
+    fake = FakePagerDuty(server, make_incidents(300, SINCE, UNTIL))  # two windows: 180 days, then 105
+    before, after, other_window = fake.incidents[0], fake.incidents[1], fake.incidents[2]
+    fake.answered = {before["id"]: {"created_at": "2025-12-31T23:00:00Z"},
+                     after["id"]: {"created_at": "2026-10-20T08:00:00Z"},  # past --until, so past the watermark too
+                     # in the range, though in the next window: kept
+                     other_window["id"]: {"created_at": "2026-09-01T08:00:00Z", "resolved_at": "2026-09-01T09:00:00Z",
+                                          "status": "resolved"}}
+    result = pd_import(db, fake, ca_file)
+    assert result.exit_code == 0, result.output
+    assert warnings_of(result) == [
+        f"warning: pagerduty: 2 incident(s) created outside the range asked for (2026-01-01 00:00 to 2026-10-13 00:00 "
+        f"UTC) were skipped (#{before['incident_number']}, #{after['incident_number']}) - import a range that holds "
+        "them with --since/--until"]
+    assert "Imported 298 PagerDuty incidents" in result.stdout
+    items = stored(db, "created_at")
+    assert sorted(items.index) == sorted(i["id"] for i in fake.incidents[2:])
+    assert items.loc[other_window["id"], "created_at"] == pd.Timestamp("2026-09-01 08:00", tz="UTC")
+    assert items["created_at"].max() < pd.Timestamp(UNTIL)
+
+
+def test_odd_incidents_are_kept_and_warned_about_by_number(db, pd_server):
+    server, ca_file = pd_server
+    fake = FakePagerDuty(server, make_incidents(300, SINCE, UNTIL))
+    backwards, untitled = fake.incidents[7], fake.incidents[250]
+    resolved = pd.Timestamp(backwards["created_at"]) - pd.Timedelta(hours=1)
+    fake.answered = {backwards["id"]: {"status": "resolved", "resolved_at": f"{resolved:%Y-%m-%dT%H:%M:%SZ}"},
+                     untitled["id"]: {"title": None}}
+    result = pd_import(db, fake, ca_file)
+    assert result.exit_code == 0, result.output
+    assert warnings_of(result) == [
+        f"warning: pagerduty: 1 item(s) resolved_at before created_at (#{backwards['incident_number']}) - their time "
+        "open is not counted, their hours are estimated; check the dates at the source",
+        f"warning: pagerduty: 1 item(s) with no title (#{untitled['incident_number']}) - kept with an empty title, so "
+        "classified on the rest alone; check them at the source"]
+    items = stored(db, "title", "resolved_at", "time_spent_seconds")
+    assert len(items) == 300
+    assert items.loc[backwards["id"], "resolved_at"] == resolved
+    assert pd.isna(items.loc[backwards["id"], "time_spent_seconds"])  # not a negative time
+    assert items.loc[untitled["id"], "title"] == ""
+
+
+@pytest.mark.parametrize("field, value", [("created_at", "garbage"), ("resolved_at", "2026-02-30T10:00:00Z"),
+                                          ("created_at", 1767225600)])
+def test_an_incident_whose_date_is_no_date_is_refused_by_number(db, pd_server, field, value):
+    server, ca_file = pd_server
+    fake = FakePagerDuty(server, make_incidents(300, SINCE, UNTIL))
+    bad = fake.incidents[150]
+    fake.answered = {bad["id"]: {field: value, "status": "resolved"}}
+    result = pd_import(db, fake, ca_file)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1] == (
+        f"error: pagerduty: #{bad['incident_number']} {field} {value!r} is not a date - check --url points at "
+        "PagerDuty's REST API, or leave the incident out with --since/--until or --service")
+    assert keys(db) == []
+
+
+def test_an_incident_without_a_created_date_is_kept_and_named(db, pd_server):
+    server, ca_file = pd_server
+    fake = FakePagerDuty(server, make_incidents(300, SINCE, UNTIL))
+    undated = fake.incidents[150]
+    fake.answered = {undated["id"]: {"created_at": None}}
+    result = pd_import(db, fake, ca_file)
+    assert result.exit_code == 0, result.output
+    assert warnings_of(result) == [f"warning: pagerduty: 1 item(s) with no created_at (#{undated['incident_number']}) "
+                                   "- kept, but in no period's figures; check them at the source"]
+    assert pd.isna(stored(db, "created_at").loc[undated["id"], "created_at"])

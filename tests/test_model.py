@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import math
 import random
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from toilaudit.classify.accuracy import corpus_accuracy
 from toilaudit.classify.adapt import label_order
 from toilaudit.classify.classifier import classify
 from toilaudit.classify.evaluate import cross_validate
+from toilaudit.classify.explain import explain_row
 from toilaudit.classify.features import (
     DESCRIPTION,
     TITLE,
@@ -159,11 +162,31 @@ def test_explain_rebuilds_every_stored_probability(tmp_path):
         scores = dict(zip(keys, store.classified_items()["score"]))
     finally:
         store.close()
+    held = 0
     for key in keys[::7]:
         [data] = run_json("explain", key, "--format", "json", db=db)
         assert abs(data["probability"] - scores[key]) < 0.002, key
-        logit = data["intercept"] + sum(c["logit"] for c in data["contributions"])
+        logit = data["intercept"] + sum(c["logit"] for c in data["contributions"]) + data["words_held"]
         assert abs(1 / (1 + np.exp(-logit)) - data["probability"]) < 0.002
+        held += data["words_held"] != 0
+    assert held  # the model's word limit took effect on some, and explain counted it as classify did
+
+
+def test_words_cannot_overturn_a_rule_beyond_the_word_limit():
+    """A rule fired on a stranger's ticket whose words the corpus learned as project work (a tool's
+    name): the words count at most the model's word limit, in classify and in explain alike."""
+    pack = load_rule_pack()
+    items = items_to_frame([WorkItem(source="jira", key="A-1", title="Give Pete access to the zorgplex teams",
+                                     item_type="Task", created_at=pd.Timestamp("2026-03-02 10:00", tz="UTC"))])
+    base = shipped_model()
+    heavy = dataclasses.replace(base, weights=dict(base.weights) | {"w:zorgplex": -6.0})
+    for limit, toil in ((math.inf, False), (1.5, True)):
+        model = dataclasses.replace(heavy, word_limit=limit)
+        row = classify(items, pack, model).iloc[0]
+        assert "T001" in row["rule_ids"] and bool(row["is_toil"]) is toil
+        explained = explain_row(items.iloc[0].to_dict() | row.to_dict(), model, pack)
+        assert abs(explained.probability - row["score"]) < 0.002
+        assert (explained.words_held > 0) is (limit == 1.5)
 
 
 def test_explain_shows_how_the_verdict_adds_up(audited):

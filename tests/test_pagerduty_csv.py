@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
+from toilaudit.errors import InputFileError
 from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
 
-from helpers import EXAMPLES
+from helpers import EXAMPLES, run
 
 INCIDENTS_REPORT = (
     "id,incident_number,description,service_name,created_on,resolved_on,seconds_to_resolve,auto_resolved,urgency,"
@@ -71,3 +73,86 @@ def test_an_export_whose_one_column_feeds_two_fields(tmp_path):
     assert items["key"].tolist() == ["1234", "1235"]
     assert items["incident_number"].tolist() == ["1234", "1235"]
     assert items["title"].tolist() == ["Disk full on db-1", "CPU high"]
+
+
+PAGES = "id,incident_number,description,created_on,resolved_on,seconds_to_resolve,auto_resolved,urgency\n"
+
+
+def test_the_values_pagerduty_writes_are_read_in_either_download(tmp_path):
+    """Both downloads' spellings (true / Yes, high / High) and blanks are read; nothing is refused."""
+    path = tmp_path / "p.csv"
+    path.write_text(PAGES + "Q1,1,a,2026-03-01T02:00:00Z,2026-03-01T02:10:00Z,600,TRUE,High\n"
+                            "Q2,2,b,2026-03-01T02:00:00Z,,,No,LOW\nQ3,,c,2026-03-01T02:00:00Z,,,,\n")
+    batch = read_pagerduty_csv([path], {})
+    items = batch.items.set_index("key")
+    assert items["urgency"].tolist() == ["high", "low", ""]
+    assert items["auto_resolved"].tolist()[:2] == [True, False] and pd.isna(items.loc["Q3", "auto_resolved"])
+    assert items["incident_number"].tolist() == ["1", "2", ""]
+    assert batch.warnings == ()
+
+
+@pytest.mark.parametrize("cells, message", [
+    ("2,b,2026-03-01T02:00:00Z,,,false,P1-critical", "p.csv row 3: urgency 'P1-critical' is not high or low - "
+     "PagerDuty's urgency is one of the two (a priority such as P1 is another column): correct that row, or leave it "
+     "blank"),
+    ("2,b,2026-03-01T02:00:00Z,,,maybe,low", "p.csv row 3: auto_resolved 'maybe' is not true or false - write true "
+     "or false (yes or no), or leave it blank where unknown"),
+    ("abc,b,2026-03-01T02:00:00Z,,,false,low", "p.csv row 3: incident_number 'abc' is not an incident number - "
+     "PagerDuty numbers incidents 1, 2, 3...: correct that row, or map the right column with --columns"),
+    ("#2,b,2026-03-01T02:00:00Z,,,false,low", "p.csv row 3: incident_number '#2' is not an incident number"),
+])
+def test_a_value_pagerduty_never_writes_is_refused_by_row_and_column(tmp_path, db, cells, message):
+    """Read as blank, P1-critical would be a low-urgency page and `maybe` a page people handled."""
+    path = tmp_path / "p.csv"
+    path.write_text(PAGES + "Q1,1,a,2026-03-01T02:00:00Z,2026-03-01T02:10:00Z,600,true,high\nQ2," + cells + "\n")
+    result = run("import", "pagerduty", "--csv", str(path), db=db)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {message}") and result.stderr.count("\n") == 1, result.stderr
+    assert not db.exists() or run("summary", db=db).exit_code == 2  # nothing stored
+
+
+def test_seconds_to_resolve_that_contradicts_the_times_is_warned_about_by_row(tmp_path, db):
+    """Q2 says 99,999 s where its times say 600 s: kept as written, named. Q3's times were cut to the
+    minute (a download re-saved by Excel): 30 s apart is no contradiction."""
+    path = tmp_path / "p.csv"
+    path.write_text(PAGES + "Q1,1,a,2026-03-01T02:00:00Z,2026-03-01T02:10:00Z,600,true,high\n"
+                            "Q2,2,b,2026-03-01T02:00:00Z,2026-03-01T02:10:00Z,99999,false,low\n"
+                            "Q3,3,c,2026-03-01 02:00,2026-03-01 02:10,630,false,low\n"
+                            "Q4,4,d,2026-03-01T02:00:00Z,,900,false,low\n")
+    batch = read_pagerduty_csv([path], {})
+    assert batch.warnings == ("p.csv: 1 row(s) whose seconds_to_resolve differs from the time between created_on and "
+                              "resolved_on by more than a minute (rows 3) - their time is seconds_to_resolve; check "
+                              "those rows",)
+    items = batch.items.set_index("key")
+    assert items.loc["Q2", "time_spent_seconds"] == 99999
+    assert items.loc["Q2", "resolved_at"] == pd.Timestamp("2026-03-01 02:10", tz="UTC")
+    assert items.loc["Q4", "resolved_at"] == pd.Timestamp("2026-03-01 02:15", tz="UTC")  # from the seconds
+    result = run("import", "pagerduty", "--csv", str(path), db=db)
+    assert result.exit_code == 0 and "warning: p.csv: 1 row(s) whose seconds_to_resolve differs" in result.stderr
+
+
+def test_pagerduty_date_errors_name_pagerdutys_format_not_jiras(tmp_path):
+    """Where no format reads a value, parse_dates' vote falls back to Jira's, which PagerDuty never writes."""
+    path = tmp_path / "p.csv"
+    path.write_text("id,description,created_on\nQ1,a,2026-03-01T02:00:00Z\nQ2,b,not-a-time\n")
+    with pytest.raises(InputFileError) as caught:
+        read_pagerduty_csv([path], {})
+    assert str(caught.value) == (
+        "p.csv row 3: created_on 'not-a-time' is not a date - PagerDuty writes ISO 8601 (2026-03-01T02:00:00-05:00): "
+        "download the CSV again, or pass --date-format with these dates' format, e.g. --date-format '%m/%d/%Y %H:%M'")
+
+
+def test_a_download_re_saved_by_excel_is_named_with_the_format_it_was_read_as(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("id,description,created_on\nQ1,a,3/1/2026 2:00\nQ2,b,13/1/2026 2:00\nQ3,c,junk\n")
+    with pytest.raises(InputFileError, match=r"^p\.csv row 4: created_on 'junk' is not a date \(read as %d/%m/%Y %H:%M\) "
+                                             r"- PagerDuty writes ISO 8601 .* e\.g\. --date-format '%m/%d/%Y %H:%M'$"):
+        read_pagerduty_csv([path], {})
+
+
+def test_date_format_help_names_each_sources_own_format():
+    pagerduty = run("import", "pagerduty", "--help").stdout
+    jira = run("import", "jira", "--help").stdout
+    assert "Jira" not in pagerduty.split("--date-format", 1)[1].split("--timezone", 1)[0]
+    assert "as PagerDuty" in pagerduty and "%m/%d/%Y %H:%M" in pagerduty
+    assert "Jira's default" in jira.split("--date-format", 1)[1].split("--timezone", 1)[0]

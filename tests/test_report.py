@@ -200,6 +200,83 @@ def test_report_needs_an_interview(audited, tmp_path):
     assert "run toilaudit interview" in result.stderr
 
 
+def test_a_report_of_an_empty_store_is_refused_as_summary_refuses_it(db, tmp_path):
+    assert run("interview", "--answers", str(EXAMPLES / "interview_answers.yaml"), db=db).exit_code == 0
+    out = tmp_path / "board" / "r.pdf"
+    result = run("report", "--out", str(out), db=db)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == ("error: report: the store is empty - import an export first (toilaudit import jira "
+                             "--csv FILE)\n")
+    assert run("summary", db=db).stderr == ("error: summary: the store is empty - import an export first (toilaudit "
+                                           "import jira --csv FILE)\n")
+    assert not out.parent.exists()
+
+
+def _files(folder) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+GUARDRAILS = ("prometheus-ai-error-budget.yaml", "rbac-trust-ladder.yaml", "sre_ai_readiness.rego")
+
+
+def test_a_report_run_again_replaces_what_the_last_left_and_names_it(assessed, tmp_path):
+    out = tmp_path / "board" / "roadmap.html"
+    first = run("report", "--out", str(out), db=assessed)
+    assert first.exit_code == 0, first.output
+    assert "Replaced" not in first.stdout
+    inputs = len(list((out.parent / "readiness-input").glob("*.json")))
+    (out.parent / "readiness-input" / "retired-service.json").write_text("{}")
+    (out.parent / "notes.txt").write_text("mine")
+    again = run("report", "--out", str(out), db=assessed)
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[-1] == (
+        f"Replaced files already there: roadmap.html, {', '.join(GUARDRAILS)}, readiness-input/ ({inputs} files); "
+        "removed the readiness input of 1 service(s) no longer in scope (retired-service.json).")
+    assert not (out.parent / "readiness-input" / "retired-service.json").exists()
+    assert (out.parent / "notes.txt").read_text() == "mine"  # what the report does not write is left alone
+    assert sorted(path.name for path in out.parent.iterdir()) == sorted(
+        ["roadmap.html", *GUARDRAILS, "readiness-input", "notes.txt"])  # no temporary folder left behind
+
+
+def test_a_report_that_fails_half_way_leaves_the_folder_as_it_was(assessed, tmp_path, monkeypatch):
+    import errno
+
+    import toilaudit.report.publish as publish
+
+    out = tmp_path / "board" / "roadmap.html"
+    assert run("report", "--out", str(out), "--date", "2026-11-01", db=assessed).exit_code == 0
+    before = _files(out.parent)
+    real = publish.write_guardrails
+
+    def disk_full_after_some(model, folder):
+        real(model, folder)  # every file written, the last one cut off by a full disk
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(publish, "write_guardrails", disk_full_after_some)
+    result = run("report", "--out", str(out), "--date", "2026-11-25", db=assessed)
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: report: cannot write {out} (No space left on device) - choose another --out, "
+                             "somewhere you can write\n")
+    assert _files(out.parent) == before  # the report and its guardrails as the last run left them
+    assert sorted(path.name for path in out.parent.iterdir()) == sorted(["roadmap.html", *GUARDRAILS,
+                                                                         "readiness-input"])
+    fresh = tmp_path / "new" / "deeper" / "roadmap.html"
+    assert run("report", "--out", str(fresh), db=assessed).exit_code == 2
+    assert not (tmp_path / "new").exists()  # the folders it made are taken back
+
+
+def test_a_file_in_the_way_of_the_guardrails_is_refused_before_anything_is_written(assessed, tmp_path):
+    """Before, the report and three guardrail files were written, then the readiness inputs failed."""
+    folder = tmp_path / "board"
+    folder.mkdir()
+    (folder / "readiness-input").write_text("not a folder")
+    result = run("report", "--out", str(folder / "roadmap.html"), db=assessed)
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: report: {folder / 'readiness-input'} is a file, where the readiness inputs go "
+                             "- move it away, or write the report to another folder with --out\n")
+    assert [path.name for path in folder.iterdir()] == ["readiness-input"]
+
+
 def test_every_report_format_has_a_renderer(assessed, tmp_path):
     for fmt in FORMATS:
         result = run("report", "--out", str(tmp_path / f"r.{fmt}"), "--format", fmt, db=assessed)

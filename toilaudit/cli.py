@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from rich.table import Table
 
 from toilaudit import __version__
 from toilaudit.console import LiveProgress, progress, prose, stdout, warn
-from toilaudit.errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_DENIED, EXIT_INTERRUPTED, ToilauditError
+from toilaudit.errors import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, EXIT_BUG, EXIT_DENIED, EXIT_INTERRUPTED, ToilauditError
 from toilaudit.secrets import redact
 from toilaudit.store import WAIT_SECONDS, NoStoreError, Opening, Store, open_store
 from toilaudit.urls import redact_url, unencrypted
@@ -66,6 +67,8 @@ class ToilauditGroup(click.Group):
             return super().make_context(*args, **kwargs)
         except click.UsageError as exc:
             raise OneLineUsageError(exc) from None
+        except BrokenPipeError:  # toilaudit --help | head -1
+            raise _output_closed() from None
 
     def invoke(self, ctx: click.Context):
         try:
@@ -77,6 +80,8 @@ class ToilauditGroup(click.Group):
         except ToilauditError as exc:
             _say(f"error: {exc}")
             ctx.exit(EXIT_BAD_INPUT)
+        except BrokenPipeError:
+            raise _output_closed() from None
         except KeyboardInterrupt:
             store = (ctx.obj or {}).get("store")
             if store is not None and store.saved:  # Ctrl-C came after the commit, while closing or printing
@@ -96,6 +101,20 @@ class ToilauditGroup(click.Group):
             _say(f"toilaudit: internal error ({type(exc).__name__}: {exc}) - this is a bug: please file a bug "
                  "report with the command you ran and its output under toilaudit -v")
             ctx.exit(EXIT_BUG)
+
+
+def _output_closed() -> click.exceptions.Exit:
+    """Standard output's reader went away (`toilaudit items | head -1`): it has what it wanted, so the
+    command ends quietly, as a program ended by SIGPIPE does (exit 141, like `git log | head`), with
+    no message. Standard output is pointed at /dev/null first: Python flushes it once more on the
+    way out and would print a traceback (https://docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no file descriptor (a test's captured output)
+        pass
+    return click.exceptions.Exit(EXIT_BROKEN_PIPE)
 
 
 class InputFile(click.Path):
@@ -224,7 +243,8 @@ def cli(ctx: click.Context) -> None:
 
     Exit codes: 0 success, 1 a negative verdict (gate denied), 2 bad usage or input
     (or no room: a full disk, too little memory), 70 an internal error (a bug: run
-    with -v and report it), 130 interrupted.
+    with -v and report it), 130 interrupted, 141 the output's reader stopped early
+    (as with | head: the command ends quietly).
     """
     ctx.ensure_object(dict).setdefault("db", None)
 
@@ -242,24 +262,33 @@ def import_group() -> None:
     """
 
 
-def csv_options(function):
-    options = [
-        click.option("--csv", "csv_files", multiple=True, type=INPUT_FILE, metavar="FILE",
-                     help="An export file; more files may follow as arguments."),
-        click.argument("more_files", nargs=-1, type=INPUT_FILE),
-        click.option("--team", metavar="NAME", help="Tag every item of these files with this team."),
-        click.option("--columns", type=INPUT_FILE, metavar="FILE",
-                     help="YAML map of your headers to fields, e.g.  'Custom field (Squad)': team"),
-        click.option("--date-format", metavar="FMT",
-                     help="strptime format when dates are not ISO or Jira's default, e.g. '%d.%m.%Y %H:%M'."),
-        click.option("--timezone", default="UTC", show_default=True, metavar="TZ",
-                     help="Time zone of dates written without an offset (an export writes its exporter's zone)."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+DATE_FORMAT_HELP = {  # each source's own date format: a PagerDuty user has no use for Jira's
+    "jira": "strptime format when dates are not ISO or Jira's default, e.g. '%d.%m.%Y %H:%M'.",
+    "pagerduty": "strptime format when dates are not ISO 8601 as PagerDuty writes them, e.g. '%m/%d/%Y %H:%M' "
+                 "(a download re-saved by Excel).",
+}
 
 
+def csv_options(source: str):
+    def decorate(function):
+        options = [
+            click.option("--csv", "csv_files", multiple=True, type=INPUT_FILE, metavar="FILE",
+                         help="An export file; more files may follow as arguments."),
+            click.argument("more_files", nargs=-1, type=INPUT_FILE),
+            click.option("--team", metavar="NAME", help="Tag every item of these files with this team."),
+            click.option("--columns", type=INPUT_FILE, metavar="FILE",
+                         help="YAML map of your headers to fields, e.g.  'Custom field (Squad)': team"),
+            click.option("--date-format", metavar="FMT", help=DATE_FORMAT_HELP[source]),
+            click.option("--timezone", default="UTC", show_default=True, metavar="TZ",
+                         help="Time zone of dates written without an offset (an export writes its exporter's zone)."),
+        ]
+        for option in reversed(options):
+            function = option(function)
+        return function
+    return decorate
+
+
+LIVE_IMPORT = {"jira": "--url URL with --jql JQL", "pagerduty": "--since DATE"}  # the other way in, named beside --csv
 TIMEZONE_SETTING = "csv_timezone|"  # the --timezone of each source's last CSV import
 
 
@@ -272,7 +301,9 @@ def _run_csv_import(ctx: click.Context, source: str, files: list[Path], team, co
     from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
 
     if not files:
-        raise click.UsageError(f"no export given - pass --csv FILE (see: toilaudit import {source} --help)")
+        live = LIVE_IMPORT[source]
+        raise click.UsageError(f"no export given - pass --csv FILE, or {live} for a live import (see toilaudit "
+                               f"import {source} --help)")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -328,6 +359,17 @@ def _live_progress(ctx: click.Context, description: str) -> LiveProgress:
     return LiveProgress(description, quiet=bool(_setting(ctx, "quiet")), verbose=bool(_setting(ctx, "verbose")))
 
 
+@contextlib.contextmanager
+def _warning_at_the_end(source) -> Iterator[None]:
+    """Say what a live import's pages deserve a warning for, however the import ends: a run that
+    fails or is cut off keeps its pages, and the run that goes on from them does not fetch them again."""
+    try:
+        yield
+    finally:
+        for message in source.warnings():
+            warn(message)
+
+
 def _interrupted(ctx: click.Context, progress: LiveProgress, what: str) -> None:
     """Ctrl-C in a live import: the pages fetched so far are kept aside, with the place they reached."""
     _say(f"interrupted: {progress.done:,} {what} fetched so far are kept aside, not in the figures yet - run the "
@@ -336,7 +378,7 @@ def _interrupted(ctx: click.Context, progress: LiveProgress, what: str) -> None:
 
 
 @import_group.command("jira", context_settings=CONTEXT)
-@csv_options
+@csv_options("jira")
 @click.option("--url", metavar="URL", help="Jira base URL for a live import, e.g. https://acme.atlassian.net.")
 @click.option("--jql", metavar="JQL", help='Which issues, e.g. \'project = OPS AND created >= -365d\'.')
 @click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]), metavar="DATE",
@@ -383,6 +425,9 @@ def import_jira(ctx, csv_files, more_files, team, columns, date_format, timezone
             raise click.UsageError("a live import needs both --url and --jql")
         _run_jira_api(ctx, url, jql, _utc(since))
         return
+    if since is not None:  # it narrows what the API returns (updated >= DATE); an export was chosen in Jira
+        raise click.UsageError("--since is for a live import, with --url and --jql: an export (--csv) is imported "
+                               "whole - pick the period with --period in summary and report")
     _run_csv_import(ctx, "jira", files, team, columns, date_format, timezone)
 
 
@@ -398,7 +443,8 @@ def _run_jira_api(ctx, url: str, jql: str, since) -> None:
                 warn(f"jira: --url {redact_url(url)} is http:// - the credentials cross the network unencrypted; "
                      "use https:// where the server has it")
             progress.description += f" ({source.deployment})"
-            result = import_jira_api(store, source, jql, since, progress.page)
+            with _warning_at_the_end(source):
+                result = import_jira_api(store, source, jql, since, progress.page)
     except KeyboardInterrupt:
         _interrupted(ctx, progress, "Jira issues")
     resumed = f", resuming from {result.resumed_from:%Y-%m-%d %H:%M}" if result.resumed_from is not None else ""
@@ -412,7 +458,7 @@ def _went_on(result) -> str:
 
 
 @import_group.command("pagerduty", context_settings=CONTEXT)
-@csv_options
+@csv_options("pagerduty")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]), metavar="DATE",
               help="Live import: incidents created from DATE (UTC).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]), metavar="DATE",
@@ -473,7 +519,8 @@ def _run_pagerduty_api(ctx, since, until, services: tuple[str, ...], url: str | 
     try:
         with store_from(ctx) as store, progress:
             source = PagerDutySource(url, on_wait=progress.retry)
-            result = import_pagerduty_api(store, source, since, until, services, progress.page)
+            with _warning_at_the_end(source):
+                result = import_pagerduty_api(store, source, since, until, services, progress.page)
     except KeyboardInterrupt:
         _interrupted(ctx, progress, "PagerDuty incidents")
     click.echo(f"Imported {result.fetched:,} PagerDuty incidents ({result.inserted:,} new) from {source.url}"
@@ -538,13 +585,20 @@ def rules(ctx, output_format: str) -> None:
 @click.pass_context
 def explain(ctx, key: str, output_format: str) -> None:
     """Show why an item was labelled as it was: KEY is a Jira key (OPS-123, any case), a PagerDuty
-    incident id or number (#1234), or a repetition group id from summary (G4b3860ef).
+    incident id or number ('#1234' in quotes, as a shell reads # as a comment, or 1234), or a
+    repetition group id from summary (G4b3860ef).
 
     Lists the rules and signals that fired, the words the model weighed, each with the
     log-odds it added (positive: towards toil), how they sum to the probability, the
     repetition group and the time figure. A person's label, where there is one, decides.
     For a group, text shows the group and explains its newest item; JSON explains every item.
     `toilaudit items` lists the keys.
+
+    \b
+    Examples:
+      toilaudit explain OPS-123
+      toilaudit explain '#1234'
+      toilaudit explain G4b3860ef --format json
     """
     from toilaudit.verdicts import explain_item
 
@@ -570,7 +624,7 @@ def _group_lines(group: str, found) -> list[str]:
     keys = ", ".join(str(row["key"]) for row in rows[:GROUP_KEYS_SHOWN])
     more = f" and {len(rows) - GROUP_KEYS_SHOWN:,} more (toilaudit items --group {group})" \
         if len(rows) > GROUP_KEYS_SHOWN else ""
-    return [f"group {group}: {len(rows):,} items, {toil:,} toil, {hours:,.1f}h, category {rows[0]['category']}",
+    return [f"group {group}: {len(rows):,} items, {toil:,} toil, {hours:,.1f}h, category {found[0].group_category}",
             f"  template: {rows[0]['template']}",
             f"  items:    {keys}{more}",
             "The newest, explained:"]
@@ -1325,6 +1379,25 @@ def _describe(published) -> None:
             inside = sum(1 for path in published.companions if path.relative_to(published.report.parent).parts[0] == name)
             folder = name == "readiness-input"
             click.echo(f"  {name}" + (f"/ ({inside} service{'s' if inside != 1 else ''})" if folder else ""))
+    if published.replaced or published.removed:
+        click.echo(_replaced_line(published))
+
+
+def _replaced_line(published) -> str:
+    """One line naming the files an earlier run had written there, now replaced or removed."""
+    where = published.report.parent
+    counts: dict[str, int] = {}
+    for path in published.replaced:
+        top = path.relative_to(where).parts[0] if path.is_relative_to(where) else str(path)
+        counts[top] = counts.get(top, 0) + 1
+    names = [f"{name}/ ({count} file{'s' if count != 1 else ''})" if name == "readiness-input" else name
+             for name, count in counts.items()]
+    parts = [f"replaced files already there: {', '.join(names)}"] if names else []
+    if published.removed:
+        parts.append(f"removed the readiness input of {len(published.removed)} service(s) no longer in scope ("
+                     + ", ".join(path.name for path in published.removed) + ")")
+    line = "; ".join(parts)
+    return line[:1].upper() + line[1:] + "."
 
 
 @cli.command(context_settings=CONTEXT)
@@ -1358,6 +1431,8 @@ def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_
     Beside a PDF or HTML report it writes the guardrails the roadmap recommends:
     prometheus-ai-error-budget.yaml, rbac-trust-ladder.yaml (each service bound to the rung
     the gate allows), sre_ai_readiness.rego and readiness-input/ (one input per service).
+    All are written, or none: a run that fails leaves the folder as it was. Run again into the
+    same folder, it replaces the files an earlier run wrote and says which.
     People are pseudonymised unless --show-names is given.
 
     \b
@@ -1376,9 +1451,13 @@ def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_
     if to_stdout and fmt == "pdf" and sys.stdout.isatty():
         raise click.UsageError("a PDF is no use in a terminal - pass --format json or html, or redirect "
                                "standard output to a file")
-    from toilaudit.report.publish import publish
+    from toilaudit.report.publish import check_out, publish
 
+    if not to_stdout:
+        check_out(out, fmt)
     with store_from(ctx, WRITE, shows_figures=True) as store:
+        if store.item_count() == 0:  # as summary: a report of no items would show 0 h and no candidates
+            raise ToilauditError("report: the store is empty - import an export first (toilaudit import jira --csv FILE)")
         model = _build_report(store, org, hourly_rate, currency, show_names, report_date, assessor, labels,
                               labelled_by, plan, assumptions, period)
     # the store is closed before the PDF is rendered (seconds): other commands may use it meanwhile
@@ -1407,7 +1486,7 @@ def demo(ctx, out: Path) -> None:
     store, classifies them, measures the classifier on the example labels (made by the same
     generator as the data, and said so), takes the interview from a prepared answers file,
     scores maturity, gates each service and writes toilaudit-report.pdf with its guardrail
-    files. Your own store is not touched.
+    files. Your own store (--db, TOILAUDIT_DB) is not touched.
     """
     import tempfile
     from importlib import resources
@@ -1439,19 +1518,45 @@ def demo(ctx, out: Path) -> None:
     _describe(published)
 
 
+OWN_STORE = ("demo",)  # commands that work on a temporary store of their own: --db and --wait mean nothing there
+
+
+def _not_used(ctx: click.Context, param: click.Parameter, value):
+    """--db or --wait given after a command with a store of its own: said, rather than ignored."""
+    if value is not None:
+        name = param.opts[0]
+        raise click.UsageError(f"{name} is not used - the demo imports the examples into a temporary store of its "
+                               f"own and leaves yours alone; drop {name}")
+    return value
+
+
 def _add_common_options(group: click.Group) -> None:
-    for command in group.commands.values():
+    for name, command in group.commands.items():
         if isinstance(command, click.Group):
             _add_common_options(command)
-        else:
-            command.params.extend(common_options(on_group=False))
+            continue
+        options = common_options(on_group=False)
+        if name in OWN_STORE:
+            for option in options:
+                if option.name in ("db", "wait"):
+                    option.hidden, option.callback = True, _not_used
+        command.params.extend(options)
 
 
 _add_common_options(cli)
 
 
 def main() -> None:
-    cli(prog_name="toilaudit")
+    try:
+        cli(prog_name="toilaudit")
+    finally:
+        # what is still in Python's buffer is written here, where a reader that went away ends the
+        # run as above, not at exit, where Python would print a traceback and exit 120
+        try:
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except BrokenPipeError:
+            raise SystemExit(_output_closed().exit_code) from None
 
 
 if __name__ == "__main__":

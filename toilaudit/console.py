@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import sys
 import time
 from collections.abc import Iterator
@@ -20,12 +21,22 @@ from rich.progress import (
 
 from toilaudit.secrets import redact
 
-stdout = Console(soft_wrap=True)
-stderr = Console(stderr=True, soft_wrap=True)
+
+class PipeConsole(Console):
+    """A rich Console that leaves a closed pipe (`toilaudit summary | head`) to cli.py, which ends
+    every command the same way then; rich by itself would exit 1, our code for a denied gate."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True  # nothing more to this console
+        raise BrokenPipeError(errno.EPIPE, "the reader of the output has gone")
+
+
+stdout = PipeConsole(soft_wrap=True)
+stderr = PipeConsole(stderr=True, soft_wrap=True)
 # For prose in a terminal (interactive sessions): wraps between words at the terminal's width.
 # soft_wrap=True above keeps long table cells and JSON-like lines whole for pipes, but breaks
 # words mid-way in a narrow terminal.
-prose = Console(highlight=False)
+prose = PipeConsole(highlight=False)
 
 
 def warn(message: str) -> None:

@@ -10,7 +10,8 @@ EXIT_OK = 0
 EXIT_DENIED = 1  # a negative verdict, e.g. the readiness gate denies agentic AI
 EXIT_BAD_INPUT = 2  # bad usage or bad input
 EXIT_BUG = 70  # EX_SOFTWARE (sysexits.h): an internal error
-EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
+EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C (128 + SIGINT)
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: standard output's reader went away (`| head`), as `git log | head` ends
 
 SHOWN_CHARS = 60  # of a value quoted in a message: enough to find it, never a screenful
 

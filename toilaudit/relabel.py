@@ -67,7 +67,7 @@ import pyarrow as pa
 import toilaudit
 from toilaudit import slot_pairs
 from toilaudit.classify.adapt import LABEL_VALUES, either_verdict, human_verdicts
-from toilaudit.classify.classifier import INPUTS, GroupCounter, Templater, classify, item_match_texts, size_bands
+from toilaudit.classify.classifier import INPUTS, GroupCounter, Templater, classify, item_title_texts, size_bands
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.model import MODEL_RESOURCE, ToilModel
 from toilaudit.classify.templates import (
@@ -85,7 +85,7 @@ from toilaudit.classify.templates import (
 )
 from toilaudit.store import Store
 
-COUNTS_FORMAT = "2"  # moves when TemplateCounts or how the store keeps them changes
+COUNTS_FORMAT = "3"  # moves when TemplateCounts or how the store keeps them changes
 CLASSIFY_COLUMNS = (*INPUTS, "human_label")  # what classifying an item reads of it
 ADAPTED_MODEL = "adapted_model"  # the model people's labels adapted at the last full classification
 SMALL_BATCH = 10_000
@@ -150,7 +150,7 @@ class TemplateKeeper:
 def _exact(model: ToilModel) -> dict:
     """The model as ToilModel.from_json reads it, every weight as it is (to_json rounds them)."""
     return {"version": model.version, "intercept": model.intercept, "threshold": model.threshold,
-            "trained_on": dict(model.trained_on), "weights": dict(model.weights)}
+            "trained_on": dict(model.trained_on), "weights": dict(model.weights), "word_limit": model.word_limit}
 
 
 def _tables(counts: TemplateCounts) -> dict[str, pa.Table]:
@@ -179,7 +179,7 @@ def relabel_changes(store: Store, pack: RulePack, incoming: pd.DataFrame, source
     labelled = _people_labels(store, made_with)
     if labelled is False:
         return None
-    replaced = store.items_by_keys(source, incoming["key"], ("title", "labels", "human_label"))
+    replaced = store.items_by_keys(source, incoming["key"], ("title", "human_label"))
     if (replaced["human_label"].fillna("") != "").any():
         return None  # an item's Jira toil label goes: the refit moves
     plan = _plan(store, incoming, replaced)
@@ -322,7 +322,7 @@ def _gather(store: Store, plan: _Plan, incoming: pd.DataFrame, pack: RulePack) -
     while True:
         stored = kept["template"]
         members = pd.concat([kept.drop(columns="template"), incoming], ignore_index=True) if len(kept) else incoming
-        codes, texts, _, _ = item_match_texts(members)
+        codes, texts = item_title_texts(members)
         known = plan.templates_of(codes, texts, stored)
         item_templates = np.asarray([known[text] for text in texts.to_pylist()], dtype=object)[codes]
         joining = _per_group(members["source"], item_templates)
@@ -357,10 +357,10 @@ def _per_group(sources: pd.Series, templates: np.ndarray) -> pd.Series:
 
 
 def _counts_per_text(items: pd.DataFrame) -> pd.Series:
-    """Items per distinct match text."""
+    """Items per distinct match text of their titles."""
     if items.empty:
         return pd.Series(dtype=np.int64)
-    codes, texts, _, _ = item_match_texts(items)
+    codes, texts = item_title_texts(items)
     return pd.Series(np.bincount(codes, minlength=len(texts)), index=pd.Index(texts.to_pylist(), dtype=object),
                      dtype=np.int64)
 
@@ -436,7 +436,7 @@ def _stored_slots(ids: pd.Series, before2: dict[str, str]) -> pd.DataFrame:
 
 def _plan(store: Store, incoming: pd.DataFrame, replaced: pd.DataFrame) -> _Plan | None:
     """What the import changes: `incoming` items (their columns) replace the stored items whose
-    title and labels were `replaced`."""
+    titles were `replaced`."""
     # 1. items per text: the incoming items' texts come, the texts of the items they replace go
     delta = _counts_per_text(incoming).sub(_counts_per_text(replaced), fill_value=0).astype(np.int64)
     stored = _text_rows(store, "text", pd.Series(delta.index, dtype=object))

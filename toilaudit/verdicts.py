@@ -35,6 +35,9 @@ class ItemExplanation:
     """"toil" / "not-toil" when a person labelled the item, else ""."""
     time: str
     """Where its hours come from, in words (time_note)."""
+    group_category: str = ""
+    """Its repetition group's category, as summary and the report give it (Store.group_categories);
+    an item of the group may take another of its own."""
 
     def lines(self) -> list[str]:
         row, e = self.row, self.explanation
@@ -45,7 +48,9 @@ class ItemExplanation:
             f"  verdict:  {verdict} (probability {e.probability:.2f}; toil at {e.threshold:.2f} or more){decided}, "
             f"category {row['category']}",
             f"  fired:    {row['rule_ids'] or 'nothing'}",
-            f"  group:    {row['group_id']} x{row['group_size']}: {row['template']}",
+            f"  group:    {row['group_id']} x{row['group_size']}: {row['template']}" + (
+                f" (the group's category: {self.group_category}, as summary gives it)"
+                if self.group_category and self.group_category != row["category"] else ""),
             f"  time:     {self.time}",
             "  how it adds up (log-odds; + towards toil):",
             f"    {e.intercept:+6.2f}  start (before any evidence)",
@@ -61,6 +66,9 @@ class ItemExplanation:
             # many small words can outweigh the few shown: say that each is small, and what they add together
             lines.append(f"    {sum(c.logit for c in rest):+6.2f}  {len(rest)} more words together, none over "
                          f"{largest:.2f} alone")
+        if e.words_held:
+            lines.append(f"    {e.words_held:+6.2f}  the words held to the model's limit ({e.word_limit:.2f} together), "
+                         "so that they cannot overturn a rule or signal")
         lines.append(f"  model:    {e.model_version}")
         return lines
 
@@ -69,7 +77,8 @@ class ItemExplanation:
         return {
             "source": row["source"], "key": row["key"], "title": row["title"], "is_toil": bool(row["is_toil"]),
             "category": row["category"], "rule_ids": (row["rule_ids"] or "").split(), "group_id": row["group_id"],
-            "group_size": int(row["group_size"]), "template": row["template"], "hours": round(float(row["hours"]), 4),
+            "group_size": int(row["group_size"]), "template": row["template"],
+            "group_category": self.group_category or None, "hours": round(float(row["hours"]), 4),
             "hours_measured": bool(row["hours_measured"]), "person_label": self.human or None,
             **self.explanation.as_json(),
         }
@@ -93,8 +102,10 @@ def explain_rows(store: Store, found: pd.DataFrame) -> list[ItemExplanation]:
     pack = active_rule_pack(store)
     model = current_model(store, pack)
     human = human_verdicts(found, store.load_labels())
+    categories = store.group_categories(found["group_id"].astype(str).tolist())
     return [ItemExplanation(row, explain_row(row, model, pack),
-                            "" if np.isnan(h) else ("toil" if h == 1 else "not-toil"), time_note(row, pack.settings))
+                            "" if np.isnan(h) else ("toil" if h == 1 else "not-toil"), time_note(row, pack.settings),
+                            categories.get(str(row["group_id"]), ""))
             for row, h in zip(found.to_dict("records"), human)]
 
 

@@ -125,7 +125,7 @@ class Evidence:
 
 
 Templater = Callable[[pa.Array, np.ndarray], pa.Array]
-"""Distinct match texts and the items holding each -> their group templates (group_templates). A
+"""Distinct match texts of titles and the items holding each -> their group templates (group_templates). A
 dictionary array is read as each template once (its dictionary): relabel.TemplateKeeper's."""
 GroupCounter = Callable[[list[str], pa.Array], np.ndarray]
 """Sources and templates -> the items of each group (source, template) outside those classified,
@@ -269,14 +269,17 @@ def signal_logit(model: ToilModel, signal_id: str) -> float:
 
 
 def item_logits(evidence: Evidence, model: ToilModel, scored: Mapping[Field, np.ndarray] | None = None) -> np.ndarray:
-    """Log-odds of toil per item: intercept, words, rules and signals. `scored`: fields whose
+    """Log-odds of toil per item: intercept, words (within the model's word limit), rules and
+    signals. `scored`: fields whose
     words `model` has already scored (the sum of its weights per distinct text)."""
     logit = np.full(len(evidence.unit_codes), model.intercept)
+    words = np.zeros(len(evidence.unit_codes))
     for text in evidence.text_fields:
         per_text = (scored or {}).get(text.field)
         if per_text is None:
             per_text = LinearScorer(model.weights, text.field).score(text.texts, text.prepare)
-        logit += per_text[text.codes]
+        words += per_text[text.codes]
+    logit += model.limit_words(words)
     per_unit = np.zeros(evidence.units)
     for rule in evidence.rules:
         per_unit[evidence.fired[rule.id]] += rule_logit(model, rule)
@@ -286,14 +289,23 @@ def item_logits(evidence: Evidence, model: ToilModel, scored: Mapping[Field, np.
     return logit
 
 
-def item_match_texts(items: pd.DataFrame) -> tuple[np.ndarray, pa.Array, np.ndarray, pa.Array]:
-    """Each item's index into the distinct match texts ("title labels"), those texts, and the
-    same for the distinct titles (codes, match texts)."""
-    # Normalise each distinct raw text once (repeated requests share titles), then group the
-    # normalised texts: `codes` maps every item to its distinct match text.
-    title_codes, titles = distinct_values(items["title"])
+def item_title_texts(items: pd.DataFrame) -> tuple[np.ndarray, pa.Array]:
+    """Each item's index into the distinct match texts of the titles, and those texts: what the
+    repetition groups are mined from (a label that every ticket carries, such as a team's, would
+    otherwise make one group of unrelated titles)."""
+    # Normalise each distinct raw title once (repeated requests share titles), then group the
+    # normalised texts ("host 17" and "host 23" normalise alike)
+    raw_codes, titles = distinct_values(items["title"])
     title_texts = match_texts(titles)
     del titles  # as they are read, no longer needed: 260 MB at 5M distinct titles, at the peak
+    codes, distinct = distinct_texts(title_texts)
+    return codes[raw_codes], distinct
+
+
+def item_match_texts(items: pd.DataFrame) -> tuple[np.ndarray, pa.Array, np.ndarray, pa.Array]:
+    """Each item's index into the distinct match texts ("title labels": what the rules read), those
+    texts, and the same for the titles alone (item_title_texts)."""
+    title_codes, title_texts = item_title_texts(items)
     label_codes, labels = distinct_values(items["labels"])
     codes, texts = joined_match_texts(title_codes, title_texts, label_codes, match_texts(labels))
     return codes, texts, title_codes, title_texts
@@ -316,11 +328,11 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     source_codes, source_values = pd.factorize(items["source"])
     unit_codes, units = pd.factorize(codes.astype(np.int64) * len(source_values) + source_codes)
     unit_texts = units // len(source_values)
-    # The rules scan in the pool while this thread mines the templates (see repetition below)
-    item_counts = np.bincount(codes, minlength=len(texts))
+    # The rules scan in the pool while this thread mines the templates of the titles (see
+    # repetition below)
     with contextlib.ExitStack() as own:
         matching = start_matching(texts, pack.rules, pool or own.enter_context(worker_pool()))
-        mined = (templates or group_templates)(texts, item_counts)
+        mined = (templates or group_templates)(title_texts, np.bincount(title_codes, minlength=len(title_texts)))
         title_field = TextField(TITLE, title_codes, title_texts)
         if titles_ready:
             titles_ready(title_field)
@@ -346,12 +358,12 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     else:
         template_codes, template_values = distinct_texts(mined)
     del mined
-    group_codes = source_codes * len(template_values) + template_codes[codes]
+    group_codes = source_codes * len(template_values) + template_codes[title_codes]
     sizes = np.bincount(group_codes)
     group_size = sizes[group_codes]
     if group_others is not None:
         group_size = group_size + np.asarray(group_others(list(source_values), template_values))[group_codes]
-    templates = _categorical_of_distinct(template_codes[codes], template_values)
+    templates = _categorical_of_distinct(template_codes[title_codes], template_values)
     group_id = _group_ids(group_codes, sizes, list(source_values), template_values)
 
     type_codes, type_values = pd.factorize(items["item_type"].fillna(""))

@@ -9,6 +9,7 @@ path equal to classify's.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,9 @@ class Explanation:
     contributions: tuple[Contribution, ...]
     """Every feature present, strongest first."""
     model_version: str
+    words_held: float = 0.0
+    """What the model's word limit took off the words' sum (ToilModel.limit_words); 0 within it."""
+    word_limit: float = math.inf
 
     @property
     def words(self) -> tuple[Contribution, ...]:
@@ -62,7 +66,7 @@ class Explanation:
     def as_json(self) -> dict[str, Any]:
         return {
             "probability": round(self.probability, 3), "threshold": self.threshold, "model": self.model_version,
-            "intercept": round(self.intercept, 3),
+            "intercept": round(self.intercept, 3), "words_held": round(self.words_held, 3),
             "contributions": [{"feature": c.feature, "meaning": c.meaning, "logit": round(c.logit, 3)}
                               for c in self.contributions],
         }
@@ -108,7 +112,10 @@ def feature_logit(name: str, model: ToilModel, pack: RulePack) -> float:
 
 
 def probability(features: set[str], model: ToilModel, pack: RulePack) -> float:
-    return float(sigmoid(np.array([model.intercept + sum(feature_logit(n, model, pack) for n in features)]))[0])
+    logits = {name: feature_logit(name, model, pack) for name in features}
+    words = sum(logit for name, logit in logits.items() if name[:2] not in ("r:", "s:"))
+    evidence = sum(logit for name, logit in logits.items() if name[:2] in ("r:", "s:"))
+    return float(sigmoid(np.array([model.intercept + evidence + model.limit_words(np.array(words))]))[0])
 
 
 def explain_row(row: Mapping[str, Any], model: ToilModel, pack: RulePack) -> Explanation:
@@ -125,10 +132,12 @@ def explain_row(row: Mapping[str, Any], model: ToilModel, pack: RulePack) -> Exp
             continue  # a word the model has no weight for
         contributions.append(Contribution(name, meaning, feature_logit(name, model, pack)))
     contributions.sort(key=lambda c: (-abs(c.logit), c.feature))
-    logit = model.intercept + sum(c.logit for c in contributions)
+    words = sum(c.logit for c in contributions if c.feature[:2] not in ("r:", "s:"))
+    held = float(model.limit_words(np.array(words))) - words
+    logit = model.intercept + sum(c.logit for c in contributions) + held
     threshold = pack.settings.toil_threshold if pack.settings.toil_threshold is not None else model.threshold
     return Explanation(float(sigmoid(np.array([logit]))[0]), threshold, model.intercept, tuple(contributions),
-                       model.version)
+                       model.version, held, model.word_limit)
 
 
 def _word_meaning(name: str) -> str:

@@ -47,6 +47,14 @@ class ToilModel:
     """Probability at or above which an item is toil."""
     trained_on: Mapping[str, Any] = field(default_factory=dict)
     """Provenance: corpus file hash, items, organisations, labels and how they were measured."""
+    word_limit: float = math.inf
+    """The most an item's words may add or take together, in log-odds (see limit_words)."""
+
+    def limit_words(self, words: np.ndarray) -> np.ndarray:
+        """The words' sum as it counts: held within the word limit. Words learned from other
+        organisations' trackers (a tool's name, a team's jargon) must not overturn a rule or a
+        signal that fired on a stranger's ticket; where nothing fired, they still decide."""
+        return np.clip(words, -self.word_limit, self.word_limit)
 
     @property
     def logit_threshold(self) -> float:
@@ -63,6 +71,7 @@ class ToilModel:
             "intercept": round(self.intercept, 5),
             "trained_on": self.trained_on,
             "weights": {name: round(value, 5) for name, value in sorted(self.weights.items())},
+            **({"word_limit": self.word_limit} if math.isfinite(self.word_limit) else {}),
         }, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
     @classmethod
@@ -70,7 +79,8 @@ class ToilModel:
         data = json.loads(text)
         return cls(version=str(data["version"]), intercept=float(data["intercept"]),
                    weights={str(k): float(v) for k, v in data["weights"].items()},
-                   threshold=float(data.get("threshold", 0.5)), trained_on=data.get("trained_on", {}))
+                   threshold=float(data.get("threshold", 0.5)), trained_on=data.get("trained_on", {}),
+                   word_limit=float(data.get("word_limit", math.inf)))
 
 
 @cache

@@ -41,6 +41,8 @@ RULE_PRECISION = 1.0
 """How firmly a rule's or signal's weight is held at its rule-pack prior."""
 THRESHOLD = 0.4
 """Probability at or above which an item is toil."""
+WORD_LIMIT = 1.5
+"""The most an item's words may add or take together (ToilModel.limit_words), in log-odds."""
 MIN_ITEMS_PER_FEATURE = 2
 """A word seen in fewer labelled items is not learned (it would only memorise one ticket)."""
 
@@ -165,11 +167,11 @@ def training_set(data: dict[str, OrgData], orgs: Iterable[str]) -> tuple[list[se
 
 def train(data: dict[str, OrgData], pack: RulePack, orgs: Iterable[str] | None = None, version: str = "trained",
           word_precision: float = WORD_PRECISION, rule_precision: float = RULE_PRECISION,
-          threshold: float = THRESHOLD, provenance: dict | None = None) -> ToilModel:
+          threshold: float = THRESHOLD, provenance: dict | None = None, word_limit: float = WORD_LIMIT) -> ToilModel:
     features, labels, weights = training_set(data, sorted(data) if orgs is None else orgs)
     intercept, coef = fit(features, labels, weights, pack, word_precision, rule_precision)
     return ToilModel(version=version, intercept=intercept, weights=coef, threshold=threshold,
-                     trained_on=provenance or {})
+                     trained_on=provenance or {}, word_limit=word_limit)
 
 
 def shipped_version(corpus_bytes: bytes) -> str:

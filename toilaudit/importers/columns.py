@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import yaml
+
 from toilaudit.errors import InputFileError, shown
-from toilaudit.inputs import load_yaml, read_text_file
+from toilaudit.inputs import LOADER, load_yaml, read_text_file
 
 # Fields an export can feed; a few are helpers that the importer folds into WorkItem fields.
 MAPPABLE_FIELDS = (
@@ -71,7 +73,9 @@ def load_columns_map(path: Path | None) -> dict[str, str]:
     data = load_yaml(text, where, InputFileError, "write one `header: field` per line")
     if not isinstance(data, dict) or not data:
         raise InputFileError(f"{where}: expected a mapping of `export header: field` - e.g. 'Custom field (Team)': team")
-    mapping = {}
+    _refuse_repeated_keys(text, where)
+    mapping: dict[str, str] = {}
+    written: dict[str, str] = {}  # normalised header -> as the file writes it
     for header, field in data.items():
         if not isinstance(field, str) or field not in MAPPABLE_FIELDS:
             raise InputFileError(
@@ -80,8 +84,48 @@ def load_columns_map(path: Path | None) -> dict[str, str]:
             )
         if not isinstance(header, (str, int, float)) or isinstance(header, bool) or not str(header).strip():
             raise InputFileError(f"{where}: {shown(header)} is not a column header - quote the header as text")
-        mapping[normalise_header(str(header))] = field
+        name = normalise_header(str(header))
+        if name in mapping and mapping[name] != field:
+            raise InputFileError(
+                f"{where}: {shown(written[name])} and {shown(str(header))} are one header (case and punctuation "
+                f"aside), mapped to {mapping[name]} and to {field} - map that header once"
+            )
+        mapping[name], written[name] = field, str(header)
+    _refuse_shared_fields(mapping, written, where)
     return mapping
+
+
+def _refuse_repeated_keys(text: str, where: str) -> None:
+    """Refuse a header written twice with two fields: YAML would keep the last and drop the other
+    mapping without a word. Read from the parsed nodes (the file is already known to be safe)."""
+    root = yaml.compose(text, Loader=LOADER)
+    if not isinstance(root, yaml.MappingNode):
+        return
+    seen: dict[str, str] = {}
+    for key, value in root.value:
+        if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
+            continue  # not a header or not a field: refused by name afterwards
+        if key.value in seen and seen[key.value] != value.value:
+            raise InputFileError(
+                f"{where}: {shown(key.value)} is mapped twice, to {shown(seen[key.value])} and to {shown(value.value)} "
+                "- map each header once"
+            )
+        seen[key.value] = value.value
+
+
+def _refuse_shared_fields(mapping: dict[str, str], written: dict[str, str], where: str) -> None:
+    """Refuse two headers mapped to one field that holds one value: their values would be joined
+    ("2026-01-01|2026-01-02" is then no date; "Red|Blue" no team). Labels, services and people
+    are lists, so they may come from several columns."""
+    headers: dict[str, list[str]] = {}
+    for name, field in mapping.items():
+        headers.setdefault(field, []).append(written[name])
+    for field, found in headers.items():
+        if len(found) > 1 and field not in MULTI_VALUED:
+            raise InputFileError(
+                f"{where}: {shown(found[0], 40)} and {shown(found[1], 40)} both map to {field}, which takes one "
+                f"column - map one of them (only {', '.join(MULTI_VALUED)} take several)"
+            )
 
 
 MULTI_VALUED = ("labels", "service", "people")

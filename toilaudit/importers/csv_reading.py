@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,13 +21,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from toilaudit.errors import InputFileError, shown
-from toilaudit.importers.columns import match_columns, normalise_header
+from toilaudit.importers.columns import MULTI_VALUED, match_columns, normalise_header
 
 ENCODINGS = ("utf-8", "cp1252")  # Excel on Windows saves CSV as Windows-1252
 SNIFF_BYTES = 64 * 1024
 # Excel writes ";" where the decimal mark is a comma (much of Europe), and tabs as "Unicode Text"
 DELIMITERS = (",", ";", "\t")
 READ_BLOCK_BYTES = 1 << 24  # the parser's block: its threads parse one each; fields are made a block at a time
+SCAN_BLOCK_BYTES = 1 << 20  # hashed and searched for quotes a block at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +45,52 @@ class ExportTable:
     """Data rows read."""
 
 
-def file_sha256(path: Path) -> tuple[str, bool]:
-    """The file's SHA-256, and whether it holds a NUL byte (found in the same pass)."""
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    """What one pass over a file's bytes finds, beside the parser reading it."""
+
+    sha256: str
+    """Hash of the file's bytes."""
+    has_nul: bool
+    """Whether it holds a NUL byte."""
+    quotes_suspect: bool
+    """Whether its quotes do not pair up as a well-formed CSV's do (see scan_file): a quote may be left open."""
+
+
+def scan_file(path: Path, delimiter: str = ",") -> FileScan:
+    """The file's SHA-256, whether it holds a NUL byte, and whether its quotes pair up, in one pass.
+
+    In a well-formed CSV each quote opens a value, closes it, or is half of a "" inside it, so in
+    file order they alternate open, close ("" is a close then an open), and after a close comes a
+    delimiter, a line end, the other half of a "" or the end of the file. A quote left open breaks
+    that: the parser reads on, rows and all, to the next quote, which opened another value and so
+    is followed by its text, or to the end of the file (an odd number of quotes). A quote inside
+    an unquoted value (`5" screen`) breaks it too, harmlessly, so a suspect file is read again by
+    a strict parser (_find_bad_row) before anything is refused. A numpy comparison per block adds
+    a quarter to the hash's time (0.1 s for a 500 MB export), in the thread beside the parser.
+    """
+    after_close = np.zeros(256, dtype=bool)
+    for byte in (b'"', delimiter.encode(), b"\r", b"\n"):
+        after_close[byte[0]] = True
     digest = hashlib.sha256()
-    has_nul = False
+    has_nul = suspect = False
+    quotes = 0  # quotes seen so far: a quote at an odd place (0-based) closes a value
+    close_at_end = False  # the last block ended on a closing quote: the next block's first byte follows it
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+        for block in iter(lambda: handle.read(SCAN_BLOCK_BYTES), b""):
             digest.update(block)
             has_nul = has_nul or b"\x00" in block
-    return digest.hexdigest(), has_nul
+            if suspect:
+                continue
+            data = np.frombuffer(block, dtype=np.uint8)
+            suspect = close_at_end and not after_close[data[0]]
+            at = np.flatnonzero(data == ord('"'))
+            closes = at[1 - quotes % 2::2] + 1  # the byte after each closing quote
+            inside = closes < len(data)
+            suspect = suspect or bool((~after_close[data[closes[inside]]]).any())
+            close_at_end = bool(len(closes)) and not inside[-1]
+            quotes += len(at)
+    return FileScan(digest.hexdigest(), has_nul, suspect or quotes % 2 == 1)
 
 
 def detect_delimiter(text: str) -> str:
@@ -118,6 +157,7 @@ def read_export(
     headers, encoding, delimiter = _read_header(path, head)
     positions = match_columns(headers, aliases, user_map)
     _check_mapped_headers(headers, user_map, where)
+    _check_one_column_fields(headers, positions, where)
     missing = [field for field in required if field not in positions]
     if missing:
         found = _first_headers(headers)
@@ -131,25 +171,29 @@ def read_export(
     wanted = sorted({i for found in positions.values() for i in found})
     # The hash and the per-field Arrow kernels run in threads: all release the GIL.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        digest = pool.submit(file_sha256, path)
-        table = _read_columns(path, encoding, len(headers), wanted, delimiter)
+        scanning = pool.submit(scan_file, path, delimiter)
+        table = _read_columns(path, encoding, headers, wanted, delimiter)
         rows = table.num_rows
         if rows == 0:
             raise InputFileError(f"{where}: no rows under the header - export the {source} again, with the rows")
+        scan = scanning.result()
+        if scan.quotes_suspect:  # rows may have vanished into a value: the parser cannot tell
+            fault = _find_bad_row(path, delimiter, headers, scan.has_nul)
+            if fault:
+                raise InputFileError(fault)
         broken = [field for field in single_line if field in positions
                   and any(_may_hold_line_break(table.column(f"c{i}")) for i in positions[field])]
         # each field's columns' blocks, without the table: a block is let go once the fields it
         # feeds are made (a column may feed two: PagerDuty's Incident Number, key and number)
         blocks = {field: [table.column(f"c{i}").chunks for i in found] for field, found in positions.items()}
         del table
-        sha256, has_nul = digest.result()
 
         def values(field: str) -> pd.Series:
-            return _field_values(blocks.pop(field), has_nul, longest.get(field))
+            return _field_values(blocks.pop(field), scan.has_nul, longest.get(field))
 
         fields = dict(zip(positions, pool.map(values, positions)))
         _check_single_line(fields, {field: single_line[field] for field in broken}, where)
-        return ExportTable(path, sha256, fields, rows)
+        return ExportTable(path, scan.sha256, fields, rows)
 
 
 def _first_headers(headers: list[str]) -> str:
@@ -168,6 +212,19 @@ def _check_mapped_headers(headers: list[str], user_map: dict[str, str], where: s
             f"{where}: --columns maps {', '.join(shown(h) for h in absent)} (to {', '.join(user_map[h] for h in absent)}), "
             f"but the export has no such header (found {found}) - correct the header in the --columns file"
         )
+
+
+def _check_one_column_fields(headers: list[str], positions: dict[str, list[int]], where: str) -> None:
+    """Refuse a --columns header the export repeats (or writes twice, case aside) mapped to a field
+    that takes one column: the values would be joined ("Red|Blue" is no team, "1|2" no date).
+    Only a --columns entry can do it: a known header feeds such a field from its first column."""
+    for field, found in positions.items():
+        if len(found) > 1 and field not in MULTI_VALUED:
+            raise InputFileError(
+                f"{where}: --columns maps {shown(headers[found[0]], 40)} to {field}, but the export has {len(found)} "
+                f"columns of that header and {field} takes one - map a header that appears once (only "
+                f"{', '.join(MULTI_VALUED)} take several)"
+            )
 
 
 def _looks_utf16(head: bytes) -> bool:
@@ -209,9 +266,9 @@ def _check_single_line(fields: dict[str, pd.Series], single_line: dict[str, str]
             )
 
 
-def _read_columns(path: Path, encoding: str, width: int, wanted: list[int], delimiter: str = ",") -> pa.Table:
+def _read_columns(path: Path, encoding: str, headers: list[str], wanted: list[int], delimiter: str = ",") -> pa.Table:
     """Read only the wanted columns with pyarrow's multi-threaded parser, all as strings."""
-    names = [f"c{i}" for i in range(width)]
+    names = [f"c{i}" for i in range(len(headers))]
     include = [names[i] for i in wanted]
     try:
         return pacsv.read_csv(
@@ -228,7 +285,11 @@ def _read_columns(path: Path, encoding: str, width: int, wanted: list[int], deli
     except pa.ArrowInvalid as exc:
         message = str(exc).splitlines()[0]
         if "UTF8" in message and encoding == "utf-8":
-            return _read_columns(path, "cp1252", width, wanted, delimiter)
+            return _read_columns(path, "cp1252", headers, wanted, delimiter)
+        # the parser reads on several threads and so cannot say which row: read again, on one, to name it
+        fault = _find_bad_row(path, delimiter, headers, has_nul=True, widths=True)
+        if fault:
+            raise InputFileError(fault) from None
         ragged = re.search(r"Expected (\d+) columns, got (\d+): ?(.*)", message)
         if ragged:
             expected, got, row = ragged.groups()
@@ -238,6 +299,90 @@ def _read_columns(path: Path, encoding: str, width: int, wanted: list[int], deli
                 f"starts {shown(row, 40)}) - {hint}fix that row or re-export the CSV"
             ) from None
         raise InputFileError(f"{path.name}: not a readable CSV ({shown(message, 80)}) - export as CSV") from None
+
+
+LONGEST_VALUE_CHARS = READ_BLOCK_BYTES  # no real value is longer (a value longer than the parser's block is an error there)
+FIX_QUOTE = 'close the quote (write "" for a quote inside a quoted value) or re-export'
+
+
+def _find_bad_row(path: Path, delimiter: str, headers: list[str], has_nul: bool, widths: bool = False) -> str | None:
+    """The message naming the first row whose quote is left open (and, with `widths`, else the first
+    row whose columns do not match the header's), or None: Python's csv parser in strict mode, one
+    row at a time (2.7 s for 1M rows), so only where something is wrong or seems so (scan_file).
+
+    Strict, it stops at a closing quote followed by anything but a delimiter or a line end, and at a
+    quote open at the end of the file. Within one line that is a stray character (`"5" screen"`),
+    which pyarrow reads into the value: no row is lost, so it is passed over. Across lines it is a
+    quote left open: the lines up to the next quote (or the end) were read into one value.
+    """
+    where = path.name
+    limit = csv.field_size_limit(LONGEST_VALUE_CHARS)
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as handle:  # cp1252 too: only ASCII matters
+            lines = (line.replace("\x00", "") for line in handle) if has_nul else handle  # Python 3.11 refuses NUL
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
+            row = 0  # the header is row 1
+            while True:
+                line = reader.line_num + 1
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    return None
+                except csv.Error as exc:
+                    read_on = reader.line_num - line
+                    at_end, too_long = "end of data" in str(exc), "field limit" in str(exc)
+                    if read_on or at_end or too_long:
+                        column = _open_column(path, line, read_on, delimiter)
+                        value = f"its {shown(headers[column], 40)} value" \
+                            if column is not None and column < len(headers) else "a value"
+                        if read_on:
+                            count = f"over {read_on:,} line(s) after it" if too_long else f"the next {read_on:,} line(s)"
+                            lost = f"so {count}{' (to the end of the file)' if at_end else ''}, rows and all, were " \
+                                   "read into it"
+                        else:
+                            lost = "(is the file cut short?)"
+                        return (f"{where} row {row + 1} (line {line}): the quote opening {value} is not closed"
+                                f"{', ' if read_on else ' '}{lost} - {FIX_QUOTE}")
+                    row += 1  # a stray character after a closing quote, within the line: read into the value
+                    continue
+                if not record:  # a blank line, which pyarrow skips too
+                    continue
+                row += 1
+                if widths and row > 1 and len(record) != len(headers):
+                    return (f"{where} row {row} (line {line}): rows do not match the header (this one has "
+                            f"{len(record)} columns, the header {len(headers)}; it starts "
+                            f"{shown(delimiter.join(record), 40)}) - fix that row or re-export the CSV")
+    finally:
+        csv.field_size_limit(limit)
+
+
+QUOTED_VALUE = re.compile(r'"[^"]*(?:""[^"]*)*("?)')
+
+
+def _open_column(path: Path, line: int, read_on: int, delimiter: str) -> int | None:
+    """The column (0-based) of the row starting on `line` whose quote is left open: the first quoted
+    value that runs over a line end and then is not closed, or is closed by a quote something
+    follows (the quote that opened the next value). Read from the row's lines again (a few)."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        text = "".join(itertools.islice(handle, line - 1, line + min(read_on, 200)))
+    plain = re.compile(f"[^{re.escape(delimiter)}\r\n]*")
+    position, column = 0, 0
+    while position < len(text):
+        if text[position] == '"':
+            quoted = QUOTED_VALUE.match(text, position)
+            assert quoted is not None  # the pattern matches any text starting with a quote
+            position = quoted.end()
+            if not quoted.group(1):  # runs to the end of the file (or of the lines read again)
+                return column
+            spans_lines = "\n" in quoted.group() or "\r" in quoted.group()
+            if spans_lines and position < len(text) and text[position] not in f"{delimiter}\r\n":
+                return column
+        position = plain.match(text, position).end()  # type: ignore[union-attr]  # `*` matches anywhere
+        if position >= len(text) or text[position] != delimiter:
+            return None  # the row ended with every quote closed
+        column += 1
+        position += 1
+    return None
 
 
 def _trimmed(chunk: pa.Array) -> pa.Array:

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toilaudit.errors import InputFileError, shown
+from toilaudit.errors import InputFileError, SourceError, shown
 from toilaudit.importers.export import rows_named
 
 JIRA_DEFAULT_FORMAT = "%d/%b/%y %I:%M %p"
@@ -223,43 +223,117 @@ def _day_month_swapped(fmt: str) -> str | None:
     return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
 
 
-def implausible_dates(parsed: pd.Series, where: str, column: str, opened: bool = False) -> str | None:
-    """A warning naming the rows dated before 1990 or after next year: read right, but worth a look.
-    A date the item was `opened` on (Created) is worth one after today already (a day's grace for
-    time zones): it would move the default period onto it."""
+def implausible(parsed: pd.Series, opened: bool = False) -> np.ndarray:
+    """Where dates read right are worth a look: before 1990 or after next year; a date the item
+    was `opened` on (Created) after today already (a day's grace for time zones): it would move
+    the default period onto it. The one test of it for files and live APIs alike."""
     now = pd.Timestamp.now(tz="UTC")
-    if opened:
-        latest, after = now + pd.Timedelta(days=1), "today"
-    else:
-        latest, after = pd.Timestamp(year=now.year + 2, month=1, day=1, tz="UTC"), str(now.year + 1)
-    odd = ((parsed.dt.year < PLAUSIBLE_FROM_YEAR) | (parsed >= latest)).to_numpy(dtype=bool, na_value=False)
+    latest = now + pd.Timedelta(days=1) if opened else pd.Timestamp(year=now.year + 2, month=1, day=1, tz="UTC")
+    return ((parsed.dt.year < PLAUSIBLE_FROM_YEAR) | (parsed >= latest)).to_numpy(dtype=bool, na_value=False)
+
+
+def resolved_early(created: pd.Series, resolved: pd.Series) -> np.ndarray:
+    """Where an item was resolved before it was created."""
+    return (resolved < created).to_numpy(dtype=bool, na_value=False)
+
+
+def items_named(mask: pd.Series | np.ndarray, names: pd.Series | None, shown_names: int = 5) -> tuple[int, str]:
+    """How many items a mask marks, and the first few: as a file's rows ("rows 2, 5") without
+    `names`, else by name (issue keys, incident numbers: an API's answer has no rows to point at)."""
+    if names is None:
+        count, rows = rows_named(mask)
+        return count, f"rows {rows}"
+    listed = [str(name) for name in names.to_numpy()[np.asarray(mask, dtype=bool)]]
+    return len(listed), ", ".join(listed[:shown_names]) + (" ..." if len(listed) > shown_names else "")
+
+
+AT_THE_SOURCE = "check them at the source"  # an API's dates have no format to get wrong: only the item can be
+
+
+def missing_values(blank: pd.Series | np.ndarray, where: str, column: str, kept_how: str,
+                   names: pd.Series | None = None) -> str | None:
+    """A warning naming the rows (or, given `names`, the items) with nothing in `column`, and how
+    they were kept (`kept_how`); None where every one has a value."""
+    blank = np.asarray(blank, dtype=bool)
+    if not blank.any():
+        return None
+    count, named = items_named(blank, names)
+    what, fix = ("row(s)", "fill them in the export") if names is None else ("item(s)", AT_THE_SOURCE)
+    return f"{where}: {count} {what} with no {column} ({named}) - {kept_how}; {fix}"
+
+
+NO_CREATED = "kept, but in no period's figures"
+NO_TITLE = "kept with an empty title, so classified on the rest alone"
+
+
+def blank_texts(values: pd.Series | str) -> np.ndarray:
+    """Per value, whether it is blank (missing, or white space only)."""
+    return (pd.Series(values).fillna("").astype(str).str.strip() == "").to_numpy(dtype=bool)
+
+
+def implausible_dates(parsed: pd.Series, where: str, column: str, opened: bool = False,
+                      names: pd.Series | None = None) -> str | None:
+    """A warning naming the rows (or, given `names`, the items) whose dates are implausible:
+    read right, but worth a look (see implausible)."""
+    odd = implausible(parsed, opened)
     if not odd.any():
         return None
-    count, named = rows_named(odd)
-    return (f"{where}: {count} {column} date(s) before {PLAUSIBLE_FROM_YEAR} or after {after} "
-            f"(rows {named}) - check them, or the date format (--date-format)")
+    count, named = items_named(odd, names)
+    after = "today" if opened else str(pd.Timestamp.now(tz="UTC").year + 1)
+    fix = "check them, or the date format (--date-format)" if names is None else AT_THE_SOURCE
+    return f"{where}: {count} {column} date(s) before {PLAUSIBLE_FROM_YEAR} or after {after} ({named}) - {fix}"
 
 
-def resolved_before_created(created: pd.Series, resolved: pd.Series, where: str, headers: tuple[str, str]) -> str | None:
-    """A warning naming the rows resolved before they were created: kept as written, their time
-    open is not counted (the hours are estimated instead)."""
-    odd = (resolved < created).to_numpy(dtype=bool, na_value=False)
+def resolved_before_created(created: pd.Series, resolved: pd.Series, where: str, headers: tuple[str, str],
+                            names: pd.Series | None = None) -> str | None:
+    """A warning naming the rows (or, given `names`, the items) resolved before they were created:
+    kept as written, their time open is not counted (the hours are estimated instead)."""
+    odd = resolved_early(created, resolved)
     if not odd.any():
         return None
-    count, named = rows_named(odd)
-    return (f"{where}: {count} row(s) {headers[1]} before {headers[0]} (rows {named}) - their time open is not "
-            "counted, their hours are estimated; check the dates, or the date format (--date-format)")
+    count, named = items_named(odd, names)
+    what, fix = ("row(s)", "check the dates, or the date format (--date-format)") if names is None else \
+        ("item(s)", "check the dates at the source")
+    return (f"{where}: {count} {what} {headers[1]} before {headers[0]} ({named}) - their time open is not "
+            f"counted, their hours are estimated; {fix}")
 
 
-def date_warnings(parsed: dict[str, pd.Series], headers: dict[str, str], where: str) -> list[str | None]:
-    """What a file's dates deserve a warning for (None where nothing): implausible dates per
-    column, and rows resolved before they were created."""
-    warnings = [implausible_dates(dates, where, headers[field], opened=field == "created_at")
+def date_warnings(parsed: dict[str, pd.Series], headers: dict[str, str], where: str,
+                  names: pd.Series | None = None) -> list[str | None]:
+    """What a file's (or, given the items' `names`, an API's) dates deserve a warning for (None
+    where nothing): implausible dates per column, and items resolved before they were created."""
+    warnings = [implausible_dates(dates, where, headers[field], opened=field == "created_at", names=names)
                 for field, dates in parsed.items()]
     if "created_at" in parsed and "resolved_at" in parsed:
         warnings.append(resolved_before_created(parsed["created_at"], parsed["resolved_at"], where,
-                                                (headers["created_at"], headers["resolved_at"])))
+                                                (headers["created_at"], headers["resolved_at"]), names))
     return warnings
+
+
+def parse_api_dates(values: pd.Series, names: pd.Series, where: str, column: str, fix: str) -> pd.Series:
+    """Dates as an API sends them (ISO 8601 text, or null) -> aware UTC; null or blank stays NaT.
+
+    Raises SourceError naming the first item whose value is no date, as parse_dates refuses a
+    file's row: an API writes every date one way, so one it cannot place is a broken item, never
+    stored as a blank. What a date is (a year before 1000 is none) is parse_dates' own test.
+    """
+    def as_text(value) -> str | None:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return ""
+        return value.strip() if isinstance(value, str) else None  # a number, a list: no date
+
+    text = values.map(as_text).astype(object)
+    present = (text != "").to_numpy(dtype=bool)
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
+    if not present.any():
+        return parsed
+    readable = text.where(present & text.notna().to_numpy(), None)
+    parsed[present] = _parse(readable[present], "ISO8601", "UTC").astype("datetime64[us, UTC]")
+    bad = present & parsed.isna().to_numpy()
+    if bad.any():
+        row = int(bad.nonzero()[0][0])
+        raise SourceError(f"{where}: {names.iloc[row]} {column} {shown(values.iloc[row])} is not a date - {fix}")
+    return parsed
 
 
 def parse_date_columns(
@@ -280,3 +354,33 @@ def parse_date_columns(
     with ThreadPoolExecutor(max_workers=len(columns)) as pool:
         results = dict(zip(columns, pool.map(parse, columns)))
     return {field: dates for field, (dates, _) in results.items()}, [doubt for _, doubt in results.values() if doubt]
+
+
+PAGERDUTY_DATE_EXAMPLE = "2026-03-01T02:00:00-05:00"  # ISO 8601 with the account's offset, as its downloads write
+EXCEL_US_FORMAT = "%m/%d/%Y %H:%M"  # a download opened and saved again in Excel (US locale)
+EXCEL_DAY_FIRST_FORMAT = "%d/%m/%Y %H:%M"  # the same elsewhere
+
+
+def parse_pagerduty_date_columns(
+    columns: dict[str, tuple[pd.Series, str]], where: str, date_format: str | None = None, timezone: str = "UTC"
+) -> tuple[dict[str, pd.Series], list[str]]:
+    """parse_date_columns for a PagerDuty download, whose date it cannot place is named with
+    PagerDuty's format, not Jira's: parse_dates' hint suggests Jira's, and where no format reads
+    a value its vote falls back to Jira's `24/Nov/26 3:45 PM`, which PagerDuty never writes.
+
+    The message is parse_dates' own but for its tail (the row, column and value are kept); its
+    other refusals (a day the month lacks, dates not matching --date-format) name no source.
+    """
+    try:
+        return parse_date_columns(columns, where, date_format, timezone)
+    except InputFileError as exc:
+        head, found, rest = str(exc).partition(" is not a date (read as ")
+        if not found:
+            raise
+        chosen = rest.partition(") - ")[0]
+        read_as = "" if chosen in ("ISO8601", JIRA_DEFAULT_FORMAT) else f" (read as {chosen})"
+        example = EXCEL_DAY_FIRST_FORMAT if chosen == EXCEL_US_FORMAT else EXCEL_US_FORMAT
+        raise InputFileError(
+            f"{head} is not a date{read_as} - PagerDuty writes ISO 8601 ({PAGERDUTY_DATE_EXAMPLE}): download the "
+            f"CSV again, or pass --date-format with these dates' format, e.g. --date-format '{example}'"
+        ) from None

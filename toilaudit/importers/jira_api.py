@@ -3,6 +3,8 @@
 Cloud removed the old `/search` in 2025: it pages with the enhanced search (`search/jql`,
 `nextPageToken`, `isLast`); Server and Data Center page `/search` with `startAt` / `total`.
 `serverInfo`'s deploymentType tells them apart. Only the fields a WorkItem needs are asked for.
+Each page is checked as a CSV export is (api_checks.py): a date or time spent that cannot be
+stored is refused naming the issue; odd dates and blanks are summarised in warnings at the end.
 Credentials come from the environment only: JIRA_USER + JIRA_API_TOKEN (Cloud, basic auth) or
 JIRA_PAT (Data Center, bearer token). No message ever includes them.
 """
@@ -18,8 +20,11 @@ import pandas as pd
 import requests
 
 from toilaudit.errors import SourceError, shown
-from toilaudit.importers.export import split_human_labels
+from toilaudit.importers.api_checks import PageChecks
+from toilaudit.importers.dates import parse_api_dates
+from toilaudit.importers.export import MAX_SECONDS, split_human_labels
 from toilaudit.importers.interface import normalise_frame
+from toilaudit.importers.jira_csv import HEADER_NAMES
 from toilaudit.importers.retry import (
     Retryable,
     RetryPolicy,
@@ -34,6 +39,9 @@ FIELDS = ["summary", "description", "issuetype", "status", "created", "updated",
           "components", "priority", "assignee", "reporter", "project"]
 PAGE_SIZE = 100
 ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
+# An issue the import cannot store: Jira sends every date as ISO 8601 and time spent in seconds,
+# so anything else is that issue's, and the run goes on from its page once it is put right.
+LEAVE_OUT = "correct it in Jira and run the same command again, or leave the issue out with --jql"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +98,11 @@ class JiraSource:
             lambda: JIRA(options=options, max_retries=0, timeout=60, get_server_info=True, **auth), "serverInfo")
         self.deployment = str(self.client.deploymentType or "Server")
         self.is_cloud = self.deployment == "Cloud"
+        self.checks = PageChecks("jira", {**HEADER_NAMES, "title": "Summary"})
+
+    def warnings(self) -> list[str]:
+        """What the pages fetched so far deserve a warning for, each kind in one line."""
+        return self.checks.warnings()
 
     def _call(self, request, what: str):
         def attempt():
@@ -198,7 +211,7 @@ class JiraSource:
                 "labels": labels,
                 "created_at": fields.get("created"),
                 "resolved_at": fields.get("resolutiondate"),
-                "time_spent_seconds": fields.get("timespent"),
+                "time_spent_seconds": time_spent(fields.get("timespent"), issue["key"]),
                 "urgency": (fields.get("priority") or {}).get("name", ""),
                 "people": "|".join(p for p in people if p),
             })
@@ -207,10 +220,25 @@ class JiraSource:
         if frame.empty:
             return JiraPage(normalise_frame(frame.assign(source=[], key=[])), total, None, next_start)
         for column in ("created_at", "resolved_at"):
-            frame[column] = pd.to_datetime(frame[column], format="ISO8601", utc=True, errors="coerce")
+            frame[column] = parse_api_dates(frame[column], frame["key"], "jira", HEADER_NAMES[column], LEAVE_OUT)
+        self.checks.add(frame, frame["key"])
         frame["labels"], frame["human_label"] = split_human_labels(frame["labels"])
         stamps = pd.to_datetime(pd.Series(updated), format="ISO8601", utc=True, errors="coerce")
         return JiraPage(normalise_frame(frame), total, stamps.max() if stamps.notna().any() else None, next_start)
+
+
+def time_spent(value, key: str) -> float | None:
+    """An issue's timespent (seconds, or null), refused as the CSV importer refuses a row's
+    (export.parse_durations): a figure no work takes would swell every sum of hours."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SourceError(f"jira: {key} {HEADER_NAMES['time_spent_seconds']} {shown(value)} is not a number of "
+                          f"seconds - {LEAVE_OUT}")
+    if not 0 <= value <= MAX_SECONDS:  # NaN too
+        raise SourceError(f"jira: {key} {HEADER_NAMES['time_spent_seconds']} {shown(value)} is out of range (0 to "
+                          f"{MAX_SECONDS:,} seconds, ten years) - {LEAVE_OUT}")
+    return float(value)
 
 
 def description_text(value) -> str:

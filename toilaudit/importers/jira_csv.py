@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from toilaudit.importers.columns import JIRA_ALIASES
 from toilaudit.importers.csv_reading import read_export
-from toilaudit.importers.dates import date_warnings, parse_date_columns
+from toilaudit.importers.dates import NO_CREATED, NO_TITLE, blank_texts, date_warnings, missing_values, parse_date_columns
 from toilaudit.importers.export import (
     ImportBatch,
     ImportedFile,
@@ -90,7 +90,9 @@ def _to_items(
     parsed_dates, doubts = parse_date_columns(dates, where, date_format, timezone)
     for field, parsed in parsed_dates.items():
         frame[field] = parsed
-    warnings = date_warnings(parsed_dates, HEADER_NAMES, where) + doubts
+    warnings = date_warnings(parsed_dates, HEADER_NAMES, where) + doubts + [
+        missing_values(frame["created_at"].isna(), where, "Created", NO_CREATED),
+        missing_values(blank_texts(frame["title"]), where, "Summary", NO_TITLE)]
     if "time_spent_seconds" in fields:
         frame["time_spent_seconds"] = parse_durations(fields["time_spent_seconds"], where, "Time Spent")
     frame, skipped = drop_blank_keys(frame, where, "Issue key")

@@ -7,6 +7,9 @@ window can be paged completely: a busy year imports every incident, no more, no 
 window's total is asked before the first page is handed on, so progress shows the whole count.
 Auto-resolution is read from each incident's `last_status_change_by` (a service or integration
 resolved it, not a person), so no per-incident log-entry calls are needed.
+Each page is checked as a CSV download is (api_checks.py): a date that is none is refused naming
+the incident; one created outside the range asked for is skipped, which also keeps it from
+moving the watermark; odd dates and blanks are summarised in warnings at the end.
 The token comes from PAGERDUTY_API_TOKEN only.
 """
 
@@ -23,6 +26,8 @@ from typing import Any
 import pandas as pd
 
 from toilaudit.errors import SourceError
+from toilaudit.importers.api_checks import PageChecks
+from toilaudit.importers.dates import parse_api_dates
 from toilaudit.importers.interface import normalise_frame
 from toilaudit.importers.retry import (
     Retryable,
@@ -38,6 +43,8 @@ MAX_WINDOW = timedelta(days=180)  # the API refuses a since/until range over 6 m
 OFFSET_CAP = 10_000  # classic pagination: offset + limit may not pass this
 PAGE_SIZE = 100
 HUMAN_AGENTS = {"user", "user_reference"}
+FIELD_NAMES = {"created_at": "created_at", "resolved_at": "resolved_at", "title": "title"}  # as the API has them
+UNREADABLE = "check --url points at PagerDuty's REST API, or leave the incident out with --since/--until or --service"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,11 @@ class PagerDutySource:
         self.url = self.client.url
         self.policy = policy or policy_from_environment(environ)
         self.on_wait = on_wait
+        self.checks = PageChecks("pagerduty", FIELD_NAMES)
+
+    def warnings(self) -> list[str]:
+        """What the pages fetched so far deserve a warning for, each kind in one line."""
+        return self.checks.warnings()
 
     def _get(self, path: str, params: dict) -> dict:
         import httpx2
@@ -157,7 +169,7 @@ class PagerDutySource:
                     following = Position(planned[index + 1][0].since, planned[index + 1][0].until, 0)
                 else:
                     following = None
-                yield IncidentPage(_to_items(incidents), count, total, following)
+                yield IncidentPage(self._within(_to_items(incidents), since, until), count, total, following)
                 if not more:
                     break
                 data = self._get("/incidents", {**params, "offset": offset})
@@ -178,6 +190,18 @@ class PagerDutySource:
                 continue
             planned.append((window, total, first))
         return planned
+
+    def _within(self, items: pd.DataFrame, since: datetime, until: datetime) -> pd.DataFrame:
+        """The page's incidents created in [since, until), checked; the others skipped, with a
+        warning: not what was asked for, and one dated ahead would move the watermark past
+        incidents still to come."""
+        names = incident_names(items)
+        outside = ((items["created_at"] < since) | (items["created_at"] >= until)).to_numpy(dtype=bool)
+        self.checks.skip(names[outside], f"incident(s) created outside the range asked for ({since:%Y-%m-%d %H:%M} "
+                         f"to {until:%Y-%m-%d %H:%M} UTC)", "import a range that holds them with --since/--until")
+        items = items.loc[~outside].reset_index(drop=True)
+        self.checks.add(items, names[~outside].reset_index(drop=True))
+        return items
 
     @staticmethod
     def _params(window: Window, services: tuple[str, ...]) -> dict:
@@ -223,9 +247,16 @@ def _to_items(incidents: list[dict]) -> pd.DataFrame:
                                         "service", "labels", "created_at", "resolved_at", "urgency", "auto_resolved",
                                         "people"])
     for column in ("created_at", "resolved_at"):
-        frame[column] = pd.to_datetime(frame[column], format="ISO8601", utc=True, errors="coerce")
-    frame["time_spent_seconds"] = (frame["resolved_at"] - frame["created_at"]).dt.total_seconds()
+        frame[column] = parse_api_dates(frame[column], incident_names(frame), "pagerduty", column, UNREADABLE)
+    seconds = (frame["resolved_at"] - frame["created_at"]).dt.total_seconds()
+    frame["time_spent_seconds"] = seconds.where(seconds >= 0)  # resolved before created: unknown, as from a CSV
     return normalise_frame(frame)
+
+
+def incident_names(items: pd.DataFrame) -> pd.Series:
+    """Incidents as people quote them: #1234, or the id where there is no number."""
+    numbers = items["incident_number"].fillna("").astype(str)
+    return ("#" + numbers).where(numbers != "", items["key"].astype(str))
 
 
 def _is_certificate_failure(error: BaseException | None) -> bool:

@@ -6,9 +6,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from toilaudit.errors import InputFileError, shown
 from toilaudit.importers.columns import PAGERDUTY_ALIASES
 from toilaudit.importers.csv_reading import read_export
-from toilaudit.importers.dates import date_warnings, parse_date_columns
+from toilaudit.importers.dates import (
+    NO_CREATED,
+    NO_TITLE,
+    blank_texts,
+    date_warnings,
+    missing_values,
+    parse_pagerduty_date_columns,
+)
 from toilaudit.importers.export import (
     ImportBatch,
     ImportedFile,
@@ -16,6 +24,7 @@ from toilaudit.importers.export import (
     parse_durations,
     parse_flags,
     read_files,
+    rows_named,
 )
 from toilaudit.importers.interface import normalise_frame
 
@@ -24,6 +33,10 @@ DATE_HEADERS = {"created_at": "created_on", "resolved_at": "resolved_on"}
 # Fields that never span lines: a line break there is a quote left open (titles may hold one).
 SINGLE_LINE = {"key": "id", "status": "status", "urgency": "urgency", "seconds_to_resolve": "seconds_to_resolve",
                **DATE_HEADERS}
+URGENCIES = ("high", "low")  # an incident's urgency is one of these (a priority, P1-P5, is another field)
+# seconds_to_resolve is resolved_on - created_on to the second; a download re-saved by Excel may
+# keep its times to the minute, which moves the difference by up to 59 seconds
+SECONDS_TO_RESOLVE_SLACK = 60
 
 
 def read_pagerduty_csv(
@@ -51,7 +64,7 @@ def _to_items(
 
     rows = len(fields["key"])
     dates = {field: (fields[field], header) for field, header in DATE_HEADERS.items() if field in fields}
-    parsed, doubts = parse_date_columns(dates, where, date_format, timezone)
+    parsed, doubts = parse_pagerduty_date_columns(dates, where, date_format, timezone)
     warnings = date_warnings(parsed, DATE_HEADERS, where) + doubts
     created = parsed["created_at"]
     if "resolved_at" in parsed:
@@ -60,10 +73,23 @@ def _to_items(
         resolved = pd.Series(pd.NaT, index=range(rows), dtype="datetime64[us, UTC]")
     if "seconds_to_resolve" in fields:
         seconds = parse_durations(fields["seconds_to_resolve"], where, "seconds_to_resolve")
+        warnings.append(_seconds_disagreeing(seconds, created, resolved, where))
         resolved = resolved.fillna(created + pd.to_timedelta(seconds, unit="s"))
         seconds = seconds.fillna((resolved - created).dt.total_seconds())  # a blank cell, both times known
     else:
         seconds = (resolved - created).dt.total_seconds()
+    urgency = pd.Series(text("urgency"), index=range(rows)).astype(str).str.lower()
+    _refuse_unless(urgency.isin(URGENCIES), fields.get("urgency"), where, "urgency", "is not high or low",
+                   "PagerDuty's urgency is one of the two (a priority such as P1 is another column): correct that "
+                   "row, or leave it blank")
+    auto_resolved = parse_flags(fields["auto_resolved"]) if "auto_resolved" in fields else pd.NA
+    if "auto_resolved" in fields:
+        _refuse_unless(auto_resolved.notna(), fields["auto_resolved"], where, "auto_resolved", "is not true or false",
+                       "write true or false (yes or no), or leave it blank where unknown")
+    if "incident_number" in fields:
+        _refuse_unless(fields["incident_number"].str.fullmatch(r"[0-9]+"), fields["incident_number"], where,
+                       "incident_number", "is not an incident number",
+                       "PagerDuty numbers incidents 1, 2, 3...: correct that row, or map the right column with --columns")
     frame = pd.DataFrame(
         {
             "source": "pagerduty",
@@ -77,13 +103,39 @@ def _to_items(
             "created_at": created,
             "resolved_at": resolved,
             "time_spent_seconds": seconds.where(seconds >= 0),  # resolved before created: unknown
-            "urgency": pd.Series(text("urgency"), index=range(rows)).astype(str).str.lower(),
-            "auto_resolved": parse_flags(fields["auto_resolved"]) if "auto_resolved" in fields else pd.NA,
+            "urgency": urgency,
+            "auto_resolved": auto_resolved,
             "people": text("people"),
             "human_label": "",
             "incident_number": text("incident_number"),
         },
         index=range(rows),
     )
+    warnings += [missing_values(created.isna(), where, DATE_HEADERS["created_at"], NO_CREATED),
+                 missing_values(blank_texts(frame["title"]), where, "description (title)", NO_TITLE)]
     frame, skipped = drop_blank_keys(frame, where, "id")
     return normalise_frame(frame), [w for w in warnings if w] + skipped
+
+
+def _refuse_unless(valid: pd.Series, values: pd.Series | None, where: str, column: str, problem: str, fix: str) -> None:
+    """Refuse the first row whose value is not blank and not valid, by row, column and value: read
+    as blank (unknown), it would be stored as something it is not (a P1-critical page as one of
+    no urgency, `maybe` as a page people resolved)."""
+    if values is None:
+        return
+    bad = ((values != "") & ~valid.fillna(False).astype(bool)).to_numpy(dtype=bool)
+    if bad.any():
+        row = int(bad.nonzero()[0][0])
+        raise InputFileError(f"{where} row {row + 2}: {column} {shown(values.iloc[row])} {problem} - {fix}")
+
+
+def _seconds_disagreeing(seconds: pd.Series, created: pd.Series, resolved: pd.Series, where: str) -> str | None:
+    """A warning naming the rows whose seconds_to_resolve is not their resolved_on - created_on:
+    one of the three is wrong, and which cannot be told; seconds_to_resolve stays their time."""
+    apart = (seconds - (resolved - created).dt.total_seconds()).abs() > SECONDS_TO_RESOLVE_SLACK
+    odd = apart.to_numpy(dtype=bool, na_value=False)
+    if not odd.any():
+        return None
+    count, named = rows_named(odd)
+    return (f"{where}: {count} row(s) whose seconds_to_resolve differs from the time between created_on and "
+            f"resolved_on by more than a minute (rows {named}) - their time is seconds_to_resolve; check those rows")

@@ -8,6 +8,8 @@ number of times, waiting what Retry-After asks (capped) or an exponential backof
 
 from __future__ import annotations
 
+import errno
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,6 +63,27 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
 
+UNREACHED = {errno.ECONNREFUSED: "connection refused", errno.EHOSTUNREACH: "no route to the host",
+             errno.ENETUNREACH: "the network is unreachable"}
+
+
+def never_connected(failure: BaseException) -> str | None:
+    """Why no connection was made, when none was (refused, no route, a host name that does not
+    resolve), else None. Whatever the client library, the socket's own error is somewhere down the
+    chain of exceptions: the importers raise Retryable `from None`, which hides the library's
+    exception from tracebacks but keeps it as `__context__`."""
+    error: BaseException | None = failure
+    for _ in range(20):  # a chain is short; never loop on a cycle
+        if error is None:
+            return None
+        if isinstance(error, socket.gaierror):
+            return "the host name does not resolve"
+        if isinstance(error, OSError) and error.errno in UNREACHED:
+            return UNREACHED[error.errno]
+        error = error.__cause__ or error.__context__
+    return None
+
+
 def with_retries(call: Callable[[], T], where: str, policy: RetryPolicy = RetryPolicy(),
                  sleep: Callable[[float], None] = time.sleep, on_wait: Callable[[str, float], None] | None = None) -> T:
     """Run `call`; on Retryable, wait and try again up to policy.attempts; then a SourceError."""
@@ -71,6 +94,12 @@ def with_retries(call: Callable[[], T], where: str, policy: RetryPolicy = RetryP
         except Retryable as failure:
             if attempt == policy.attempts:
                 tries = "1 try" if policy.attempts == 1 else f"{policy.attempts} tries"
+                unreached = never_connected(failure)
+                if unreached:  # nothing answered: not an overloaded service, a wrong URL or a network in the way
+                    raise SourceError(
+                        f"{where}: the server could not be reached, {unreached} ({failure}; {tries}) - check --url "
+                        "and the network (VPN, proxy, firewall), then run the same command again"
+                    ) from None
                 raise SourceError(
                     f"{where}: still failing after {tries} ({failure}) - the service is overloaded "
                     "or down; run the same command later, it resumes where it stopped"

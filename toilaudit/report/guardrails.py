@@ -150,25 +150,33 @@ def rbac_header(model: ReportModel) -> str:
     return "\n".join(lines) + "\n"
 
 
+PROMETHEUS_FILE = "prometheus-ai-error-budget.yaml"
+RBAC_FILE = "rbac-trust-ladder.yaml"
+INPUTS_FOLDER = "readiness-input"
+
+GUARDRAIL_NAMES = (PROMETHEUS_FILE, RBAC_FILE, POLICY_FILE, INPUTS_FOLDER)
+"""What write_guardrails writes beside the report: three files and a folder."""
+
+
 def write_guardrails(model: ReportModel, folder: Path) -> list[Path]:
+    """Write the guardrail files into `folder` (publish.py gives it an empty one, and moves them into
+    place with the report); returns them, each readiness input one path."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    prometheus = folder / "prometheus-ai-error-budget.yaml"
+    prometheus = folder / PROMETHEUS_FILE
     prometheus.write_text(
         "# Separate SLIs for AI-authored and human deploys, and the fast-burn alert (14.4x).\n"
         + yaml.safe_dump(prometheus_rules(), sort_keys=False, width=100), encoding="utf-8")
     written.append(prometheus)
-    rbac = folder / "rbac-trust-ladder.yaml"
+    rbac = folder / RBAC_FILE
     rbac.write_text(rbac_header(model) + yaml.safe_dump_all(rbac_documents(model), sort_keys=False, width=100),
                     encoding="utf-8")
     written.append(rbac)
     policy = folder / POLICY_FILE
     policy.write_text(policy_text(), encoding="utf-8")
     written.append(policy)
-    inputs = folder / "readiness-input"
+    inputs = folder / INPUTS_FOLDER
     inputs.mkdir(exist_ok=True)
-    for stale in inputs.glob("*.json"):
-        stale.unlink()
     files = k8s_names([name for name, _ in model.gate_inputs])
     for name, document in model.gate_inputs:
         path = inputs / f"{files[name]}.json"

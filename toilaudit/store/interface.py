@@ -722,9 +722,9 @@ class Store:
         one toil item in a group of engineering work is not a request to automate), and is ranked by
         the hours and items of the period; `items_all` is its size in the whole store."""
         where, params = self._where(services, "c.is_toil", between=between)
-        return self._frame(
+        groups = self._frame(
             self._sql(
-                f"""SELECT c.group_id, min(c.template) AS template, min(c.category) AS category,
+                f"""SELECT c.group_id, min(c.template) AS template,
                   min(w.source) AS source, count(*) AS items, COALESCE({hours_sum()}, 0) AS hours,
                   min(w.title) AS example_title,
                   count(DISTINCT NULLIF(w.team, '')) AS teams, max(g.group_size) AS items_all
@@ -734,6 +734,36 @@ class Store:
             ),
             (min_items, *params, limit),
         )
+        # the group's one category, as explain gives it: not the first of its items' by name
+        categories = self.group_categories(groups["group_id"].astype(str).tolist())
+        groups.insert(2, "category", [categories.get(str(group), "") for group in groups["group_id"]])
+        return groups
+
+    def group_categories(self, group_ids: list[str]) -> dict[str, str]:
+        """Each repetition group's category, the one summary, the report and explain all give it: the
+        category most of the group's toil items take (of all its items, where none is toil); a tie goes
+        to the category of more items, then of more hours, then to the first by name. A group's items
+        may take different categories (a rule fires on a word in one title's variable part, or a page
+        resolved by itself is alert noise); each item keeps its own."""
+        wanted = list(dict.fromkeys(group_ids))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" * len(wanted))
+        where = f" WHERE c.group_id IN ({marks})" if len(wanted) <= GROUPS_LOOKED_UP else ""
+        counted = self._frame(self._sql(
+            f"""SELECT c.group_id, c.category, sum(CASE WHEN c.is_toil THEN 1 ELSE 0 END) AS toil_items,
+              count(*) AS items, COALESCE({hours_sum()}, 0) AS hours
+            FROM classifications c{where} GROUP BY c.group_id, c.category"""), tuple(wanted) if where else ())
+        if counted.empty:
+            return {}
+        # ranked here, not by the database: PostgreSQL's collation would order the names otherwise
+        counted = counted.assign(group_id=counted["group_id"].astype(str), category=counted["category"].astype(str),
+                                 hours=counted["hours"].astype(float))
+        counted = counted.sort_values(["group_id", "toil_items", "items", "hours", "category"],
+                                      ascending=[True, False, False, False, True], kind="stable")
+        first = counted.drop_duplicates("group_id")
+        asked = set(wanted)
+        return {group: category for group, category in zip(first["group_id"], first["category"]) if group in asked}
 
     def estimated_hours(self, services: tuple[str, ...] | None = None,
                         between: tuple[datetime, datetime] | None = None) -> pd.DataFrame:
