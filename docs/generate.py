@@ -50,7 +50,7 @@ def rules_reference() -> str:
         "moves it from there. `log-odds` is where the shipped model put it: what `toilaudit explain` shows. An item",
         f"is toil when its probability reaches {model.threshold:g} (unless the pack's `toil_threshold` says otherwise).",
         f"An item's words together add or take at most {model.word_limit:g} log-odds: words learned from other",
-        "organisations' trackers (a tool's name, a team's jargon) do not overturn a rule or signal that fired.\n",
+        "organisations' trackers (a tool's name, a team's jargon) do not overturn a rule that fired alone.\n",
         "| id | name | kind | category | weight | log-odds | hours if not measured | what it detects |",
         "|---|---|---|---|---:|---:|---:|---|",
     ]

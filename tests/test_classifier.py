@@ -351,7 +351,8 @@ def test_rare_starred_tokens_equal_splitting_the_starred_texts_again():
 
 MATCH_PIECES = ["http://a.b/c", "https", "htt", "p", "x@y.io", "@", "10.0.0.1", "1.2", "1.2.3.4/24", "1.2.3.4:80",
                 "deadbeef", "dead", "beef", "0123abcd-0000-1111-2222-33334444aaaa", "0", "00", "7", "a1", " ", "  ",
-                "\t", "\n", "\r\n", "\v", "\f", "|", "É", "ü1", "٣", "Restart", "DB-01", "<url>", ""]
+                "\t", "\n", "\r\n", "\v", "\f", "|", "É", "ü1", "٣", "Restart", "DB-01", "<url>", "", "RE:", "Fwd :",
+                "re", ":", "tr:"]
 
 
 def test_match_texts_equal_every_rewrite_applied_to_every_text():
@@ -381,6 +382,7 @@ def test_match_texts_equal_every_rewrite_applied_to_every_text():
             alone = match_texts(pa.array([short], pa.string()), spaces=spaces).to_pylist()
             assert index is None or alone == [expected[index].as_py()]
     assert sum("<ip>" in text for text in got.to_pylist()) > 100 and sum("<id>" in t for t in got.to_pylist()) > 100
+    assert match_texts(pa.array(["RE: FW: Add ssh key for bob"])).to_pylist() == ["add ssh key for bob"]
 
 
 def test_group_ids_are_g_and_8_hex_digits_of_the_hash_of_source_and_template_across_slices():
@@ -441,3 +443,17 @@ def test_a_label_every_ticket_carries_makes_no_repetition_group():
     assert labelled["group_size"].max() == plain["group_size"].max()
     assert (labelled["group_size"] == plain["group_size"]).all()
     assert (labelled["template"] == plain["template"]).all()
+
+
+def test_a_rule_reads_the_title_and_the_labels_apart():
+    """Joined, a label "oncall" made "Add ..." titles an on-call change (T009 reads "add ... on-call");
+    a rule that matches the labels alone still fires."""
+    result = run([item("DOC-1", "Add Packaging subsection to the guide"),
+                  item("DOC-2", "Add Packaging subsection to the guide"),
+                  item("OPS-3", "Weekly hand-over")])
+    items = items_to_frame([item("DOC-1", "Add Packaging subsection to the guide"),
+                            item("OPS-3", "Weekly hand-over")])
+    labelled = classify(items.assign(labels=["oncall", "access request"]), PACK).set_index("key")
+    assert "T009" not in labelled.loc["DOC-1", "rule_ids"]
+    assert labelled.loc["DOC-1", "rule_ids"] == result.loc["DOC-1", "rule_ids"]
+    assert "T001" in labelled.loc["OPS-3", "rule_ids"]

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -176,8 +177,9 @@ def test_a_refused_connection_says_the_server_could_not_be_reached_not_that_it_i
 # ------------------------------------------------------------------ a reader that stops early
 def _toilaudit(db, *args: str, stdout) -> subprocess.Popen:
     env = {name: value for name, value in os.environ.items() if name != "TOILAUDIT_DB"}
+    # run away from the source tree: `-m` would import the package from it, not the one installed
     return subprocess.Popen([sys.executable, "-m", "toilaudit", "--db", str(db), *args], stdout=stdout,
-                            stderr=subprocess.PIPE, env=env)
+                            stderr=subprocess.PIPE, env=env, cwd=Path(db).parent)
 
 
 PIPE_BYTES = 4096  # the pipe's capacity, made small so that the outputs below overflow it

@@ -175,3 +175,11 @@ def test_a_narrow_terminal_leaves_out_the_group_then_the_date_before_the_title(c
     assert len(line) <= columns and line.startswith("ITSD-1489")
     title = line[header.index("TITLE"):]
     assert len(title) >= min(cli.TITLE_MIN_CHARS, columns - header.index("TITLE"))
+
+
+def test_items_filtered_by_a_name_no_item_has_says_so(audited):
+    result = run("items", "--category", "acess request", db=audited)
+    assert result.exit_code == 2
+    assert result.stderr == "error: items: no item has --category 'acess request' - summary --by category lists them\n"
+    assert run("items", "--category", "access request", "--team", "nobody-here", db=audited).exit_code == 2
+    assert run("items", "--toil", "--category", "access request", db=audited).exit_code == 0

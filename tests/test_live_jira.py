@@ -252,6 +252,23 @@ def test_an_issue_that_cannot_be_stored_is_refused_by_key_and_the_rerun_goes_on(
     assert stored_keys(db) == sorted(i["key"] for i in fake.issues)
 
 
+def test_a_new_query_drops_what_a_refused_run_of_another_kept_aside_and_says_so(db, httpserver):
+    """Left out with --jql, the refused issue's run would keep its pages aside for ever, counted
+    nowhere, and every command would ask to run it again (and be refused again)."""
+    fake = FakeJira(httpserver, make_issues(250))
+    fake.issues[-1]["fields"]["created"] = "garbage"
+    assert jira_import(db, fake, CLOUD_ENV).exit_code == 2 and staged_keys(db) == 200
+    fake.issues.pop()  # the query now leaves the broken issue out
+    narrower = run("import", "jira", "--url", fake.url, "--jql", "project = OPS AND key != OPS-250 ORDER BY key",
+                   db=db, env=CLOUD_ENV)
+    assert narrower.exit_code == 0, narrower.output
+    assert warnings_of(narrower) == ["warning: jira: dropped the 200 item(s) an unfinished import of "
+                                     "'project = OPS ORDER BY key' had fetched and kept aside - run that import "
+                                     "again to fetch them anew"]
+    assert staged_keys(db) == 0 and len(stored_keys(db)) == 249
+    assert "kept aside" not in run("summary", db=db).stderr
+
+
 def test_odd_issues_are_kept_and_warned_about_by_key_one_line_a_kind_over_pages(db, httpserver):
     fake = FakeJira(httpserver, make_issues(250))
     issues = fake.issues

@@ -218,3 +218,10 @@ def test_corpus_accuracy_figures_are_leave_one_organisation_out():
     total = figures["confusion"]["all"]
     assert sum(total.values()) == figures["items"]
     json.dumps(figures)
+
+
+def test_a_probability_that_rounds_onto_the_threshold_is_shown_with_three_decimals():
+    from toilaudit.classify.explain import probability_text
+
+    assert (probability_text(0.3996, 0.4), probability_text(0.4004, 0.4)) == ("0.3996", "0.4004")
+    assert (probability_text(0.3949, 0.4), probability_text(0.62, 0.4)) == ("0.39", "0.62")

@@ -366,3 +366,16 @@ def test_small_hours_keep_a_tenth_so_that_they_agree_with_their_cost():
 
     assert [hours(0.14), hours(1.4), hours(14.4), hours(99.96), hours(123.4), hours(1234.5)] == [
         "0.1", "1.4", "14.4", "100.0", "123", "1,234"]
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_folder_given_as_out_gets_the_report_inside_it(assessed, tmp_path, existing):
+    """`report --out board/` wrote a file named board, and its guardrails beside it, as `demo --out DIR`
+    does not: a folder, new (written with its slash) or existing, gets toilaudit-report.pdf."""
+    folder = tmp_path / "board"
+    if existing:
+        folder.mkdir()
+    result = run("report", "--out", str(folder) + ("" if existing else "/"), "--format", "html", db=assessed)
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in folder.iterdir()) == sorted(["toilaudit-report.html", *GUARDRAILS,
+                                                                     "readiness-input"])

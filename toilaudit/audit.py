@@ -194,9 +194,10 @@ POSITION = "position|"
 STAGE_EVERY_SECONDS = 2.0  # pages fetched in between are kept in memory; a killed run fetches them again
 
 
-def _start(store: Store, scope: str, fresh: dict, **expected: str) -> dict:
+def _start(store: Store, scope: str, fresh: dict, told: Callable[[str], None], **expected: str) -> dict:
     """Where this run begins: the place an interrupted run of the same query reached, else `fresh`
     (then pages a run with another query staged are dropped)."""
+    _drop_other_queries(store, scope, told)
     saved = store.get_watermark(POSITION + scope)
     position = json.loads(saved) if saved else None
     if position is not None and all(position.get(name) == value for name, value in expected.items()):
@@ -205,6 +206,21 @@ def _start(store: Store, scope: str, fresh: dict, **expected: str) -> dict:
         store.discard_staged(scope)
         store.clear_watermark(POSITION + scope)
     return fresh
+
+
+def _drop_other_queries(store: Store, scope: str, told: Callable[[str], None]) -> None:
+    """Drop the pages an unfinished import of another query (or other services) from the same server
+    keeps aside, saying so. Kept, they would be counted nowhere and warned about by every command:
+    a run refused for a broken issue is often run again with a query that leaves the issue out."""
+    source, url, _ = scope.split("|", 2)
+    for other, keys in store.staged_scopes().items():
+        other_source, other_url, query = other.split("|", 2)
+        if other != scope and (other_source, other_url) == (source, url):
+            with store.transaction():
+                store.discard_staged(other)
+                store.clear_watermark(POSITION + other)
+            told(f"{source}: dropped the {keys:,} item(s) an unfinished import of {query or 'every service'!r} had "
+                 "fetched and kept aside - run that import again to fetch them anew")
 
 
 def _fetch_and_stage(store: Store, scope: str, pages: Iterable[tuple[pd.DataFrame, dict]]) -> None:
@@ -277,7 +293,8 @@ def _stamp(value) -> str | None:
 
 
 def import_jira_api(store: Store, source, jql: str, since: pd.Timestamp | None,
-                    on_page: Callable[[int, int | None], None] = lambda fetched, total: None) -> LiveImport:
+                    on_page: Callable[[int, int | None], None] = lambda fetched, total: None,
+                    told: Callable[[str], None] = lambda message: None) -> LiveImport:
     """Fetch a JQL query page by page into staging; at the end classify, move in and advance the watermark."""
     from toilaudit.importers.jira_api import narrow_jql
 
@@ -287,7 +304,7 @@ def import_jira_api(store: Store, source, jql: str, since: pd.Timestamp | None,
     starts = [t for t in (since, resumed - WATERMARK_OVERLAP if resumed is not None else None) if t is not None]
     query = narrow_jql(jql, max(starts) if starts else None)
     started = datetime.now(UTC)
-    position = _start(store, scope, {"query": query, "next": 0, "fetched": 0}, query=query)
+    position = _start(store, scope, {"query": query, "next": 0, "fetched": 0}, told, query=query)
     before = position["fetched"]
     newest = _newest(resumed, pd.Timestamp(position["newest"]) if position.get("newest") else None)
     fetched = 0
@@ -309,7 +326,8 @@ def import_jira_api(store: Store, source, jql: str, since: pd.Timestamp | None,
 
 
 def import_pagerduty_api(store: Store, source, since: pd.Timestamp, until: pd.Timestamp, services: tuple[str, ...],
-                         on_page: Callable[[int, int | None], None] = lambda fetched, total: None) -> LiveImport:
+                         on_page: Callable[[int, int | None], None] = lambda fetched, total: None,
+                         told: Callable[[str], None] = lambda message: None) -> LiveImport:
     from toilaudit.importers.pagerduty_api import Position
 
     scope = f"pagerduty|{source.url}|{','.join(sorted(services))}"
@@ -319,7 +337,7 @@ def import_pagerduty_api(store: Store, source, since: pd.Timestamp, until: pd.Ti
     if resumed is not None and resumed - PAGERDUTY_REFRESH > since:
         start = resumed - PAGERDUTY_REFRESH
     started = datetime.now(UTC)
-    position = _start(store, scope, {"start": start.isoformat(), "next": None, "fetched": 0, "done": False},
+    position = _start(store, scope, {"start": start.isoformat(), "next": None, "fetched": 0, "done": False}, told,
                       start=start.isoformat())
     before = position["fetched"]
     newest = _newest(resumed, pd.Timestamp(position["newest"]) if position.get("newest") else None)

@@ -18,7 +18,15 @@ from rich.table import Table
 
 from toilaudit import __version__
 from toilaudit.console import LiveProgress, progress, prose, stdout, warn
-from toilaudit.errors import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, EXIT_BUG, EXIT_DENIED, EXIT_INTERRUPTED, ToilauditError
+from toilaudit.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_BROKEN_PIPE,
+    EXIT_BUG,
+    EXIT_DENIED,
+    EXIT_INTERRUPTED,
+    ToilauditError,
+    shown,
+)
 from toilaudit.secrets import redact
 from toilaudit.store import WAIT_SECONDS, NoStoreError, Opening, Store, open_store
 from toilaudit.urls import redact_url, unencrypted
@@ -444,7 +452,7 @@ def _run_jira_api(ctx, url: str, jql: str, since) -> None:
                      "use https:// where the server has it")
             progress.description += f" ({source.deployment})"
             with _warning_at_the_end(source):
-                result = import_jira_api(store, source, jql, since, progress.page)
+                result = import_jira_api(store, source, jql, since, progress.page, told=warn)
     except KeyboardInterrupt:
         _interrupted(ctx, progress, "Jira issues")
     resumed = f", resuming from {result.resumed_from:%Y-%m-%d %H:%M}" if result.resumed_from is not None else ""
@@ -520,7 +528,7 @@ def _run_pagerduty_api(ctx, since, until, services: tuple[str, ...], url: str | 
         with store_from(ctx) as store, progress:
             source = PagerDutySource(url, on_wait=progress.retry)
             with _warning_at_the_end(source):
-                result = import_pagerduty_api(store, source, since, until, services, progress.page)
+                result = import_pagerduty_api(store, source, since, until, services, progress.page, told=warn)
     except KeyboardInterrupt:
         _interrupted(ctx, progress, "PagerDuty incidents")
     click.echo(f"Imported {result.fetched:,} PagerDuty incidents ({result.inserted:,} new) from {source.url}"
@@ -662,12 +670,31 @@ def items(ctx, toil, category, group, team, service, source, limit: int, output_
     """
     filters = (toil, category, group, team, source, service)
     with store_from(ctx, READ, shows_figures=True) as store:
-        shown = store.items(*filters, limit=limit or None, columns=ITEM_SELECT)
-        total = store.count_items(*filters) if limit and len(shown) == limit else len(shown)
-    rows = [_item_record(row) for row in shown.to_dict("records")]
+        listed = store.items(*filters, limit=limit or None, columns=ITEM_SELECT)
+        total = store.count_items(*filters) if limit and len(listed) == limit else len(listed)
+        if listed.empty:
+            _refuse_unknown_names(store, category=category, group=group, team=team, service=service)
+    rows = [_item_record(row) for row in listed.to_dict("records")]
     ITEM_RENDERERS[output_format](rows)
-    if output_format == "table" and len(shown) < total:
-        notice(ctx, f"{len(shown):,} of {total:,} items shown, newest first; --limit 0 shows them all")
+    if output_format == "table" and len(listed) < total:
+        notice(ctx, f"{len(listed):,} of {total:,} items shown, newest first; --limit 0 shows them all")
+
+
+UNKNOWN_NAME_FIX = {"category": "summary --by category", "group": "summary", "team": "summary --by team",
+                    "service": "summary --by service"}
+
+
+def _refuse_unknown_names(store: Store, category: str | None, group: str | None, team: str | None,
+                          service: str | None) -> None:
+    """An `items` filter that no stored item has (a typo) is said as such, not shown as an empty list."""
+    counts = {"category": (category, lambda: store.count_items(category=category)),
+              "group": (group, lambda: store.count_items(group=group)),
+              "team": (team, lambda: store.count_items(team=team)),
+              "service": (service, lambda: store.count_items(service=service))}
+    for option, (name, count) in counts.items():
+        if name and not count():
+            raise ToilauditError(f"items: no item has --{option} {shown(name)} - {UNKNOWN_NAME_FIX[option]} lists "
+                                 "them")
 
 
 def _item_record(row: dict) -> dict:
@@ -1401,15 +1428,16 @@ def _replaced_line(published) -> str:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--out", type=click.Path(path_type=Path, allow_dash=True), metavar="FILE",
-              help="Where to write the report, e.g. board/roadmap.pdf; - writes it to standard output.")
+@click.option("--out", type=click.Path(allow_dash=True), metavar="FILE",
+              help="Where to write the report, e.g. board/roadmap.pdf; a folder (board/) gets "
+                   "toilaudit-report.pdf; - writes it to standard output.")
 @click.option("--format", "output_format", type=click.Choice(["pdf", "html", "json"]), default=None,
               help="Default: from --out's extension, else pdf.")
 @click.option("--print-assumptions", is_flag=True, help="Print the shipped assumptions file, to edit a copy.")
 @_report_options
 @_period_option
 @click.pass_context
-def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_rate, currency, show_names,
+def report(ctx, out: str | None, output_format, print_assumptions, org, hourly_rate, currency, show_names,
            report_date, assessor, labels, labelled_by, plan, assumptions, period) -> None:
     """Write the board report: what the board is asked to decide, the four actions in order with
     their cost and return, and the evidence behind every figure.
@@ -1446,15 +1474,16 @@ def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_
         return
     if out is None:
         raise click.UsageError("report needs --out FILE (or --print-assumptions)")
-    fmt = output_format or {".html": "html", ".htm": "html", ".json": "json"}.get(out.suffix.lower(), "pdf")
-    to_stdout = str(out) == "-"
+    out_path = _report_file(out, output_format)
+    fmt = output_format or {".html": "html", ".htm": "html", ".json": "json"}.get(out_path.suffix.lower(), "pdf")
+    to_stdout = out == "-"
     if to_stdout and fmt == "pdf" and sys.stdout.isatty():
         raise click.UsageError("a PDF is no use in a terminal - pass --format json or html, or redirect "
                                "standard output to a file")
     from toilaudit.report.publish import check_out, publish
 
     if not to_stdout:
-        check_out(out, fmt)
+        check_out(out_path, fmt)
     with store_from(ctx, WRITE, shows_figures=True) as store:
         if store.item_count() == 0:  # as summary: a report of no items would show 0 h and no candidates
             raise ToilauditError("report: the store is empty - import an export first (toilaudit import jira --csv FILE)")
@@ -1462,7 +1491,7 @@ def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_
                               labelled_by, plan, assumptions, period)
     # the store is closed before the PDF is rendered (seconds): other commands may use it meanwhile
     if not to_stdout:
-        _describe(publish(model, out, fmt))
+        _describe(publish(model, out_path, fmt))
         return
     import tempfile
 
@@ -1472,6 +1501,14 @@ def report(ctx, out: Path | None, output_format, print_assumptions, org, hourly_
     if fmt != "json":
         notice(ctx, "Wrote the report to standard output; the guardrail files are written only beside a report "
                     "file (--out FILE).")
+
+
+def _report_file(out: str, output_format: str | None) -> Path:
+    """--out as the report's file: a folder (written with a trailing slash, or one that exists)
+    gets toilaudit-report.<format> inside it, as `demo --out DIR` writes."""
+    if out != "-" and (out.endswith(("/", os.sep)) or Path(out).is_dir()):
+        return Path(out) / f"toilaudit-report.{output_format or 'pdf'}"
+    return Path(out)
 
 
 @cli.command(context_settings=CONTEXT)

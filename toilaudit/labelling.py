@@ -24,7 +24,7 @@ from rich.markup import escape
 
 from toilaudit.audit import active_rule_pack, reclassify
 from toilaudit.classify.adapt import human_verdicts, label_order
-from toilaudit.classify.explain import explain_row, organisation_model
+from toilaudit.classify.explain import explain_row, organisation_model, probability_text
 from toilaudit.classify.model import ToilModel, shipped_model
 from toilaudit.store import Store
 
@@ -156,7 +156,8 @@ def _show(console: Console, row: pd.Series, model: ToilModel, pack, labelled: in
     if description:
         console.print(f"  {escape(description)}", highlight=False)
     console.print(
-        f"  now: [bold]{verdict}[/bold] (p {float(row['score']):.2f}, {escape(str(row['category']))}; "
+        f"  now: [bold]{verdict}[/bold] (p {probability_text(explanation.probability, explanation.threshold)}, "
+        f"{escape(str(row['category']))}; "
         f"group of {int(row['group_size'])}) · {escape(strongest)}",
         highlight=False,
     )

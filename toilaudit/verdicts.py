@@ -17,7 +17,7 @@ import pandas as pd
 from toilaudit.audit import active_rule_pack
 from toilaudit.classify.adapt import human_verdicts
 from toilaudit.classify.evaluate import CrossValidation, cross_validate, read_labels
-from toilaudit.classify.explain import Explanation, explain_row, organisation_model
+from toilaudit.classify.explain import Explanation, explain_row, organisation_model, probability_text
 from toilaudit.classify.interface import Settings
 from toilaudit.classify.model import shipped_model
 from toilaudit.errors import ToilauditError, shown
@@ -45,7 +45,8 @@ class ItemExplanation:
         decided = f", decided by a person's label ({self.human})" if self.human else ""
         lines = [
             f"{row['source']} {row['key']}: {row['title']}",
-            f"  verdict:  {verdict} (probability {e.probability:.2f}; toil at {e.threshold:.2f} or more){decided}, "
+            f"  verdict:  {verdict} (probability {probability_text(e.probability, e.threshold)}; toil at "
+            f"{e.threshold:.2f} or more){decided}, "
             f"category {row['category']}",
             f"  fired:    {row['rule_ids'] or 'nothing'}",
             f"  group:    {row['group_id']} x{row['group_size']}: {row['template']}" + (
@@ -68,7 +69,7 @@ class ItemExplanation:
                          f"{largest:.2f} alone")
         if e.words_held:
             lines.append(f"    {e.words_held:+6.2f}  the words held to the model's limit ({e.word_limit:.2f} together), "
-                         "so that they cannot overturn a rule or signal")
+                         "less than a rule weighs")
         lines.append(f"  model:    {e.model_version}")
         return lines
 

@@ -49,7 +49,6 @@ from toilaudit.classify.templates import (
     distinct_texts,
     distinct_values,
     group_templates,
-    joined_match_texts,
     match_texts,
 )
 
@@ -302,13 +301,17 @@ def item_title_texts(items: pd.DataFrame) -> tuple[np.ndarray, pa.Array]:
     return codes[raw_codes], distinct
 
 
-def item_match_texts(items: pd.DataFrame) -> tuple[np.ndarray, pa.Array, np.ndarray, pa.Array]:
-    """Each item's index into the distinct match texts ("title labels": what the rules read), those
-    texts, and the same for the titles alone (item_title_texts)."""
+def item_rule_texts(items: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pa.Array, int]:
+    """What the rules read: each item's index into the distinct match texts of the titles, its
+    index into those of the labels (after the titles), those texts, titles first, and how many
+    are titles. A rule reads the title and the labels apart: joined, a label such as "oncall"
+    made every "Add ..." title an on-call change."""
     title_codes, title_texts = item_title_texts(items)
     label_codes, labels = distinct_values(items["labels"])
-    codes, texts = joined_match_texts(title_codes, title_texts, label_codes, match_texts(labels))
-    return codes, texts, title_codes, title_texts
+    titles = len(title_texts)
+    # one array, so that the rules scan both in one pass; the titles are not held twice
+    texts = pa.concat_arrays([title_texts, match_texts(labels)])
+    return title_codes, label_codes + titles, texts, titles
 
 
 def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | None = None,
@@ -321,13 +324,16 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
     `group_others`: see classify."""
     settings = pack.settings
     is_page = (items["source"] == "pagerduty").to_numpy()
-    codes, texts, title_codes, title_texts = item_match_texts(items)
+    title_codes, label_codes, texts, titles = item_rule_texts(items)
+    title_texts = texts.slice(0, titles)
 
-    # rules, once per distinct text and source (a rule may be limited to some sources):
-    # `unit_codes` maps every item to its (text, source) unit
+    # rules, once per distinct (title, labels, source) (a rule may be limited to some sources):
+    # `unit_codes` maps every item to its unit
     source_codes, source_values = pd.factorize(items["source"])
-    unit_codes, units = pd.factorize(codes.astype(np.int64) * len(source_values) + source_codes)
-    unit_texts = units // len(source_values)
+    unit_codes, units = pd.factorize((title_codes.astype(np.int64) * len(texts) + label_codes) * len(source_values)
+                                     + source_codes)
+    unit_titles = units // len(source_values) // len(texts)
+    unit_labels = units // len(source_values) % len(texts)
     # The rules scan in the pool while this thread mines the templates of the titles (see
     # repetition below)
     with contextlib.ExitStack() as own:
@@ -337,11 +343,11 @@ def gather_evidence(items: pd.DataFrame, pack: RulePack, templates: Templater | 
         if titles_ready:
             titles_ready(title_field)
         matches = matching()  # rule id -> the texts it matched
-    fired = {}  # rule id -> the units it fired for
+    fired = {}  # rule id -> the units it fired for: its title or its labels matched
     matched = np.zeros(len(texts), dtype=bool)
     for rule in pack.rules:
         matched[matches[rule.id]] = True
-        rule_units = np.flatnonzero(matched[unit_texts])
+        rule_units = np.flatnonzero(matched[unit_titles] | matched[unit_labels])
         matched[matches.pop(rule.id)] = False
         if rule.sources:
             allowed = np.isin(np.asarray(source_values, dtype=object), rule.sources)

@@ -140,6 +140,16 @@ def explain_row(row: Mapping[str, Any], model: ToilModel, pack: RulePack) -> Exp
                        model.version, held, model.word_limit)
 
 
+def probability_text(probability: float, threshold: float) -> str:
+    """A probability as people read it beside the threshold: two decimals, more where two would
+    round it onto the threshold (0.3996 is not toil at 0.40, and "p 0.40" would not say so)."""
+    for decimals in (2, 3, 4):
+        text = f"{probability:.{decimals}f}"
+        if text != f"{threshold:.{decimals}f}":
+            break
+    return text
+
+
 def _word_meaning(name: str) -> str:
     prefix, text = name.split(":", 1)
     field, kind = prefix[:-1], prefix[-1]

@@ -36,6 +36,8 @@ SPACES_TEST = "white space but one space"
 # alone, which on long descriptions is most of the cost. The result is the same as rewriting
 # every text.
 PLACEHOLDERS = (
+    # a reply's or forward's mark, as mail-fed trackers keep it ("RE: FW: Add ssh key"): the same request
+    (r"^(?:\s*(?:re|fw|fwd|aw|wg|sv|tr)\s*:)+", " ", "reply mark"),
     (r"https?://\S+", " <url> ", "http"),
     (r"[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}", " <email> ", "at sign"),
     (r"\b\d{1,3}(\.\d{1,3}){3}(/\d+|:\d+)?\b", " <ip> ", "digit dot digit"),
@@ -117,6 +119,7 @@ def text_tests(texts: pa.Array, names: set[str]) -> dict[str, np.ndarray]:
         SPACES_TEST: white_space,
     }
     per_text = {
+        "reply mark": lambda: pc.match_substring_regex(texts, r"^\s*(?:re|fw|fwd|aw|wg|sv|tr)\s*:"),
         "http": lambda: pc.match_substring(texts, "http"),
         "8 hex digits": lambda: pc.match_substring_regex(texts, "[0-9a-f]{8}"),
     }
@@ -174,24 +177,6 @@ def distinct_values(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     if isinstance(array, pa.ChunkedArray):  # Arrow-backed pandas strings arrive chunked
         array = array.combine_chunks()
     return distinct_texts(array)
-
-
-def joined_match_texts(title_codes: np.ndarray, title_texts: pa.Array, label_codes: np.ndarray,
-                       label_texts: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """The distinct match texts of "title labels", and each item's index into them.
-
-    Titles and labels are normalised apart, each distinct value once (a million items carry
-    far fewer distinct titles, and fewer label sets still), then joined per distinct pair.
-    The placeholders never span the space between the two, so this equals normalising the
-    joined text.
-    """
-    pair_codes, pairs = pd.factorize(title_codes * len(label_texts) + label_codes)
-    # no part outlives the join: at 5M titles each is a copy of them all
-    joined = pc.utf8_trim_whitespace(pc.binary_join_element_wise(
-        title_texts.take(pa.array(pairs // len(label_texts))), label_texts.take(pa.array(pairs % len(label_texts))),
-        " "))
-    codes, distinct = distinct_texts(joined)
-    return codes[pair_codes], distinct
 
 
 def group_templates(distinct: pa.Array, item_counts: np.ndarray, counts: TemplateCounts | None = None) -> pa.Array:

@@ -277,6 +277,11 @@ class Store:
             return int(self._scalar("SELECT count(*) FROM (SELECT DISTINCT scope, key FROM staged_items) staged"))
         return int(self._scalar(self._sql("SELECT count(DISTINCT key) FROM staged_items WHERE scope = ?"), (scope,)))
 
+    def staged_scopes(self) -> dict[str, int]:
+        """Each live import that keeps pages aside, and how many keys."""
+        frame = self._bulk_frame("SELECT scope, count(DISTINCT key) AS keys FROM staged_items GROUP BY scope")
+        return {str(scope): int(keys) for scope, keys in zip(frame["scope"], frame["keys"])}
+
     def discard_staged(self, scope: str) -> None:
         with self.transaction():
             self._execute(self._sql("DELETE FROM staged_items WHERE scope = ?"), (scope,))
