@@ -183,3 +183,14 @@ def test_items_filtered_by_a_name_no_item_has_says_so(audited):
     assert result.stderr == "error: items: no item has --category 'acess request' - summary --by category lists them\n"
     assert run("items", "--category", "access request", "--team", "nobody-here", db=audited).exit_code == 2
     assert run("items", "--toil", "--category", "access request", db=audited).exit_code == 0
+
+
+def test_explain_names_every_rule_and_signal_it_adds_up(audited):
+    """The quiet signals (S008 very repetitive, S009 a page) are in the sum, so they are named as fired."""
+    page = run_json("items", "--format", "json", "--source", "pagerduty", "--limit", "1", db=audited)[0]
+    out = run("explain", page["key"], db=audited).stdout
+    fired = next(line for line in out.splitlines() if line.strip().startswith("fired:")).split(":", 1)[1].split()
+    assert "S009" in fired
+    added = [line.split()[1] for line in out.splitlines() if line.startswith("    ") and line.split()[1][:1] in "STN"
+             and line.split()[1][1:].isdigit()]
+    assert sorted(added) == sorted(fired)

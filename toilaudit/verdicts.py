@@ -48,7 +48,7 @@ class ItemExplanation:
             f"  verdict:  {verdict} (probability {probability_text(e.probability, e.threshold)}; toil at "
             f"{e.threshold:.2f} or more){decided}, "
             f"category {row['category']}",
-            f"  fired:    {row['rule_ids'] or 'nothing'}",
+            f"  fired:    {' '.join(sorted(c.feature[2:] for c in e.evidence)) or 'nothing'}",  # S008, S009 too
             f"  group:    {row['group_id']} x{row['group_size']}: {row['template']}" + (
                 f" (the group's category: {self.group_category}, as summary gives it)"
                 if self.group_category and self.group_category != row["category"] else ""),
