@@ -166,3 +166,18 @@ def test_a_labels_file_may_name_a_page_by_its_incident_number(audited, tmp_path)
     labels.write_text(f"key,label\n#{pages[0]['incident_number']},not-toil\n{pages[1]['incident_number']},toil\n")
     assert run("label", "--from", str(labels), db=audited).exit_code == 0
     assert stored_labels(audited) == {pages[0]["key"]: "not-toil", pages[1]["key"]: "toil"}
+
+
+def test_a_semicolon_labels_file_is_read_and_a_key_labelled_both_ways_is_refused(tmp_path, db):
+    assert run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=db).exit_code == 0
+    excel = tmp_path / "excel.csv"
+    excel.write_text("key;label\nOPS-101;toil\nOPS-103;not-toil\n")  # Excel where the decimal mark is a comma
+    result = run("label", "--from", str(excel), db=db)
+    assert result.exit_code == 0, result.output
+    assert stored_labels(db) == {"OPS-101": "toil", "OPS-103": "not-toil"}
+    both = tmp_path / "both.csv"
+    both.write_text("key,label\nOPS-104,toil\nOPS-105,toil\nOPS-104,not-toil\n")
+    result = run("label", "--from", str(both), db=db)
+    assert result.exit_code == 2
+    assert result.stderr == "error: both.csv: OPS-104 is labelled both toil and not-toil (rows 2, 4) - keep one\n"
+    assert stored_labels(db) == {"OPS-101": "toil", "OPS-103": "not-toil"}

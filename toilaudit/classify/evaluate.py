@@ -89,7 +89,8 @@ def read_labels(path: Path) -> pd.DataFrame:
     """A CSV of `key,label` (label toil / not-toil), optionally with a `source` column."""
     where = Path(path).name
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        # the delimiter sniffed, as exports are read: Excel writes ; where the decimal mark is a comma
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None, engine="python")
     except FileNotFoundError:
         raise InputFileError(f"{where}: no such file - check the --labels path") from None
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -106,6 +107,11 @@ def read_labels(path: Path) -> pd.DataFrame:
         )
     out = pd.DataFrame({"key": frame["key"].str.strip(), "label": labels})
     out["source"] = frame["source"].str.strip().str.lower() if "source" in frame else ""
+    both = out.groupby("key")["label"].transform("nunique") > 1
+    if both.any():
+        key = out.loc[both, "key"].iloc[0]
+        rows = ", ".join(str(row + 2) for row in np.flatnonzero((out["key"] == key).to_numpy()))
+        raise InputFileError(f"{where}: {key} is labelled both toil and not-toil (rows {rows}) - keep one")
     return out.drop_duplicates("key", keep="last")
 
 
