@@ -269,8 +269,8 @@ def signal_logit(model: ToilModel, signal_id: str) -> float:
 
 def item_logits(evidence: Evidence, model: ToilModel, scored: Mapping[Field, np.ndarray] | None = None) -> np.ndarray:
     """Log-odds of toil per item: intercept, words (within the model's word limit), rules and
-    signals. `scored`: fields whose
-    words `model` has already scored (the sum of its weights per distinct text)."""
+    signals. `scored`: fields whose words `model` has already scored (the sum of its weights per
+    distinct text)."""
     logit = np.full(len(evidence.unit_codes), model.intercept)
     words = np.zeros(len(evidence.unit_codes))
     for text in evidence.text_fields:

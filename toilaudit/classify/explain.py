@@ -29,6 +29,11 @@ FIELD_NAMES = {"": "title", "d": "description", "t": "type/labels"}
 KIND_NAMES = {"w": "word", "b": "words", "p": "stem", "f": "first word"}
 
 
+def _is_evidence(feature: str) -> bool:
+    """A rule (`r:T004`) or a signal (`s:S001`), not a word."""
+    return feature[:2] in ("r:", "s:")
+
+
 @dataclass(frozen=True, slots=True)
 class Contribution:
     feature: str
@@ -56,12 +61,12 @@ class Explanation:
 
     @property
     def words(self) -> tuple[Contribution, ...]:
-        return tuple(c for c in self.contributions if c.feature[:2] not in ("r:", "s:"))
+        return tuple(c for c in self.contributions if not _is_evidence(c.feature))
 
     @property
     def evidence(self) -> tuple[Contribution, ...]:
         """Rules and signals."""
-        return tuple(c for c in self.contributions if c.feature[:2] in ("r:", "s:"))
+        return tuple(c for c in self.contributions if _is_evidence(c.feature))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -111,11 +116,17 @@ def feature_logit(name: str, model: ToilModel, pack: RulePack) -> float:
     return model.weight(name)
 
 
+def _logit(logits: Mapping[str, float], model: ToilModel) -> tuple[float, float]:
+    """An item's log-odds from what each of its features adds, as classify sums them, and what the
+    model's word limit took off its words' sum (ToilModel.limit_words)."""
+    words = sum(logit for name, logit in logits.items() if not _is_evidence(name))
+    held = float(model.limit_words(np.array(words))) - words
+    return model.intercept + sum(logits.values()) + held, held
+
+
 def probability(features: set[str], model: ToilModel, pack: RulePack) -> float:
-    logits = {name: feature_logit(name, model, pack) for name in features}
-    words = sum(logit for name, logit in logits.items() if name[:2] not in ("r:", "s:"))
-    evidence = sum(logit for name, logit in logits.items() if name[:2] in ("r:", "s:"))
-    return float(sigmoid(np.array([model.intercept + evidence + model.limit_words(np.array(words))]))[0])
+    logit, _ = _logit({name: feature_logit(name, model, pack) for name in features}, model)
+    return float(sigmoid(np.array([logit]))[0])
 
 
 def explain_row(row: Mapping[str, Any], model: ToilModel, pack: RulePack) -> Explanation:
@@ -132,9 +143,7 @@ def explain_row(row: Mapping[str, Any], model: ToilModel, pack: RulePack) -> Exp
             continue  # a word the model has no weight for
         contributions.append(Contribution(name, meaning, feature_logit(name, model, pack)))
     contributions.sort(key=lambda c: (-abs(c.logit), c.feature))
-    words = sum(c.logit for c in contributions if c.feature[:2] not in ("r:", "s:"))
-    held = float(model.limit_words(np.array(words))) - words
-    logit = model.intercept + sum(c.logit for c in contributions) + held
+    logit, held = _logit({c.feature: c.logit for c in contributions}, model)
     threshold = pack.settings.toil_threshold if pack.settings.toil_threshold is not None else model.threshold
     return Explanation(float(sigmoid(np.array([logit]))[0]), threshold, model.intercept, tuple(contributions),
                        model.version, held, model.word_limit)

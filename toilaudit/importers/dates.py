@@ -150,12 +150,14 @@ def _vote(sample: pd.Series, timezone: str) -> str:
 
 
 def parse_dates(
-    values: pd.Series, where: str, column: str, date_format: str | None = None, timezone: str = "UTC"
+    values: pd.Series, where: str, column: str, date_format: str | None = None, timezone: str = "UTC",
+    source: str = "jira",
 ) -> tuple[pd.Series, str | None]:
     """Parse a column of date strings to aware UTC timestamps; blanks become NaT. With them, a
     warning when the format was guessed between day first and month first (_day_month_doubt).
 
-    Raises InputFileError naming the first row whose value does not parse.
+    Raises InputFileError naming the first row whose value does not parse, with the fix for the
+    `source`'s exports (_not_a_date).
     """
     text = values.fillna("").astype(str).str.strip()
     present = text != ""
@@ -176,13 +178,28 @@ def parse_dates(
         if date_format is not None:
             raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} does not match --date-format "
                                  f"'{date_format}' - pass the format these dates are written in, or export ISO dates")
-        raise InputFileError(
-            f"{where} row {row + 2}: {column} {shown(value)} is not a date (read as {chosen}) - "
-            f"export ISO dates or pass --date-format with these dates' format, e.g. --date-format "
-            f"'{OTHER_FORMAT_EXAMPLE if chosen == JIRA_DEFAULT_FORMAT else JIRA_DEFAULT_FORMAT}'"
-        )
+        raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} {_not_a_date(chosen, source)}")
     doubt = None if date_format else _day_month_doubt(text[present], parsed[present], chosen, where, column, timezone)
     return parsed, doubt
+
+
+PAGERDUTY_DATE_EXAMPLE = "2026-03-01T02:00:00-05:00"  # ISO 8601 with the account's offset, as its downloads write
+EXCEL_US_FORMAT = "%m/%d/%Y %H:%M"  # a download opened and saved again in Excel (US locale)
+EXCEL_DAY_FIRST_FORMAT = "%d/%m/%Y %H:%M"  # the same elsewhere
+
+
+def _not_a_date(chosen: str, source: str) -> str:
+    """What a value no format read is, and the fix, in the words of the `source`'s exports. Where
+    no format reads a value, the vote falls back to Jira's `24/Nov/26 3:45 PM`, which PagerDuty
+    never writes: its message names ISO 8601 instead."""
+    if source == "pagerduty":
+        read_as = "" if chosen in ("ISO8601", JIRA_DEFAULT_FORMAT) else f" (read as {chosen})"
+        example = EXCEL_DAY_FIRST_FORMAT if chosen == EXCEL_US_FORMAT else EXCEL_US_FORMAT
+        return (f"is not a date{read_as} - PagerDuty writes ISO 8601 ({PAGERDUTY_DATE_EXAMPLE}): download the CSV "
+                f"again, or pass --date-format with these dates' format, e.g. --date-format '{example}'")
+    example = OTHER_FORMAT_EXAMPLE if chosen == JIRA_DEFAULT_FORMAT else JIRA_DEFAULT_FORMAT
+    return (f"is not a date (read as {chosen}) - export ISO dates or pass --date-format with these dates' format, "
+            f"e.g. --date-format '{example}'")
 
 
 def _no_such_day(text: str, fmt: str) -> bool:
@@ -337,7 +354,8 @@ def parse_api_dates(values: pd.Series, names: pd.Series, where: str, column: str
 
 
 def parse_date_columns(
-    columns: dict[str, tuple[pd.Series, str]], where: str, date_format: str | None = None, timezone: str = "UTC"
+    columns: dict[str, tuple[pd.Series, str]], where: str, date_format: str | None = None, timezone: str = "UTC",
+    source: str = "jira",
 ) -> tuple[dict[str, pd.Series], list[str]]:
     """parse_dates for several columns (field -> (values, header name)) at once: the dates per field,
     and the warnings of formats guessed between day first and month first.
@@ -347,40 +365,10 @@ def parse_date_columns(
     """
     def parse(field: str) -> tuple[pd.Series, str | None]:
         values, header = columns[field]
-        return parse_dates(values, where, header, date_format, timezone)
+        return parse_dates(values, where, header, date_format, timezone, source)
 
     if not columns:
         return {}, []
     with ThreadPoolExecutor(max_workers=len(columns)) as pool:
         results = dict(zip(columns, pool.map(parse, columns)))
     return {field: dates for field, (dates, _) in results.items()}, [doubt for _, doubt in results.values() if doubt]
-
-
-PAGERDUTY_DATE_EXAMPLE = "2026-03-01T02:00:00-05:00"  # ISO 8601 with the account's offset, as its downloads write
-EXCEL_US_FORMAT = "%m/%d/%Y %H:%M"  # a download opened and saved again in Excel (US locale)
-EXCEL_DAY_FIRST_FORMAT = "%d/%m/%Y %H:%M"  # the same elsewhere
-
-
-def parse_pagerduty_date_columns(
-    columns: dict[str, tuple[pd.Series, str]], where: str, date_format: str | None = None, timezone: str = "UTC"
-) -> tuple[dict[str, pd.Series], list[str]]:
-    """parse_date_columns for a PagerDuty download, whose date it cannot place is named with
-    PagerDuty's format, not Jira's: parse_dates' hint suggests Jira's, and where no format reads
-    a value its vote falls back to Jira's `24/Nov/26 3:45 PM`, which PagerDuty never writes.
-
-    The message is parse_dates' own but for its tail (the row, column and value are kept); its
-    other refusals (a day the month lacks, dates not matching --date-format) name no source.
-    """
-    try:
-        return parse_date_columns(columns, where, date_format, timezone)
-    except InputFileError as exc:
-        head, found, rest = str(exc).partition(" is not a date (read as ")
-        if not found:
-            raise
-        chosen = rest.partition(") - ")[0]
-        read_as = "" if chosen in ("ISO8601", JIRA_DEFAULT_FORMAT) else f" (read as {chosen})"
-        example = EXCEL_DAY_FIRST_FORMAT if chosen == EXCEL_US_FORMAT else EXCEL_US_FORMAT
-        raise InputFileError(
-            f"{head} is not a date{read_as} - PagerDuty writes ISO 8601 ({PAGERDUTY_DATE_EXAMPLE}): download the "
-            f"CSV again, or pass --date-format with these dates' format, e.g. --date-format '{example}'"
-        ) from None

@@ -15,7 +15,7 @@ from toilaudit.importers.dates import (
     blank_texts,
     date_warnings,
     missing_values,
-    parse_pagerduty_date_columns,
+    parse_date_columns,
 )
 from toilaudit.importers.export import (
     ImportBatch,
@@ -64,7 +64,7 @@ def _to_items(
 
     rows = len(fields["key"])
     dates = {field: (fields[field], header) for field, header in DATE_HEADERS.items() if field in fields}
-    parsed, doubts = parse_pagerduty_date_columns(dates, where, date_format, timezone)
+    parsed, doubts = parse_date_columns(dates, where, date_format, timezone, source="pagerduty")
     warnings = date_warnings(parsed, DATE_HEADERS, where) + doubts
     created = parsed["created_at"]
     if "resolved_at" in parsed:

@@ -65,15 +65,13 @@ def publish(model: ReportModel, out: Path, output_format: str, guardrails: bool 
             replaced, removed = _move_into_place(staging, out, staged, with_guardrails)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    except BrokenPipeError:  # --out /dev/stdout | head: its reader went away, as cli.py ends on
+    except BaseException as exc:
         _remove_empty(made)
-        raise
-    except OSError as exc:  # read-only, full, a special file, no permission
-        _remove_empty(made)
-        raise ToilauditError(f"report: cannot write {out} ({exc.strerror or type(exc).__name__}) - choose another "
-                             "--out, somewhere you can write") from None
-    except BaseException:
-        _remove_empty(made)
+        # read-only, full, a special file, no permission; but a broken pipe (--out /dev/stdout | head:
+        # its reader went away) is left to cli.py, which ends every command the same way then
+        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+            raise ToilauditError(f"report: cannot write {out} ({exc.strerror or type(exc).__name__}) - choose "
+                                 "another --out, somewhere you can write") from None
         raise
     return Published(out, pages, tuple(folder / path for path in staged), tuple(refused), replaced, removed)
 
