@@ -61,6 +61,33 @@ def _no_store_from_environment(monkeypatch):
     monkeypatch.delenv("TOILAUDIT_DB", raising=False)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _imports_dated_the_day_after_their_data():
+    """The default period ends with the month of the latest item when that month had ended by the latest
+    import (summary.data_taken_at), and an import is dated by the clock: the examples, dated up to 23 Nov 2026,
+    imported from 1 Dec 2026 on would count November, and every figure of the tests that import them would
+    move. So an import made in-process here is dated the day after the latest item it leaves in the store
+    (never after now), as if its export had been taken then: the figures do not depend on the day the tests
+    run. The tests of that rule date their imports themselves (test_period.py, imported_on)."""
+    from datetime import UTC, datetime, timedelta
+
+    from toilaudit.store.interface import Store
+
+    record = Store._insert_run
+
+    def dated(self, run_id, *args, **kwargs):
+        record(self, run_id, *args, **kwargs)
+        latest = self._scalar("SELECT max(created_at) FROM work_items")
+        if latest is not None:
+            when = min(latest + timedelta(days=1), datetime.now(UTC))
+            self._execute(self._sql("UPDATE import_runs SET started_at = ?, finished_at = ? WHERE run_id = ?"),
+                          (when, when, run_id))
+
+    with pytest.MonkeyPatch.context() as patch:  # for the session: module fixtures import too (the demo's)
+        patch.setattr(Store, "_insert_run", dated)
+        yield
+
+
 # ------------------------------------------------------------------ programs the machine may lack
 
 # .ci/run sets this: there, a missing program fails its tests instead of skipping them

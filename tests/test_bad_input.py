@@ -139,7 +139,7 @@ def test_a_mapped_header_the_export_repeats_cannot_feed_a_one_column_field(audit
     """Jira repeats a header once per value (Sprint, Sprint): mapped to team, the values would be
     joined into a team called 'Sprint 1|Sprint 2'. To labels they may go."""
     export = tmp_path / "sprints.csv"
-    export.write_text("Issue key,Summary,Created,Sprint,Sprint\nOPS-1,Restart api,2026-01-05T10:00:00Z,S1,S2\n")
+    export.write_text("Issue key,Summary,Created,Sprint,Sprint\nNEW-1,Restart api,2026-01-05T10:00:00Z,S1,S2\n")
     columns = tmp_path / "columns.yaml"
     columns.write_text("Sprint: team\n")
     before = run_json("summary", "--format", "json", db=audited)
@@ -147,7 +147,8 @@ def test_a_mapped_header_the_export_repeats_cannot_feed_a_one_column_field(audit
     assert result.exit_code == 2
     assert result.stderr == ("error: sprints.csv: --columns maps 'Sprint' to team, but the export has 2 columns of that "
                              "header and team takes one - map a header that appears once (only labels, service, people "
-                             "take several)\n")
+                             "take several), or pick the team among its values: 'Sprint': {field: team, prefix: "
+                             "team-}\n")
     assert run_json("summary", "--format", "json", db=audited) == before
     columns.write_text("Sprint: labels\n")
     assert run("import", "jira", "--csv", str(export), "--columns", str(columns), db=audited).exit_code == 0

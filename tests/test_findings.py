@@ -366,7 +366,8 @@ def test_report_details_the_board_asked_for(demo):
     assert "The three biggest risks" in text
     assert "The interview record" in text and "Platform & SRE leads" in text
     assert "* Partial month: the data begins on 24 Nov 2025." in text
-    assert "Period Nov 2025 to Oct 2026 (the last 12 full months of the data; the data begins on 24 Nov 2025)" in text
+    assert ("Period Nov 2025 to Oct 2026 (the last 12 full months of the data; Nov 2026 is left out, still running "
+            "at the latest import on 24 Nov 2026; the data begins on 24 Nov 2025)") in text
     assert not re.search(r"\b2[56]-\d\d\b", text)  # no "25-11" axis labels
     assert "Where answers and data disagree" in text
     asked = "How does a team usually get a new environment, for example a database or a service account?"

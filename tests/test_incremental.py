@@ -503,7 +503,8 @@ def _check_reimports(location: str, tmp_path: Path) -> None:
         assert (int(run["rows_read"]), int(run["inserted"]), int(run["updated"])) == (300, 0, 0)
         assert _verdicts(store).equals(classified)
 
-        # three titles and two statuses changed (a status is no classification input), five new
+        # three titles and two statuses changed (a status changes an item's hours only when it says the
+        # work was not done: classifier.NOT_DONE), five new
         overlapping = [list(row) for row in rows] + _real(5, 41, "NEW")
         for row in overlapping[:3]:
             row[0] = row[0] + " on every node"
@@ -536,6 +537,64 @@ def test_a_reimport_writes_and_re_labels_only_what_changed(tmp_path: Path) -> No
 
 def test_a_reimport_writes_and_re_labels_only_what_changed_postgres(pg_url: str, tmp_path: Path) -> None:
     _check_reimports(pg_url, tmp_path)
+
+
+LATER = "30/Dec/26 9:00 AM"  # an Updated after every generated item's
+
+
+def _check_older_exports(location: str, tmp_path: Path) -> None:
+    """An export older than what the store holds of some items leaves those (and their verdicts) as
+    they are: only its new and changed items are written and re-labelled, and the result is the
+    full classification's of the store holding the newer items."""
+    store = open_store(location)
+    try:
+        rows = _real(300, 17, "OPS") + _catalogue(200, 3, "REQ")
+        import_batch(store, _jira(tmp_path / "base.csv", rows), "csv")
+        # a newer export: 30 items retitled (half of them joining a catalogue request's group)
+        newer = [list(row) for row in rows[:30]]
+        for number, row in enumerate(newer):
+            row[0] = rows[300 + number][0] if number % 2 else row[0] + " on every node"
+            row[12] = LATER
+        _import(store, _jira(tmp_path / "newer.csv", newer))
+        assert_as_full(store)
+        # the first export's 60 first rows again: 30 older than stored, 25 as stored, 5 changed since
+        # (reopened later than anything stored), and 5 new items
+        older = [list(row) for row in rows[:60]]
+        for row in older[40:45]:
+            row[4], row[12] = "Reopened", LATER
+        older += _real(5, 41, "NEW")
+        seen: list[pd.DataFrame] = []
+        original = relabel.relabel_changes
+
+        def spy(store_, pack, incoming, *args, **kwargs):
+            seen.append(incoming)
+            return original(store_, pack, incoming, *args, **kwargs)
+
+        from toilaudit import audit
+        audit.relabel_changes = spy
+        try:
+            told: list[str] = []
+            counts = import_batch(store, _jira(tmp_path / "older.csv", older), "csv", told=told.append)
+        finally:
+            audit.relabel_changes = original
+        assert (counts["inserted"], counts["updated"], counts["unchanged"], counts["older"]) == (5, 5, 25, 30)
+        assert len(told) == 1 and told[0].startswith("older.csv: kept 30 item(s) the store holds in a newer version "
+                                                     "(OPS-1, OPS-2, OPS-3, OPS-4, OPS-5 ...)")
+        assert len(seen) == 1 and sorted(seen[0]["key"]) == sorted(row[1] for row in older[40:45] + older[60:])
+        titles = _titles(store)
+        assert [titles[row[1]] for row in newer] == [row[0] for row in newer]
+        assert_as_full(store)
+    finally:
+        store.close()
+
+
+def test_an_older_export_leaves_the_newer_items_and_re_labels_only_what_changed(tmp_path: Path) -> None:
+    _check_older_exports(str(tmp_path / "store.db"), tmp_path)
+
+
+def test_an_older_export_leaves_the_newer_items_and_re_labels_only_what_changed_postgres(pg_url: str,
+                                                                                       tmp_path: Path) -> None:
+    _check_older_exports(pg_url, tmp_path)
 
 
 def test_an_import_whose_store_changed_while_it_classified_compares_its_items_again(tmp_path: Path,

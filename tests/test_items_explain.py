@@ -9,6 +9,7 @@ import json
 from collections import Counter
 
 import pytest
+import yaml
 
 from helpers import run, run_json
 
@@ -26,10 +27,53 @@ def test_explain_a_repetition_group_from_summary(audited):
     group = run_json("summary", "--format", "json", "--period", "all", db=audited)["top_candidates"][0]
     items = run_json("explain", group["group_id"].lower(), "--format", "json", db=audited)
     assert len(items) == group["items"] and {item["group_id"] for item in items} == {group["group_id"]}
+    text = run("explain", group["group_id"], "--period", "all", db=audited).stdout.splitlines()
+    assert text[0] == f"group {group['group_id']}, category {group['category']}"
+    assert text[2].startswith(f"  counted:  {group['items']} toil items, {group['hours']:,.1f}h of toil ")
+    assert text[6] == "The newest, explained:"
+    assert text[7].startswith(f"{items[0]['source']} {items[0]['key']}: ")
+
+
+@pytest.mark.parametrize("period", [None, "2026-Q2", "all"])
+def test_explain_counts_a_group_as_summary_does_in_the_same_period(audited, period):
+    """summary counted a group's items in the period, explain over all time: the same group showed two sets of
+    figures. explain counts the period summary counts (the same --period), and says all time apart."""
+    asked = ("--period", period) if period else ()
+    data = run_json("summary", "--format", "json", "--top", "50", *asked, db=audited)
+    group = next(c for c in data["top_candidates"] if period == "all" or c["items_all"] > c["items"])
+    text = run("explain", group["group_id"], *asked, db=audited).stdout.splitlines()
+    described = data["period"]["label"] + (f" ({data['period']['basis']}" if data["period"]["basis"] else "")
+    assert text[1].startswith(f"  period:   {described}")
+    assert text[2].startswith(f"  counted:  {group['items']:,} toil items, {group['hours']:,.1f}h of toil (of ")
+    assert text[2].endswith(" in the period, as summary counts them")
+    assert text[3].startswith("  all time: ") and f" (of {group['items_all']:,} items, " in text[3]
+    items = run_json("explain", group["group_id"], "--format", "json", *asked, db=audited)
+    assert sum(item["in_period"] and item["is_toil"] for item in items) == group["items"]
+    assert len(items) == group["items_all"]
+
+
+def test_explain_counts_a_group_on_the_organisations_services_as_summary_does(audited, tmp_path):
+    """With one organisation interviewed, summary counts the items of its services: so does explain."""
+    services = run_json("summary", "--format", "json", "--by", "service", "--period", "all", db=audited)["breakdown"]
+    named = sorted(services, key=lambda name: -services[name]["items"])[:2]
+    template = yaml.safe_load(run("interview", "--template", *[a for s in named for a in ("--service", s)]).stdout)
+    template["org"], template["interviewee"] = "Northbank", "leads"
+    for question in template["questions"]:
+        question["answer"] = 40 if question.get("type") == "number" else 1
+    answers = tmp_path / "a.yaml"
+    answers.write_text(yaml.safe_dump(template))
+    assert run("interview", "--answers", str(answers), db=audited).exit_code == 0
+    data = run_json("summary", "--format", "json", "--top", "50", db=audited)
+    assert data["services"] == named
+    group = data["top_candidates"][0]
     text = run("explain", group["group_id"], db=audited).stdout.splitlines()
-    assert text[0].startswith(f"group {group['group_id']}: {group['items']} items, ")
-    assert text[3] == "The newest, explained:"
-    assert text[4].startswith(f"{items[0]['source']} {items[0]['key']}: ")
+    assert text[2].startswith(f"  counted:  {group['items']:,} toil items, {group['hours']:,.1f}h of toil (of ")
+    assert text[2].endswith(f" in the period on the organisation's services ({', '.join(named)}), as summary counts them")
+    assert run("explain", group["group_id"], "--org", "Northbank", db=audited).stdout.splitlines()[2] == text[2]
+    unknown = run("explain", group["group_id"], "--org", "Southbank", db=audited)
+    assert unknown.exit_code == 2
+    assert unknown.stderr == ("error: explain: no interview answers for 'Southbank' - run toilaudit interview "
+                              "--org 'Southbank' first, or leave --org out\n")
 
 
 def test_explain_something_unknown_says_where_to_look(audited):

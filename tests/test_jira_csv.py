@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 from toilaudit.errors import InputFileError
 from toilaudit.importers.jira_csv import read_jira_csv
 
-from helpers import EXAMPLES, run, run_json
+from helpers import EXAMPLES, run, run_json, stored, warnings_of
 
 HEADER = ("Summary,Issue key,Issue Type,Created,Resolved,Labels,Labels,Component/s,Component/s,Time Spent,"
           "Σ Time Spent,Project name\n")
@@ -300,3 +302,121 @@ def test_since_with_an_export_is_refused_not_ignored(audited):
                                  "export (--csv) is imported whole - pick the period with --period in summary and "
                                  "report\n")
     assert run_json("summary", "--format", "json", db=audited) == before
+
+
+# ------------------------------------------------------------------ who carries the toil; teams
+def person_items(db) -> dict[str, int]:
+    from toilaudit.store import open_store
+    from toilaudit.summary import breakdown
+
+    store = open_store(str(db))
+    try:
+        return {name: f.items for name, f in breakdown(store, "person").items()}
+    finally:
+        store.close()
+
+
+def test_the_assignee_carries_the_toil_and_an_unassigned_item_is_not_its_reporters(tmp_path, db):
+    """The reporter of an unassigned ticket is its requester or a bot: crediting them with its toil
+    put "Automation for Jira" among the people who carry the toil."""
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created,Assignee,Reporter\n"
+                                       "OPS-1,Restart web-01,2026-03-02 10:00,Ana Lima,Automation for Jira\n"
+                                       "OPS-2,Restart web-02,2026-03-03 10:00,,Automation for Jira\n"
+                                       "OPS-3,Grant access to bob,2026-03-04 10:00,,Jira Service Management Widget\n"
+                                       "OPS-4,Grant access to eve,2026-03-05 10:00,,Ana Lima\n")
+    assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
+    assert stored(db, "people")["people"].to_dict() == {"OPS-1": "Ana Lima", "OPS-2": "", "OPS-3": "", "OPS-4": ""}
+    assert person_items(db) == {"Ana Lima": 1, "(unassigned)": 3}
+
+
+def test_a_team_column_of_ids_is_warned_about_by_name_and_its_teams_shown_as_ids(tmp_path, db):
+    """Jira Server / Data Center exports the Team field as a number: "3" is no team a board knows."""
+    export = write(tmp_path / "dc.csv", "Issue key,Summary,Created,Custom field (Team),Project name\n"
+                                        "OPS-1,Restart web-01,2026-03-02 10:00,12,Infra\n"
+                                        "OPS-2,Restart web-02,2026-03-03 10:00,3,Infra\n"
+                                        "OPS-3,Restart web-03,2026-03-04 10:00,,Infra\n"
+                                        "OPS-4,Restart web-04,2026-03-05 10:00,7,Infra\n")
+    result = run("import", "jira", "--csv", str(export), db=db)
+    assert result.exit_code == 0, result.output
+    assert warnings_of(result) == [
+        "warning: dc.csv: the team column 'Custom field (Team)' holds ids, not names (3, 7, 12), so teams show as "
+        "\"team id 3\" - map a column of team names with --columns FILE, or tag each export's items with --team NAME"]
+    teams = run_json("summary", "--format", "json", "--by", "team", "--period", "all", db=db)["breakdown"]
+    assert sorted(teams) == ["Infra", "team id 12", "team id 3", "team id 7"]  # a blank team is its project's
+    # --team names them: no warning, no ids
+    result = run("import", "jira", "--csv", str(export), "--team", "Payments SRE", db=db)
+    assert result.exit_code == 0 and warnings_of(result) == []
+    assert sorted(run_json("summary", "--format", "json", "--by", "team", "--period", "all", db=db)["breakdown"]) \
+        == ["Payments SRE"]
+
+
+@pytest.mark.parametrize("values", [("Payments", "3"), ("Payments", "SRE")])
+def test_a_team_column_of_names_is_kept_as_it_is(tmp_path, values):
+    rows = "".join(f"OPS-{n},x,2026-03-02 10:00,{team}\n" for n, team in enumerate(values, 1))
+    batch = read_jira_csv([write(tmp_path / "j.csv", "Issue key,Summary,Created,Team\n" + rows)], {})
+    assert batch.items["team"].tolist() == list(values) and not batch.warnings
+
+
+def test_an_atlassian_team_uuid_is_an_id_too(tmp_path):
+    uuid = "36885b3c-1bf0-4f85-a357-c5b858c31de4"
+    batch = read_jira_csv([write(tmp_path / "j.csv", f"Issue key,Summary,Created,Team\nOPS-1,x,2026-03-02,{uuid}\n")],
+                          {})
+    assert batch.items["team"].tolist() == [f"team id {uuid}"]
+    assert len(batch.warnings) == 1 and "'Team' holds ids, not names" in batch.warnings[0]
+
+
+def test_the_team_can_be_the_label_starting_with_a_prefix_and_labels_stay_labels(tmp_path, db):
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created,Labels,Labels,Labels,Project name\n"
+                                       "OPS-1,Restart web-01,2026-03-02 10:00,ops,team-payments,,Infra\n"
+                                       "OPS-2,Restart web-02,2026-03-03 10:00,Team-Core,toil,,Infra\n"
+                                       "OPS-3,Restart web-03,2026-03-04 10:00,ops,,,Infra\n"
+                                       "OPS-4,Restart web-04,2026-03-05 10:00,team-core,ops,team-payments,Infra\n")
+    columns = write(tmp_path / "columns.yaml", "Labels: {field: team, prefix: team-}\n")
+    result = run("import", "jira", "--csv", str(export), "--columns", str(columns), db=db)
+    assert result.exit_code == 0, result.output
+    assert warnings_of(result) == [
+        "warning: j.csv: 1 row(s) with more than one team in 'Labels' (rows 5; row 5: core, payments) - the first of "
+        "each was taken; keep one team per item in the source, or tag the export with --team NAME"]
+    items = stored(db, "team", "labels", "human_label")
+    assert items["team"].to_dict() == {"OPS-1": "payments", "OPS-2": "Core", "OPS-3": "Infra", "OPS-4": "core"}
+    assert items.loc["OPS-1", "labels"] == "ops|team-payments"  # Labels still feed labels ...
+    assert items.loc["OPS-2", "human_label"] == "toil"  # ... and people's toil labels
+
+
+def test_the_team_can_be_the_label_that_is_one_of_a_list(tmp_path):
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created,Labels,Labels\n"
+                                       "OPS-1,x,2026-03-02,infra,SRE\nOPS-2,y,2026-03-02,netops,oncall\n")
+    columns = write(tmp_path / "columns.yaml", "Labels: {field: team, values: [netops, sre]}\n")
+    from toilaudit.importers.columns import load_columns_map
+
+    batch = read_jira_csv([export], load_columns_map(columns))
+    assert batch.items["team"].tolist() == ["sre", "netops"] and not batch.warnings
+
+
+def test_a_repeated_column_mapped_to_team_is_refused_naming_the_rule_that_picks_one(tmp_path):
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created,Labels,Labels\nOPS-1,x,2026-03-02,a,team-b\n")
+    columns = write(tmp_path / "columns.yaml", "'Labels': team\n")
+    from toilaudit.importers.columns import load_columns_map
+
+    with pytest.raises(InputFileError) as refused:
+        read_jira_csv([export], load_columns_map(columns))
+    assert str(refused.value) == (
+        "j.csv: --columns maps 'Labels' to team, but the export has 2 columns of that header and team takes one - map "
+        "a header that appears once (only labels, service, people take several), or pick the team among its values: "
+        "'Labels': {field: team, prefix: team-}")
+
+
+@pytest.mark.parametrize("rule, message", [
+    ("{field: service, prefix: svc-}", "'Labels' picks 'service' among its values, which only team can - map it as "
+                                       "`header: field`, or write {field: team, prefix: team-} or {field: team, "
+                                       "values: [netops, sre]}"),
+    ("{field: team}", "'Labels' needs a prefix or a list of values (one of the two) to pick its team by - write"),
+    ("{field: team, prefix: a-, values: [b]}", "'Labels' needs a prefix or a list of values (one of the two)"),
+    ("{field: team, prefix: ''}", "'Labels' needs a prefix or a list of values (one of the two)"),
+    ("{field: team, starts: a-}", "'Labels' has unknown key 'starts' - use field, prefix, values: write"),
+])
+def test_a_bad_rule_for_picking_the_team_is_refused_by_name(tmp_path, rule, message):
+    from toilaudit.importers.columns import load_columns_map
+
+    with pytest.raises(InputFileError, match=r"^columns\.yaml: " + re.escape(message)):
+        load_columns_map(write(tmp_path / "columns.yaml", f"Labels: {rule}\n"))

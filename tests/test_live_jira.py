@@ -299,3 +299,12 @@ def test_odd_issues_are_kept_and_warned_about_by_key_one_line_a_kind_over_pages(
     assert items.loc[ahead["key"], "created_at"] == later.floor("s")
     assert items.loc[backwards["key"], "resolved_at"] == pd.Timestamp("2025-01-01 09:00", tz="UTC")
     assert items.loc[backwards["key"], "resolved_at"] < items.loc[backwards["key"], "created_at"]
+
+
+def test_the_assignee_carries_an_issue_and_an_unassigned_one_is_not_its_reporters(db, httpserver):
+    fake = FakeJira(httpserver, make_issues(3))
+    fake.issues[0]["fields"]["assignee"] = None  # Jira's answer for an unassigned issue; its reporter is "Requester"
+    result = jira_import(db, fake, CLOUD_ENV)
+    assert result.exit_code == 0, result.output
+    people = stored(db, "people")["people"]
+    assert people.to_dict() == {"OPS-1": "", "OPS-2": "Engineer 2", "OPS-3": "Engineer 3"}

@@ -263,3 +263,24 @@ def test_an_incident_without_a_created_date_is_kept_and_named(db, pd_server):
     assert warnings_of(result) == [f"warning: pagerduty: 1 item(s) with no created_at (#{undated['incident_number']}) "
                                    "- kept, but in no period's figures; check them at the source"]
     assert pd.isna(stored(db, "created_at").loc[undated["id"], "created_at"])
+
+
+def test_an_incident_keeps_when_it_last_changed_and_an_older_copy_does_not_replace_it(db, pd_server):
+    """updated_at, or the last status change where PagerDuty sends none, is kept as the incident's
+    Updated: a copy fetched older than the stored one (a stale mirror, a re-read) leaves it as stored."""
+    server, ca_file = pd_server
+    incidents = make_incidents(20, SINCE, UNTIL)
+    incidents[-1]["updated_at"] = "2026-10-20T08:00:00Z"  # the latest: the next run reads it again
+    fake = FakePagerDuty(server, incidents)
+    assert pd_import(db, fake, ca_file).exit_code == 0
+    updated = stored(db, "updated_at", "status")
+    assert updated.loc[incidents[-1]["id"], "updated_at"] == pd.Timestamp("2026-10-20 08:00", tz="UTC")
+    assert updated.loc[incidents[0]["id"], "updated_at"] == pd.Timestamp(incidents[0]["last_status_change_at"])
+    stale = {**incidents[-1], "status": "triggered", "resolved_at": None, "updated_at": "2026-10-15T08:00:00Z"}
+    fake.incidents = [*incidents[:-1], stale]
+    again = pd_import(db, fake, ca_file)
+    assert again.exit_code == 0, again.output
+    assert warnings_of(again) == [f"warning: pagerduty: kept 1 item(s) the store holds in a newer version "
+                                  f"({incidents[-1]['id']}): this fetch is older than one imported before - the newer "
+                                  "versions stay"]
+    assert stored(db, "status").loc[incidents[-1]["id"], "status"] == updated.loc[incidents[-1]["id"], "status"]

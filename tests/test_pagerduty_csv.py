@@ -156,3 +156,34 @@ def test_date_format_help_names_each_sources_own_format():
     assert "Jira" not in pagerduty.split("--date-format", 1)[1].split("--timezone", 1)[0]
     assert "as PagerDuty" in pagerduty and "%m/%d/%Y %H:%M" in pagerduty
     assert "Jira's default" in jira.split("--date-format", 1)[1].split("--timezone", 1)[0]
+
+
+def test_a_page_is_carried_by_who_acknowledged_it_else_who_it_was_assigned_to(tmp_path, db):
+    """The header order of PagerDuty's incidents download (acknowledged, assigned, resolved by) puts
+    the responder first, as the live import does: the first person named carries the page."""
+    from toilaudit.store import open_store
+    from toilaudit.summary import breakdown
+
+    path = tmp_path / "incidents.csv"
+    path.write_text(
+        "id,description,created_on,acknowledged_by_user_names,assigned_to_user_names,resolved_by_user_name\n"
+        "P1,Disk full on db-01,2026-03-01T02:00:00Z,Ana Lima,Bo Chen,Bo Chen\n"
+        "P2,Disk full on db-02,2026-03-02T02:00:00Z,,Bo Chen,\n"
+        "P3,Disk full on db-03,2026-03-03T02:00:00Z,,,\n")
+    assert run("import", "pagerduty", "--csv", str(path), db=db).exit_code == 0
+    store = open_store(str(db))
+    try:
+        assert {name: f.items for name, f in breakdown(store, "person").items()} == {
+            "Ana Lima": 1, "Bo Chen": 1, "(unassigned)": 1}
+    finally:
+        store.close()
+
+
+def test_a_team_picked_by_prefix_is_applied_to_pages_too(tmp_path):
+    from toilaudit.importers.columns import load_columns_map
+
+    path = tmp_path / "incidents.csv"
+    path.write_text("id,description,created_on,tags\nP1,Disk full,2026-03-01T02:00:00Z,db|team-storage\n")
+    columns = tmp_path / "columns.yaml"
+    columns.write_text("tags: {field: team, prefix: team-}\n")
+    assert read_pagerduty_csv([path], load_columns_map(columns)).items.loc[0, "team"] == "storage"

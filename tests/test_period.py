@@ -81,6 +81,85 @@ def test_the_default_is_the_last_12_full_months_of_the_data():
     assert everything.described == "13 Apr 2013 to 19 Nov 2026 (all the data)"
 
 
+@pytest.mark.parametrize("taken, end, clause", [
+    # an export filtered "created < 1 Nov" and read on 28 Nov: October had ended, it is a full month
+    ("2026-11-28 15:16", "2026-11-01", "; Oct 2026 had ended by the latest import, on 28 Nov 2026"),
+    ("2026-11-01 00:00", "2026-11-01", "; Oct 2026 had ended by the latest import, on 1 Nov 2026"),  # on the 1st
+    # read on the month's last evening: its last hours were still to come
+    ("2026-10-31 23:59", "2026-10-01", "; Oct 2026 is left out, still running at the latest import on 31 Oct 2026"),
+    (None, "2026-10-01", ""),  # a store that recorded no import: as before
+])
+def test_the_month_of_the_latest_item_counts_when_it_had_ended_by_the_latest_import(taken, end, clause):
+    period = place(parse_period("last-12-months"), utc("2024-03-02"), utc("2026-10-31 15:50"),
+                   taken_at=utc(taken) if taken else None)
+    assert period.end == utc(end) and period.start == utc(end) - pd.DateOffset(months=12)
+    assert period.basis == "the last 12 full months of the data" + clause
+    # a month is whole or not in UTC, as the figures count months: 1 Nov 08:00 in Sydney is still October
+    sydney = place(parse_period("last-12-months"), utc("2024-03-02"), utc("2026-10-31 15:50"),
+                   taken_at=pd.Timestamp("2026-11-01 08:00", tz="Australia/Sydney"))
+    assert sydney.end == utc("2026-10-01")
+
+
+def month_end_export(path, last: str = "2026-10-31 15:50", more: tuple[str, ...] = ()):
+    """A Jira export from 15 Oct 2025 to `last`, three tickets a month (as if filtered "created < 1 Nov")."""
+    days = [*pd.date_range("2025-10-15 10:00", "2026-10-20 10:00", freq="10D").strftime("%Y-%m-%d %H:%M"), last, *more]
+    lines = ["Issue key,Summary,Created"] + [f"OPS-{n},Rotate credentials for svc-{n},{day}"
+                                               for n, day in enumerate(days, 1)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def imported_on(db, when: str | None, run_id: int | None = None) -> None:
+    """Date the store's imports (or one of them) `when`, UTC, as if their exports had been read then; None: as
+    a store that recorded no import (its items written directly)."""
+    import duckdb
+
+    with duckdb.connect(str(db)) as connection:
+        which = "" if run_id is None else f" WHERE run_id = {int(run_id)}"
+        if when is None:
+            connection.execute(f"DELETE FROM import_runs{which}")
+        else:
+            connection.execute(f"UPDATE import_runs SET started_at = ?, finished_at = ?{which}",
+                               [utc(when).to_pydatetime()] * 2)
+
+
+WITH_OCTOBER, WITHOUT_OCTOBER = ("2025-11-01", "2026-10-31"), ("2025-10-01", "2026-09-30")
+
+
+@pytest.mark.parametrize("taken, more, period", [
+    ("2026-11-28 15:16", (), WITH_OCTOBER),  # read a month later: October is whole, and counts
+    ("2026-11-01 09:00", (), WITH_OCTOBER),  # read on the 1st
+    ("2026-10-31 18:00", (), WITHOUT_OCTOBER),  # read before October ended: as before
+    ("2026-11-14 12:00", ("2026-11-13 09:00",), WITH_OCTOBER),  # read mid-November: November is left out
+    (None, (), WITHOUT_OCTOBER),  # no import recorded: as before
+])
+def test_the_default_period_ends_with_a_month_that_had_ended_by_the_latest_import(db, tmp_path, taken, more, period):
+    export = month_end_export(tmp_path / "jira.csv", more=more)
+    assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
+    imported_on(db, taken)
+    data = run_json("summary", "--format", "json", db=db)
+    assert (data["period"]["from"], data["period"]["to"]) == period
+    named = run_json("summary", "--format", "json", "--period", f"{period[0][:7]}..{period[1][:7]}", db=db)
+    assert data["items"] == named["items"]
+    if period == WITH_OCTOBER and not more:  # every item of the export since November 2025 counts, October's too
+        assert data["items"] == data["period"]["evidence_items"] - 2  # the two of October 2025 are before it
+    # the same store gives the same figures whenever it is read: the import's date decides, not the clock
+    assert run_json("summary", "--format", "json", db=db) == data
+
+
+def test_importing_the_same_export_again_later_does_not_move_the_period(db, tmp_path):
+    """An export read on 31 Oct at 18:00 and imported again in December is still the one read on 31 Oct: the
+    import that changed nothing does not date the data (importing an export twice changes nothing)."""
+    export = month_end_export(tmp_path / "jira.csv")
+    assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
+    imported_on(db, "2026-10-31 18:00")
+    before = run_json("summary", "--format", "json", db=db)
+    assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
+    imported_on(db, "2026-12-05 10:00", run_id=2)
+    assert run_json("summary", "--format", "json", db=db) == before
+    assert before["period"]["to"] == "2026-09-30"
+
+
 @pytest.mark.parametrize("start, end, unit, bars", [
     ("2026-07-01", "2026-10-01", "week", 14),
     ("2025-11-24", "2026-11-01", "month", 12),
@@ -97,7 +176,8 @@ def test_summary_json_carries_the_period_and_the_range_of_its_hours(audited):
     data = run_json("summary", "--format", "json", db=audited)
     assert data["period"] == {
         "from": "2025-11-01", "to": "2026-10-31", "label": "Nov 2025 to Oct 2026",
-        "basis": "the last 12 full months of the data",
+        "basis": "the last 12 full months of the data; Nov 2026 is left out, still running at the latest import on "
+                 "24 Nov 2026",
         "covered": {"from": "2025-11-24", "to": "2026-10-31", "days": 342, "months": 11.24},
         "data": {"from": "2025-11-24", "to": "2026-11-23"},
         "first_item": data["period"]["first_item"], "last_item": data["period"]["last_item"],

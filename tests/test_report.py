@@ -314,7 +314,8 @@ def test_real_shaped_export_fits_the_demos_page_budget_and_says_its_period(real_
     pages = PdfReader(str(board / "report.pdf")).pages
     assert len(pages) <= len(PdfReader(str(demo_pdf / "toilaudit-report.pdf")).pages) + 2
     cover = flat(pages[0].extract_text())
-    assert "Period Nov 2025 to Oct 2026 (the last 12 full months of the data)" in cover
+    assert ("Period Nov 2025 to Oct 2026 (the last 12 full months of the data; Nov 2026 is left out, still running "
+            "at the latest import on 20 Nov 2026)") in cover
     model = json.loads((board / "report.json").read_text())
     assert model["period_label"] == "Nov 2025 to Oct 2026"
     assert model["trend"]["bar_unit"] == "month" and len(model["trend"]["bars"]) == 12
@@ -379,3 +380,32 @@ def test_a_folder_given_as_out_gets_the_report_inside_it(assessed, tmp_path, exi
     assert result.exit_code == 0, result.output
     assert sorted(path.name for path in folder.iterdir()) == sorted(["toilaudit-report.html", *GUARDRAILS,
                                                                      "readiness-input"])
+
+
+def test_unassigned_items_are_one_row_for_no_one_never_their_reporters_nor_over_the_cap(db, tmp_path):
+    """Who carries the toil: the assignee. An unassigned ticket's reporter (a requester, or a bot
+    such as "Automation for Jira") did none of it; its items are one "(unassigned)" row, last,
+    neither pseudonymised nor set against one engineer's time."""
+    lines = ["Issue key,Summary,Created,Time Spent,Assignee,Reporter"]
+    for n in range(24):  # 12 people, two tickets each, an hour each
+        lines.append(f"P-{n},Restart app-{n:02d},2026-03-0{n % 9 + 1} 10:00,3600,person{n % 12},Automation for Jira")
+    for n in range(10):  # unassigned: far more toil than anyone's time could hold
+        lines.append(f"U-{n},Restart web-{n:02d},2026-03-0{n % 9 + 1} 11:00,360000,,Automation for Jira")
+    export = tmp_path / "j.csv"
+    export.write_text("\n".join(lines) + "\n")
+    assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
+    assert run("interview", "--answers", str(EXAMPLES / "interview_answers.yaml"), db=db).exit_code == 0
+    out = tmp_path / "r.json"
+    assert run("report", "--out", str(out), "--period", "all", db=db).exit_code == 0
+    model = json.loads(out.read_text())
+    people = model["by_person"]
+    assert len(people) == 9  # the table keeps its length: 7 people, other, unassigned
+    assert [p["name"] for p in people[-2:]] == ["other (5 people)", "(unassigned)"]
+    nobody = people[-1]
+    assert nobody["unassigned"] and nobody["items"] == 10 and nobody["percent_of_capacity"] is None
+    assert not nobody["over_cap"] and model["people_over_cap"] == []
+    assert people[0]["name"] == "Engineer A" and sum(p["items"] for p in people) == 34
+    assert "Automation for Jira" not in out.read_text()
+    html = tmp_path / "r.html"
+    assert run("report", "--out", str(html), "--period", "all", db=db).exit_code == 0
+    assert "(unassigned): items assigned to no one, counted against no one" in html.read_text()

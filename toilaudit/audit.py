@@ -24,11 +24,13 @@ from toilaudit.classify.adapt import either_verdict, own_verdicts, person_verdic
 from toilaudit.classify.classifier import DESCRIPTION_CHARS, classify
 from toilaudit.classify.interface import RulePack
 from toilaudit.classify.rule_pack import load_rule_pack
-from toilaudit.errors import InputFileError, StoreError
+from toilaudit.errors import InputFileError, KeyClashError, StoreError
 from toilaudit.importers.export import ImportBatch
 from toilaudit.inputs import read_text_file
+from toilaudit.item_versions import DatesRead, clash_error, older_warning, read_otherwise
 from toilaudit.relabel import CLASSIFY_COLUMNS, TemplateKeeper, fingerprint, labelled_items, relabel_changes
 from toilaudit.store import Store
+from toilaudit.store.interface import CLASHING, OLDER
 
 RULE_PACK_SETTING = "rule_pack"  # the user's --rules text, kept so later imports use it too
 T = TypeVar("T")
@@ -102,45 +104,60 @@ def _changing_error(store: Store) -> StoreError:
                       f"classified ({CLASSIFY_TRIES} tries) - run it again when they are done")
 
 
-def import_batch(store: Store, batch: ImportBatch, mode: str,
-                 tell: Callable[[str], None] = lambda step: None) -> dict[str, int]:
+def import_batch(store: Store, batch: ImportBatch, mode: str, tell: Callable[[str], None] = lambda step: None,
+                 told: Callable[[str], None] = lambda message: None, dates: DatesRead | None = None) -> dict[str, int]:
     """Store a batch and re-classify what it can change, in one transaction: on failure nothing changes.
 
     Items the store already holds as they are (every field the same: a re-imported export, the
-    overlap of two exports) are neither written again nor re-labelled. A small batch of the rest
-    into a store whose template counts are up to date re-labels only what it can change
-    (relabel.py), holding the store for that moment; else every item is classified again.
+    overlap of two exports) are neither written again nor re-labelled, nor are those it holds in a
+    newer version (an older export imported after a newer one: `told` names them). An item under a
+    stored item's key with another Created is another item: the import is refused (KeyClashError),
+    unless reading the export as the import before did explains it (`dates`: see item_versions.read_otherwise).
+    A small batch of the rest into a store whose template counts are up to date re-labels only what
+    it can change (relabel.py), holding the store for that moment; else every item is classified again.
     """
-    counts = _store_batch(store, batch, mode, tell)
+    counts, kept = _store_batch(store, batch, mode, tell, dates)
     store.saved = True  # committed: a Ctrl-C from here on interrupts nothing
+    if kept:
+        told(kept)
     return counts
 
 
-def _store_batch(store: Store, batch: ImportBatch, mode: str, tell: Callable[[str], None]) -> dict[str, int]:
+def _store_batch(store: Store, batch: ImportBatch, mode: str, tell: Callable[[str], None],
+                 dates: DatesRead | None) -> tuple[dict[str, int], str | None]:
+    where = batch.files[0].name + (f" (and {len(batch.files) - 1} more)" if len(batch.files) > 1 else "") \
+        if batch.files else batch.source
     for _ in range(CLASSIFY_TRIES):
         with store.transaction():
             store.lock_for_import()  # nothing may change between the counts read and those written
             generation = store.generation()
-            identical = store.identical_items(batch.source, batch.items)
-            changed = replace(batch, items=batch.items.loc[~identical].reset_index(drop=True)) if identical.any() \
-                else batch
-            unchanged = int(identical.sum())
+            compared = store.compare_items(batch.source, batch.items)
+            clashes = compared.clashes
+            if len(clashes) and dates is not None:
+                clashes = clashes.loc[~read_otherwise(clashes, dates)]
+            if len(clashes):
+                raise clash_error(where, batch.source, clashes, dates)
+            left = compared.identical | compared.older
+            changed = replace(batch, items=batch.items.loc[~left].reset_index(drop=True)) if left.any() else batch
+            unchanged, older = int(compared.identical.sum()), int(compared.older.sum())
             if unchanged:
                 tell(f"{unchanged:,} items are stored as they are: neither written again nor re-labelled")
+            kept = older_warning(where, batch.items["key"], compared.older, "this export" if batch.files else
+                                 "this import") if older else None
 
-            def write(changed: ImportBatch = changed, unchanged: int = unchanged) -> dict[str, int]:
-                return store.upsert_items(changed, mode, unchanged)
+            def write(changed: ImportBatch = changed, unchanged: int = unchanged, older: int = older) -> dict[str, int]:
+                return store.upsert_items(changed, mode, unchanged, older)
 
             pack = active_rule_pack(store)
             if changed.items.empty and store.template_counts_made_with() == fingerprint(pack):
-                return write()  # the classifications stand: nothing they rest on changed
+                return write(), kept  # the classifications stand: nothing they rest on changed
             incoming = changed.items[list(CLASSIFY_COLUMNS)].reset_index(drop=True)
             counts = relabel_changes(store, pack, incoming, batch.source, write, tell)
         if counts is not None:
-            return counts
+            return counts, kept
         try:
             return classify_and_write(store, write, incoming=changed.items, replaced_by=changed, tell=tell,
-                                      read_at=generation)
+                                      read_at=generation), kept
         except _SplitOutdated:
             tell("the store changed meanwhile (another import, or a label): comparing the items again")
     raise _changing_error(store)
@@ -251,9 +268,12 @@ def _fetch_and_stage(store: Store, scope: str, pages: Iterable[tuple[pd.DataFram
         stage()
 
 
-def _finish_live_import(store: Store, source: str, scope: str, query: str, started: datetime, newest) -> int:
+def _finish_live_import(store: Store, source: str, scope: str, query: str, started: datetime, newest,
+                        told: Callable[[str], None]) -> int:
     """After the last page: move the staged items in with every item's classification and record the
-    run, then move the watermark and forget the place, in one transaction; returns the keys new."""
+    run, then move the watermark and forget the place, in one transaction; returns the keys new.
+    Staged items under a stored item's key with another Created refuse the import: its staged pages
+    and place are dropped, so the store is as it was before it."""
     def write() -> int:
         _, inserted = store.move_staged(scope, source, query, started)
         if newest is not None:
@@ -262,22 +282,46 @@ def _finish_live_import(store: Store, source: str, scope: str, query: str, start
         return inserted
 
     try:
-        with store.transaction():
-            if store.staged_count(scope):
+        try:
+            with store.transaction():
+                if store.staged_count(scope):
+                    store.lock_for_import()
+                    # the items fetched again as they are stored (a re-read window), and those stored in a
+                    # newer version, are left as they are
+                    _leave_stored(store, source, scope, told)
+                if not store.staged_count(scope):  # nothing new or changed: the classifications stand
+                    return write()
+                incoming = store.load_staged(scope, CLASSIFY_COLUMNS)
+                inserted = relabel_changes(store, active_rule_pack(store), incoming, source, write)
+                if inserted is None:
+                    raise _ClassifyEverything  # rolls the dropping back, done again before the full classification
+            return inserted
+        except _ClassifyEverything:
+            with store.transaction():
                 store.lock_for_import()
-                # the items fetched again as they are stored (a re-read window) are left as they are
-                store.drop_unchanged_staged(scope)
-            if not store.staged_count(scope):  # nothing new or changed: the classifications stand
-                return write()
-            incoming = store.load_staged(scope, CLASSIFY_COLUMNS)
-            inserted = relabel_changes(store, active_rule_pack(store), incoming, source, write)
-            if inserted is None:
-                raise _ClassifyEverything  # rolls the dropping back: a full classification moves every staged item
-        return inserted
-    except _ClassifyEverything:
+                _leave_stored(store, source, scope, lambda message: None)  # said above
+                incoming = store.load_staged(scope, CLASSIFY_COLUMNS)
+            return classify_and_write(store, write, incoming=incoming, staged_scope=scope)
+    except KeyClashError:
         with store.transaction():
-            incoming = store.load_staged(scope, CLASSIFY_COLUMNS)
-        return classify_and_write(store, write, incoming=incoming, staged_scope=scope)
+            store.discard_staged(scope)
+            store.clear_watermark(POSITION + scope)
+        raise
+
+
+def _leave_stored(store: Store, source: str, scope: str, told: Callable[[str], None]) -> None:
+    """Drop the staged items of `scope` that the store holds as they are or in a newer version (naming
+    the latter with `told`); refuse (KeyClashError) those under a stored item's key with another Created."""
+    found = store.compare_staged(scope)
+    clashes = found.loc[found["verdict"] == CLASHING]
+    if len(clashes):
+        clashes = clashes.assign(created_at=pd.to_datetime(clashes["created_at"], utc=True),
+                                 stored_created=pd.to_datetime(clashes["stored_created"], utc=True))
+        raise clash_error(source, source, clashes.sort_values("key", kind="stable"), None)
+    older = found.loc[found["verdict"] == OLDER, "key"].sort_values(kind="stable")
+    if len(older):
+        told(older_warning(source, older, np.ones(len(older), dtype=bool), "this fetch"))
+    store.drop_staged_kept(scope)
 
 
 class _ClassifyEverything(Exception):
@@ -321,7 +365,7 @@ def import_jira_api(store: Store, source, jql: str, since: pd.Timestamp | None,
 
     _fetch_and_stage(store, scope, pages())
     inserted = _finish_live_import(store, "jira", scope, f"{source.url} {query} ({source.deployment})", started,
-                                   newest)
+                                   newest, told)
     return LiveImport(fetched, inserted, query, resumed, before)
 
 
@@ -362,5 +406,5 @@ def import_pagerduty_api(store: Store, source, since: pd.Timestamp, until: pd.Ti
     _fetch_and_stage(store, scope, pages())
     query = f"{source.url} incidents {start:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M}" + (
         f" services {','.join(services)}" if services else "")
-    inserted = _finish_live_import(store, "pagerduty", scope, query, started, newest)
+    inserted = _finish_live_import(store, "pagerduty", scope, query, started, newest, told)
     return LiveImport(fetched, inserted, query, resumed, before)

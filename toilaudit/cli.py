@@ -285,7 +285,9 @@ def csv_options(source: str):
             click.argument("more_files", nargs=-1, type=INPUT_FILE),
             click.option("--team", metavar="NAME", help="Tag every item of these files with this team."),
             click.option("--columns", type=INPUT_FILE, metavar="FILE",
-                         help="YAML map of your headers to fields, e.g.  'Custom field (Squad)': team"),
+                         help="YAML map of your headers to fields, e.g.  'Custom field (Squad)': team. A team "
+                              "among a column's values:  'Labels': {field: team, prefix: team-}  (team-payments: "
+                              "payments) or  {field: team, values: [netops, sre]}."),
             click.option("--date-format", metavar="FMT", help=DATE_FORMAT_HELP[source]),
             click.option("--timezone", default="UTC", show_default=True, metavar="TZ",
                          help="Time zone of dates written without an offset (an export writes its exporter's zone)."),
@@ -307,6 +309,7 @@ def _run_csv_import(ctx: click.Context, source: str, files: list[Path], team, co
     from toilaudit.importers.columns import load_columns_map
     from toilaudit.importers.jira_csv import read_jira_csv
     from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
+    from toilaudit.item_versions import DatesRead
 
     if not files:
         live = LIVE_IMPORT[source]
@@ -324,11 +327,12 @@ def _run_csv_import(ctx: click.Context, source: str, files: list[Path], team, co
         warn(message)
     zone_setting = f"{TIMEZONE_SETTING}{source}"
     with store_from(ctx) as store, progress(f"Classifying and storing {len(batch.items):,} items"):
-        counts = import_batch(store, batch, "csv", tell=lambda step: _step(ctx, step))
+        before = store.get_setting(zone_setting)
+        counts = import_batch(store, batch, "csv", tell=lambda step: _step(ctx, step), told=warn,
+                              dates=DatesRead(timezone, before))
         from toilaudit.summary import breakdown
 
         figures = breakdown(store, "source").get(source)
-        before = store.get_setting(zone_setting)
         store.set_setting(zone_setting, timezone)
     if before not in (None, timezone) and counts["updated"]:
         # the same export read in another zone moves every date written without an offset
@@ -339,7 +343,8 @@ def _run_csv_import(ctx: click.Context, source: str, files: list[Path], team, co
     click.echo(
         f"Imported {counts['rows']:,} {source} items from {names} "
         f"({counts['inserted']:,} new, {counts['updated']:,} updated"
-        + (f", {counts['unchanged']:,} unchanged" if counts["unchanged"] else "") + ")."
+        + (f", {counts['unchanged']:,} unchanged" if counts["unchanged"] else "")
+        + (f", {counts['older']:,} older than stored" if counts["older"] else "") + ")."
     )
     if figures:
         click.echo(
@@ -410,12 +415,17 @@ def import_jira(ctx, csv_files, more_files, team, columns, date_format, timezone
 
     \b
     Reads Jira's export as people have it: repeated Labels / Component/s columns, dates like
-    24/Nov/26 3:45 PM or ISO, Time Spent in seconds, UTF-8 (with or without BOM) or
-    Windows-1252 from Excel. Needs Issue key, Summary and Created; uses Issue Type, Status,
-    Resolved, Time Spent, Labels, Component/s, Priority, Assignee, Reporter and a team column
-    when present. An item labelled toil / not-toil in Jira is a person's label, as with
-    `toilaudit label`: it decides that item, leans its repetition group and adapts the model,
-    and `evaluate` measures the classifier on it.
+    24/Nov/26 3:45 PM (month names of Jira's languages too: 27/Okt/26) or ISO, Time Spent in
+    seconds, UTF-8 (with or without BOM) or Windows-1252 from Excel. Needs Issue key, Summary
+    and Created; uses Issue Type, Status, Resolved, Updated, Resolution, Time Spent, Labels,
+    Component/s, Priority, Assignee and a team column when present. An export older than one
+    imported before leaves the newer items (by Updated) as they are; an item under a stored
+    key with another Created is another Jira's, and refused. The assignee carries an item's
+    toil; an unassigned item counts as "(unassigned)", never as its reporter's (a requester or
+    a bot). A team column of ids (Data Center's Team field: 3, 7, 12) is warned about and
+    shown as "team id 3". An item labelled toil / not-toil in Jira is a person's label, as
+    with `toilaudit label`: it decides that item, leans its repetition group and adapts the
+    model, and `evaluate` measures the classifier on it.
 
     \b
     Examples:
@@ -587,11 +597,30 @@ def rules(ctx, output_format: str) -> None:
     stdout.print(table)
 
 
+def _parse_period(ctx, param, value: str | None):
+    """--period, read before the command runs: a bad one is one line and exit 2, naming the forms."""
+    from toilaudit.period import parse_period
+
+    return parse_period(value) if value is not None else None
+
+
+def _period_option(function):
+    return click.option(
+        "--period", metavar="P", callback=_parse_period,
+        help="The period the figures count: 2026-Q3, 2026-11, 2026, 2025-12..2026-11, 2026-01-15..2026-03-31, "
+             "last-12-months or all. Default: the last 12 full months of the data, ending with the month of the "
+             "latest item when it had ended by the latest import. Older items still count as evidence "
+             "(repetition, toil tracking).")(function)
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("key")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--org", metavar="NAME", help="For a group: count the items of this organisation's services, as "
+                                            "summary --org does (default: the only one interviewed).")
+@_period_option
 @click.pass_context
-def explain(ctx, key: str, output_format: str) -> None:
+def explain(ctx, key: str, output_format: str, org: str | None, period) -> None:
     """Show why an item was labelled as it was: KEY is a Jira key (OPS-123, any case), a PagerDuty
     incident id or number ('#1234' in quotes, as a shell reads # as a comment, or 1234), or a
     repetition group id from summary (G4b3860ef).
@@ -599,24 +628,30 @@ def explain(ctx, key: str, output_format: str) -> None:
     Lists the rules and signals that fired, the words the model weighed, each with the
     log-odds it added (positive: towards toil), how they sum to the probability, the
     repetition group and the time figure. A person's label, where there is one, decides.
-    For a group, text shows the group and explains its newest item; JSON explains every item.
-    `toilaudit items` lists the keys.
+    For a group, text counts its items in the period as summary does (the same --period and
+    --org; its toil items and hours are summary's figures), then over all time, and explains
+    its newest item; JSON explains every item, each saying whether the period counts it
+    (in_period). `toilaudit items` lists the keys.
 
     \b
     Examples:
       toilaudit explain OPS-123
       toilaudit explain '#1234'
+      toilaudit explain G4b3860ef --period 2026-Q3
       toilaudit explain G4b3860ef --format json
     """
-    from toilaudit.verdicts import explain_item
+    from toilaudit.verdicts import explain_item, group_count
 
     with store_from(ctx, READ, shows_figures=True) as store:
         found, group = explain_item(store, key)
+        counts = group_count(store, found, period, org) if group is not None else None
     if output_format == "json":
-        click.echo(json.dumps([item.as_json() for item in found], indent=2))
+        counted = counts.counted if counts else (None,) * len(found)
+        click.echo(json.dumps([item.as_json() | ({} if c is None else {"in_period": c})
+                               for item, c in zip(found, counted)], indent=2))
         return
-    if group is not None:
-        click.echo("\n".join(_group_lines(group, found)))
+    if group is not None and counts is not None:  # both or neither
+        click.echo("\n".join(_group_lines(group, found, counts)))
         found = found[:1]
     for item in found:
         click.echo("\n".join(item.lines()))
@@ -625,14 +660,21 @@ def explain(ctx, key: str, output_format: str) -> None:
 GROUP_KEYS_SHOWN = 20
 
 
-def _group_lines(group: str, found) -> list[str]:
+def _group_lines(group: str, found, counts) -> list[str]:
+    """The group's figures: first as summary counts them (its toil items and hours are summary's), then all time."""
     rows = [item.row for item in found]
-    toil = sum(1 for row in rows if row["is_toil"])
-    hours = sum(float(row["hours"]) for row in rows)
     keys = ", ".join(str(row["key"]) for row in rows[:GROUP_KEYS_SHOWN])
     more = f" and {len(rows) - GROUP_KEYS_SHOWN:,} more (toilaudit items --group {group})" \
         if len(rows) > GROUP_KEYS_SHOWN else ""
-    return [f"group {group}: {len(rows):,} items, {toil:,} toil, {hours:,.1f}h, category {found[0].group_category}",
+
+    def figures(f) -> str:
+        return f"{f.toil_items:,} toil items, {f.toil_hours:,.1f}h of toil (of {f.items:,} items, {f.total_hours:,.1f}h)"
+
+    whose = f" on the organisation's services ({', '.join(counts.services)})" if counts.services is not None else ""
+    return [f"group {group}, category {found[0].group_category}",
+            f"  period:   {counts.period.described}",
+            f"  counted:  {figures(counts.in_period)} in the period{whose}, as summary counts them",
+            f"  all time: {figures(counts.all_time)}, every date" + (" and service" if whose else ""),
             f"  template: {rows[0]['template']}",
             f"  items:    {keys}{more}",
             "The newest, explained:"]
@@ -757,21 +799,6 @@ ITEM_RENDERERS = {"table": _items_table, "json": _items_json, "csv": _items_csv}
 
 # --------------------------------------------------------------------------------- summary
 SUMMARY_FORMATS = ("table", "json", "csv")
-
-
-def _parse_period(ctx, param, value: str | None):
-    """--period, read before the command runs: a bad one is one line and exit 2, naming the forms."""
-    from toilaudit.period import parse_period
-
-    return parse_period(value) if value is not None else None
-
-
-def _period_option(function):
-    return click.option(
-        "--period", metavar="P", callback=_parse_period,
-        help="The period the figures count: 2026-Q3, 2026-11, 2026, 2025-12..2026-11, 2026-01-15..2026-03-31, "
-             "last-12-months or all. Default: the last 12 full months of the data. Older items still count as "
-             "evidence (repetition, toil tracking).")(function)
 
 
 def _org_share(store: Store, org: str | None, summary_by: str, top: int, period_spec=None):

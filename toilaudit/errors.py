@@ -49,3 +49,8 @@ class SourceError(ToilauditError):
 
 class BankError(ToilauditError):
     """A question bank or answers file is malformed."""
+
+
+class KeyClashError(ToilauditError):
+    """An import's items have the keys of stored items but are other items (another Created):
+    a second tracker with the same keys. The import is refused whole."""

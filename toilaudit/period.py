@@ -2,10 +2,11 @@
 
 Board figures are per period. A 13-year export spread over 159 months reads as "0 h of toil a
 month", so the figures count the items of one period only; by default the last 12 full months
-of the data (the month holding the latest item is usually still running when the export is
-taken, so it is left out). Items outside the period still count as evidence: repetition groups
-are computed over the whole store, and toil tracking (`toil_measured`) has its own rules
-(maturity/evidence.py).
+of the data. The month holding the latest item counts as full when it had ended by the time the
+data was taken, which the store knows from its latest import (an export filtered "created < 1
+Nov" and imported on 28 Nov ends with a whole October); otherwise it was still running, and is
+left out. Items outside the period still count as evidence: repetition groups are computed over
+the whole store, and toil tracking (`toil_measured`) has its own rules (maturity/evidence.py).
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ class Period:
     label: str
     """Its name for people: "Nov 2025 to Oct 2026", "2026-Q3 (Jul to Sep 2026)"."""
     basis: str
-    """Why this period: "the last 12 full months of the data"; "" when it was named."""
+    """Why this period: "the last 12 full months of the data" (and whether the month of the latest
+    item had ended by the latest import); "" when it was named."""
     data_start: pd.Timestamp
     """Midnight of the day of the earliest item in scope (inside the period or not)."""
     data_end: pd.Timestamp
@@ -196,13 +198,16 @@ def label(start: pd.Timestamp, end: pd.Timestamp) -> str:
 
 
 def place(spec: PeriodSpec, first_item: pd.Timestamp, last_item: pd.Timestamp,
-          with_last_month: bool = False) -> Period:
-    """Put a period on the data running from `first_item` to `last_item`.
+          with_last_month: bool = False, taken_at: pd.Timestamp | None = None) -> Period:
+    """Put a period on the data running from `first_item` to `last_item`, taken at `taken_at`
+    (the latest import; None when the store does not know).
 
-    last-N-months ends where the month of the latest item begins, and starts no earlier than
-    the month of the earliest; `with_last_month` keeps that running month in, for data that
-    holds nothing before it. It never reaches past today: one ticket dated next year by mistake
-    would otherwise move the period onto it and leave the rest out."""
+    last-N-months ends with the month of the latest item when that month had ended by
+    `taken_at`, else where it begins (the month was still running: a part of it would read as a
+    quiet month), and starts no earlier than the month of the earliest; `with_last_month` keeps
+    the running month in, for data that holds nothing before it. It never reaches past today:
+    one ticket dated next year by mistake would otherwise move the period onto it and leave the
+    rest out."""
     first_item, last_item = pd.Timestamp(first_item).tz_convert("UTC"), pd.Timestamp(last_item).tz_convert("UTC")
     data_start, data_end = first_item.normalize(), last_item.normalize() + DAY
     now = pd.Timestamp.now(tz="UTC")
@@ -215,7 +220,11 @@ def place(spec: PeriodSpec, first_item: pd.Timestamp, last_item: pd.Timestamp,
         return Period(start, end, label(start, end), "all the data", data_start, data_end)
     if spec.last_months is None:
         return Period(spec.start, spec.end, label(spec.start, spec.end), "", data_start, data_end)
-    end = _month_start(last_item) + pd.DateOffset(months=1 if with_last_month else 0)
+    latest_month = _month_start(last_item)
+    after = latest_month + pd.DateOffset(months=1)
+    taken = None if taken_at is None or pd.isna(taken_at) or future else pd.Timestamp(taken_at).tz_convert("UTC")
+    ended = taken is not None and after <= taken  # months are UTC months, as the figures count them
+    end = after if with_last_month or ended else latest_month
     wanted = end - pd.DateOffset(months=spec.last_months)
     start = max(wanted, _month_start(first_item))
     n = spec.last_months
@@ -225,6 +234,10 @@ def place(spec: PeriodSpec, first_item: pd.Timestamp, last_item: pd.Timestamp,
         basis = f"the data up to its last full month: it spans less than {n} months"
     else:
         basis = f"the last {n} full month{'s' if n != 1 else ''} of the data"
+    if taken is not None and not with_last_month:
+        month = label(latest_month, after)
+        basis += (f"; {month} had ended by the latest import, on {day(taken)}" if ended else
+                  f"; {month} is left out, still running at the latest import on {day(taken)}")
     if future:
         basis += f", up to today; some items are dated as late as {latest_day} - check them"
     return Period(start, end, label(start, end), basis, data_start, data_end)

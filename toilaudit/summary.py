@@ -23,6 +23,7 @@ from toilaudit.classify.model import shipped_model
 from toilaudit.errors import ToilauditError
 from toilaudit.period import DAY, DEFAULT_PERIOD, Period, PeriodSpec, day, parse_period, place
 from toilaudit.store import Store
+from toilaudit.store.schema import MAX_HOURS
 
 TOP_CANDIDATES = 10
 # Both are shares of engineers' working time, never of the hours tickets record:
@@ -171,6 +172,31 @@ def _bounds(period: Period | None):
     return period.bounds if period is not None else None
 
 
+def counted_items(rows: pd.DataFrame, services: tuple[str, ...] | None = None,
+                  period: Period | None = None) -> pd.Series:
+    """Which of these items' rows (service, created_at) the figures count: those of `services` (any
+    case) created in `period`, as the store narrows its queries (Store._where)."""
+    keep = pd.Series(True, index=rows.index)
+    if services is not None:
+        keep &= rows["service"].fillna("").astype(str).str.lower().isin([service.lower() for service in services])
+    if period is not None:
+        created = pd.to_datetime(rows["created_at"], utc=True)
+        keep &= (created >= period.start) & (created < period.end)  # a missing date is in no period
+    return keep
+
+
+def figures_of(rows: pd.DataFrame) -> Figures:
+    """The figures of classified items' rows (is_toil, hours, hours_measured), summed as the store
+    sums them (schema.hours_sum: each item's hours to the ten-thousandth, a figure out of range left out)."""
+    hours = pd.to_numeric(rows["hours"], errors="coerce")
+    tenths = (hours.where(hours.between(0, MAX_HOURS)) * 10000).round().fillna(0).astype("int64")
+    toil = rows["is_toil"].fillna(False).astype(bool)
+    measured = rows["hours_measured"].fillna(False).astype(bool)
+    return Figures(items=len(rows), toil_items=int(toil.sum()), toil_hours=int(tenths[toil].sum()) / 10000,
+                   total_hours=int(tenths.sum()) / 10000, measured_hours=int(tenths[measured].sum()) / 10000,
+                   measured_items=int(measured.sum()))
+
+
 def breakdown(store: Store, by: str, services: tuple[str, ...] | None = None,
               period: Period | None = None) -> dict[str, Figures]:
     """Figures per team, category, month, source, service or person (months as YYYY-MM; weeks,
@@ -186,19 +212,36 @@ def breakdown(store: Store, by: str, services: tuple[str, ...] | None = None,
     return out
 
 
+def data_taken_at(store: Store) -> pd.Timestamp | None:
+    """When the store's data was taken, as far as it knows: the start of the latest import that
+    brought in or changed items. Read from the store, never from the clock, so that a summary or a
+    report made later gives the same figures. An import that changed nothing (the same export
+    imported again, a week later) is left out: importing an export twice changes nothing. The
+    start, not the end: a live import that began before midnight may have read the month's last
+    hour before it came. None for a store that recorded no import (its items written directly)."""
+    runs = store.import_runs()
+    if runs.empty:
+        return None
+    changed = runs.loc[runs["inserted"].fillna(0).astype("int64") + runs["updated"].fillna(0).astype("int64") > 0]
+    when = pd.to_datetime(changed["started_at"].fillna(changed["finished_at"]), utc=True).max()
+    return None if pd.isna(when) else pd.Timestamp(when)
+
+
 def choose_period(store: Store, spec: PeriodSpec | str | None = None,
                   services: tuple[str, ...] | None = None, where: str = "summary") -> Period | None:
-    """Place --period on the data in scope (None: the default, the last 12 full months of the data).
+    """Place --period on the data in scope (None: the default, the last 12 full months of the data,
+    the month of the latest item among them when it had ended by the latest import).
     None when there is no item at all. A period holding no item is one line saying where the data is."""
     spec = parse_period(spec or DEFAULT_PERIOD) if not isinstance(spec, PeriodSpec) else spec
     totals = store.totals(services)
     first, last = totals.get("first_created"), totals.get("last_created")
     if first is None or pd.isna(first):
         return None
-    period = place(spec, first, last)
+    taken = data_taken_at(store) if spec.last_months is not None else None
+    period = place(spec, first, last, taken_at=taken)
     if spec.last_months is not None and not int(store.totals(services, period.bounds)["items"]):
         # nothing in the last full months (the data holds one month, or a gap): keep the running month in
-        period = place(spec, first, last, with_last_month=True)
+        period = place(spec, first, last, with_last_month=True, taken_at=taken)
     if not int(store.totals(services, period.bounds)["items"]):
         whose = "the organisation's" if services else "the"  # narrowed to its services, the range is theirs
         raise ToilauditError(

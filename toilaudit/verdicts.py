@@ -16,12 +16,16 @@ import pandas as pd
 
 from toilaudit.audit import active_rule_pack
 from toilaudit.classify.adapt import human_verdicts
+from toilaudit.classify.classifier import resolved_undone
 from toilaudit.classify.evaluate import CrossValidation, cross_validate, read_labels
 from toilaudit.classify.explain import Explanation, explain_row, organisation_model, probability_text
 from toilaudit.classify.interface import Settings
 from toilaudit.classify.model import shipped_model
 from toilaudit.errors import ToilauditError, shown
+from toilaudit.maturity.scope import org_scope
+from toilaudit.period import Period, PeriodSpec
 from toilaudit.store import Store
+from toilaudit.summary import Figures, choose_period, counted_items, figures_of
 
 WORDS_SHOWN = 6
 
@@ -99,6 +103,55 @@ def explain_item(store: Store, key: str) -> tuple[list[ItemExplanation], str | N
     return explain_rows(store, found), group
 
 
+@dataclass(frozen=True, slots=True)
+class GroupCount:
+    """A repetition group's figures, counted as summary counts its automation candidates, and over all time."""
+
+    period: Period
+    """The period summary counts (--period; default the last 12 full months of the data)."""
+    services: tuple[str, ...] | None
+    """The organisation's services whose items summary counts; None: every item."""
+    in_period: Figures
+    """The group's items in the period and services: its toil items and hours are summary's `items`
+    and `hours` for the group."""
+    all_time: Figures
+    """Every item of the group in the store, whatever its date and service (summary's `items_all`)."""
+    counted: tuple[bool, ...]
+    """For each item of the group, newest first: whether summary counts it."""
+
+
+def summary_services(store: Store, org: str | None, where: str = "explain") -> tuple[str, ...] | None:
+    """Whose items summary counts: the services of the organisation named, or of the only one
+    interviewed (None when it named none: every item); with several interviewed and none named,
+    every item."""
+    interviewed = sorted(set(store.load_answers()["org"]))
+    if org is None:
+        if len(interviewed) != 1:
+            return None
+        org = interviewed[0]
+    if org not in interviewed:
+        raise ToilauditError(f"{where}: no interview answers for {org!r} - run toilaudit interview --org '{org}' "
+                             "first, or leave --org out")
+    scope = org_scope(store, org)
+    if not scope.attributable:
+        raise ToilauditError(f"{where}: {org!r} named no services, and other organisations share this store - name "
+                             f"its services with toilaudit interview --org '{org}' --service NAME")
+    return scope.item_services
+
+
+def group_count(store: Store, found: list[ItemExplanation], period_spec: PeriodSpec | None = None,
+                org: str | None = None) -> GroupCount:
+    """A group's figures for `explain`: those summary gives it (the same period, placed on the same
+    items, and the same services), and every item of it whatever its date."""
+    services = summary_services(store, org)
+    period = choose_period(store, period_spec, services, "explain")
+    assert period is not None  # the group has items, so the store has
+    rows = pd.DataFrame([item.row for item in found])
+    counted = counted_items(rows, services, period)
+    return GroupCount(period, services, figures_of(rows.loc[counted]), figures_of(rows),
+                      tuple(bool(c) for c in counted))
+
+
 def explain_rows(store: Store, found: pd.DataFrame) -> list[ItemExplanation]:
     pack = active_rule_pack(store)
     model = current_model(store, pack)
@@ -115,6 +168,9 @@ def time_note(row: dict[str, Any], settings: Settings) -> str:
     (capped) with the interruption it caused, or the category's estimate."""
     hours = float(row["hours"])
     if row["source"] != "pagerduty":
+        undone = [row[name] for name in ("resolution", "status") if resolved_undone(row.get(name))]
+        if not row["hours_measured"] and undone:
+            return f"{hours:.2f}h: closed as {undone[0]}, work not done, so none is estimated (none was logged)"
         return f"{hours:.2f}h {'logged in Jira' if row['hours_measured'] else 'estimated for its category'}"
     interruption = f"{settings.interruption_minutes:g} minutes of interruption"
     if row.get("auto_resolved"):

@@ -77,7 +77,13 @@ DESCRIPTION_CHARS = 500
 
 # The WorkItem fields the classifier reads.
 INPUTS = ("source", "key", "title", "description", "labels", "item_type", "created_at", "resolved_at",
-          "time_spent_seconds", "urgency", "auto_resolved")
+          "time_spent_seconds", "urgency", "auto_resolved", "status", "resolution")
+# Jira's resolutions of work not done (Cloud's and Data Center's defaults, Service Management's
+# Declined and Canceled), compared in lower case, in the Resolution or the Status: team-managed
+# projects close an issue as "Won't Do" by its status, resolving every issue "Done". Such an issue
+# is given no estimated hours, as no work was done on it; time logged on it still counts. Its
+# verdict stands (a duplicate request is still a request).
+NOT_DONE = frozenset({"won't do", "won't fix", "duplicate", "cannot reproduce", "declined", "canceled", "cancelled"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,6 +551,22 @@ def _categorical(codes: np.ndarray, values: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(remap[codes], pd.Index(unique, dtype=object))
 
 
+def not_done(items: pd.DataFrame) -> np.ndarray:
+    """Per item, whether its resolution or status says the work was not done (NOT_DONE); each
+    distinct value is looked at once (a million items hold a handful). Items without either: False."""
+    found = np.zeros(len(items), dtype=bool)
+    for column in ("resolution", "status"):
+        if column in items:  # items read before resolutions were kept (a corpus, a test) lack one
+            codes, values = pd.factorize(items[column])
+            found |= np.array([resolved_undone(value) for value in values] + [False])[codes]  # -1: missing
+    return found
+
+
+def resolved_undone(value: object) -> bool:
+    """Whether a resolution or status is one of NOT_DONE (any case; Won’t Do with a typographic apostrophe too)."""
+    return isinstance(value, str) and value.strip().lower().replace("\u2019", "'") in NOT_DONE
+
+
 def _hours(items, pack, toil_index, is_toil, auto_resolved, is_page) -> tuple[np.ndarray, np.ndarray]:
     """Measured time where the source has it, else the rule's estimate; pages add the interruption."""
     settings = pack.settings
@@ -554,6 +576,7 @@ def _hours(items, pack, toil_index, is_toil, auto_resolved, is_page) -> tuple[np
         + [settings.default_toil_hours]
     )
     estimate = np.where(is_toil, estimates[toil_index], settings.default_other_hours)
+    estimate = np.where(not_done(items), 0.0, estimate)
     spent = items["time_spent_seconds"].to_numpy(dtype=float, na_value=np.nan) / 3600
     open_hours = (items["resolved_at"] - items["created_at"]).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
     spent = np.where(is_page & np.isnan(spent), open_hours / 3600, spent)  # a page's trigger-to-resolve

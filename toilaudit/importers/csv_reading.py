@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from toilaudit.errors import InputFileError, shown
-from toilaudit.importers.columns import MULTI_VALUED, match_columns, normalise_header
+from toilaudit.importers.columns import MULTI_VALUED, match_columns, normalise_header, picks_of
 
 ENCODINGS = ("utf-8", "cp1252")  # Excel on Windows saves CSV as Windows-1252
 SNIFF_BYTES = 64 * 1024
@@ -43,6 +43,8 @@ class ExportTable:
     """Field name -> values; repeated headers (Labels, Labels) are joined with "|"."""
     rows: int
     """Data rows read."""
+    headers: dict[str, str]
+    """Field name -> the header feeding it as the export writes it (its first, if repeated), for messages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +159,8 @@ def read_export(
     headers, encoding, delimiter = _read_header(path, head)
     positions = match_columns(headers, aliases, user_map)
     _check_mapped_headers(headers, user_map, where)
-    _check_one_column_fields(headers, positions, where)
+    _check_one_column_fields(headers, {f: found for f, found in positions.items() if f not in picks_of(user_map)},
+                             where)
     missing = [field for field in required if field not in positions]
     if missing:
         found = _first_headers(headers)
@@ -193,7 +196,8 @@ def read_export(
 
         fields = dict(zip(positions, pool.map(values, positions)))
         _check_single_line(fields, {field: single_line[field] for field in broken}, where)
-        return ExportTable(path, scan.sha256, fields, rows)
+        return ExportTable(path, scan.sha256, fields, rows,
+                           {field: headers[found[0]] for field, found in positions.items()})
 
 
 def _first_headers(headers: list[str]) -> str:
@@ -224,6 +228,8 @@ def _check_one_column_fields(headers: list[str], positions: dict[str, list[int]]
                 f"{where}: --columns maps {shown(headers[found[0]], 40)} to {field}, but the export has {len(found)} "
                 f"columns of that header and {field} takes one - map a header that appears once (only "
                 f"{', '.join(MULTI_VALUED)} take several)"
+                + (f", or pick the team among its values: {shown(headers[found[0]], 40)}: {{field: team, prefix: team-}}"
+                   if field == "team" else "")
             )
 
 

@@ -3,7 +3,9 @@
 Jira's CSV uses the exporting user's date format and time zone with no offset; its default
 is `24/Nov/26 3:45 PM`. The format is chosen on a sample and then applied to the whole
 column (vectorised), so a million rows parse in about a second. Rows the chosen format does
-not read are tried as ISO 8601, which every source may write.
+not read are tried as ISO 8601, which every source may write. Month names (and AM/PM markers) of
+another language, as Jira writes them for a user whose language is not English (`27/Okt/26`), are
+read as month_names.py says, one language per file, and only where English leaves dates unread.
 
 Rules that keep one odd value from re-dating a whole export (#15):
 - a local time the clocks skip or repeat is read as Java reads it (`ZonedDateTime.ofLocal`,
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -25,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toilaudit.errors import InputFileError, SourceError, shown
+from toilaudit.importers import month_names
 from toilaudit.importers.export import rows_named
 
 JIRA_DEFAULT_FORMAT = "%d/%b/%y %I:%M %p"
@@ -149,38 +153,89 @@ def _vote(sample: pd.Series, timezone: str) -> str:
     return max(others, key=lambda fmt: scores[fmt])  # first best wins ties
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """One column read with one format (and maybe one language's month names)."""
+
+    text: pd.Series
+    """The dates as written, trimmed."""
+    present: pd.Series
+    """Where there is a date (not blank)."""
+    read_as: pd.Series
+    """The texts parsed: `text`, or its translation into English."""
+    chosen: str
+    """The format given, or voted."""
+    parsed: pd.Series
+    """Aware UTC; NaT where blank or unread."""
+    language: month_names.Language | None = None
+    """The language translated from; None where read as written."""
+
+    @property
+    def unread(self) -> pd.Series:
+        return self.present & self.parsed.isna()
+
+
+def _read(values: pd.Series, date_format: str | None, timezone: str, language: month_names.Language | None = None,
+          translated: pd.Series | None = None) -> _Reading:
+    """Read a column with the format given or voted on a sample; an ISO date among others is
+    still a date. The texts read are the `translated` ones where given (from `language`). Never
+    raises: what is unread is _Reading.unread."""
+    text = values.fillna("").astype(str).str.strip()
+    present = text != ""
+    if not present.any():
+        return _Reading(text, present, text, date_format or "ISO8601",
+                        pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]"), language)
+    read_as = text if translated is None else translated
+    chosen = date_format or _vote(read_as[present].head(SAMPLE_SIZE), timezone)
+    parsed = _parse(read_as.where(present), chosen, timezone).astype("datetime64[us, UTC]")
+    unread = present & parsed.isna()
+    if unread.any() and chosen != "ISO8601":  # an ISO date among others is still a date ...
+        unread &= text.str.match(r"\d{4}")  # ... and starts with its year: pandas' ISO 8601 reads no other
+        if unread.any():
+            parsed[unread] = _parse(text[unread], "ISO8601", timezone).astype("datetime64[us, UTC]")
+    return _Reading(text, present, read_as, chosen, parsed, language)
+
+
+def _finish(reading: _Reading, where: str, column: str, date_format: str | None, timezone: str,
+            source: str) -> tuple[pd.Series, str | None]:
+    """The dates read, with the warning of a format guessed between day first and month first.
+
+    Raises InputFileError naming the first row whose value did not parse, with the fix for the
+    `source`'s exports (_not_a_date).
+    """
+    bad = reading.unread
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        value, read_as = reading.text.iloc[row], reading.read_as.iloc[row]
+        if _no_such_day(read_as, reading.chosen) or _no_such_day(read_as, "ISO8601"):
+            raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} is not a date (that month has no "
+                                 "such day) - correct that row of the export")
+        language = f" (read with {reading.language.name} month names)" if reading.language else ""
+        if date_format is not None:
+            raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} does not match --date-format "
+                                 f"'{date_format}'{language} - pass the format these dates are written in, or export "
+                                 "ISO dates")
+        raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} "
+                             f"{_not_a_date(reading.chosen, source, reading.language)}")
+    present = reading.present
+    doubt = None if date_format else _day_month_doubt(reading.read_as[present], reading.parsed[present],
+                                                      reading.chosen, where, column, timezone)
+    return reading.parsed, doubt
+
+
 def parse_dates(
     values: pd.Series, where: str, column: str, date_format: str | None = None, timezone: str = "UTC",
     source: str = "jira",
 ) -> tuple[pd.Series, str | None]:
-    """Parse a column of date strings to aware UTC timestamps; blanks become NaT. With them, a
-    warning when the format was guessed between day first and month first (_day_month_doubt).
+    """Parse a column of date strings to aware UTC timestamps; blanks become NaT. With them, what
+    deserves a warning or None: a format guessed between day first and month first
+    (_day_month_doubt), month names read in another language than English (_in_one_language).
 
     Raises InputFileError naming the first row whose value does not parse, with the fix for the
     `source`'s exports (_not_a_date).
     """
-    text = values.fillna("").astype(str).str.strip()
-    present = text != ""
-    if not present.any():
-        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]"), None
-    chosen = date_format or _vote(text[present].head(SAMPLE_SIZE), timezone)
-    parsed = _parse(text.where(present), chosen, timezone).astype("datetime64[us, UTC]")
-    unread = present & parsed.isna()
-    if unread.any() and chosen != "ISO8601":  # an ISO date among others is still a date
-        parsed[unread] = _parse(text[unread], "ISO8601", timezone).astype("datetime64[us, UTC]")
-    bad = present & parsed.isna()
-    if bad.any():
-        row = int(bad.to_numpy().nonzero()[0][0])
-        value = text.iloc[row]
-        if _no_such_day(value, chosen) or _no_such_day(value, "ISO8601"):
-            raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} is not a date (that month has no "
-                                 "such day) - correct that row of the export")
-        if date_format is not None:
-            raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} does not match --date-format "
-                                 f"'{date_format}' - pass the format these dates are written in, or export ISO dates")
-        raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} {_not_a_date(chosen, source)}")
-    doubt = None if date_format else _day_month_doubt(text[present], parsed[present], chosen, where, column, timezone)
-    return parsed, doubt
+    dates, warnings = parse_date_columns({column: (values, column)}, where, date_format, timezone, source)
+    return dates[column], "; ".join(warnings) or None
 
 
 PAGERDUTY_DATE_EXAMPLE = "2026-03-01T02:00:00-05:00"  # ISO 8601 with the account's offset, as its downloads write
@@ -188,10 +243,14 @@ EXCEL_US_FORMAT = "%m/%d/%Y %H:%M"  # a download opened and saved again in Excel
 EXCEL_DAY_FIRST_FORMAT = "%d/%m/%Y %H:%M"  # the same elsewhere
 
 
-def _not_a_date(chosen: str, source: str) -> str:
+def _not_a_date(chosen: str, source: str, language: month_names.Language | None = None) -> str:
     """What a value no format read is, and the fix, in the words of the `source`'s exports. Where
     no format reads a value, the vote falls back to Jira's `24/Nov/26 3:45 PM`, which PagerDuty
-    never writes: its message names ISO 8601 instead."""
+    never writes: its message names ISO 8601 instead. A `language` the other dates were read in
+    is named with the format."""
+    if language is not None:
+        return (f"is not a date (read as {chosen} with {language.name} month names) - correct that row, or export "
+                "the dates in English or ISO 8601 (Jira: your profile's language)")
     if source == "pagerduty":
         read_as = "" if chosen in ("ISO8601", JIRA_DEFAULT_FORMAT) else f" (read as {chosen})"
         example = EXCEL_DAY_FIRST_FORMAT if chosen == EXCEL_US_FORMAT else EXCEL_US_FORMAT
@@ -357,18 +416,74 @@ def parse_date_columns(
     columns: dict[str, tuple[pd.Series, str]], where: str, date_format: str | None = None, timezone: str = "UTC",
     source: str = "jira",
 ) -> tuple[dict[str, pd.Series], list[str]]:
-    """parse_dates for several columns (field -> (values, header name)) at once: the dates per field,
-    and the warnings of formats guessed between day first and month first.
+    """parse_dates for several columns (field -> (values, header name)) of one file at once: the
+    dates per field, and the warnings (the language of month names read as English, formats guessed
+    between day first and month first).
 
     Each column parses in its own thread: Arrow's strptime releases the GIL, so on two cores a
     million Created and Resolved dates take the time of one column. The first column's error wins.
     """
-    def parse(field: str) -> tuple[pd.Series, str | None]:
-        values, header = columns[field]
-        return parse_dates(values, where, header, date_format, timezone, source)
-
     if not columns:
         return {}, []
     with ThreadPoolExecutor(max_workers=len(columns)) as pool:
-        results = dict(zip(columns, pool.map(parse, columns)))
-    return {field: dates for field, (dates, _) in results.items()}, [doubt for _, doubt in results.values() if doubt]
+        readings = dict(zip(columns, pool.map(lambda field: _read(columns[field][0], date_format, timezone),
+                                              columns)))
+        said = None
+        if any(reading.unread.any() for reading in readings.values()):
+            said = _in_one_language(readings, columns, where, date_format, timezone, pool)
+        finished = list(pool.map(lambda field: _finish(readings[field], where, columns[field][1], date_format,
+                                                       timezone, source), columns))
+    dates = {field: parsed for field, (parsed, _) in zip(columns, finished)}
+    return dates, ([said] if said else []) + [doubt for _, doubt in finished if doubt]
+
+
+def _in_one_language(readings: dict[str, _Reading], columns: dict[str, tuple[pd.Series, str]], where: str,
+                     date_format: str | None, timezone: str, pool: ThreadPoolExecutor) -> str | None:
+    """Read again, with another language's month names and AM/PM markers, the columns English left
+    values of unread (`readings`, replaced in place where that reads more of them), and say which
+    language was read; None where none was, or English (`Sept`, `a.m.`).
+
+    One language for the file: the first (month_names.LANGUAGES) whose words read every month word
+    and marker of all its date columns. None does for a file mixing languages, and its dates stay as
+    English read them (refused by name). Only here, after English failed: English exports pay nothing.
+    """
+    texts = dict(zip(readings, pool.map(lambda reading: month_names.texts_of(reading.text.where(reading.present)),
+                                        readings.values())))
+    found = [month_names.words_of(column, date_format) for column in texts.values()]
+    words = month_names.Words({}, {})  # each word as the file first writes it, to name it
+    for column in found:
+        for key, word in column.months.items():
+            words.months.setdefault(key, word)
+        for key, word in column.markers.items():
+            words.markers.setdefault(key, word)
+    languages = month_names.choose_languages(words, where)
+    if not languages or not (words.months or words.markers):
+        return None
+    language = languages[0]
+    unread = [field for field, reading in readings.items() if reading.unread.any()]
+    again = dict(zip(unread, pool.map(
+        lambda field: _read(columns[field][0], date_format, timezone, language,
+                            month_names.translate(texts[field], language, date_format)), unread)))
+    better = [field for field in unread if again[field].unread.sum() < readings[field].unread.sum()]
+    readings.update({field: again[field] for field in better})
+    if not better or language is month_names.ENGLISH:
+        return None
+    return _language_said(language, languages[1:], words, [columns[field][1] for field in better], where)
+
+
+def _language_said(language: month_names.Language, alike: tuple[month_names.Language, ...],
+                   words: month_names.Words, headers: list[str], where: str) -> str:
+    """The line saying which language's month names (and markers) `headers`' dates were read in,
+    with an example of each, and the languages that read them alike (so no guess between them)."""
+    months = {key: word for key, word in words.months.items() if key not in month_names.months_of(month_names.ENGLISH)}
+    markers = {key: word for key, word in words.markers.items() if key not in month_names.markers_of(month_names.ENGLISH)}
+    what = " and ".join(["month names"] * bool(months) + ["AM/PM markers"] * bool(markers))
+    examples = [f"{shown(word)} as {month_names.ENGLISH_FULL[month_names.months_of(language)[key] - 1]}"
+                for key, word in list(months.items())[:1]]
+    examples += [f"{shown(word)} as {month_names.markers_of(language)[key]}" for key, word in list(markers.items())[:1]]
+    others = [other.name for other in alike if other is not month_names.ENGLISH]
+    if others:
+        named = " and ".join(others) if len(others) <= 2 else f"{', '.join(others[:2])} and {len(others) - 2} more"
+        examples.append(f"{named} read them alike")
+    listed = " and ".join(headers) if len(headers) <= 2 else f"{', '.join(headers[:-1])} and {headers[-1]}"
+    return f"{where}: {listed} dates read with {language.name} {what} ({'; '.join(examples)})"

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toilaudit.errors import InputFileError, shown
+from toilaudit.importers.columns import OneOfSeveral
 
 # A label a person put on an item to say what it is; read for `evaluate`, hidden from the
 # classifier so that it cannot grade its own homework.
@@ -70,6 +71,21 @@ def rows_named(mask: pd.Series | np.ndarray, shown_rows: int = 5) -> tuple[int, 
     """How many rows a mask marks, and the first few as a file's row numbers (the header is row 1)."""
     rows = (np.flatnonzero(np.asarray(mask, dtype=bool)) + 2).tolist()
     return len(rows), ", ".join(str(r) for r in rows[:shown_rows]) + (" ..." if len(rows) > shown_rows else "")
+
+
+def pick_values(values: pd.Series, rule: OneOfSeveral, where: str, field: str) -> tuple[pd.Series, str | None]:
+    """Each row's value by `rule` among its several ("netops|team-payments" -> "payments"), "" where
+    none is; where a row has two, the first in the export's order, with a warning naming the rows."""
+    found = {value: rule.pick(value) for value in values.unique()}  # a few distinct label sets, however many rows
+    picked = values.map({value: names[0] if names else "" for value, names in found.items()})
+    several = values.map({value: len(names) > 1 for value, names in found.items()}).to_numpy(dtype=bool)
+    if not several.any():
+        return picked, None
+    count, named = rows_named(several)
+    first = found[values.iloc[int(several.nonzero()[0][0])]]
+    return picked, (f"{where}: {count} row(s) with more than one {field} in {shown(rule.header, 40)} (rows {named}; "
+                    f"row {named.split(',')[0]}: {', '.join(first[:3])}) - the first of each was taken; keep one "
+                    f"{field} per item in the source, or tag the export with --{field} NAME")
 
 
 def drop_blank_keys(frame: pd.DataFrame, where: str, header: str) -> tuple[pd.DataFrame, list[str]]:

@@ -52,14 +52,22 @@ class WorkItem:
     auto_resolved: bool | None = None
     """True when PagerDuty resolved the page itself (no human action); None when unknown."""
     people: str = ""
-    """Assignee, reporter, acknowledgers, resolver joined with "|": kept to pseudonymise, never shown raw."""
+    """Who did the work, joined with "|", the one who carries it first: Jira's assignee (never the
+    reporter); PagerDuty's acknowledgers, assignees, resolver. "" is "(unassigned)". Pseudonymised in the report."""
     human_label: str = ""
     """"toil" or "not-toil" when a person labelled the item in the source (used by evaluate only)."""
     incident_number: str = ""
     """PagerDuty's incident number, which people quote (#1234) where the key is the incident id; "" for Jira."""
+    updated_at: datetime | None = None
+    """When the source last changed the item (Jira's Updated, PagerDuty's updated_at; aware UTC), if it
+    says: an import never replaces a stored item with a version older than this (Store.compare_items)."""
+    resolution: str = ""
+    """How Jira resolved the issue (Done, Won't Do, Duplicate ...); "" where unresolved or the source has none.
+    Work not done (classifier.NOT_DONE) is given no estimated hours."""
 
 
 WORK_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(WorkItem))
+DATE_FIELDS = ("created_at", "resolved_at", "updated_at")
 
 
 def items_to_frame(items: list[WorkItem]) -> pd.DataFrame:
@@ -83,7 +91,7 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for name in WORK_ITEM_FIELDS:
         column = frame[name] if name in frame else pd.Series(None, index=frame.index)
-        if name in ("created_at", "resolved_at"):
+        if name in DATE_FIELDS:
             out[name] = pd.to_datetime(column, utc=True).astype("datetime64[us, UTC]")
         elif name == "time_spent_seconds":
             out[name] = pd.to_numeric(column, errors="coerce").astype("float64")

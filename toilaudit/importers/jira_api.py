@@ -23,7 +23,7 @@ from toilaudit.errors import SourceError, shown
 from toilaudit.importers.api_checks import PageChecks
 from toilaudit.importers.dates import parse_api_dates
 from toilaudit.importers.export import MAX_SECONDS, split_human_labels
-from toilaudit.importers.interface import normalise_frame
+from toilaudit.importers.interface import DATE_FIELDS, normalise_frame
 from toilaudit.importers.jira_csv import HEADER_NAMES
 from toilaudit.importers.retry import (
     Retryable,
@@ -35,8 +35,8 @@ from toilaudit.importers.retry import (
 from toilaudit.importers.tls import ca_bundle
 from toilaudit.urls import check_source_url
 
-FIELDS = ["summary", "description", "issuetype", "status", "created", "updated", "resolutiondate", "timespent", "labels",
-          "components", "priority", "assignee", "reporter", "project"]
+FIELDS = ["summary", "description", "issuetype", "status", "resolution", "created", "updated", "resolutiondate", "timespent",
+          "labels", "components", "priority", "assignee", "project"]
 PAGE_SIZE = 100
 ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
 # An issue the import cannot store: Jira sends every date as ISO 8601 and time spent in seconds,
@@ -193,12 +193,12 @@ class JiraSource:
 
     def _page(self, issues: list[dict], total: int | None, next_start: str | int | None) -> JiraPage:
         rows = []
-        updated = []
         for issue in issues:
             fields = issue.get("fields") or {}
             labels = "|".join(str(label) for label in fields.get("labels") or [])
             components = [c.get("name", "") for c in fields.get("components") or []]
-            people = [(fields.get(role) or {}).get("displayName", "") for role in ("assignee", "reporter")]
+            # the assignee, not the reporter (a requester or a bot): see columns.JIRA_ALIASES
+            assignee = str((fields.get("assignee") or {}).get("displayName") or "")
             rows.append({
                 "source": "jira",
                 "key": issue["key"],
@@ -206,24 +206,25 @@ class JiraSource:
                 "description": description_text(fields.get("description")),
                 "item_type": (fields.get("issuetype") or {}).get("name", ""),
                 "status": (fields.get("status") or {}).get("name", ""),
+                "resolution": (fields.get("resolution") or {}).get("name", ""),  # null while unresolved
                 "team": (fields.get("project") or {}).get("name", ""),
                 "service": components[0] if components else "",
                 "labels": labels,
                 "created_at": fields.get("created"),
                 "resolved_at": fields.get("resolutiondate"),
+                "updated_at": fields.get("updated"),
                 "time_spent_seconds": time_spent(fields.get("timespent"), issue["key"]),
                 "urgency": (fields.get("priority") or {}).get("name", ""),
-                "people": "|".join(p for p in people if p),
+                "people": assignee,
             })
-            updated.append(fields.get("updated"))
         frame = pd.DataFrame(rows)
         if frame.empty:
             return JiraPage(normalise_frame(frame.assign(source=[], key=[])), total, None, next_start)
-        for column in ("created_at", "resolved_at"):
+        for column in DATE_FIELDS:
             frame[column] = parse_api_dates(frame[column], frame["key"], "jira", HEADER_NAMES[column], LEAVE_OUT)
         self.checks.add(frame, frame["key"])
         frame["labels"], frame["human_label"] = split_human_labels(frame["labels"])
-        stamps = pd.to_datetime(pd.Series(updated), format="ISO8601", utc=True, errors="coerce")
+        stamps = frame["updated_at"]
         return JiraPage(normalise_frame(frame), total, stamps.max() if stamps.notna().any() else None, next_start)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toilaudit.importers.columns import JIRA_ALIASES
+from toilaudit.errors import shown
+from toilaudit.importers.columns import JIRA_ALIASES, OneOfSeveral, picks_of
 from toilaudit.importers.csv_reading import read_export
 from toilaudit.importers.dates import NO_CREATED, NO_TITLE, blank_texts, date_warnings, missing_values, parse_date_columns
 from toilaudit.importers.export import (
@@ -16,16 +18,21 @@ from toilaudit.importers.export import (
     ImportedFile,
     drop_blank_keys,
     parse_durations,
+    pick_values,
     read_files,
     split_human_labels,
 )
-from toilaudit.importers.interface import DESCRIPTION_CHARS, normalise_frame
+from toilaudit.importers.interface import DATE_FIELDS, DESCRIPTION_CHARS, normalise_frame
 
 REQUIRED = ("key", "title", "created_at")
-HEADER_NAMES = {"created_at": "Created", "resolved_at": "Resolved", "time_spent_seconds": "Time Spent"}
+HEADER_NAMES = {"created_at": "Created", "resolved_at": "Resolved", "updated_at": "Updated", "time_spent_seconds": "Time Spent"}
 # Fields Jira never writes across lines (its summary is one line): a line break there is a quote left open.
 SINGLE_LINE = {"key": "Issue key", "title": "Summary", "item_type": "Issue Type", "status": "Status",
-               "urgency": "Priority", **HEADER_NAMES}
+               "resolution": "Resolution", "urgency": "Priority", **HEADER_NAMES}
+# A team column holding ids, not names: Jira Server / Data Center exports the Advanced Roadmaps
+# Team field as its number (3, 7, 12), and an Atlassian team is known by a UUID.
+TEAM_ID = re.compile(r"[0-9]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+TEAM_ID_SHOWN = "team id {}"  # what such a team is called: a bare "3" reads as a team's name in a board report
 
 
 def read_jira_csv(
@@ -40,7 +47,8 @@ def read_jira_csv(
     def read_one(path):
         export = read_export(Path(path), "Jira issues", JIRA_ALIASES, columns_map, REQUIRED, SINGLE_LINE,
                              {"description": DESCRIPTION_CHARS})
-        items, warnings = _to_items(export.fields, export.path.name, team, date_format, timezone)
+        items, warnings = _to_items(export.fields, export.path.name, team, date_format, timezone,
+                                    export.headers.get("team", "team"), picks_of(columns_map).get("team"))
         return items, ImportedFile(export.path.name, export.sha256, export.rows), warnings
 
     return read_files("jira", paths, read_one)
@@ -54,18 +62,36 @@ def _first_value(values: pd.Series) -> pd.Series:
     return pd.Series(first.to_pandas(), index=values.index)
 
 
+def _team_ids(values: pd.Series, where: str, header: str) -> tuple[pd.Series, str | None]:
+    """A team column whose every value is an id, its values shown as ids ("team id 3"), with a
+    warning naming the column and the fix; any other column as it is, with no warning."""
+    distinct = pd.unique(values[values != ""])
+    if not len(distinct) or not all(TEAM_ID.fullmatch(value) for value in distinct):
+        return values, None
+    ids = sorted(distinct, key=lambda value: (len(value), value))
+    listed = ", ".join(ids[:4]) + (", ..." if len(ids) > 4 else "")
+    warning = (f"{where}: the team column {shown(header, 40)} holds ids, not names ({listed}), so teams show as "
+               f"\"{TEAM_ID_SHOWN.format(ids[0])}\" - map a column of team names with --columns FILE, or tag "
+               "each export's items with --team NAME")
+    return values.where(values == "", TEAM_ID_SHOWN.format("") + values), warning
+
+
 def _to_items(
-    fields: dict[str, pd.Series], where: str, team: str | None, date_format: str | None, timezone: str
+    fields: dict[str, pd.Series], where: str, team: str | None, date_format: str | None, timezone: str,
+    team_header: str = "team", team_pick: OneOfSeveral | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     def text(field: str) -> pd.Series | str:
         return fields.get(field, "")
 
     rows = len(fields["key"])
     labels, human_label = split_human_labels(fields.get("labels", pd.Series("", index=range(rows))))
+    team_warnings: list[str | None] = []
     if team:
         team_values: pd.Series | str = team
     elif "team" in fields:
-        team_values = fields["team"].where(fields["team"] != "", text("project"))
+        named, several = pick_values(fields["team"], team_pick, where, "team") if team_pick else (fields["team"], None)
+        named, ids = _team_ids(named, where, team_header)
+        team_values, team_warnings = named.where(named != "", text("project")), [several, ids]
     else:
         team_values = text("project")
     frame = pd.DataFrame(
@@ -76,6 +102,7 @@ def _to_items(
             "description": text("description"),
             "item_type": text("item_type"),
             "status": text("status"),
+            "resolution": text("resolution"),
             "team": team_values,
             "service": _first_value(fields["service"]) if "service" in fields else "",
             "labels": labels,
@@ -85,12 +112,11 @@ def _to_items(
         },
         index=range(rows),
     )
-    dates: dict[str, tuple] = {field: (fields[field], HEADER_NAMES[field]) for field in ("created_at", "resolved_at")
-                               if field in fields}
+    dates: dict[str, tuple] = {field: (fields[field], HEADER_NAMES[field]) for field in DATE_FIELDS if field in fields}
     parsed_dates, doubts = parse_date_columns(dates, where, date_format, timezone)
     for field, parsed in parsed_dates.items():
         frame[field] = parsed
-    warnings = date_warnings(parsed_dates, HEADER_NAMES, where) + doubts + [
+    warnings = date_warnings(parsed_dates, HEADER_NAMES, where) + doubts + team_warnings + [
         missing_values(frame["created_at"].isna(), where, "Created", NO_CREATED),
         missing_values(blank_texts(frame["title"]), where, "Summary", NO_TITLE)]
     if "time_spent_seconds" in fields:

@@ -28,7 +28,7 @@ import pandas as pd
 from toilaudit.errors import SourceError
 from toilaudit.importers.api_checks import PageChecks
 from toilaudit.importers.dates import parse_api_dates
-from toilaudit.importers.interface import normalise_frame
+from toilaudit.importers.interface import DATE_FIELDS, normalise_frame
 from toilaudit.importers.retry import (
     Retryable,
     RetryPolicy,
@@ -242,11 +242,13 @@ def _to_items(incidents: list[dict]) -> pd.DataFrame:
             "urgency": incident.get("urgency", ""),
             "auto_resolved": (status == "resolved" and changer not in HUMAN_AGENTS) if changer else None,
             "people": "|".join(dict.fromkeys(p for p in people if p)),
+            # when it last changed; an account whose incidents lack updated_at: its last status change
+            "updated_at": incident.get("updated_at") or incident.get("last_status_change_at"),
         })
     frame = pd.DataFrame(rows, columns=["source", "key", "incident_number", "title", "item_type", "status", "team",
                                         "service", "labels", "created_at", "resolved_at", "urgency", "auto_resolved",
-                                        "people"])
-    for column in ("created_at", "resolved_at"):
+                                        "people", "updated_at"])
+    for column in DATE_FIELDS:
         frame[column] = parse_api_dates(frame[column], incident_names(frame), "pagerduty", column, UNREADABLE)
     seconds = (frame["resolved_at"] - frame["created_at"]).dt.total_seconds()
     frame["time_spent_seconds"] = seconds.where(seconds >= 0)  # resolved before created: unknown, as from a CSV

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from toilaudit.errors import InputFileError, shown
-from toilaudit.importers.columns import PAGERDUTY_ALIASES
+from toilaudit.importers.columns import PAGERDUTY_ALIASES, OneOfSeveral, picks_of
 from toilaudit.importers.csv_reading import read_export
 from toilaudit.importers.dates import (
     NO_CREATED,
@@ -23,13 +23,14 @@ from toilaudit.importers.export import (
     drop_blank_keys,
     parse_durations,
     parse_flags,
+    pick_values,
     read_files,
     rows_named,
 )
 from toilaudit.importers.interface import normalise_frame
 
 REQUIRED = ("key", "title", "created_at")
-DATE_HEADERS = {"created_at": "created_on", "resolved_at": "resolved_on"}
+DATE_HEADERS = {"created_at": "created_on", "resolved_at": "resolved_on", "updated_at": "updated_at"}
 # Fields that never span lines: a line break there is a quote left open (titles may hold one).
 SINGLE_LINE = {"key": "id", "status": "status", "urgency": "urgency", "seconds_to_resolve": "seconds_to_resolve",
                **DATE_HEADERS}
@@ -50,22 +51,28 @@ def read_pagerduty_csv(
 
     def read_one(path):
         export = read_export(Path(path), "PagerDuty incidents", PAGERDUTY_ALIASES, columns_map, REQUIRED, SINGLE_LINE)
-        items, warnings = _to_items(export.fields, export.path.name, team, date_format, timezone)
+        items, warnings = _to_items(export.fields, export.path.name, team, date_format, timezone,
+                                    picks_of(columns_map).get("team"))
         return items, ImportedFile(export.path.name, export.sha256, export.rows), warnings
 
     return read_files("pagerduty", paths, read_one)
 
 
 def _to_items(
-    fields: dict[str, pd.Series], where: str, team: str | None, date_format: str | None, timezone: str
+    fields: dict[str, pd.Series], where: str, team: str | None, date_format: str | None, timezone: str,
+    team_pick: OneOfSeveral | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     def text(field: str) -> pd.Series | str:
         return fields.get(field, "")
 
     rows = len(fields["key"])
+    several = None
+    if team_pick and not team and "team" in fields:
+        fields = {**fields}
+        fields["team"], several = pick_values(fields["team"], team_pick, where, "team")
     dates = {field: (fields[field], header) for field, header in DATE_HEADERS.items() if field in fields}
     parsed, doubts = parse_date_columns(dates, where, date_format, timezone, source="pagerduty")
-    warnings = date_warnings(parsed, DATE_HEADERS, where) + doubts
+    warnings = date_warnings(parsed, DATE_HEADERS, where) + doubts + [several]
     created = parsed["created_at"]
     if "resolved_at" in parsed:
         resolved = parsed["resolved_at"]
@@ -108,6 +115,7 @@ def _to_items(
             "people": text("people"),
             "human_label": "",
             "incident_number": text("incident_number"),
+            "updated_at": parsed.get("updated_at"),
         },
         index=range(rows),
     )

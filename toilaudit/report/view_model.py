@@ -246,6 +246,8 @@ class PersonRow:
     """Over Google's 50% of their time."""
     other: bool = False
     """The row that folds everyone else together."""
+    unassigned: bool = False
+    """The row of the items assigned to no one ("(unassigned)"): no person, so not set against the cap."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -805,10 +807,14 @@ def _category_chart(rows: tuple[Row, ...]) -> BarChart:
 
 def _people(store: Store, services, names: dict[str, str], share: CapacityShare | None,
             period: Period | None) -> tuple[PersonRow, ...]:
-    """The people with the most toil in the period, and one row for everyone else."""
+    """The people with the most toil in the period, one row for everyone else, and last the items
+    assigned to no one: credited to nobody, not to their reporter (a requester or a bot)."""
     one_person = share.hours_per_week * share.weeks if share else 0
     ranked = _by_toil(breakdown(store, "person", services, period))
-    shown, rest = (ranked, []) if len(ranked) <= PEOPLE_ROWS + 1 else (ranked[:PEOPLE_ROWS], ranked[PEOPLE_ROWS:])
+    nobody = [(name, f) for name, f in ranked if name.startswith("(")]  # "(unassigned)", as store.schema names it
+    ranked = [(name, f) for name, f in ranked if not name.startswith("(")]
+    room = PEOPLE_ROWS - len(nobody)  # the table keeps its length
+    shown, rest = (ranked, []) if len(ranked) <= room + 1 else (ranked[:room], ranked[room:])
     rows = []
     for name, f in shown:
         percent = round(100 * f.toil_hours / one_person, 1) if one_person else None
@@ -819,6 +825,8 @@ def _people(store: Store, services, names: dict[str, str], share: CapacityShare 
         f = _added([f for _, f in rest])
         rows.append(PersonRow(f"other ({len(rest):,} people)", f.items, round(f.toil_hours, 1), f.toil_percent,
                               None, False, other=True))
+    rows += [PersonRow(clip(name, NAME_CHARS), f.items, round(f.toil_hours, 1), f.toil_percent, None, False,
+                       unassigned=True) for name, f in nobody]
     return tuple(rows)
 
 

@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from toilaudit.errors import StoreError
-from toilaudit.store.interface import Store, no_store_error, typed_items
+from toilaudit.store.interface import Store, no_store_error, typed_items, with_verdict
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 RETRY_SECONDS = 0.2  # how often a waiting command tries the file again
@@ -75,7 +74,7 @@ COUNTS_LOAD_MEMORY = "32MB"
 # template counts, against 0.6, 0.4 and 0.3 without it), a sixth of the whole import. Bulk loads
 # go without: the file grows from about 390 to 820 MB per million items, and reads are as quick.
 BULK_LOAD_UNCOMPRESSED = "dict_fsst"
-COMPARE_ROWS = 250_000  # items compared with the stored ones at a time (identical_items)
+COMPARE_ROWS = 250_000  # items compared with the stored ones at a time (compare_items)
 
 
 class DuckDBStore(Store):
@@ -170,7 +169,7 @@ class DuckDBStore(Store):
         with _engine_errors(self.location):
             return self.connection.sql(sql, params=list(params) or None).to_arrow_table().to_pandas()
 
-    def _rows_matching(self, given: pd.DataFrame, condition: str) -> np.ndarray:
+    def _compare_batch(self, given: pd.DataFrame, verdicts: str, join: str) -> pd.DataFrame:
         # DuckDB reads the Arrow columns where they are (no copy of the batch), a slice at a time:
         # a join holds its smaller side whole, and 1M items' texts would be another 800 MB
         table = pa.Table.from_pandas(given, preserve_index=False)
@@ -178,11 +177,10 @@ class DuckDBStore(Store):
         for start in range(0, table.num_rows, COMPARE_ROWS):
             self.connection.register("given_batch", _handed_over(table.slice(start, COMPARE_ROWS)))
             try:
-                found.append(self._bulk_frame(f"SELECT g.row FROM given_batch g {condition}")["row"]
-                             .to_numpy(dtype=np.int64))
+                found.append(self._bulk_frame(with_verdict(f"SELECT g.row, {verdicts} FROM given_batch g {join}")))
             finally:
                 self.connection.unregister("given_batch")
-        return np.concatenate(found) if found else np.zeros(0, np.int64)
+        return pd.concat(found, ignore_index=True) if len(found) > 1 else found[0]
 
     def items_in_groups(self, columns: tuple[str, ...], templates: list[str], leaving_out: pd.DataFrame
                         ) -> pd.DataFrame:

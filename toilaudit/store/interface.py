@@ -20,7 +20,7 @@ import pyarrow as pa
 from toilaudit import slot_pairs
 from toilaudit.errors import StoreError
 from toilaudit.importers.export import MAX_SECONDS, ImportBatch
-from toilaudit.importers.interface import WORK_ITEM_FIELDS
+from toilaudit.importers.interface import DATE_FIELDS, WORK_ITEM_FIELDS
 from toilaudit.sorted_arrays import among, distinct
 from toilaudit.store import slots
 from toilaudit.store.schema import (
@@ -224,41 +224,53 @@ class Store:
             self._buckets_read.clear()
 
     # -- items -------------------------------------------------------------------------------
-    def upsert_items(self, batch: ImportBatch, mode: str, unchanged: int = 0) -> dict[str, int]:
+    def upsert_items(self, batch: ImportBatch, mode: str, unchanged: int = 0, older: int = 0) -> dict[str, int]:
         """Insert or replace the batch's items by (source, key); record the import run, which read
-        `unchanged` items more that the store already held as they were (identical_items)."""
+        `unchanged` items more that the store already held as they were, and `older` items it holds in
+        a newer version (compare_items): neither is written."""
         started = datetime.now(UTC)
         items = batch.items
+        kept = unchanged + older
         with self.transaction():
             run_id = self._next_run_id()
             updated = self._replace_items(batch.source, items.assign(import_run_id=run_id)) if len(items) else 0
             files = json.dumps([{"name": f.name, "sha256": f.sha256, "rows": f.rows} for f in batch.files])
-            self._insert_run(run_id, batch.source, mode, files, batch.query, len(items) + unchanged,
+            self._insert_run(run_id, batch.source, mode, files, batch.query, len(items) + kept,
                              len(items) - updated, updated, started)
-        return {"run_id": run_id, "rows": len(items) + unchanged, "inserted": len(items) - updated, "updated": updated,
-                "unchanged": unchanged}
+        return {"run_id": run_id, "rows": len(items) + kept, "inserted": len(items) - updated, "updated": updated,
+                "unchanged": unchanged, "older": older}
 
-    def identical_items(self, source: str, items: pd.DataFrame) -> np.ndarray:
-        """Per item of `items` (keys unique): whether the store holds it with every field the same,
-        as writing it would store it (the engine's own conversions: times to the microsecond, texts
-        without NUL on PostgreSQL). The engine compares them, row by row."""
+    def compare_items(self, source: str, items: pd.DataFrame) -> Comparison:
+        """What the store holds of each item of `items` (keys unique), compared by the engine in one
+        join on (source, key), a whole batch at a time (never row by row here):
+        - identical: every field the same, as writing it would store it (the engine's own conversions:
+          times to the microsecond, texts without NUL on PostgreSQL);
+        - older: the source changed the stored version later (both updated_at known, the item's earlier);
+        - clashing: another item under the same key (both created_at known, CREATED_TOLERANCE apart or more).
+        """
+        none = np.zeros(len(items), dtype=bool)
         held = self._scalar(self._sql("SELECT 1 FROM work_items WHERE source = ? LIMIT 1"), (source,))
-        identical = np.zeros(len(items), dtype=bool)
         if items.empty or held is None:  # a first import: nothing to compare with
-            return identical
+            return Comparison(none, none.copy(), _clashes(items, np.zeros(0, np.int64), pd.Series([], dtype=object)))
         given = items[list(WORK_ITEM_FIELDS)].assign(row=np.arange(len(items), dtype=np.int64))
-        identical[self._rows_matching(given, f"JOIN work_items w ON w.source = g.source AND w.key = g.key "
-                                             f"WHERE {_same_fields('w', 'g')}")] = True
-        return identical
+        found = self._compare_batch(given, f"{_verdict('w', 'g')} AS verdict, w.created_at AS stored_created",
+                                    "JOIN work_items w ON w.source = g.source AND w.key = g.key")
+        rows, verdicts = found["row"].to_numpy(dtype=np.int64), found["verdict"].to_numpy(dtype=np.int64)
+        identical, older = none, none.copy()
+        identical[rows[verdicts == IDENTICAL]] = True
+        older[rows[verdicts == OLDER]] = True
+        clashing = verdicts == CLASHING
+        return Comparison(identical, older, _clashes(items, rows[clashing], found["stored_created"][clashing]))
 
-    def _rows_matching(self, given: pd.DataFrame, condition: str) -> np.ndarray:
-        """The `row` of each `given` item (as g) for which `condition` holds: compared on a copy in a
-        temporary table, dropped after (the whole batch)."""
+    def _compare_batch(self, given: pd.DataFrame, verdicts: str, join: str) -> pd.DataFrame:
+        """`row` and the `verdicts` (SQL: columns) of each `given` item (as g) that `join` (SQL) finds,
+        where the first verdict is not NULL: compared on a copy in a temporary table, dropped after (the
+        whole batch)."""
         types = {name: kind.removesuffix(" NOT NULL") for name, kind in WORK_ITEM_COLUMNS.items()} | {"row": "BIGINT"}
         staged = self._staged("batch", given, types)
-        rows = self._bulk_frame(f"SELECT g.row FROM {staged} g {condition}")["row"].to_numpy(dtype=np.int64)
+        found = self._bulk_frame(with_verdict(f"SELECT g.row, {verdicts} FROM {staged} g {join}"))
         self._execute(f"DROP TABLE {staged}")
-        return rows
+        return found
 
     # -- a live import's pages, staged until its last one -----------------------------------
     def stage_pages(self, scope: str, items: pd.DataFrame) -> None:
@@ -291,12 +303,25 @@ class Store:
         return (f"SELECT {', '.join(columns)} FROM (SELECT *, row_number() OVER (PARTITION BY key ORDER BY seq DESC) "
                 "AS newest FROM staged_items WHERE scope = ?) latest WHERE newest = 1")
 
-    def drop_unchanged_staged(self, scope: str) -> int:
+    def compare_staged(self, scope: str) -> pd.DataFrame:
+        """The staged keys of `scope` whose latest copy the store holds in a newer version or is
+        another item (compare_items' `older`, `clashing`): key, verdict (OLDER or CLASHING),
+        created_at and stored_created (the two Created, where they clash). Caller's transaction."""
+        found = self._bulk_frame(self._sql(with_verdict(
+            f"SELECT s.key, CASE WHEN {_created_apart('w', 's')} THEN {CLASHING} WHEN {_older('w', 's')} THEN {OLDER} "
+            "END AS verdict, s.created_at, w.created_at AS stored_created "
+            f"FROM ({self._latest_staged(WORK_ITEM_FIELDS)}) s JOIN work_items w ON w.source = s.source AND w.key = s.key")),
+            (scope,))
+        return found.astype({"key": object, "verdict": np.int64})
+
+    def drop_staged_kept(self, scope: str) -> int:
         """Drop the staged keys of `scope` whose latest copy the store holds with every field the
-        same (as identical_items compares); returns how many rows went. Caller's transaction."""
+        same, or in a newer version (as compare_items compares, clashes aside: refused before);
+        returns how many rows went. Caller's transaction."""
         return self._delete_count(self._sql(
             f"DELETE FROM staged_items WHERE scope = ? AND key IN (SELECT s.key FROM ({self._latest_staged(WORK_ITEM_FIELDS)}) s "
-            f"JOIN work_items w ON w.source = s.source AND w.key = s.key WHERE {_same_fields('w', 's')})"), (scope, scope))
+            f"JOIN work_items w ON w.source = s.source AND w.key = s.key WHERE ({_same_fields('w', 's')}) "
+            f"OR {_older('w', 's')})"), (scope, scope))
 
     def load_staged(self, scope: str, columns: tuple[str, ...] = WORK_ITEM_FIELDS) -> pd.DataFrame:
         return typed_items(self._bulk_frame(self._sql(self._latest_staged(columns)), (scope,)), columns)
@@ -934,9 +959,64 @@ def _same_fields(stored: str, other: str) -> str:
                         if name not in ("source", "key"))
 
 
+# What an import finds the store holds of an item (compare_items); no row: a new key, or a changed item to write
+IDENTICAL, OLDER, CLASHING = 0, 1, 2
+# Two items under one key whose Created are this far apart are two items: Jira's export writes
+# Created to the minute where its API gives seconds, so the same issue differs by less.
+CREATED_TOLERANCE = "1 minute"
+
+
+def _created_apart(stored: str, other: str) -> str:
+    """SQL: both items have a Created, CREATED_TOLERANCE apart or more (instants: zones aside)."""
+    return (f"({other}.created_at >= {stored}.created_at + INTERVAL '{CREATED_TOLERANCE}' "
+            f"OR {other}.created_at <= {stored}.created_at - INTERVAL '{CREATED_TOLERANCE}')")
+
+
+def _older(stored: str, other: str) -> str:
+    """SQL: the source changed the stored item after the version `other` (both times known)."""
+    return f"{other}.updated_at < {stored}.updated_at"
+
+
+def _verdict(stored: str, other: str) -> str:
+    """SQL: IDENTICAL, OLDER or CLASHING (compare_items), else NULL: the item `other` replaces the stored one."""
+    # every field the same first: a re-import's items are, and the engine tests the later conditions
+    # only on the rows the earlier ones left (every field the same, the Created are too)
+    return (f"CASE WHEN {_same_fields(stored, other)} THEN {IDENTICAL} WHEN {_created_apart(stored, other)} "
+            f"THEN {CLASHING} WHEN {_older(stored, other)} THEN {OLDER} END")
+
+
+def with_verdict(select: str) -> str:
+    """SQL: the rows of `select` whose `verdict` (its second column) is not NULL."""
+    return f"SELECT * FROM ({select}) compared WHERE verdict IS NOT NULL"
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """What the store holds of an import's items (Store.compare_items), per item of the batch."""
+
+    identical: np.ndarray
+    """Stored with every field the same: neither written again nor re-labelled."""
+    older: np.ndarray
+    """Stored in a newer version (the source's updated_at): the stored one is kept."""
+    clashes: pd.DataFrame
+    """The items under a stored item's key with another Created (another item: a second tracker
+    with the same keys, or dates read in another zone): key, created_at, stored_created; in batch order."""
+
+
+def _clashes(items: pd.DataFrame, rows: np.ndarray, stored_created: pd.Series) -> pd.DataFrame:
+    """The clashing items (the batch's `rows`) in batch order; only they are taken (a million keys
+    made Python strings would cost a quarter of a second)."""
+    order = np.argsort(rows, kind="stable")
+    rows = rows[order]
+    return pd.DataFrame({"key": items["key"].iloc[rows].astype(object).reset_index(drop=True),
+                         "created_at": pd.to_datetime(items["created_at"].iloc[rows], utc=True).reset_index(drop=True),
+                         "stored_created": pd.to_datetime(pd.Series(stored_created).iloc[order], utc=True)
+                         .reset_index(drop=True)})
+
+
 def typed_items(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     """Items as the classifier reads them: dates in UTC, unknown booleans and figures as such, texts never null."""
-    for name in {"created_at", "resolved_at"} & set(columns):
+    for name in set(DATE_FIELDS) & set(columns):
         frame[name] = pd.to_datetime(frame[name], utc=True)
     if "auto_resolved" in columns:
         frame["auto_resolved"] = frame["auto_resolved"].astype("boolean")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS
 from toilaudit.importers.interface import WORK_ITEM_FIELDS
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # Changes from one schema to the next, applied in order to an older store when it is opened.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE work_items ADD COLUMN IF NOT EXISTS description TEXT",),  # the classifier reads descriptions
@@ -20,6 +20,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # A group's size is counted when it is read (group_sizes), no longer kept per item: an import
     # joining a group of a hundred thousand items rewrote every one of their rows.
     6: ("ALTER TABLE classifications DROP COLUMN IF EXISTS group_size",),
+    # When the source last changed each item: an import keeps a stored item its export holds in an
+    # older version (Store.compare_items); and how Jira resolved it: work not done is given no
+    # estimated hours. Unknown (NULL) for the items stored before, until they are imported again.
+    7: tuple(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column}" for table in ("work_items", "staged_items")
+             for column in ("updated_at TIMESTAMPTZ", "resolution TEXT")),
 }
 DEFAULT_PATH = "toilaudit.db"
 
@@ -42,6 +47,8 @@ WORK_ITEM_COLUMNS = {
     "people": "TEXT",
     "human_label": "TEXT",
     "incident_number": "TEXT",
+    "updated_at": "TIMESTAMPTZ",
+    "resolution": "TEXT",
 }
 CLASSIFICATION_COLUMNS = {
     "source": "TEXT NOT NULL",
