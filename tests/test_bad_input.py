@@ -75,7 +75,7 @@ def test_columns_file_with_unknown_field(db):
     result = run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), "--columns",
                  str(BAD / "columns_unknown_field.yaml"), db=db)
     assert result.exit_code == 2
-    assert "'Custom field (Squad)' maps to unknown field 'squad' - use one of: key, title" in result.stderr
+    assert "'Custom field (Squad)' maps to unknown field 'squad' - use one of: key title" in result.stderr
 
 
 def test_unknown_timezone(db):

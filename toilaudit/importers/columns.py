@@ -139,8 +139,9 @@ def load_columns_map(path: Path | None) -> ColumnsMap:
             picks[field] = pick
         if not isinstance(field, str) or field not in MAPPABLE_FIELDS:
             raise InputFileError(
-                f"{where}: {shown(header)} maps to unknown field {shown(field)} - use one of: "
-                f"{', '.join(MAPPABLE_FIELDS)}"
+                # short quotes: the list of fields alone is about 200 characters of a one-line message
+                f"{where}: {shown(header, 24)} maps to unknown field {shown(field, 16)} - use one of: "
+                f"{' '.join(MAPPABLE_FIELDS)}"
             )
         if not isinstance(header, (str, int, float)) or isinstance(header, bool) or not str(header).strip():
             raise InputFileError(f"{where}: {shown(header)} is not a column header - quote the header as text")
