@@ -78,12 +78,14 @@ DESCRIPTION_CHARS = 500
 # The WorkItem fields the classifier reads.
 INPUTS = ("source", "key", "title", "description", "labels", "item_type", "created_at", "resolved_at",
           "time_spent_seconds", "urgency", "auto_resolved", "status", "resolution")
-# Jira's resolutions of work not done (Cloud's and Data Center's defaults, Service Management's
-# Declined and Canceled), compared in lower case, in the Resolution or the Status: team-managed
+# Jira's resolutions of work not done (Cloud's and Data Center's defaults, Incomplete among them,
+# Service Management's Declined and Canceled, and the Invalid, Rejected, Obsolete and Abandoned many
+# sites add), compared in lower case, in the Resolution or the Status: team-managed
 # projects close an issue as "Won't Do" by its status, resolving every issue "Done". Such an issue
 # is given no estimated hours, as no work was done on it; time logged on it still counts. Its
 # verdict stands (a duplicate request is still a request).
-NOT_DONE = frozenset({"won't do", "won't fix", "duplicate", "cannot reproduce", "declined", "canceled", "cancelled"})
+NOT_DONE = frozenset({"won't do", "won't fix", "duplicate", "cannot reproduce", "incomplete", "declined", "canceled",
+                      "cancelled", "invalid", "rejected", "obsolete", "abandoned"})
 
 
 @dataclass(frozen=True, slots=True)
