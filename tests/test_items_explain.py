@@ -110,8 +110,8 @@ def test_items_of_a_group_in_every_format(audited):
     exported = list(csv.DictReader(io.StringIO(run("items", "--group", group["group_id"], "--format", "csv", "--limit", "0",
                                                    db=audited).stdout)))
     assert [row["key"] for row in exported] == [row["key"] for row in rows]
-    assert list(exported[0]) == ["source", "key", "incident_number", "created_at", "is_toil", "category", "group_id",
-                                 "team", "service", "hours", "title"]
+    assert list(exported[0]) == ["source", "key", "incident_number", "created_at", "updated_at", "is_toil", "category",
+                                 "group_id", "team", "service", "hours", "resolution", "title"]
 
 
 def test_items_table_shows_the_newest_50_and_says_so(audited):

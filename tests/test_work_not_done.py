@@ -54,6 +54,8 @@ def test_the_resolution_is_stored_and_an_export_without_it_estimates_as_before(d
     assert run("import", "jira", "--csv", str(_export(tmp_path)), db=db).exit_code == 0
     assert stored(db, "resolution")["resolution"].to_dict() == {
         "OPS-1": "Done", "OPS-2": "Won't Do", "OPS-3": "Duplicate", "OPS-4": "Done", "OPS-5": "cannot reproduce"}
+    listed = _items(db)  # `items --format json` shows it, and Updated (none in this export)
+    assert listed["OPS-2"]["resolution"] == "Won't Do" and listed["OPS-2"]["updated_at"] is None
     items = pd.DataFrame({"resolution": ["Won’t Do", "Done", None, "Declined", "WON'T FIX", "Incomplete", "Fixed"],
                           "status": ["Closed", "Canceled", "Open", None, "Done", "Closed", "Rejected"]})
     assert not_done(items).tolist() == [True, True, False, True, True, True, True]

@@ -680,11 +680,11 @@ def _group_lines(group: str, found, counts) -> list[str]:
             "The newest, explained:"]
 
 
-ITEM_COLUMNS = ("source", "key", "incident_number", "created_at", "is_toil", "category", "group_id", "team",
-                "service", "hours", "title")
+ITEM_COLUMNS = ("source", "key", "incident_number", "created_at", "updated_at", "is_toil", "category", "group_id",
+                "team", "service", "hours", "resolution", "title")
 # what the list reads of each item (w: the item, c: its verdict): these only, not a million descriptions
-ITEM_SELECT = ("w.source, w.key, w.incident_number, w.created_at, c.is_toil, c.category, c.group_id, w.team, "
-               "w.service, c.hours, w.title")
+ITEM_SELECT = ("w.source, w.key, w.incident_number, w.created_at, w.updated_at, c.is_toil, c.category, c.group_id, "
+               "w.team, w.service, c.hours, w.resolution, w.title")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -705,7 +705,7 @@ def items(ctx, toil, category, group, team, service, source, limit: int, output_
     \b
     Filters combine; names match in any case. The table shows key (with the PagerDuty
     incident number), created, toil or not, category, repetition group and title; --format
-    json or csv adds source, team, service and hours.
+    json or csv adds source, team, service, hours, Updated and Resolution.
     Examples:
       toilaudit items --toil --category "access request" --team Payments
       toilaudit items --group G4b3860ef --format csv --limit 0 > group.csv
@@ -740,12 +740,14 @@ def _refuse_unknown_names(store: Store, category: str | None, group: str | None,
 
 
 def _item_record(row: dict) -> dict:
-    created = row["created_at"]
+    def stamp(value) -> str | None:
+        return None if value is None or value != value else value.isoformat()  # NaT: value != value
+
     return {"source": row["source"], "key": row["key"], "incident_number": row.get("incident_number") or None,
-            "created_at": None if created is None or created != created else created.isoformat(),
+            "created_at": stamp(row["created_at"]), "updated_at": stamp(row["updated_at"]),
             "is_toil": bool(row["is_toil"]), "category": row["category"], "group_id": row["group_id"],
             "team": row["team"], "service": row["service"], "hours": round(float(row["hours"]), 2),
-            "title": row["title"]}
+            "resolution": row.get("resolution") or None, "title": row["title"]}
 
 
 CATEGORY_CHARS = 26  # the default rule pack's longest category ("software / licence request") whole
