@@ -92,17 +92,25 @@ def test_an_older_export_after_a_newer_one_keeps_the_newer_items_and_says_which(
     assert "(0 new, 0 updated, 2 unchanged)" in again.stdout
 
 
-def test_an_export_without_updated_replaces_the_stored_items_as_before(db, tmp_path):
-    """Where either version's Updated is unknown, which is newer cannot be told: the import replaces."""
+def test_an_export_without_updated_replaces_the_stored_items_and_says_which(db, tmp_path):
+    """Where one version's Updated is unknown, which is newer cannot be told: the import replaces, as
+    the last import is the newest as far as the store knows, and names the items; where neither has
+    one (exports without the column), it replaces without a word, as imports always did."""
     assert run("import", "jira", "--csv", str(_export(tmp_path, "newer.csv", NEWER)), db=db).exit_code == 0
     bare = "Issue key,Summary,Issue Type,Status,Created\nOPS-22,AlmaLinux Nigeria Mirror,Task,Reopened,03/Oct/26 9:00 AM\n"
     result = run("import", "jira", "--csv", str(_export(tmp_path, "bare.csv", bare)), db=db)
-    assert result.exit_code == 0 and warnings_of(result) == []
+    assert result.exit_code == 0
+    assert warnings_of(result) == ["warning: bare.csv: replaced 1 stored item(s) though only one of the two versions "
+                                   "has an Updated date (OPS-22): which is newer is not known - import the newest "
+                                   "export last"]
     assert "(0 new, 1 updated)" in result.stdout
     items = stored(db, "status", "updated_at")
     assert items.loc["OPS-22", "status"] == "Reopened" and pd.isna(items.loc["OPS-22", "updated_at"])
-    # and an export with Updated over an item stored without one replaces it too
-    assert run("import", "jira", "--csv", str(tmp_path / "newer.csv"), db=db).exit_code == 0
+    again = run("import", "jira", "--csv", str(_export(tmp_path, "bare2.csv", bare.replace("Reopened", "Done"))), db=db)
+    assert again.exit_code == 0 and warnings_of(again) == [] and "(0 new, 1 updated)" in again.stdout
+    # and an export with Updated over an item stored without one replaces it too, saying so
+    result = run("import", "jira", "--csv", str(tmp_path / "newer.csv"), db=db)
+    assert result.exit_code == 0 and "(OPS-22)" in warnings_of(result)[0]
     assert stored(db, "status").loc["OPS-22", "status"] == "Done"
 
 

@@ -27,7 +27,7 @@ from toilaudit.classify.rule_pack import load_rule_pack
 from toilaudit.errors import InputFileError, KeyClashError, StoreError
 from toilaudit.importers.export import ImportBatch
 from toilaudit.inputs import read_text_file
-from toilaudit.item_versions import DatesRead, clash_error, older_warning, read_otherwise
+from toilaudit.item_versions import DatesRead, clash_error, older_warning, read_otherwise, undated_warning
 from toilaudit.relabel import CLASSIFY_COLUMNS, TemplateKeeper, fingerprint, labelled_items, relabel_changes
 from toilaudit.store import Store
 from toilaudit.store.interface import CLASHING, OLDER
@@ -116,15 +116,15 @@ def import_batch(store: Store, batch: ImportBatch, mode: str, tell: Callable[[st
     A small batch of the rest into a store whose template counts are up to date re-labels only what
     it can change (relabel.py), holding the store for that moment; else every item is classified again.
     """
-    counts, kept = _store_batch(store, batch, mode, tell, dates)
+    counts, warnings = _store_batch(store, batch, mode, tell, dates)
     store.saved = True  # committed: a Ctrl-C from here on interrupts nothing
-    if kept:
-        told(kept)
+    for warning in warnings:
+        told(warning)
     return counts
 
 
 def _store_batch(store: Store, batch: ImportBatch, mode: str, tell: Callable[[str], None],
-                 dates: DatesRead | None) -> tuple[dict[str, int], str | None]:
+                 dates: DatesRead | None) -> tuple[dict[str, int], list[str]]:
     where = batch.files[0].name + (f" (and {len(batch.files) - 1} more)" if len(batch.files) > 1 else "") \
         if batch.files else batch.source
     for _ in range(CLASSIFY_TRIES):
@@ -142,22 +142,24 @@ def _store_batch(store: Store, batch: ImportBatch, mode: str, tell: Callable[[st
             unchanged, older = int(compared.identical.sum()), int(compared.older.sum())
             if unchanged:
                 tell(f"{unchanged:,} items are stored as they are: neither written again nor re-labelled")
-            kept = older_warning(where, batch.items["key"], compared.older, "this export" if batch.files else
-                                 "this import") if older else None
+            warnings = [older_warning(where, batch.items["key"], compared.older, "this export" if batch.files else
+                                      "this import")] if older else []
+            if compared.undated.any():
+                warnings.append(undated_warning(where, batch.items["key"], compared.undated))
 
             def write(changed: ImportBatch = changed, unchanged: int = unchanged, older: int = older) -> dict[str, int]:
                 return store.upsert_items(changed, mode, unchanged, older)
 
             pack = active_rule_pack(store)
             if changed.items.empty and store.template_counts_made_with() == fingerprint(pack):
-                return write(), kept  # the classifications stand: nothing they rest on changed
+                return write(), warnings  # the classifications stand: nothing they rest on changed
             incoming = changed.items[list(CLASSIFY_COLUMNS)].reset_index(drop=True)
             counts = relabel_changes(store, pack, incoming, batch.source, write, tell)
         if counts is not None:
-            return counts, kept
+            return counts, warnings
         try:
             return classify_and_write(store, write, incoming=changed.items, replaced_by=changed, tell=tell,
-                                      read_at=generation), kept
+                                      read_at=generation), warnings
         except _SplitOutdated:
             tell("the store changed meanwhile (another import, or a label): comparing the items again")
     raise _changing_error(store)

@@ -32,6 +32,13 @@ def older_warning(where: str, keys: pd.Series, older: np.ndarray, what: str) -> 
             "one imported before - the newer versions stay")
 
 
+def undated_warning(where: str, keys: pd.Series, undated: np.ndarray) -> str:
+    """The line naming the stored items an import replaced not knowing which version is newer."""
+    count, named = items_named(undated, keys.reset_index(drop=True))
+    return (f"{where}: replaced {count:,} stored item(s) though only one of the two versions has an Updated date "
+            f"({named}): which is newer is not known - import the newest export last")
+
+
 TRACKERS = {"jira": ("Jira", "project keys"), "pagerduty": ("PagerDuty account", "incident ids")}
 SHIFT_STEP = pd.Timedelta(minutes=15)  # every time zone's offset is a whole number of quarter hours
 LARGEST_SHIFT = pd.Timedelta(hours=26)  # UTC-12 to UTC+14

@@ -246,21 +246,24 @@ class Store:
         - identical: every field the same, as writing it would store it (the engine's own conversions:
           times to the microsecond, texts without NUL on PostgreSQL);
         - older: the source changed the stored version later (both updated_at known, the item's earlier);
-        - clashing: another item under the same key (both created_at known, CREATED_TOLERANCE apart or more).
+        - clashing: another item under the same key (both created_at known, CREATED_TOLERANCE apart or more);
+        - undated: replaced, though only one of the two versions has an updated_at (which is newer is not known).
         """
         none = np.zeros(len(items), dtype=bool)
         held = self._scalar(self._sql("SELECT 1 FROM work_items WHERE source = ? LIMIT 1"), (source,))
         if items.empty or held is None:  # a first import: nothing to compare with
-            return Comparison(none, none.copy(), _clashes(items, np.zeros(0, np.int64), pd.Series([], dtype=object)))
+            return Comparison(none, none.copy(), _clashes(items, np.zeros(0, np.int64), pd.Series([], dtype=object)),
+                              none.copy())
         given = items[list(WORK_ITEM_FIELDS)].assign(row=np.arange(len(items), dtype=np.int64))
         found = self._compare_batch(given, f"{_verdict('w', 'g')} AS verdict, w.created_at AS stored_created",
                                     "JOIN work_items w ON w.source = g.source AND w.key = g.key")
         rows, verdicts = found["row"].to_numpy(dtype=np.int64), found["verdict"].to_numpy(dtype=np.int64)
-        identical, older = none, none.copy()
+        identical, older, undated = none, none.copy(), none.copy()
         identical[rows[verdicts == IDENTICAL]] = True
         older[rows[verdicts == OLDER]] = True
+        undated[rows[verdicts == UNDATED]] = True
         clashing = verdicts == CLASHING
-        return Comparison(identical, older, _clashes(items, rows[clashing], found["stored_created"][clashing]))
+        return Comparison(identical, older, _clashes(items, rows[clashing], found["stored_created"][clashing]), undated)
 
     def _compare_batch(self, given: pd.DataFrame, verdicts: str, join: str) -> pd.DataFrame:
         """`row` and the `verdicts` (SQL: columns) of each `given` item (as g) that `join` (SQL) finds,
@@ -960,7 +963,7 @@ def _same_fields(stored: str, other: str) -> str:
 
 
 # What an import finds the store holds of an item (compare_items); no row: a new key, or a changed item to write
-IDENTICAL, OLDER, CLASHING = 0, 1, 2
+IDENTICAL, OLDER, CLASHING, UNDATED = 0, 1, 2, 3
 # Two items under one key whose Created are this far apart are two items: Jira's export writes
 # Created to the minute where its API gives seconds, so the same issue differs by less.
 CREATED_TOLERANCE = "1 minute"
@@ -977,12 +980,19 @@ def _older(stored: str, other: str) -> str:
     return f"{other}.updated_at < {stored}.updated_at"
 
 
+def _undated(stored: str, other: str) -> str:
+    """SQL: one of the two versions has an updated_at and the other has none."""
+    return f"(({other}.updated_at IS NULL) <> ({stored}.updated_at IS NULL))"
+
+
 def _verdict(stored: str, other: str) -> str:
-    """SQL: IDENTICAL, OLDER or CLASHING (compare_items), else NULL: the item `other` replaces the stored one."""
+    """SQL: IDENTICAL, OLDER, CLASHING or UNDATED (compare_items), else NULL: the item `other` replaces
+    the stored one (UNDATED too, said as such)."""
     # every field the same first: a re-import's items are, and the engine tests the later conditions
     # only on the rows the earlier ones left (every field the same, the Created are too)
     return (f"CASE WHEN {_same_fields(stored, other)} THEN {IDENTICAL} WHEN {_created_apart(stored, other)} "
-            f"THEN {CLASHING} WHEN {_older(stored, other)} THEN {OLDER} END")
+            f"THEN {CLASHING} WHEN {_older(stored, other)} THEN {OLDER} WHEN {_undated(stored, other)} "
+            f"THEN {UNDATED} END")
 
 
 def with_verdict(select: str) -> str:
@@ -1001,6 +1011,8 @@ class Comparison:
     clashes: pd.DataFrame
     """The items under a stored item's key with another Created (another item: a second tracker
     with the same keys, or dates read in another zone): key, created_at, stored_created; in batch order."""
+    undated: np.ndarray
+    """Replacing a stored version though only one of the two has an updated_at: which is newer is not known."""
 
 
 def _clashes(items: pd.DataFrame, rows: np.ndarray, stored_created: pd.Series) -> pd.DataFrame:
