@@ -149,8 +149,10 @@ GROUPINGS = {
     "quarter": "CAST(date_trunc('quarter', w.created_at AT TIME ZONE 'UTC') AS DATE)",
     "year": "CAST(date_trunc('year', w.created_at AT TIME ZONE 'UTC') AS DATE)",
     "service": "COALESCE(NULLIF(w.service, ''), '(no service)')",
-    # the first person named: Jira's assignee, PagerDuty's first responder
-    "person": "COALESCE(NULLIF(split_part(w.people, '|', 1), ''), '(unassigned)')",
+    # the first person named: Jira's assignee, PagerDuty's first responder; some exports write
+    # "Unassigned" where Jira's own leaves the cell blank: no one either way
+    "person": "CASE WHEN lower(split_part(w.people, '|', 1)) IN ('', 'unassigned') OR w.people IS NULL "
+              "THEN '(unassigned)' ELSE split_part(w.people, '|', 1) END",
 }
 # Hours are summed exactly (they are stored rounded to 4 places), so both engines add them up to
 # the same figure whatever order their scans take: as whole ten-thousandths of an hour, integers,
