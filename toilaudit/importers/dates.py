@@ -444,8 +444,8 @@ def _in_one_language(readings: dict[str, _Reading], columns: dict[str, tuple[pd.
     language was read; None where none was, or English (`Sept`, `a.m.`).
 
     One language for the file: the first (month_names.LANGUAGES) whose words read every month word
-    and marker of all its date columns. None does for a file mixing languages, and its dates stay as
-    English read them (refused by name). Only here, after English failed: English exports pay nothing.
+    and marker of all its date columns. None does for a file mixing languages: refused, naming two of
+    its words and their languages. Only here, after English failed: English exports pay nothing.
     """
     texts = dict(zip(readings, pool.map(lambda reading: month_names.texts_of(reading.text.where(reading.present)),
                                         readings.values())))
@@ -457,6 +457,9 @@ def _in_one_language(readings: dict[str, _Reading], columns: dict[str, tuple[pd.
         for key, word in column.markers.items():
             words.markers.setdefault(key, word)
     languages = month_names.choose_languages(words, where)
+    if not languages and len(words.months) + len(words.markers) > 1:
+        # a file in two languages: no one of them reads it, and blaming a date of either would mislead
+        raise month_names.mixed_languages_error(words, where)
     if not languages or not (words.months or words.markers):
         return None
     language = languages[0]

@@ -304,6 +304,23 @@ def choose_languages(words: Words, where: str, languages: tuple[Language, ...] =
     return fitting
 
 
+def mixed_languages_error(words: Words, where: str, languages: tuple[Language, ...] = LANGUAGES) -> InputFileError:
+    """The one line refusing a file whose date words no one language reads all of (choose_languages
+    found none): two of its words, each with the first language that writes it."""
+    def knows(language: Language, key: str, kind: str) -> bool:
+        return key in (months_of(language) if kind == "month" else markers_of(language))
+
+    found = [(key, word, "month") for key, word in words.months.items()]
+    found += [(key, word, "marker") for key, word in words.markers.items()]
+    first_key, first_word, first_kind = found[0]
+    first = next(language for language in languages if knows(language, first_key, first_kind))
+    other_key, other_word, other_kind = next(item for item in found if not knows(first, item[0], item[2]))
+    other = next(language for language in languages if knows(language, other_key, other_kind))
+    return InputFileError(f"{where}: the dates mix languages ({shown(first_word, 20)} is {first.name}, "
+                          f"{shown(other_word, 20)} {other.name}) - export the dates in one language, English or "
+                          "ISO 8601 (Jira: your profile's language), then import again")
+
+
 def _first_of_each(meanings: dict[str, int]) -> dict[str, int]:
     """The first language giving each meaning."""
     firsts: dict[int, str] = {}
