@@ -375,6 +375,8 @@ def test_the_team_can_be_the_label_starting_with_a_prefix_and_labels_stay_labels
     result = run("import", "jira", "--csv", str(export), "--columns", str(columns), db=db)
     assert result.exit_code == 0, result.output
     assert warnings_of(result) == [
+        "warning: j.csv: 1 row(s) with no team in 'Labels' by the --columns rule (rows 4) - give them one there, or tag "
+        "the export with --team NAME",
         "warning: j.csv: 1 row(s) with more than one team in 'Labels' (rows 5; row 5: core, payments) - the first of "
         "each was taken; keep one team per item in the source, or tag the export with --team NAME"]
     items = stored(db, "team", "labels", "human_label")

@@ -73,19 +73,25 @@ def rows_named(mask: pd.Series | np.ndarray, shown_rows: int = 5) -> tuple[int, 
     return len(rows), ", ".join(str(r) for r in rows[:shown_rows]) + (" ..." if len(rows) > shown_rows else "")
 
 
-def pick_values(values: pd.Series, rule: OneOfSeveral, where: str, field: str) -> tuple[pd.Series, str | None]:
+def pick_values(values: pd.Series, rule: OneOfSeveral, where: str, field: str) -> tuple[pd.Series, list[str]]:
     """Each row's value by `rule` among its several ("netops|team-payments" -> "payments"), "" where
-    none is; where a row has two, the first in the export's order, with a warning naming the rows."""
+    none is; where a row has two, the first in the export's order. Warnings name the rows of both."""
     found = {value: rule.pick(value) for value in values.unique()}  # a few distinct label sets, however many rows
     picked = values.map({value: names[0] if names else "" for value, names in found.items()})
     several = values.map({value: len(names) > 1 for value, names in found.items()}).to_numpy(dtype=bool)
-    if not several.any():
-        return picked, None
-    count, named = rows_named(several)
-    first = found[values.iloc[int(several.nonzero()[0][0])]]
-    return picked, (f"{where}: {count} row(s) with more than one {field} in {shown(rule.header, 40)} (rows {named}; "
-                    f"row {named.split(',')[0]}: {', '.join(first[:3])}) - the first of each was taken; keep one "
-                    f"{field} per item in the source, or tag the export with --{field} NAME")
+    warnings = []
+    none = (picked == "").to_numpy(dtype=bool)
+    if none.any():
+        count, named = rows_named(none)
+        warnings.append(f"{where}: {count} row(s) with no {field} in {shown(rule.header, 40)} by the --columns rule "
+                        f"(rows {named}) - give them one there, or tag the export with --{field} NAME")
+    if several.any():
+        count, named = rows_named(several)
+        first = found[values.iloc[int(several.nonzero()[0][0])]]
+        warnings.append(f"{where}: {count} row(s) with more than one {field} in {shown(rule.header, 40)} (rows {named}; "
+                        f"row {named.split(',')[0]}: {', '.join(first[:3])}) - the first of each was taken; keep one "
+                        f"{field} per item in the source, or tag the export with --{field} NAME")
+    return picked, warnings
 
 
 def drop_blank_keys(frame: pd.DataFrame, where: str, header: str) -> tuple[pd.DataFrame, list[str]]:

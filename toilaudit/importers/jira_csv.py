@@ -89,9 +89,9 @@ def _to_items(
     if team:
         team_values: pd.Series | str = team
     elif "team" in fields:
-        named, several = pick_values(fields["team"], team_pick, where, "team") if team_pick else (fields["team"], None)
+        named, picking = pick_values(fields["team"], team_pick, where, "team") if team_pick else (fields["team"], [])
         named, ids = _team_ids(named, where, team_header)
-        team_values, team_warnings = named.where(named != "", text("project")), [several, ids]
+        team_values, team_warnings = named.where(named != "", text("project")), [*picking, ids]
     else:
         team_values = text("project")
     frame = pd.DataFrame(

@@ -66,13 +66,13 @@ def _to_items(
         return fields.get(field, "")
 
     rows = len(fields["key"])
-    several = None
+    picking: list[str] = []
     if team_pick and not team and "team" in fields:
         fields = {**fields}
-        fields["team"], several = pick_values(fields["team"], team_pick, where, "team")
+        fields["team"], picking = pick_values(fields["team"], team_pick, where, "team")
     dates = {field: (fields[field], header) for field, header in DATE_HEADERS.items() if field in fields}
     parsed, doubts = parse_date_columns(dates, where, date_format, timezone, source="pagerduty")
-    warnings = date_warnings(parsed, DATE_HEADERS, where) + doubts + [several]
+    warnings = date_warnings(parsed, DATE_HEADERS, where) + doubts + picking
     created = parsed["created_at"]
     if "resolved_at" in parsed:
         resolved = parsed["resolved_at"]
