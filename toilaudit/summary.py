@@ -23,7 +23,6 @@ from toilaudit.classify.model import shipped_model
 from toilaudit.errors import ToilauditError
 from toilaudit.period import DAY, DEFAULT_PERIOD, Period, PeriodSpec, day, parse_period, place
 from toilaudit.store import Store
-from toilaudit.store.schema import MAX_HOURS
 
 TOP_CANDIDATES = 10
 # Both are shares of engineers' working time, never of the hours tickets record:
@@ -157,7 +156,8 @@ class Summary:
         return {**self.period.as_json(), **counted, "evidence_items": self.items_any_date}
 
 
-def _figures(row: dict[str, Any]) -> Figures:
+def figures_from(row: dict[str, Any]) -> Figures:
+    """Figures from a row of the store's sums (FIGURES)."""
     return Figures(
         items=int(row["items"]),
         toil_items=int(row["toil_items"]),
@@ -185,18 +185,6 @@ def counted_items(rows: pd.DataFrame, services: tuple[str, ...] | None = None,
     return keep
 
 
-def figures_of(rows: pd.DataFrame) -> Figures:
-    """The figures of classified items' rows (is_toil, hours, hours_measured), summed as the store
-    sums them (schema.hours_sum: each item's hours to the ten-thousandth, a figure out of range left out)."""
-    hours = pd.to_numeric(rows["hours"], errors="coerce")
-    tenths = (hours.where(hours.between(0, MAX_HOURS)) * 10000).round().fillna(0).astype("int64")
-    toil = rows["is_toil"].fillna(False).astype(bool)
-    measured = rows["hours_measured"].fillna(False).astype(bool)
-    return Figures(items=len(rows), toil_items=int(toil.sum()), toil_hours=int(tenths[toil].sum()) / 10000,
-                   total_hours=int(tenths.sum()) / 10000, measured_hours=int(tenths[measured].sum()) / 10000,
-                   measured_items=int(measured.sum()))
-
-
 def breakdown(store: Store, by: str, services: tuple[str, ...] | None = None,
               period: Period | None = None) -> dict[str, Figures]:
     """Figures per team, category, month, source, service or person (months as YYYY-MM; weeks,
@@ -208,7 +196,7 @@ def breakdown(store: Store, by: str, services: tuple[str, ...] | None = None,
         name = row[by]
         if by in ("month", "week", "quarter", "year") and name is not None and not pd.isna(name):
             name = pd.Timestamp(name).strftime("%Y-%m" if by == "month" else "%Y-%m-%d")
-        out[str(name)] = _figures(row)
+        out[str(name)] = figures_from(row)
     return out
 
 
@@ -292,7 +280,7 @@ def summarise(store: Store, by: str = "source", top: int = TOP_CANDIDATES, with_
     first, last = totals.get("first_created"), totals.get("last_created")
     by_source = breakdown(store, "source", services, period)
     return Summary(
-        total=_figures(totals),
+        total=figures_from(totals),
         by_source=by_source,
         by=by,
         breakdown=breakdown(store, by, services, period),

@@ -25,7 +25,7 @@ from toilaudit.errors import ToilauditError, shown
 from toilaudit.maturity.scope import org_scope
 from toilaudit.period import Period, PeriodSpec
 from toilaudit.store import Store
-from toilaudit.summary import Figures, choose_period, counted_items, figures_of
+from toilaudit.summary import Figures, choose_period, counted_items, figures_from
 
 WORDS_SHOWN = 6
 
@@ -147,9 +147,9 @@ def group_count(store: Store, found: list[ItemExplanation], period_spec: PeriodS
     period = choose_period(store, period_spec, services, "explain")
     assert period is not None  # the group has items, so the store has
     rows = pd.DataFrame([item.row for item in found])
-    counted = counted_items(rows, services, period)
-    return GroupCount(period, services, figures_of(rows.loc[counted]), figures_of(rows),
-                      tuple(bool(c) for c in counted))
+    group = str(rows["group_id"].iloc[0])
+    return GroupCount(period, services, figures_from(store.totals(services, period.bounds, group)),
+                      figures_from(store.totals(group=group)), tuple(bool(c) for c in counted_items(rows, services, period)))
 
 
 def explain_rows(store: Store, found: pd.DataFrame) -> list[ItemExplanation]:

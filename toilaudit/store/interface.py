@@ -729,8 +729,10 @@ class Store:
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def totals(self, services: tuple[str, ...] | None = None,
-               between: tuple[datetime, datetime] | None = None) -> dict[str, Any]:
-        where, params = self._where(services, between=between)
+               between: tuple[datetime, datetime] | None = None, group: str | None = None) -> dict[str, Any]:
+        """The figures (FIGURES) of the items of `services` created `between`, of one repetition `group` if named."""
+        where, params = self._where(services, *(("c.group_id = ?",) if group is not None else ()), between=between)
+        params = ((group,) if group is not None else ()) + params  # the group's condition comes first
         frame = self._frame(self._sql(
             f"SELECT {FIGURES}, min(w.created_at) AS first_created, max(w.created_at) AS last_created "
             f"FROM {JOINED}{where}"), params)
