@@ -86,8 +86,9 @@ from toilaudit.classify.templates import (
 from toilaudit.store import Store
 
 # moves when TemplateCounts or how the store keeps them changes, or what classifying gives an item
-# from its own fields (4: no estimated hours for work not done): the next import classifies in full
-COUNTS_FORMAT = "4"
+# from its own fields (4: no estimated hours for work not done; 5: in German, Spanish, Japanese and
+# Korean too): the next import classifies in full
+COUNTS_FORMAT = "5"
 CLASSIFY_COLUMNS = (*INPUTS, "human_label")  # what classifying an item reads of it
 ADAPTED_MODEL = "adapted_model"  # the model people's labels adapted at the last full classification
 SMALL_BATCH = 10_000

@@ -45,6 +45,8 @@ from toilaudit.classify.features import (
 from toilaudit.classify.interface import CLASSIFICATION_FIELDS, Rule, RulePack, Settings
 from toilaudit.classify.matching import start_matching
 from toilaudit.classify.model import RULE_LOGIT, ToilModel, shipped_model, sigmoid
+from toilaudit.classify.not_done import NOT_DONE as NOT_DONE  # re-exported: callers import it from here
+from toilaudit.classify.not_done import resolved_undone
 from toilaudit.classify.templates import (
     distinct_texts,
     distinct_values,
@@ -78,14 +80,6 @@ DESCRIPTION_CHARS = 500
 # The WorkItem fields the classifier reads.
 INPUTS = ("source", "key", "title", "description", "labels", "item_type", "created_at", "resolved_at",
           "time_spent_seconds", "urgency", "auto_resolved", "status", "resolution")
-# Jira's resolutions of work not done (Cloud's and Data Center's defaults, Incomplete among them,
-# Service Management's Declined and Canceled, and the Invalid, Rejected, Obsolete and Abandoned many
-# sites add), compared in lower case, in the Resolution or the Status: team-managed
-# projects close an issue as "Won't Do" by its status, resolving every issue "Done". Such an issue
-# is given no estimated hours, as no work was done on it; time logged on it still counts. Its
-# verdict stands (a duplicate request is still a request).
-NOT_DONE = frozenset({"won't do", "won't fix", "duplicate", "cannot reproduce", "incomplete", "declined", "canceled",
-                      "cancelled", "invalid", "rejected", "obsolete", "abandoned"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -562,11 +556,6 @@ def not_done(items: pd.DataFrame) -> np.ndarray:
             codes, values = pd.factorize(items[column])
             found |= np.array([resolved_undone(value) for value in values] + [False])[codes]  # -1: missing
     return found
-
-
-def resolved_undone(value: object) -> bool:
-    """Whether a resolution or status is one of NOT_DONE (any case; Won’t Do with a typographic apostrophe too)."""
-    return isinstance(value, str) and value.strip().lower().replace("\u2019", "'") in NOT_DONE
 
 
 def _hours(items, pack, toil_index, is_toil, auto_resolved, is_page) -> tuple[np.ndarray, np.ndarray]:
