@@ -238,3 +238,27 @@ def test_explain_names_every_rule_and_signal_it_adds_up(audited):
     added = [line.split()[1] for line in out.splitlines() if line.startswith("    ") and line.split()[1][:1] in "STN"
              and line.split()[1][1:].isdigit()]
     assert sorted(added) == sorted(fired)
+
+
+def test_explain_says_what_each_rule_fired_on_in_the_title_or_the_labels(db, tmp_path):
+    """A rule reads the title and the labels apart: explain names the words it matched and where, so
+    that a user sees why a project ticket counts as overhead (a "roadmap" label), and can disable or
+    override the rule. "error budgets" is SRE engineering, not a budget meeting: N004 leaves it."""
+    jira = tmp_path / "jira.csv"
+    jira.write_text("Issue key,Summary,Created,Labels\n"
+                    "OPS-1,Kafka upgrade to 3.7 across all clusters,2026-03-02 10:00,roadmap\n"
+                    "OPS-2,Introduce SLOs and error budgets for checkout-api,2026-03-03 10:00,\n"
+                    "OPS-3,Sprint planning for the platform team,2026-03-04 10:00,\n")
+    assert run("import", "jira", "--csv", str(jira), db=db).exit_code == 0
+
+    def rule_lines(key):
+        return [line.split(None, 1)[1] for line in run("explain", key, db=db).stdout.splitlines()
+                if line.startswith("    ") and line.split()[1][:1] in "TN" and line.split()[1][1:].isdigit()]
+
+    assert 'N004 overhead.meetings-and-people (on "roadmap" in the labels)' in rule_lines("OPS-1")
+    assert not any(line.startswith("N004 ") for line in rule_lines("OPS-2"))
+    assert 'N003 engineering.reliability-practice (on "slos" in the title)' in rule_lines("OPS-2")
+    assert 'N004 overhead.meetings-and-people (on "sprint planning" in the title)' in rule_lines("OPS-3")
+    contributions = run_json("explain", "OPS-1", "--format", "json", db=db)[0]["contributions"]
+    assert {"feature": "r:N004", "meaning": 'N004 overhead.meetings-and-people (on "roadmap" in the labels)'} \
+        .items() <= next(c for c in contributions if c["feature"] == "r:N004").items()

@@ -43,7 +43,7 @@ def test_user_pack_disables_overrides_and_adds():
     assert "T004" not in ids and "T500" in ids
     assert next(r for r in pack.rules if r.id == "T001").weight == 0.7
     assert pack.settings.toil_threshold == 0.6 and pack.settings.business_hours == (8, 17)
-    assert pack.version == "2026.11.6+site-1"
+    assert pack.version == "2026.11.7+site-1"
 
 
 @pytest.mark.parametrize("text, message", [
@@ -64,9 +64,9 @@ def test_classify_with_rules_is_kept_for_later_imports(audited, tmp_path):
     rules.write_text("version: strict\nsettings: {toil_threshold: 0.95}\n")
     before = run_json("summary", "--format", "json", db=audited)["toil_items"]
     result = run("classify", "--rules", str(rules), db=audited)
-    assert result.exit_code == 0 and "rule pack 2026.11.6+strict" in result.stdout
+    assert result.exit_code == 0 and "rule pack 2026.11.7+strict" in result.stdout
     after = run_json("summary", "--format", "json", db=audited)
     assert after["toil_items"] < before
-    assert after["rule_pack"] == ["2026.11.6+strict"]
+    assert after["rule_pack"] == ["2026.11.7+strict"]
     listed = run_json("rules", "--format", "json", db=audited)
-    assert listed["version"] == "2026.11.6+strict"
+    assert listed["version"] == "2026.11.7+strict"

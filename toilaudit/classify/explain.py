@@ -21,7 +21,7 @@ import pyarrow as pa
 from toilaudit.classify.adapt import adapt_model
 from toilaudit.classify.classifier import DESCRIPTION_CHARS, SIGNALS, rule_logit, signal_logit
 from toilaudit.classify.features import DESCRIPTION, TITLE, TYPE_AND_LABELS, feature_rows
-from toilaudit.classify.interface import RulePack
+from toilaudit.classify.interface import Rule, RulePack
 from toilaudit.classify.model import ToilModel, sigmoid
 from toilaudit.classify.templates import match_texts
 
@@ -134,7 +134,7 @@ def explain_row(row: Mapping[str, Any], model: ToilModel, pack: RulePack) -> Exp
     contributions = []
     for name in sorted(row_features(row, pack)):
         if name.startswith("r:"):
-            meaning = f"{name[2:]} {rules[name[2:]].name}"
+            meaning = f"{name[2:]} {rules[name[2:]].name}{rule_hit(rules[name[2:]], row)}"
         elif name.startswith("s:"):
             meaning = f"{name[2:]} {SIGNALS[name[2:]][0]}"
         elif name in model.weights:
@@ -147,6 +147,19 @@ def explain_row(row: Mapping[str, Any], model: ToilModel, pack: RulePack) -> Exp
     threshold = pack.settings.toil_threshold if pack.settings.toil_threshold is not None else model.threshold
     return Explanation(float(sigmoid(np.array([logit]))[0]), threshold, model.intercept, tuple(contributions),
                        model.version, held, model.word_limit)
+
+
+def rule_hit(rule: Rule, row: Mapping[str, Any]) -> str:
+    """What a rule matched in the item, for people to check it (a label "roadmap", "budget" in a
+    title): its title and its labels are searched apart, as classify reads them; '' if neither
+    matches (the item's text changed since, or a signal of the same id)."""
+    for where, text in (("title", row.get("title")), ("labels", row.get("labels"))):
+        if not text:
+            continue
+        found = rule.pattern.search(match_texts(pa.array([str(text)], pa.string()))[0].as_py())
+        if found and found.group(0).strip():
+            return f' (on "{found.group(0).strip()}" in the {where})'
+    return ""
 
 
 def probability_text(probability: float, threshold: float) -> str:
