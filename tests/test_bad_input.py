@@ -34,7 +34,8 @@ CASES = [
     (["import", "jira", "--csv"], "jira_bad_time_spent.csv",
      "jira_bad_time_spent.csv row 2: Time Spent 'about an hour' is not a duration"),
     (["import", "pagerduty", "--csv"], "pagerduty_bad_date.csv",
-     "pagerduty_bad_date.csv row 3: created_on 'not-a-time' is not a date - PagerDuty writes ISO 8601"),
+     "pagerduty_bad_date.csv row 3: created_on 'not-a-time' is not a date in the other created_on dates' format "
+     "(ISO 8601, e.g. '2026-01-01T00:00:00Z') - correct that row to that format (or download the CSV again)"),
     (["import", "pagerduty", "--csv"], "pagerduty_bad_urgency.csv",
      "pagerduty_bad_urgency.csv row 3: urgency 'P1-critical' is not high or low - PagerDuty's urgency is one of the two"),
     (["import", "pagerduty", "--csv"], "pagerduty_bad_auto_resolved.csv",

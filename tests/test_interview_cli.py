@@ -112,6 +112,29 @@ def test_numbers_and_unknowns_in_answers_file(db, tmp_path):
     assert result.stdout.startswith("Saved 40 answers for Northbank (payments): 37 given, 3 unknown. ")
 
 
+def test_a_number_beyond_its_range_is_refused_in_a_file_and_counts_as_unknown_when_stored(db, tmp_path):
+    template = yaml.safe_load(run("interview", "--template").stdout)
+    ranges = {q["id"]: q["range"] for q in template["questions"] if q.get("type") == "number"}
+    assert ranges["ai.shadow-period-days"] == "0 to 3,650 days"
+    path = filled(tmp_path, lambda q: 99999 if q["id"] == "ai.shadow-period-days" else best(q))
+    result = run("interview", "--answers", str(path), db=db)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("error: answers.yaml: question ai.shadow-period-days: 99999 is not allowed - use "
+                                     "a number from 0 to 3,650 days, or unknown")
+    # a store that took 99999 before the bank had a range: the number is no evidence of a shadow trial
+    assert run("interview", "--answers", str(filled(tmp_path, best)), db=db).exit_code == 0
+    from toilaudit.store import open_store
+
+    store = open_store(str(db))
+    try:
+        store.save_answer("Northbank", "payments", "ai.shadow-period-days", "99999", "")
+    finally:
+        store.close()
+    data = run_json("assess", "--format", "json", db=db)
+    assert data["open_questions"] == ["ai.shadow-period-days@all services"]
+    assert "shadow_period_days" in data["gate"]["failing"]
+
+
 def test_the_counts_add_up_with_questions_left_blank(db, tmp_path):
     template = yaml.safe_load(run("interview", "--template").stdout)
     template["org"], template["interviewee"] = "Northbank", "platform"

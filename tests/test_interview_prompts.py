@@ -148,3 +148,81 @@ def test_no_shadow_trial_answers_its_accuracy_and_asked_once_the_questions_say_y
     assert f"Question {first_number + 2} of 40" not in printed  # the accuracy was never asked
     assert "What do AI agents do on your services in production today?" in printed
     assert "this service" not in printed
+
+
+def test_change_one_answer_names_the_service_of_each_per_service_question(store, monkeypatch):
+    """The per-service questions read alike: each choice of the list names its service before the
+    question, which is cut at the width (it once cut the question before the service)."""
+    import questionary
+
+    from toilaudit.maturity import interview
+
+    services = ("ledger", "payments-api")
+    with create_pipe_input() as pipe:
+        pipe.send_text(ENTER * 45)
+        run_interview(InterviewSession(store, load_bank(), "Org", "sre", Console(file=io.StringIO()),
+                                       {"input": pipe, "output": DummyOutput()}, services))
+    listed: list[str] = []
+    real_select = questionary.select
+
+    def select(message, choices, **options):
+        if message == "Which answer?":
+            listed.extend(choice.title for choice in choices)
+        return real_select(message, choices=choices, **options)
+
+    monkeypatch.setattr(interview.questionary, "select", select)
+    with create_pipe_input() as pipe:
+        # menu: "Change one answer"; the first question of the list, Enter keeps it; then "finish"
+        pipe.send_text(ENTER + ENTER + ENTER + DOWN + ENTER)
+        run_interview(InterviewSession(store, load_bank(), "Org", "sre", Console(file=io.StringIO(), width=120),
+                                       {"input": pipe, "output": DummyOutput()}, services))
+    agents_today = [title for title in listed if "What do AI agents do" in title]
+    assert [title.split(": ")[0] for title in agents_today] == ["29. ledger", "34. payments-api"]
+    assert all(len(title) <= 120 for title in listed)
+    assert "1. How does a team usually get" in listed[0]  # an organisation-wide question names no service
+
+
+def test_a_number_beyond_what_an_organisation_could_answer_is_refused(store):
+    """99999 days of shadow mode was once taken (and printed in the board's interview record): each
+    number question has its bank's range, and a number beyond it is refused until corrected."""
+    first_number = [q.id for q in load_bank().questions].index("ai.shadow-period-days")
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(ENTER * first_number + "99999" + ENTER + "\x7f" * 5 + "45" + ENTER + ENTER * 7
+                       + "60000" + ENTER + "\x7f" * 5 + "12" + ENTER + "168" + ENTER + "\x7f" * 3 + "40" + ENTER)
+        assert run_interview(InterviewSession(store, load_bank(), "Org", "sre", Console(file=out, width=200),
+                                              {"input": pipe, "output": DummyOutput()})) == 40
+    answers = store.load_answers("Org").set_index("question_id")["answer"]
+    assert answers["ai.shadow-period-days"] == "45"
+    assert answers["capacity.ops-engineers"] == "12"
+    assert answers["capacity.hours-per-week"] == "40"
+
+
+def test_number_refusals_say_the_range():
+    from toilaudit.maturity.answers import number_problem
+
+    bank = load_bank().by_id()
+    shadow = bank["ai.shadow-period-days"]
+    assert number_problem(shadow, "3650") is None and number_problem(shadow, "0") is None
+    assert number_problem(shadow, "99999") == "99,999 days is beyond any real answer: at most 3,650 days"
+    assert number_problem(shadow, "-1") == "Enter a number from 0 to 3,650 days, or nothing if not sure"
+    assert number_problem(bank["capacity.hours-per-week"], "169") == ("169 hours a week is beyond any real answer: "
+                                                                      "at most 100 hours a week")
+    assert max(len(number_problem(q, "999999") or "") for q in bank.values() if q.kind == "number") < 80  # a line
+
+
+def test_going_back_shows_the_note_saved_with_the_answer(store):
+    """b back to a question with a note shows the note (n still changes it, starting from it)."""
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        # q1: a note, then the 3rd choice; q2: b back to q1, which shows its note: Enter keeps the answer;
+        # then Enter to the end
+        pipe.send_text("n" + "portal via Backstage" + ENTER + "3" + ENTER + "b" + ENTER + ENTER * 39)
+        assert run_interview(InterviewSession(store, load_bank(), "Org", "sre", Console(file=out, width=200),
+                                              {"input": pipe, "output": DummyOutput()})) == 40
+    printed = out.getvalue()
+    again = printed[printed.index("Question 1 of 40", printed.index("Question 2 of 40")):]
+    assert "Saved answer: Self-service through a portal" in again
+    assert "Note: portal via Backstage (n changes it)" in again
+    assert store.load_answers("Org").set_index("question_id").loc["platform.provisioning", "note"] == \
+        "portal via Backstage"

@@ -143,5 +143,7 @@ def test_interview_at_80_columns_holds_nothing_while_report_and_summary_run(audi
     text = "\n".join(lines)
     for phrase in ("The questions come from the article", "Ctrl-C pauses", "Why it matters"):
         assert phrase in text
-    answers = run_json("assess", "--org", "Acme", "--format", "json", db=audited)
-    assert answers["interviewees"] == ["sre"]
+    # the answer was saved while report and summary ran; the interview, left half-way, is not assessed
+    refused = run("assess", "--org", "Acme", "--format", "json", db=audited)
+    assert refused.exit_code == 2
+    assert "the interview of 'sre' for 'Acme' is paused at 1 of 40 answers" in refused.output

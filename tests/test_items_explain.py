@@ -262,3 +262,22 @@ def test_explain_says_what_each_rule_fired_on_in_the_title_or_the_labels(db, tmp
     contributions = run_json("explain", "OPS-1", "--format", "json", db=db)[0]["contributions"]
     assert {"feature": "r:N004", "meaning": 'N004 overhead.meetings-and-people (on "roadmap" in the labels)'} \
         .items() <= next(c for c in contributions if c["feature"] == "r:N004").items()
+
+
+def test_explain_of_one_item_says_whether_summary_counts_it_in_the_period(db, tmp_path):
+    """`explain KEY --period` had ignored the period: it says whether summary counts the item there, and why not."""
+    jira = tmp_path / "jira.csv"
+    jira.write_text("Issue key,Summary,Created,Resolved\n"
+                    "OPS-1,Grant VPN access to jdoe,2026-03-02 10:00,2026-03-02 11:00\n"
+                    "OPS-2,Grant VPN access to asmith,2026-05-03 10:00,2026-05-03 11:00\n")
+    assert run("import", "jira", "--csv", str(jira), db=db).exit_code == 0
+
+    def counted(*args):
+        return next(line for line in run("explain", "OPS-1", *args, db=db).stdout.splitlines()
+                    if line.startswith("  counted:"))
+
+    assert counted("--period", "2026-03") == "  counted:  yes, in Mar 2026, as summary counts it"
+    assert counted("--period", "2026-Q2").startswith("  counted:  no: summary counts 2026-Q2")
+    assert counted("--period", "2026-Q2").endswith("and this item was created 02 Mar 2026")
+    assert run_json("explain", "OPS-1", "--period", "2026-Q2", "--format", "json", db=db)[0]["in_period"] is False
+    assert run_json("explain", "OPS-1", "--period", "all", "--format", "json", db=db)[0]["in_period"] is True

@@ -422,3 +422,47 @@ def test_a_bad_rule_for_picking_the_team_is_refused_by_name(tmp_path, rule, mess
 
     with pytest.raises(InputFileError, match=r"^columns\.yaml: " + re.escape(message)):
         load_columns_map(write(tmp_path / "columns.yaml", f"Labels: {rule}\n"))
+
+
+JIRA_OPS = ("Issue key,Summary,Created\n" + "".join(f"OPS-{n},Restart app,0{n}/Nov/25 6:10 PM\n" for n in range(1, 6))
+            + "OPS-6,Restart db,05.03.2026 14:22\n")
+
+
+def test_a_date_unlike_the_other_rows_is_a_row_to_correct_not_a_format_to_pass(tmp_path, db):
+    """--date-format reads a whole column in one format: naming the odd row's format sent people to one
+    that refused every other row."""
+    export = write(tmp_path / "j.csv", JIRA_OPS)
+    result = run("import", "jira", "--csv", str(export), db=db)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: j.csv row 7: Created '05.03.2026 14:22' is not a date in the other Created dates' format "
+        "(%d/%b/%y %I:%M %p, e.g. '01/Nov/25 6:10 PM'; it reads as %d.%m.%Y %H:%M) - correct that row to that "
+        "format: --date-format reads a column in one format")
+    corrected = write(tmp_path / "fixed.csv", JIRA_OPS.replace("05.03.2026 14:22", "05/Mar/26 2:22 PM"))
+    assert run("import", "jira", "--csv", str(corrected), db=db).exit_code == 0
+
+
+def test_several_rows_unlike_the_others_are_counted(tmp_path):
+    export = write(tmp_path / "j.csv", JIRA_OPS + "OPS-7,x,yesterday\nOPS-8,y,2026-01-02T10:00:00Z\n")
+    with pytest.raises(InputFileError, match=r"^j\.csv row 7: .* - correct those 2 rows \(7, 8\) to that format"):
+        read_jira_csv([export], {})
+
+
+def test_where_no_format_reads_the_dates_the_fix_is_still_date_format(tmp_path):
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created\nOPS-1,x,05.03.2026 2:22 nachm.\nOPS-2,y,soon\n")
+    with pytest.raises(InputFileError, match=r"^j\.csv row 2: Created '05\.03\.2026 2:22 nachm\.' is not a date "
+                                             r"\(read as %d/%b/%y %I:%M %p\) - export ISO dates or pass --date-format"):
+        read_jira_csv([export], {})
+
+
+def test_one_format_reading_every_date_is_offered_as_date_format(tmp_path, db):
+    """The vote reads a sample: where every date in it reads as well day first as month first, a later
+    date can settle it the other way, and then --date-format is the fix."""
+    rows = "".join(f"OPS-{n},x,{n % 12 + 1:02d}/{n % 11 + 1:02d}/2026 10:00\n" for n in range(2100))
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created\n" + rows + "OPS-9999,y,02/13/2026 10:00\n")
+    result = run("import", "jira", "--csv", str(export), db=db)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: j.csv row 2102: Created '02/13/2026 10:00' is not a date (read as %d/%m/%Y %H:%M) - every Created "
+        "date reads as %m/%d/%Y %H:%M: import again with --date-format '%m/%d/%Y %H:%M'")
+    assert run("import", "jira", "--csv", str(export), "--date-format", "%m/%d/%Y %H:%M", db=db).exit_code == 0

@@ -86,8 +86,23 @@ GOOD = "    text: t\n    why: w\n    choices: [a, b]\n" + CELL
      "it feeds gate slo_defined; add `gate: slo_defined` to its source"),
     ("track: sre\nquestions:\n  - id: q1\n    level: 2\n    text: t\n    why: w\n    choices: [a, b]\n" + CELL,
      "sre bank: level 2 has only 1 question"),
+    ("track: ai\nquestions:\n  - id: q1\n    type: number\n    met_at: 30\n    text: t\n    why: w\n" + SECTION,
+     "bank.yaml: question q1: a number question needs `max:`, the largest answer a real organisation could give"),
+    ("track: ai\nquestions:\n  - id: q1\n    type: number\n    max: 20\n    met_at: 30\n    text: t\n    why: w\n"
+     + SECTION, "bank.yaml: question q1: met_at 30 is above max 20 - no answer could meet it"),
+    ("track: ai\nquestions:\n  - id: q1\n    type: number\n    max: .inf\n    met_at: 30\n    text: t\n    why: w\n"
+     + SECTION, "bank.yaml: question q1: max inf - give a number above 0 and up to 1,000,000"),
+    ("track: ai\nquestions:\n  - id: q1\n    max: 3\n    text: t\n    why: w\n    choices: [a, b]\n" + SECTION,
+     "max and unit are for a number question"),
 ])
 def test_broken_banks(text, message):
     with pytest.raises(BankError) as caught:
         parse_banks({"bank.yaml": text})
     assert message in str(caught.value)
+
+
+def test_every_number_question_has_a_range_a_real_organisation_could_answer():
+    """99999 days of shadow mode was once taken: each number question says its largest answer."""
+    numbers = {q.id: (q.maximum, q.unit) for q in load_bank().questions if q.kind == "number"}
+    assert numbers == {"ai.shadow-period-days": (3650, "days"), "capacity.ops-engineers": (50_000, "engineers"),
+                       "capacity.hours-per-week": (100, "hours a week")}

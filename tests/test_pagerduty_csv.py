@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from toilaudit.errors import InputFileError
+from toilaudit.importers.columns import load_columns_map
 from toilaudit.importers.pagerduty_csv import read_pagerduty_csv
 
-from helpers import EXAMPLES, run
+from helpers import EXAMPLES, run, run_json
 
 INCIDENTS_REPORT = (
     "id,incident_number,description,service_name,created_on,resolved_on,seconds_to_resolve,auto_resolved,urgency,"
@@ -134,19 +135,32 @@ def test_seconds_to_resolve_that_contradicts_the_times_is_warned_about_by_row(tm
 def test_pagerduty_date_errors_name_pagerdutys_format_not_jiras(tmp_path):
     """Where no format reads a value, parse_dates' vote falls back to Jira's, which PagerDuty never writes."""
     path = tmp_path / "p.csv"
+    path.write_text("id,description,created_on\nQ1,a,not-a-time\nQ2,b,never\n")
+    with pytest.raises(InputFileError) as caught:
+        read_pagerduty_csv([path], {})
+    assert str(caught.value) == (
+        "p.csv row 2: created_on 'not-a-time' is not a date - PagerDuty writes ISO 8601 (2026-03-01T02:00:00-05:00): "
+        "download the CSV again, or pass --date-format with these dates' format, e.g. --date-format '%m/%d/%Y %H:%M'")
+
+
+def test_a_value_among_iso_dates_is_a_row_to_correct_not_a_format_to_pass(tmp_path):
+    """The other dates are read (as ISO 8601): --date-format, one format for the column, would refuse them."""
+    path = tmp_path / "p.csv"
     path.write_text("id,description,created_on\nQ1,a,2026-03-01T02:00:00Z\nQ2,b,not-a-time\n")
     with pytest.raises(InputFileError) as caught:
         read_pagerduty_csv([path], {})
     assert str(caught.value) == (
-        "p.csv row 3: created_on 'not-a-time' is not a date - PagerDuty writes ISO 8601 (2026-03-01T02:00:00-05:00): "
-        "download the CSV again, or pass --date-format with these dates' format, e.g. --date-format '%m/%d/%Y %H:%M'")
+        "p.csv row 3: created_on 'not-a-time' is not a date in the other created_on dates' format (ISO 8601, e.g. "
+        "'2026-03-01T02:00:00Z') - correct that row to that format (or download the CSV again): --date-format "
+        "reads a column in one format")
 
 
 def test_a_download_re_saved_by_excel_is_named_with_the_format_it_was_read_as(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("id,description,created_on\nQ1,a,3/1/2026 2:00\nQ2,b,13/1/2026 2:00\nQ3,c,junk\n")
-    with pytest.raises(InputFileError, match=r"^p\.csv row 4: created_on 'junk' is not a date \(read as %d/%m/%Y %H:%M\) "
-                                             r"- PagerDuty writes ISO 8601 .* e\.g\. --date-format '%m/%d/%Y %H:%M'$"):
+    with pytest.raises(InputFileError, match=r"^p\.csv row 4: created_on 'junk' is not a date in the other created_on "
+                                             r"dates' format \(%d/%m/%Y %H:%M, e\.g\. '3/1/2026 2:00'\) - correct that "
+                                             r"row to that format"):
         read_pagerduty_csv([path], {})
 
 
@@ -180,10 +194,71 @@ def test_a_page_is_carried_by_who_acknowledged_it_else_who_it_was_assigned_to(tm
 
 
 def test_a_team_picked_by_prefix_is_applied_to_pages_too(tmp_path):
-    from toilaudit.importers.columns import load_columns_map
-
     path = tmp_path / "incidents.csv"
     path.write_text("id,description,created_on,tags\nP1,Disk full,2026-03-01T02:00:00Z,db|team-storage\n")
     columns = tmp_path / "columns.yaml"
     columns.write_text("tags: {field: team, prefix: team-}\n")
     assert read_pagerduty_csv([path], load_columns_map(columns)).items.loc[0, "team"] == "storage"
+
+
+def test_several_users_in_one_cell_are_each_a_person_and_the_first_carries_the_page(tmp_path, db):
+    """PagerDuty writes an incident's several users in one cell, joined with ", " (assigned_to_user_names,
+    the Analytics download's Assigned To): each is a person, the first named carries the page, and one
+    named in several columns is named once."""
+    from toilaudit.store import open_store
+    from toilaudit.summary import breakdown
+
+    incidents = tmp_path / "incidents.csv"
+    incidents.write_text(
+        "id,description,created_on,acknowledged_by_user_names,assigned_to_user_names,resolved_by_user_name\n"
+        'P1,Disk full on db-01,2026-03-01T02:00:00Z,Tomasz Nowak,"Tomasz Nowak, Ana Gomes",Tomasz Nowak\n'
+        'P2,Disk full on db-02,2026-03-02T02:00:00Z,,"Ana Gomes,Bo Chen",\n')
+    analytics = tmp_path / "analytics.csv"
+    analytics.write_text("Incident ID,Title,Created At,Assigned To\n"
+                         'Q1,BGP session flapping,2026-03-03T02:00:00Z,"Ken Watanabe, Tomasz Nowak"\n')
+    assert read_pagerduty_csv([incidents], {}).items["people"].tolist() == ["Tomasz Nowak|Ana Gomes",
+                                                                            "Ana Gomes|Bo Chen"]
+    assert read_pagerduty_csv([analytics], {}).items.loc[0, "people"] == "Ken Watanabe|Tomasz Nowak"
+    assert run("import", "pagerduty", "--csv", str(incidents), str(analytics), db=db).exit_code == 0
+    store = open_store(str(db))
+    try:
+        assert {name: f.items for name, f in breakdown(store, "person").items()} == {
+            "Tomasz Nowak": 1, "Ana Gomes": 1, "Ken Watanabe": 1}
+    finally:
+        store.close()
+
+
+UI_LIST = ("#,Status,Urgency,Title,Created,Assigned To\n"
+           "4100,Resolved,Low,CRITICAL: check_http on api-gw-8 - connection refused,2025-11-04 04:39,Tomasz Nowak\n"
+           "4101,Resolved,Low,Disk usage above 90% on db-replica-20,2025-11-06 19:12,Jamal Carter\n")
+
+
+@pytest.mark.parametrize("field", ["incident_number", "key"])
+def test_the_incident_number_is_the_key_of_a_download_without_an_id(tmp_path, db, field):
+    """The help says an id or an incident number will do: mapped to either field, the Incidents list's `#`
+    column keys the pages, and `explain` finds one as PagerDuty shows it (#4100) or as its key (4100)."""
+    export = tmp_path / "incidents.csv"
+    export.write_text(UI_LIST)
+    columns = tmp_path / "columns.yaml"
+    columns.write_text(f"'#': {field}\n")
+    items = read_pagerduty_csv([export], load_columns_map(columns)).items
+    assert items[["key", "incident_number"]].values.tolist() == [["4100", "4100"], ["4101", "4101"]]
+    assert run("import", "pagerduty", "--csv", str(export), "--columns", str(columns), db=db).exit_code == 0
+    for typed in ("#4100", "4100"):
+        found = run_json("explain", typed, "--format", "json", db=db)
+        assert [(item["source"], item["key"]) for item in found] == [("pagerduty", "4100")]
+
+
+def test_a_download_with_neither_an_id_nor_an_incident_number_names_both(tmp_path):
+    export = tmp_path / "incidents.csv"
+    export.write_text("Status,Title,Created\nResolved,Disk full,2026-01-01T00:00:00Z\n")
+    with pytest.raises(InputFileError, match=r'^incidents\.csv: no column for key \("id"\) or incident_number '
+                                             r'\("incident number"\) \(found'):
+        read_pagerduty_csv([export], {})
+
+
+def test_an_id_column_stays_the_key_beside_an_incident_number(tmp_path):
+    export = tmp_path / "incidents.csv"
+    export.write_text("Incident ID,Incident Number,Title,Created At\nQ1ABC,7,Disk full,2026-01-01T00:00:00Z\n")
+    items = read_pagerduty_csv([export], {}).items
+    assert items[["key", "incident_number"]].values.tolist() == [["Q1ABC", "7"]]

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from toilaudit.classify.accuracy import corpus_rates, corrected_share
-from toilaudit.period import FORMS, PeriodError, parse_period, place
+from toilaudit.period import FORMS, PeriodError, parse_period, place, span
 from toilaudit.report.charts import MAX_BARS, buckets, chart_unit
 
 from helpers import EXAMPLES, run, run_json
@@ -37,7 +37,6 @@ def test_named_periods(text, start, end):
 @pytest.mark.parametrize("text, message", [
     ("2026-Q5", f"--period: '2026-Q5' is not a period - use one of {FORMS}"),
     ("2026-13", f"--period: '2026-13' is not a period - use one of {FORMS}"),
-    ("2026-02-30", f"--period: '2026-02-30' is not a period - use one of {FORMS}"),
     ("last-0-months", f"--period: 'last-0-months' is not a period - use one of {FORMS}"),
     ("Q3", f"--period: 'Q3' is not a period - use one of {FORMS}"),
     ("2026-11..2025-12", "--period: '2026-11..2025-12' ends before it starts - write the earlier end first, "
@@ -47,6 +46,37 @@ def test_a_bad_period_is_one_line_naming_the_forms(text, message):
     with pytest.raises(PeriodError) as caught:
         parse_period(text)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("text, message", [
+    ("2026-02-30", "--period: 2026-02-30 is not a day - February 2026 has 28 days"),
+    ("2026-02-30..2026-03-31", "--period: 2026-02-30 is not a day - February 2026 has 28 days"),
+    ("2026-02-29", "--period: 2026-02-29 is not a day - February 2026 has 28 days"),
+    ("2028-02-30", "--period: 2028-02-30 is not a day - February 2028 has 29 days"),
+    ("2026-03-01..2026-04-31", "--period: 2026-04-31 is not a day - April 2026 has 30 days"),
+    ("2026-03-00", "--period: 2026-03-00 is not a day - March 2026 has 31 days"),
+])
+def test_a_day_that_does_not_exist_is_named_with_the_days_of_its_month(text, message):
+    with pytest.raises(PeriodError) as caught:
+        parse_period(text)
+    assert str(caught.value) == message
+
+
+def test_a_day_that_does_not_exist_exits_2_with_one_line(audited):
+    result = run("summary", "--period", "2026-02-30..2026-03-31", db=audited)
+    assert result.exit_code == 2
+    assert result.stderr == "error: --period: 2026-02-30 is not a day - February 2026 has 28 days\n"
+    assert parse_period("2028-02-29..2028-03-31").start == utc("2028-02-29")  # a leap day is a day
+
+
+def test_weeks_are_counted_to_the_day():
+    """Capacity is counted over Period.weeks: a one-day period has a day of it, not a whole week."""
+    one_day = place(parse_period("2026-03-01..2026-03-01"), utc("2025-11-04 09:00"), utc("2026-11-27 10:00"))
+    assert one_day.covered_days == 1 and one_day.weeks == pytest.approx(1 / 7)
+    year = place(parse_period("2025-11..2026-10"), utc("2025-11-04 09:00"), utc("2026-11-27 10:00"))
+    assert year.covered_days == 362 and year.weeks == pytest.approx(362 / 7)
+    assert [span(days) for days in (1, 3, 7, 8, 362, 364)] == [
+        "1 day", "3 days", "1 week", "1 week and 1 day", "51 weeks and 5 days", "52 weeks"]
 
 
 @pytest.mark.parametrize("command", [("summary",), ("report", "--out", "r.pdf")])

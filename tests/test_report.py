@@ -64,6 +64,14 @@ def test_pdf_has_the_sections_and_the_four_actions_in_order(demo_pdf):
     assert "Page 3 of" in text  # page numbers in the running footer
 
 
+def test_the_board_text_names_no_command_and_no_file(demo_pdf):
+    """README, "The board report": board text names no command and no file (test_report_board.py
+    holds the case that named one: the classifier's shortfall, "30 labels needed: toilaudit label")."""
+    text = flat(pdf_text(demo_pdf / "toilaudit-report.pdf"))
+    assert re.findall(r"toilaudit\s+[a-z][\w-]*", text) == []  # the tool's name and version alone
+    assert re.findall(r"\b[\w-]+\.(?:csv|ya?ml|rego|json|pdf|html|db|txt)\b", text) == []
+
+
 def test_pdf_toil_share_equals_summary(assessed, tmp_path):
     out = tmp_path / "r.pdf"
     result = run("report", "--out", str(out), "--date", "2026-11-25", db=assessed)

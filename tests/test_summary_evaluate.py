@@ -6,8 +6,10 @@ import csv
 import io
 
 import pytest
+import yaml
 
 from toilaudit import cli as cli_module
+from toilaudit.summary import hour_places, hours_cell, hours_text
 
 from helpers import EXAMPLES, FIXTURES, run, run_json
 
@@ -69,6 +71,54 @@ def test_summary_table_says_the_headline(audited):
     parts = [float(row[4]) for row in rows if row[1] == "toil"]
     assert parts and abs(sum(parts) - 100) < 0.1 * len(parts)
     assert all(row[4] == "" for row in rows if row[1] == "-")
+
+
+def _interviewed(db, tmp_path, engineers=7, hours_per_week=40):
+    """The store's organisation interviewed, with `engineers` at `hours_per_week` for capacity."""
+    template = yaml.safe_load(run("interview", "--template").stdout)
+    template["org"], template["interviewee"] = "Northbank", "leads"
+    given = {"capacity.ops-engineers": engineers, "capacity.hours-per-week": hours_per_week}
+    for question in template["questions"]:
+        question["answer"] = given.get(question["id"], 90 if question.get("type") == "number" else 1)
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(template, sort_keys=False))
+    assert run("interview", "--answers", str(path), db=db).exit_code == 0
+
+
+def test_a_one_day_summary_shows_the_hours_its_share_rests_on(audited, tmp_path):
+    """One auto-resolved page, estimated at a quarter of an hour: not "100% ... (0 of 0 h)", nor 0.2 h in its row;
+    and a day of capacity (7 x 40 h a week / 7), not a week's 280 h "over 1 weeks"."""
+    _interviewed(audited, tmp_path)
+    result = run("summary", "--period", "2025-11-24", db=audited)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "100.0% of the time recorded in tickets and pages is toil (0.25 of 0.25 h) over 1 item. " in out
+    assert "of the working time of 7 engineers at 40 h a week (40 h over 1 day)" in out
+    table = out[out.index("By category"):out.index("Top automation candidates")]
+    [row] = [[cell.strip() for cell in line.split("│")[1:-1]] for line in table.splitlines() if line.startswith("│")]
+    assert row[1:4] == ["toil", "1", "0.25"]
+    data = run_json("summary", "--format", "json", "--period", "2025-11-24", db=audited)
+    assert (data["hours"]["toil"], data["hours"]["total"]) == (0.25, 0.25)
+    assert (data["capacity"]["days"], data["capacity"]["capacity_hours"]) == (1, 40.0)
+
+
+def test_capacity_is_shown_over_the_days_it_counts(audited, tmp_path):
+    """The default period covers 24 Nov 2025 to 31 Oct 2026: 342 days, 48 weeks and 6 days; 7 x 40 h a week
+    over them is 13,680 h, which "over 49 weeks" (13,720 h) would not add up to."""
+    _interviewed(audited, tmp_path)
+    data = run_json("summary", "--format", "json", db=audited)
+    assert data["capacity"]["days"] == 342 and data["capacity"]["capacity_hours"] == 7 * 40 * 342 / 7 == 13_680
+    assert "(13,680 h over 48 weeks and 6 days)" in run("summary", db=audited).stdout
+
+
+@pytest.mark.parametrize("hours, text", [
+    ((0.25, 0.25), ["0.25", "0.25"]), ((3.5, 12.0), ["3.5", "12.0"]), ((350.4, 847.2), ["350", "847"]),
+    ((0.0, 0.0), ["0", "0"]), ((0.001, 2.0), ["under 0.01", "2.00"]),
+])
+def test_hours_are_shown_with_enough_places_to_be_more_than_0(hours, text):
+    places = hour_places(*hours)
+    assert [hours_text(h, places) for h in hours] == text
+    assert [hours_cell(h) for h in (0.25, 0.0, 1.25, 1234.56)] == ["0.25", "0.0", "1.2", "1,234.6"]
 
 
 def test_every_summary_format_has_a_renderer():

@@ -266,7 +266,7 @@ def import_group() -> None:
     """Load tickets (Jira) or pages (PagerDuty) into the store and classify them.
 
     Imports are upserts keyed by (source, key): importing the same export twice changes
-    nothing, and a failed import leaves the store exactly as it was.
+    no item (the import is recorded), and a failed import leaves the store exactly as it was.
     """
 
 
@@ -628,10 +628,11 @@ def explain(ctx, key: str, output_format: str, org: str | None, period) -> None:
     Lists the rules and signals that fired, the words the model weighed, each with the
     log-odds it added (positive: towards toil), how they sum to the probability, the
     repetition group and the time figure. A person's label, where there is one, decides.
-    For a group, text counts its items in the period as summary does (the same --period and
-    --org; its toil items and hours are summary's figures), then over all time, and explains
-    its newest item; JSON explains every item, each saying whether the period counts it
-    (in_period). `toilaudit items` lists the keys.
+    Says whether summary counts the item (created in its period, the same --period, on the
+    organisation's services, --org). For a group, text counts its items in the period as summary
+    does (its toil items and hours are summary's figures), then over all time, and explains its
+    newest item; JSON explains every item, each saying whether the period counts it (in_period).
+    `toilaudit items` lists the keys.
 
     \b
     Examples:
@@ -640,15 +641,14 @@ def explain(ctx, key: str, output_format: str, org: str | None, period) -> None:
       toilaudit explain G4b3860ef --period 2026-Q3
       toilaudit explain G4b3860ef --format json
     """
-    from toilaudit.verdicts import explain_item, group_count
+    from toilaudit.verdicts import explain_item, group_count, with_period
 
     with store_from(ctx, READ, shows_figures=True) as store:
         found, group = explain_item(store, key)
         counts = group_count(store, found, period, org) if group is not None else None
+        found = with_period(store, found, period, org)
     if output_format == "json":
-        counted = counts.counted if counts else (None,) * len(found)
-        click.echo(json.dumps([item.as_json() | ({} if c is None else {"in_period": c})
-                               for item, c in zip(found, counted)], indent=2))
+        click.echo(json.dumps([item.as_json() for item in found], indent=2))
         return
     if group is not None and counts is not None:  # both or neither
         click.echo("\n".join(_group_lines(group, found, counts)))
@@ -900,10 +900,11 @@ def _summary_csv(result, share, note) -> None:
 
 def capacity_sentence(share) -> str:
     """Toil's share of capacity, the only figure set against Google's cap and the industry's 34%."""
-    from toilaudit.summary import GOOGLE_CAP_PERCENT, INDUSTRY_PERCENT_2026
+    from toilaudit.summary import GOOGLE_CAP_PERCENT, INDUSTRY_PERCENT_2026, hours_text
 
-    capacity = (f"the working time of {share.engineers:g} engineers at {share.hours_per_week:g} h a week "
-                f"({share.capacity_hours:,.0f} h over {share.weeks:.0f} weeks)")
+    # the span to the day, as capacity counts it: 7 x 40 h x (51 weeks and 5 days) is 14,480 h, not 52 weeks' 14,560
+    capacity = (f"the working time of {share.engineers:g} engineer{'' if share.engineers == 1 else 's'} at "
+                f"{share.hours_per_week:g} h a week ({hours_text(share.capacity_hours)} h over {share.span})")
     verdict = share.verdict()
     if verdict is None:
         return (f"Against capacity: recorded toil is {share.toil_percent}% of {capacity}, a floor. Tickets and pages "
@@ -914,7 +915,7 @@ def capacity_sentence(share) -> str:
 
 
 def _summary_table(result, share, note) -> None:
-    from toilaudit.summary import GOOGLE_CAP_PERCENT
+    from toilaudit.summary import GOOGLE_CAP_PERCENT, hour_places, hours_cell, hours_text
 
     total = result.total
     scoped = result.services is not None
@@ -933,9 +934,11 @@ def _summary_table(result, share, note) -> None:
         measured = "Every hour was measured."
     else:
         measured = f"{total.measured_percent}% of the hours were measured, the rest estimated."
+    places = hour_places(total.toil_hours, total.total_hours)  # a one-day period's 0.25 h is not "0 of 0 h"
     stdout.print(
         f"[bold]{total.toil_percent}%[/bold] of the time recorded in tickets and pages is toil "
-        f"({total.toil_hours:,.0f} of {total.total_hours:,.0f} h) over {total.items:,} items. {measured}",
+        f"({hours_text(total.toil_hours, places)} of {hours_text(total.total_hours, places)} h) over "
+        f"{total.items:,} item{'' if total.items == 1 else 's'}. {measured}",
         highlight=False,
     )
     if result.toil_range:
@@ -958,20 +961,20 @@ def _summary_table(result, share, note) -> None:
             table.add_column(column, justify="left" if column == "category" else "right")
         for name, f in result.breakdown.items():
             part = f"{100 * f.toil_hours / total.toil_hours:.1f}" if f.toil_items and total.toil_hours else ""
-            table.add_row(name, "toil" if f.toil_items else "-", f"{f.items:,}", f"{f.total_hours:,.1f}", part)
+            table.add_row(name, "toil" if f.toil_items else "-", f"{f.items:,}", hours_cell(f.total_hours), part)
     else:
         for column in (result.by, "items", "toil items", "toil % of recorded time", "toil h", "total h"):
             table.add_column(column, justify="left" if column == result.by else "right")
         for name, f in result.breakdown.items():
-            table.add_row(name, f"{f.items:,}", f"{f.toil_items:,}", f"{f.toil_percent}", f"{f.toil_hours:,.1f}",
-                          f"{f.total_hours:,.1f}")
+            table.add_row(name, f"{f.items:,}", f"{f.toil_items:,}", f"{f.toil_percent}", hours_cell(f.toil_hours),
+                          hours_cell(f.total_hours))
     stdout.print(table)
     candidates = Table(title="Top automation candidates (toil repeated, by hours)", title_justify="left")
     for column in ("#", "group", "category", "items", "hours", "example"):
         candidates.add_column(column, justify="right" if column in ("#", "items", "hours") else "left",
                               overflow="fold")
     for rank, c in enumerate(result.candidates, 1):
-        candidates.add_row(str(rank), c.group_id, c.category, f"{c.items:,}", f"{c.hours:,.1f}", c.example_title)
+        candidates.add_row(str(rank), c.group_id, c.category, f"{c.items:,}", hours_cell(c.hours), c.example_title)
     stdout.print(candidates)
 
 
@@ -1122,9 +1125,11 @@ def _scope_services(store: Store, org: str) -> tuple[str, ...]:
 @click.option("--answers", "answers_file", type=INPUT_FILE, metavar="FILE",
               help="Take the answers from a filled-in --template file instead of asking.")
 @click.option("--template", is_flag=True, help="Print a YAML answers file listing every question and its choices.")
+@click.option("--discard", is_flag=True,
+              help="Delete the answers of --interviewee for --org: a paused interview that will not be finished.")
 @click.pass_context
 def interview(ctx, org: str | None, interviewee: str | None, services: tuple[str, ...], answers_file: Path | None,
-              template: bool) -> None:
+              template: bool, discard: bool) -> None:
     """Guided interview: platform and SRE maturity on the five levels of Table 3, the AI
     gate's conditions for each service, and who carries operations work.
 
@@ -1135,7 +1140,9 @@ def interview(ctx, org: str | None, interviewee: str | None, services: tuple[str
     engineers carry operations work and their hours. One question at a time, with why it
     matters. Every answer is saved the moment it is given: Ctrl-C pauses, and running the
     same command again offers to resume. 'Not sure' is always accepted; it counts as not
-    met and is listed as an open question in the report.
+    met and is listed as an open question in the report. A paused interview is not
+    assessed: assess and report refuse until it is finished, or its answers deleted with
+    --discard.
 
     \b
     Without a terminal (CI, a form collected in a workshop), fill in a template instead:
@@ -1145,6 +1152,9 @@ def interview(ctx, org: str | None, interviewee: str | None, services: tuple[str
     from toilaudit.maturity.bank import load_bank
 
     bank = load_bank()
+    if discard:
+        _discard_answers(ctx, org, interviewee, bool(template or answers_file or services))
+        return
     if template:
         from toilaudit.maturity.answers import template_yaml
 
@@ -1158,10 +1168,34 @@ def interview(ctx, org: str | None, interviewee: str | None, services: tuple[str
     _interview_in_terminal(ctx, bank, org, interviewee, services)
 
 
+def _discard_answers(ctx, org: str | None, interviewee: str | None, other_options: bool) -> None:
+    """interview --discard: delete one interviewee's answers (and their interview's paused mark)."""
+    from toilaudit.maturity.paused import mark_finished
+
+    if other_options:
+        raise ToilauditError("interview --discard: it only deletes answers - leave out --answers, --template and "
+                             "--service")
+    if not org or not interviewee:
+        raise ToilauditError("interview --discard: name whose answers to delete - pass --org NAME and "
+                             "--interviewee NAME")
+    with store_from(ctx, WRITE) as store:
+        answers = store.load_answers(org)
+        count = int((answers["interviewee"] == interviewee).sum())
+        if not count:
+            known = ", ".join(repr(name) for name in sorted(set(answers["interviewee"]))) or "none"
+            raise ToilauditError(f"interview --discard: no answers of {interviewee!r} for {org!r} (its interviewees: "
+                                 f"{known}) - check the names")
+        with store.transaction():
+            store.delete_answers(org, interviewee)
+            mark_finished(store, org, interviewee)
+    click.echo(f"Deleted {count} answers of {interviewee} for {org}.")
+
+
 def _save_answers_file(store: Store, bank, answers_file: Path, org: str | None, interviewee: str | None,
                        services: tuple[str, ...] = ()):
     """Store a filled-in template's answers; returns (org, interviewee, the file read)."""
     from toilaudit.maturity.answers import read_answers_file
+    from toilaudit.maturity.paused import mark_finished
 
     read = read_answers_file(answers_file, bank)
     org = org or read.org
@@ -1176,6 +1210,7 @@ def _save_answers_file(store: Store, bank, answers_file: Path, org: str | None, 
             store.save_answer(org, who, answer.question_id, answer.value, answer.note, answer.service)
         for question_id in read.unanswered:  # an unanswered question is an open question, not a missing one
             store.save_answer(org, who, question_id, "unknown", "")
+        mark_finished(store, org, who)  # the file replaces a paused interview's answers whole
     return org, who, read
 
 
@@ -1219,9 +1254,11 @@ def _interview_in_terminal(ctx, bank, org: str | None, interviewee: str | None, 
                 answers = store.load_answers(org)
                 saved = int((answers["interviewee"] == interviewee).sum())
             total = len(prompts(session)) if session else len(bank.questions)
+            from toilaudit.maturity.paused import interview_command
+
             click.echo(
-                f"\nInterview paused: {saved} of {total} answers are saved. To resume, run: "
-                f"toilaudit interview --org '{org or ''}' --interviewee '{interviewee or ''}'",
+                f"\nInterview paused: {saved} of {total} answers are saved; it is not assessed until it is "
+                f"finished. To resume, run: {interview_command(org or '', interviewee or '')}",
                 err=True,
             )
             ctx.exit(EXIT_INTERRUPTED)
@@ -1251,7 +1288,8 @@ def assess(ctx, org: str | None, output_format: str) -> None:
     tickets contradict (self-service claimed beside repeated provisioning tickets) count as
     not met, and each contradiction is listed. Several interviewees are combined question by
     question: the weakest answer for what the gate relies on, the most advanced for what
-    agents already do. Every assessment is kept, so the next report shows what changed.
+    agents already do. Every assessment is kept, so the next report shows what changed; an
+    interview paused half-way is refused, never assessed (or kept) as if finished.
     """
     from datetime import datetime
 
@@ -1334,12 +1372,15 @@ def gate(ctx, org: str | None, service: str | None, rung: str, output_format: st
     the organisation's SLOs, error-budget policy and toil evidence. Every failing reason is
     listed, maturity included, in the order of the four actions. Without --service every
     service in scope must be allowed. The report, its trust ladder and its RBAC file give the
-    same verdicts; the policy ships with toilaudit and is written beside the report.
+    same verdicts; the policy ships with toilaudit and is written beside the report. An
+    interview paused half-way is refused (exit 2), as assess refuses it.
     """
     from toilaudit.maturity.output import gate_json, gate_text
+    from toilaudit.maturity.paused import refuse_paused
 
     with store_from(ctx, READ, shows_figures=True) as store:
         assessment, _ = _assessment(store, org)
+        refuse_paused(store, assessment.org)  # half an interview is no evidence either way
     result = assessment.gate_for(rung, service)
     if output_format == "opa-input":
         if service is None and len(assessment.services) > 1:

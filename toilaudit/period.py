@@ -11,6 +11,7 @@ the whole store, and toil tracking (`toil_measured`) has its own rules (maturity
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,8 @@ FORMS = "2026-Q3, 2026-11, 2026, 2025-12..2026-11, 2026-01-15..2026-03-31, last-
 DAYS_PER_MONTH = 30.44  # 365.25 / 12
 DAYS_PER_WEEK = 7
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+FULL_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                    "October", "November", "December")
 DAY = pd.Timedelta(days=1)
 
 
@@ -93,8 +96,9 @@ class Period:
 
     @property
     def weeks(self) -> float:
-        """Weeks the data covers in the period (at least one): capacity is counted over these."""
-        return max(self.covered_days / DAYS_PER_WEEK, 1.0)
+        """Weeks the data covers in the period, to the day (one day is a seventh of a week): capacity is
+        counted over these, so a one-day period has a day's capacity, not a week's."""
+        return self.covered_days / DAYS_PER_WEEK
 
     @property
     def partial(self) -> bool:
@@ -135,6 +139,14 @@ def day(when: pd.Timestamp) -> str:
     return f"{when.day} {MONTH_NAMES[when.month - 1]} {when.year}"
 
 
+def span(days: float) -> str:
+    """Days as people count them, to the day: "1 day", "5 days", "1 week", "51 weeks and 5 days"."""
+    whole = round(days)
+    weeks, rest = divmod(whole, DAYS_PER_WEEK)
+    parts = [f"{n:,} {unit}{'s' if n != 1 else ''}" for n, unit in ((weeks, "week"), (rest, "day")) if n]
+    return " and ".join(parts) or "0 days"
+
+
 def _utc(year: int, month: int = 1, dom: int = 1) -> pd.Timestamp:
     return pd.Timestamp(year=year, month=month, day=dom, tz="UTC")
 
@@ -152,9 +164,15 @@ def _unit(text: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
             start = _utc(int(m[1]), int(m[2]))
             return start, start + pd.DateOffset(months=1)
         if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
-            start = _utc(int(m[1]), int(m[2]), int(m[3]))
+            year, month, dom = int(m[1]), int(m[2]), int(m[3])
+            start = _utc(year, month)  # month 13: not a period
+            days = calendar.monthrange(year, month)[1]
+            if not 1 <= dom <= days:  # 30 February: say so
+                raise PeriodError(f"--period: {text} is not a day - {FULL_MONTH_NAMES[month - 1]} {year} "
+                                  f"has {days} days")
+            start += (dom - 1) * DAY
             return start, start + DAY
-    except ValueError:  # month 13, 31 February
+    except ValueError:  # month 13, a year out of range
         return None
     return None
 

@@ -21,14 +21,35 @@ from toilaudit.classify.evaluate import cross_validate
 from toilaudit.classify.interface import Settings
 from toilaudit.classify.model import shipped_model
 from toilaudit.errors import ToilauditError
-from toilaudit.period import DAY, DEFAULT_PERIOD, Period, PeriodSpec, day, parse_period, place
+from toilaudit.period import DAY, DAYS_PER_WEEK, DEFAULT_PERIOD, Period, PeriodSpec, day, parse_period, place, span
 from toilaudit.store import Store
 
 TOP_CANDIDATES = 10
 # Both are shares of engineers' working time, never of the hours tickets record:
 GOOGLE_CAP_PERCENT = 50  # Google SRE book, ch. 5: keep toil below 50% of each SRE's time
 INDUSTRY_PERCENT_2026 = 34  # Catchpoint SRE report 2026 (25% in 2024)
-DAYS_PER_WEEK = 7
+
+
+def hour_places(*hours: float) -> int:
+    """Decimal places that show each of these hours with two significant figures or more: none from
+    10 h, one from 1 h, two below (a quarter-hour page is 0.25 h, not "0 h" beside a percentage)."""
+    smallest = min((abs(h) for h in hours if h), default=10.0)
+    return 0 if smallest >= 10 else 1 if smallest >= 1 else 2
+
+
+def hours_text(hours: float, places: int | None = None) -> str:
+    """Hours for people, to `places` decimals (default: enough for them, hour_places); under 0.01 h
+    is "under 0.01", never "0.00" for time that was spent."""
+    places = hour_places(hours) if places is None else places
+    text = f"{hours:,.{places}f}"
+    if hours and not float(text.replace(",", "")):
+        return f"under {10 ** -places:.{places}f}" if places else "under 1"
+    return text
+
+
+def hours_cell(hours: float) -> str:
+    """Hours in a table's column: one decimal, two under an hour (0.25, not 0.2)."""
+    return hours_text(hours, 1 if hours >= 1 or not hours else 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +87,9 @@ class Figures:
             "toil_items": self.toil_items,
             "toil_percent": self.toil_percent,
             "hours": {
-                "toil": round(self.toil_hours, 1),
-                "total": round(self.total_hours, 1),
-                "measured": round(self.measured_hours, 1),
+                "toil": round(self.toil_hours, 2),
+                "total": round(self.total_hours, 2),
+                "measured": round(self.measured_hours, 2),
                 "measured_percent": self.measured_percent,
                 "estimated_items": self.estimated_items,
             },
@@ -346,7 +367,7 @@ class CapacityShare:
     hours_per_week: float
     """Their working hours a week each."""
     weeks: float
-    """Weeks in the period the items cover."""
+    """Weeks in the period the items cover, to the day (Period.weeks): a day is a seventh of a week."""
     toil_hours: float
     """Toil hours recorded in the period."""
     recorded_hours: float
@@ -355,7 +376,18 @@ class CapacityShare:
     """Each person whose recorded toil alone is over Google's 50% of their time."""
 
     @property
+    def days(self) -> int:
+        """The days capacity is counted over (weeks x 7)."""
+        return round(self.weeks * DAYS_PER_WEEK)
+
+    @property
+    def span(self) -> str:
+        """The time capacity is counted over, exactly as counted: "1 day", "51 weeks and 5 days"."""
+        return span(self.days)
+
+    @property
     def capacity_hours(self) -> float:
+        """engineers x hours a week x weeks: prorated to the day (one day: a seventh of a week's hours)."""
         return self.engineers * self.hours_per_week * self.weeks
 
     @property
@@ -391,8 +423,8 @@ class CapacityShare:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "engineers": self.engineers, "hours_per_week": self.hours_per_week, "weeks": round(self.weeks, 1),
-            "capacity_hours": round(self.capacity_hours, 1), "toil_percent_of_capacity": self.toil_percent,
+            "engineers": self.engineers, "hours_per_week": self.hours_per_week, "weeks": round(self.weeks, 2),
+            "days": self.days, "capacity_hours": round(self.capacity_hours, 1), "toil_percent_of_capacity": self.toil_percent,
             "recorded_percent_of_capacity": self.recorded_percent,
             "most_percent_of_capacity": self.most_percent, "against_the_cap": self.verdict(),
             "people_over_cap": [{"name": p.name, "toil_hours": round(p.toil_hours, 1),
@@ -401,13 +433,14 @@ class CapacityShare:
 
 
 def period_weeks(summary: Summary) -> float:
-    """Weeks of the period the data covers; without a period, between the first and last item (at least one)."""
+    """Weeks of the period the data covers, to the day; without a period, the days from the first
+    item's to the last item's, both counted whole (as Period counts the data's)."""
     if summary.period is not None:
         return summary.period.weeks
-    if summary.first_created is None:
+    if summary.first_created is None or summary.last_created is None:
         return 0.0
-    days = (summary.last_created - summary.first_created) / pd.Timedelta(days=1)
-    return max(days / DAYS_PER_WEEK, 1.0)
+    days = (summary.last_created.normalize() + DAY - summary.first_created.normalize()) / DAY
+    return days / DAYS_PER_WEEK
 
 
 def capacity_share(store: Store, summary: Summary, engineers: float, hours_per_week: float,

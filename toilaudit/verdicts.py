@@ -7,7 +7,7 @@ cross-validated, without classifying the whole store again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,10 @@ class ItemExplanation:
     group_category: str = ""
     """Its repetition group's category, as summary and the report give it (Store.group_categories);
     an item of the group may take another of its own."""
+    in_period: bool | None = None
+    """Whether summary counts it (with_period); None: not asked."""
+    counted: str = ""
+    """The same in words, with the period's name and why not."""
 
     def lines(self) -> list[str]:
         row, e = self.row, self.explanation
@@ -57,6 +61,7 @@ class ItemExplanation:
                 f" (the group's category: {self.group_category}, as summary gives it)"
                 if self.group_category and self.group_category != row["category"] else ""),
             f"  time:     {self.time}",
+            *([f"  counted:  {self.counted}"] if self.counted else []),
             "  how it adds up (log-odds; + towards toil):",
             f"    {e.intercept:+6.2f}  start (before any evidence)",
         ]
@@ -86,6 +91,7 @@ class ItemExplanation:
             "group_category": self.group_category or None, "hours": round(float(row["hours"]), 4),
             "hours_measured": bool(row["hours_measured"]), "person_label": self.human or None,
             **self.explanation.as_json(),
+            **({} if self.in_period is None else {"in_period": self.in_period}),
         }
 
 
@@ -150,6 +156,33 @@ def group_count(store: Store, found: list[ItemExplanation], period_spec: PeriodS
     group = str(rows["group_id"].iloc[0])
     return GroupCount(period, services, figures_from(store.totals(services, period.bounds, group)),
                       figures_from(store.totals(group=group)), tuple(bool(c) for c in counted_items(rows, services, period)))
+
+
+def with_period(store: Store, found: list[ItemExplanation], period_spec: PeriodSpec | None = None,
+                org: str | None = None) -> list[ItemExplanation]:
+    """The items, each saying whether summary counts it: created in the period summary counts (the
+    same --period), on the organisation's services (--org, as summary --org)."""
+    services = summary_services(store, org)
+    period = choose_period(store, period_spec, services, "explain")
+    if period is None:
+        return found
+    rows = pd.DataFrame([item.row for item in found])
+    in_dates = counted_items(rows, None, period)
+    on_services = counted_items(rows, services)
+    return [replace(item, in_period=bool(dated and served), counted=_counted_words(item.row, period, dated, served))
+            for item, dated, served in zip(found, in_dates, on_services)]
+
+
+def _counted_words(row: dict[str, Any], period: Period, dated: bool, served: bool) -> str:
+    if dated and served:
+        return f"yes, in {period.label}, as summary counts it"
+    why = []
+    if not dated:
+        created = row.get("created_at")
+        why.append(f"was created {pd.Timestamp(created):%d %b %Y}" if pd.notna(created) else "has no Created date")
+    if not served:
+        why.append(f"is of {row.get('service') or 'no service'}, not one of the organisation's services")
+    return f"no: summary counts {period.label}, and this item {' and '.join(why)}"
 
 
 def explain_rows(store: Store, found: pd.DataFrame) -> list[ItemExplanation]:

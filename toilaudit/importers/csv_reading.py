@@ -132,12 +132,15 @@ def _read_header(path: Path, head: bytes) -> tuple[list[str], str, str]:
 def read_export(
     path: Path, source: str, aliases: dict[str, tuple[str, ...]], user_map: dict[str, str], required: tuple[str, ...],
     single_line: dict[str, str] | None = None, longest: dict[str, int] | None = None,
+    stand_ins: dict[str, str] | None = None,
 ) -> ExportTable:
     """Read the columns of `path` that feed WorkItem fields, or raise one clear InputFileError.
 
     `single_line`: fields that never hold a line break (field -> header name, for messages).
     `longest`: fields kept to at most so many characters (field -> characters), cut as they are
     read: a million long descriptions are not held whole, then cut.
+    `stand_ins`: a field with no column of its own fed by another field's (field -> that field):
+    PagerDuty's key by the incident number where a download has no id.
     """
     single_line = single_line or {}
     longest = longest or {}
@@ -158,6 +161,9 @@ def read_export(
         raise InputFileError(f"{where}: a binary file, not a CSV export - export as CSV, not Excel or a zip")
     headers, encoding, delimiter = _read_header(path, head)
     positions = match_columns(headers, aliases, user_map)
+    for field, other in (stand_ins or {}).items():
+        if field not in positions and other in positions:
+            positions[field] = positions[other]
     _check_mapped_headers(headers, user_map, where)
     _check_one_column_fields(headers, {f: found for f, found in positions.items() if f not in picks_of(user_map)},
                              where)
@@ -166,7 +172,7 @@ def read_export(
         found = _first_headers(headers)
         hint = "not a CSV export? " if len(headers) < 2 else ""
         # each field with the header that usually holds it ("issue key"): a user knows the headers, --columns the fields
-        wanted_columns = ", ".join(f'{field} ("{aliases[field][0]}")' if aliases.get(field) else field for field in missing)
+        wanted_columns = ", ".join(_wanted(field, aliases, stand_ins or {}) for field in missing)
         raise InputFileError(
             f"{where}: {hint}no column for {wanted_columns} (found {found}) - "
             f"export {source} as CSV with those columns or map yours with --columns"
@@ -198,6 +204,16 @@ def read_export(
         _check_single_line(fields, {field: single_line[field] for field in broken}, where)
         return ExportTable(path, scan.sha256, fields, rows,
                            {field: headers[found[0]] for field, found in positions.items()})
+
+
+def _wanted(field: str, aliases: dict[str, tuple[str, ...]], stand_ins: dict[str, str]) -> str:
+    """A field missing, with the header that usually holds it ("issue key"), and the field that may
+    stand in for it: a user knows the headers, --columns the fields."""
+    def one(name: str) -> str:
+        return f'{name} ("{aliases[name][0]}")' if aliases.get(name) else name
+
+    other = stand_ins.get(field)
+    return f"{one(field)} or {one(other)}" if other else one(field)
 
 
 def _first_headers(headers: list[str]) -> str:

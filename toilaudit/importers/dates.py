@@ -169,6 +169,8 @@ class _Reading:
     """Aware UTC; NaT where blank or unread."""
     language: month_names.Language | None = None
     """The language translated from; None where read as written."""
+    as_iso: pd.Series | None = None
+    """Where a date was read as ISO 8601 among dates of the `chosen` format (_read); None where none was."""
 
     @property
     def unread(self) -> pd.Series:
@@ -189,19 +191,22 @@ def _read(values: pd.Series, date_format: str | None, timezone: str, language: m
     chosen = date_format or _vote(read_as[present].head(SAMPLE_SIZE), timezone)
     parsed = _parse(read_as.where(present), chosen, timezone).astype("datetime64[us, UTC]")
     unread = present & parsed.isna()
+    as_iso = None
     if unread.any() and chosen != "ISO8601":  # an ISO date among others is still a date ...
         unread &= text.str.match(r"\d{4}")  # ... and starts with its year: pandas' ISO 8601 reads no other
         if unread.any():
             parsed[unread] = _parse(text[unread], "ISO8601", timezone).astype("datetime64[us, UTC]")
-    return _Reading(text, present, read_as, chosen, parsed, language)
+            as_iso = unread & parsed.notna()
+    return _Reading(text, present, read_as, chosen, parsed, language, as_iso)
 
 
 def _finish(reading: _Reading, where: str, column: str, date_format: str | None, timezone: str,
             source: str) -> tuple[pd.Series, str | None]:
     """The dates read, with the warning of a format guessed between day first and month first.
 
-    Raises InputFileError naming the first row whose value did not parse, with the fix for the
-    `source`'s exports (_not_a_date).
+    Raises InputFileError naming the first row whose value did not parse, with the fix: where the
+    column's other dates were read, correcting the rows that are not in their format (_other_rows_fix);
+    else, no format reading them, the fix for the `source`'s exports (_not_a_date).
     """
     bad = reading.unread
     if bad.any():
@@ -215,8 +220,9 @@ def _finish(reading: _Reading, where: str, column: str, date_format: str | None,
             raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} does not match --date-format "
                                  f"'{date_format}'{language} - pass the format these dates are written in, or export "
                                  "ISO dates")
+        fix = None if reading.language else _other_rows_fix(reading, column, timezone, source)
         raise InputFileError(f"{where} row {row + 2}: {column} {shown(value)} "
-                             f"{_not_a_date(reading.chosen, source, reading.language)}")
+                             f"{fix or _not_a_date(reading.chosen, source, reading.language)}")
     present = reading.present
     doubt = None if date_format else _day_month_doubt(reading.read_as[present], reading.parsed[present],
                                                       reading.chosen, where, column, timezone)
@@ -259,6 +265,44 @@ def _not_a_date(chosen: str, source: str, language: month_names.Language | None 
     example = OTHER_FORMAT_EXAMPLE if chosen == JIRA_DEFAULT_FORMAT else JIRA_DEFAULT_FORMAT
     return (f"is not a date (read as {chosen}) - export ISO dates or pass --date-format with these dates' format, "
             f"e.g. --date-format '{example}'")
+
+
+def _format_name(fmt: str) -> str:
+    return "ISO 8601" if fmt == "ISO8601" else fmt
+
+
+def _other_rows_fix(reading: _Reading, column: str, timezone: str, source: str) -> str | None:
+    """What a column's unread values are, and the fix, where the column's other dates were read
+    (None where none was: then no format reads the dates, and --date-format is the fix, _not_a_date).
+
+    One format reading every date of the column (the vote's sample read as well day first as month
+    first, say) is the fix, as --date-format. Else the dates read are in one format and the rows
+    unread are not: --date-format reads a column in one format, so it would refuse the others; the
+    fix is to correct those rows, to the format named (with an example of a date written in it), or,
+    PagerDuty writing every row alike, to download the CSV again.
+    """
+    bad = reading.unread
+    first = reading.text[bad].iloc[0]
+    iso = reading.as_iso if reading.as_iso is not None else pd.Series(False, index=bad.index)
+    direct = reading.present & reading.parsed.notna() & ~iso
+    read_in = reading.chosen if direct.any() else "ISO8601" if iso.any() else None
+    if read_in is None:
+        return None
+    # the formats that read the first value unread: one value each, then the whole column with those alone
+    reading_it = [fmt for fmt in CANDIDATE_FORMATS if fmt != read_in
+                  and _parse(pd.Series([first]), fmt, timezone).notna().all()]
+    for fmt in reading_it:
+        if fmt != reading.chosen and not _read(reading.text, fmt, timezone).unread.any():
+            return (f"is not a date (read as {_format_name(reading.chosen)}) - every {column} date reads as {fmt}: "
+                    f"import again with --date-format '{fmt}'")
+    example = reading.text[direct if direct.any() else iso].iloc[0]
+    written = f"; it reads as {_format_name(reading_it[0])}" if reading_it else ""
+    count, rows = rows_named(bad)
+    those = "that row" if count == 1 else f"those {count:,} rows ({rows})"
+    again = " (or download the CSV again)" if source == "pagerduty" else ""
+    return (f"is not a date in the other {column} dates' format ({_format_name(read_in)}, e.g. "
+            f"{shown(example, 30)}{written}) - correct {those} to that format{again}: --date-format reads a column "
+            "in one format")
 
 
 def _no_such_day(text: str, fmt: str) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from toilaudit.errors import InputFileError, shown
 from toilaudit.importers.columns import PAGERDUTY_ALIASES, OneOfSeveral, picks_of
@@ -38,6 +40,15 @@ URGENCIES = ("high", "low")  # an incident's urgency is one of these (a priority
 # seconds_to_resolve is resolved_on - created_on to the second; a download re-saved by Excel may
 # keep its times to the minute, which moves the difference by up to 59 seconds
 SECONDS_TO_RESOLVE_SLACK = 60
+# A download without an id (the Incidents list's `#` column, a report's Incident Number) is keyed
+# by its incident number, as the help says; the number is then also the incident's number, so a
+# page is found as PagerDuty shows it (#1234: explain, labels files) as well as by its key.
+STAND_INS = {"key": "incident_number"}
+INCIDENT_NUMBER = r"[0-9]+"
+# PagerDuty writes the several users of an incident in one cell, their names joined with ", "
+# ("Ana Lima, Bo Chen", as assigned_to_user_names and the Analytics "Assigned To"); a name with
+# a comma in it cannot be told from two there, so every comma parts two people.
+PEOPLE_SEPARATORS = ("|", ",")
 
 
 def read_pagerduty_csv(
@@ -50,9 +61,10 @@ def read_pagerduty_csv(
     """Read PagerDuty incident exports into one batch; the last row of a repeated id wins."""
 
     def read_one(path):
-        export = read_export(Path(path), "PagerDuty incidents", PAGERDUTY_ALIASES, columns_map, REQUIRED, SINGLE_LINE)
+        export = read_export(Path(path), "PagerDuty incidents", PAGERDUTY_ALIASES, columns_map, REQUIRED, SINGLE_LINE,
+                             stand_ins=STAND_INS)
         items, warnings = _to_items(export.fields, export.path.name, team, date_format, timezone,
-                                    picks_of(columns_map).get("team"))
+                                    picks_of(columns_map).get("team"), export.headers.get("key", "id"))
         return items, ImportedFile(export.path.name, export.sha256, export.rows), warnings
 
     return read_files("pagerduty", paths, read_one)
@@ -60,12 +72,14 @@ def read_pagerduty_csv(
 
 def _to_items(
     fields: dict[str, pd.Series], where: str, team: str | None, date_format: str | None, timezone: str,
-    team_pick: OneOfSeveral | None = None,
+    team_pick: OneOfSeveral | None = None, key_header: str = "id",
 ) -> tuple[pd.DataFrame, list[str]]:
     def text(field: str) -> pd.Series | str:
         return fields.get(field, "")
 
     rows = len(fields["key"])
+    if "incident_number" not in fields and _all_match(fields["key"], INCIDENT_NUMBER):
+        fields = {**fields, "incident_number": fields["key"]}  # keyed by a column of numbers (--columns '#: key')
     picking: list[str] = []
     if team_pick and not team and "team" in fields:
         fields = {**fields}
@@ -112,7 +126,7 @@ def _to_items(
             "time_spent_seconds": seconds.where(seconds >= 0),  # resolved before created: unknown
             "urgency": urgency,
             "auto_resolved": auto_resolved,
-            "people": text("people"),
+            "people": _people(fields["people"]) if "people" in fields else "",
             "human_label": "",
             "incident_number": text("incident_number"),
             "updated_at": parsed.get("updated_at"),
@@ -121,8 +135,37 @@ def _to_items(
     )
     warnings += [missing_values(created.isna(), where, DATE_HEADERS["created_at"], NO_CREATED),
                  missing_values(blank_texts(frame["title"]), where, "description (title)", NO_TITLE)]
-    frame, skipped = drop_blank_keys(frame, where, "id")
+    frame, skipped = drop_blank_keys(frame, where, key_header)
     return normalise_frame(frame), [w for w in warnings if w] + skipped
+
+
+def _all_match(values: pd.Series, pattern: str) -> bool:
+    """Whether every value that is not blank matches `pattern` whole, and one is not blank (Arrow's
+    regex: 30 ms for a million keys; an export keyed by ids is told by its first)."""
+    whole = f"^(?:{pattern})$"
+    strings = pa.array(values, type=pa.string(), from_pandas=True)
+    strings = pc.filter(strings, pc.not_equal(strings, ""))
+    if not len(strings) or not pc.match_substring_regex(strings[:1], whole)[0].as_py():
+        return False  # an export with ids: told by its first
+    return bool(pc.all(pc.match_substring_regex(strings, whole)).as_py())
+
+
+def _people(values: pd.Series) -> pd.Series:
+    """Each row's people, one name each, "|"-joined in the export's order (the first carries the
+    page), each once: the columns' values were joined with "|" (read_export), and a cell of PagerDuty's
+    holds several users joined with ", " ("Ana Lima|Ana Lima, Bo Chen" -> "Ana Lima|Bo Chen").
+    Parted once per distinct value: a million pages have a few thousand sets of people."""
+    encoded = pa.array(values, type=pa.string(), from_pandas=True)
+    encoded = (encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded).dictionary_encode()
+    parted = [_one_each(joined) for joined in encoded.dictionary.to_pylist()]
+    return pd.Series(pa.array(parted, pa.string()).take(encoded.indices).to_pandas(), index=values.index)
+
+
+def _one_each(joined: str) -> str:
+    names = [joined]
+    for separator in PEOPLE_SEPARATORS:
+        names = [name for part in names for name in part.split(separator)]
+    return "|".join(dict.fromkeys(name.strip() for name in names if name.strip()))
 
 
 def _refuse_unless(valid: pd.Series, values: pd.Series | None, where: str, column: str, problem: str, fix: str) -> None:

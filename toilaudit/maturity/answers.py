@@ -18,10 +18,9 @@ import yaml
 
 from toilaudit.errors import shown
 from toilaudit.inputs import load_yaml, read_text_file
-from toilaudit.maturity.interface import UNKNOWN, Answer, AnswersError, Bank, Question, same_service
+from toilaudit.maturity.interface import MAX_NUMBER, UNKNOWN, Answer, AnswersError, Bank, Question, same_service
 
 UNKNOWN_SPELLINGS = {"unknown", "not sure", "dont know", "don't know", "n/a", "?", ""}
-MAX_NUMBER = 1_000_000  # a count of days or services; beyond it a number is a typo
 MAX_NAME_CHARS = 200  # an organisation or interviewee is a name, printed on the report's cover
 
 
@@ -37,7 +36,7 @@ def normalise(question: Question, raw: Any) -> str | None:
             number = float(text)
         except ValueError:
             return None
-        return f"{number:g}" if 0 <= number <= MAX_NUMBER else None  # NaN and inf fail too
+        return f"{number:g}" if 0 <= number <= largest(question) else None  # NaN and inf fail too
     for choice in question.choices:
         if text.lower() == choice.lower():
             return choice
@@ -46,9 +45,33 @@ def normalise(question: Question, raw: Any) -> str | None:
     return None
 
 
+def largest(question: Question) -> float:
+    """The largest answer a number question takes: its bank's `max:`."""
+    return MAX_NUMBER if question.maximum is None else question.maximum
+
+
+def number_range(question: Question) -> str:
+    """`0 to 3,650 days`: the answers a number question takes, for messages."""
+    return f"0 to {largest(question):,g}" + (f" {question.unit}" if question.unit else "")
+
+
+def number_problem(question: Question, text: str) -> str | None:
+    """Why a typed number is refused (what to type instead), or None when it is taken."""
+    if normalise(question, text) is not None:
+        return None
+    try:
+        number = float(text.strip())
+    except ValueError:
+        number = None
+    if number is not None and number > largest(question):
+        unit = f" {question.unit}" if question.unit else ""
+        return f"{number:,g}{unit} is beyond any real answer: at most {largest(question):,g}{unit}"  # one short line
+    return f"Enter a number from {number_range(question)}, or nothing if not sure"
+
+
 def allowed(question: Question) -> str:
     if question.kind == "number":
-        return f"a number from 0 to {MAX_NUMBER:,}, or unknown"
+        return f"a number from {number_range(question)}, or unknown"
     listed = "; ".join(f"{i} '{c}'" for i, c in enumerate(question.choices, 1)) + "; or unknown"
     if len(listed) <= 120:
         return listed
@@ -129,6 +152,7 @@ def template_yaml(bank: Bank, org: str | None = None, services: tuple[str, ...] 
             entry["why"] = q.why
             if q.kind == "number":
                 entry["type"] = "number"
+                entry["range"] = number_range(q)
             else:
                 entry["choices"] = list(q.choices)
             entry["answer"] = None
@@ -136,7 +160,7 @@ def template_yaml(bank: Bank, org: str | None = None, services: tuple[str, ...] 
             questions.append(entry)
     header = (
         "# toilaudit interview answers. For each question set `answer:` to one of its choices (the text\n"
-        "# or its number, 1 = least mature), a number for `type: number`, or `unknown`.\n"
+        "# or its number, 1 = least mature), a number in its `range:` for `type: number`, or `unknown`.\n"
         "# `services:` lists the organisation's own services (PagerDuty services, Jira components); leave it\n"
         "# empty to take them from the imports. A question with `service:` is asked per service: `service: null`\n"
         "# answers for every service; copy the entry with `service: NAME` where one differs. Then run:\n"

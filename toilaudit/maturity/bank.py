@@ -18,6 +18,7 @@ from toilaudit.maturity.interface import (
     BANK_TRACKS,
     COMBINE_RULES,
     GATE_CONDITIONS,
+    MAX_NUMBER,
     PLATFORM_STATE,
     SOURCE_KINDS,
     SRE_STATE,
@@ -104,6 +105,7 @@ def _question(raw: Any, track: str, name: str) -> Question:
         raise BankError(f"{where}: needs at least two choices - list them least to most mature")
     if kind == "number" and choices:
         raise BankError(f"{where}: a number question takes no choices - remove them or drop `type: number`")
+    maximum, unit = _number_range(raw, kind, where)
     met_at: Any = raw.get("met_at", len(choices) if kind == "choice" else None)
     number = isinstance(met_at, (int, float)) and not isinstance(met_at, bool) and math.isfinite(met_at)
     if not number or (kind == "choice" and not 1 <= met_at <= len(choices)):
@@ -121,11 +123,32 @@ def _question(raw: Any, track: str, name: str) -> Question:
         raise BankError(f"{where}: combine total adds numbers up - use it on a number question only")
     question = Question(
         id=str(raw["id"]), track=track, text=str(raw["text"]).strip(), why=str(raw["why"]).strip(), level=level,
-        choices=choices, kind=kind, met_at=float(met_at), gate=gate, evidence=evidence, rung=bool(raw.get("rung")),
-        per_service=bool(raw.get("per_service")), combine=combine, sources=_sources(raw.get("source"), where),
+        choices=choices, kind=kind, maximum=maximum, unit=unit, met_at=float(met_at), gate=gate, evidence=evidence,
+        rung=bool(raw.get("rung")), per_service=bool(raw.get("per_service")), combine=combine,
+        sources=_sources(raw.get("source"), where),
     )
     _check_sources(question, where)
+    if maximum is not None and not question.met_at <= maximum:
+        raise BankError(f"{where}: met_at {met_at:g} is above max {maximum:g} - no answer could meet it")
     return question
+
+
+def _number_range(raw: dict, kind: str, where: str) -> tuple[float | None, str]:
+    """A number question's `max:` (the largest answer a real organisation could give) and `unit:`."""
+    maximum, unit = raw.get("max"), raw.get("unit", "")
+    if kind != "number":
+        if maximum is not None or unit:
+            raise BankError(f"{where}: max and unit are for a number question - remove them or add `type: number`")
+        return None, ""
+    if maximum is None:
+        raise BankError(f"{where}: a number question needs `max:`, the largest answer a real organisation could "
+                        "give (a typo beyond it is refused)")
+    if not isinstance(maximum, (int, float)) or isinstance(maximum, bool) or not math.isfinite(maximum) \
+            or maximum <= 0 or maximum > MAX_NUMBER:
+        raise BankError(f"{where}: max {shown(maximum)} - give a number above 0 and up to {MAX_NUMBER:,}")
+    if not isinstance(unit, str):
+        raise BankError(f"{where}: unit {shown(unit)} - name what it counts, e.g. days")
+    return float(maximum), unit.strip()
 
 
 def _sources(raw: Any, where: str) -> tuple[Source, ...]:

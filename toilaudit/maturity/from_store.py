@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from toilaudit.errors import ToilauditError
+from toilaudit.maturity.answers import normalise
 from toilaudit.maturity.bank import load_bank
 from toilaudit.maturity.evidence import gather_evidence
 from toilaudit.maturity.history import Snapshot, keep, snapshot_content
-from toilaudit.maturity.interface import Answer, Assessment
+from toilaudit.maturity.interface import UNKNOWN, Answer, Assessment, Question
+from toilaudit.maturity.paused import refuse_paused
 from toilaudit.maturity.scope import Scope, org_scope
 from toilaudit.maturity.scoring import assess
 from toilaudit.period import Period
@@ -29,11 +31,19 @@ def resolve_org(store: Store, org: str | None) -> str:
 
 
 def stored_answers(store: Store, org: str) -> list[Answer]:
-    """The org's answers to the questions in the bank (answers to retired questions are left out)."""
+    """The org's answers to the questions in the bank (answers to retired questions are left out). A
+    number outside its question's range (saved before the bank had one: 99999 days of shadow mode)
+    counts as unknown, an open question, not as a gate condition met."""
     known = load_bank().by_id()
-    return [Answer(r["question_id"], r["answer"] or "unknown", r["note"] or "", r["interviewee"], r["service"] or "",
-                   _date(r["answered_at"]))
+    return [Answer(r["question_id"], _in_range(known[r["question_id"]], r["answer"] or UNKNOWN), r["note"] or "",
+                   r["interviewee"], r["service"] or "", _date(r["answered_at"]))
             for r in store.load_answers(org).to_dict("records") if r["question_id"] in known]
+
+
+def _in_range(question: Question, value: str) -> str:
+    if question.kind != "number" or value == UNKNOWN:
+        return value
+    return value if normalise(question, value) is not None else UNKNOWN
 
 
 def _date(value) -> str:
@@ -70,7 +80,9 @@ def org_capacity_share(store: Store, assessment: Assessment, scope: Scope, perio
 def keep_assessment(store: Store, assessment: Assessment, scope: Scope, when: datetime,
                     period: Period | None = None) -> Snapshot | None:
     """Keep this assessment in the organisation's history, with the toil shares of `period` (default:
-    the last 12 full months of the data); return the previous one to compare with."""
+    the last 12 full months of the data); return the previous one to compare with. A paused interview
+    is refused: half an interview must never become the previous assessment."""
+    refuse_paused(store, assessment.org)
     if period is None and scope.attributable:
         period = choose_period(store, None, scope.item_services, "assess")
     summary = summarise(store, "source", top=0, with_range=False, services=scope.item_services, period=period)

@@ -17,6 +17,7 @@ AI_READINESS = {1: "Not ready", 2: "Read-only agents", 3: "Shadow mode agents", 
 TRACKS = ("platform", "sre")
 BANK_TRACKS = ("platform", "sre", "ai", "capacity")
 UNKNOWN = "unknown"
+MAX_NUMBER = 1_000_000  # the most any number question's `max:` may be; beyond it a number is a typo
 # The gate's conditions in the order of the four actions (DOMAIN.md): audit toil; SLOs and error
 # budgets; decision provenance and rollback; the trust ladder's shadow period.
 GATE_CONDITIONS = ("toil_measured", "slo_defined", "error_budget_policy", "decision_provenance",
@@ -87,6 +88,10 @@ class Question:
     """Least to most mature; empty for a number question."""
     kind: str = "choice"
     """"choice" or "number"."""
+    maximum: float | None = None
+    """For a number question, the largest answer a real organisation could give (`max:` in the bank)."""
+    unit: str = ""
+    """For a number question, what it counts (days, engineers, hours), for messages."""
     met_at: float = 0
     """1-based choice (or the number) from which the answer meets its level."""
     gate: str | None = None

@@ -22,8 +22,9 @@ from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from rich.console import Console
 from rich.markup import escape
 
-from toilaudit.maturity.answers import normalise
+from toilaudit.maturity.answers import normalise, number_problem, number_range
 from toilaudit.maturity.interface import UNKNOWN, Bank, Question
+from toilaudit.maturity.paused import mark_finished, mark_in_progress
 from toilaudit.store import Store
 
 TRACK_TITLES = {"platform": "Platform", "sre": "SRE", "ai": "AI agents", "capacity": "Who carries operations work"}
@@ -137,6 +138,8 @@ def run_interview(session: InterviewSession) -> int:
     if done:
         done = _resume(session, questions, done)
     position = _next_unanswered(questions, done, 0)
+    if position is not None:  # until every question is answered, assess and report refuse (paused.py)
+        mark_in_progress(session.store, session.org, session.interviewee, len(questions))
     while position is not None:
         question, service = questions[position]
         moot = _moot_answer(question, service, done)
@@ -158,6 +161,7 @@ def run_interview(session: InterviewSession) -> int:
             if question.id == before and (follower, service) in done:
                 del done[(follower, service)]  # asked again (or answered again) from the new answer
         position = _next_unanswered(questions, done, position + 1)
+    mark_finished(session.store, session.org, session.interviewee)
     total = len(saved_answers(session))
     session.console.print(
         f"\nInterview complete: {total} answers saved for {escape(session.org)} ({escape(session.interviewee)}). "
@@ -211,14 +215,18 @@ def _ask_question(session: InterviewSession, questions: list[tuple[Question, str
         heading += f" · service {service}"  # the heading names the part and the service, never the level
     session.console.print(f"\n[bold]{escape(heading)}[/bold]\n{escape(asked_text(question, service))}\n"
                           f"[dim]Why it matters: {escape(question.why)}[/dim]", highlight=False)
+    slot = (question.id, service)
     if previous:
         session.console.print(f"[dim]Saved answer: {escape(previous[0])}[/dim]", highlight=False)
+    # the note it will be saved with (typed earlier in this session, else saved with the answer)
+    kept_note = session.notes.get(slot, previous[1] if previous else "")
+    if kept_note:
+        session.console.print(f"[dim]Note: {escape(kept_note)} (n changes it)[/dim]", highlight=False)
     while True:
+        before = session.notes.get(slot, kept_note)
         reply = ask(session, prompt_for(question, session.prompt_options, previous[0] if previous else None))
         if reply != NOTE:
             return reply
-        slot = (question.id, service)
-        before = session.notes.get(slot, previous[1] if previous else "")
         note = ask(session, questionary.text("Note:", default=before, **session.prompt_options))
         session.notes[slot] = (note or "").strip()
         session.console.print("[dim]Noted; it is saved with the answer.[/dim]", highlight=False)
@@ -254,7 +262,8 @@ def _change_one(session: InterviewSession, questions: list[tuple[Question, str]]
     for position, (question, service) in enumerate(questions):
         if (question.id, service) not in done:
             continue
-        label = f"{position + 1}. {question.text}" + (f" ({service})" if service else "")
+        # the service first: the per-service questions read alike and are cut at the width
+        label = f"{position + 1}. " + (f"{_clip(service, 30)}: " if service else "") + question.text
         answer = done[(question.id, service)][0]
         label = _clip(label, width - 24) + " - " + _clip(answer, 20)
         choices.append(questionary.Choice(label, position))
@@ -273,11 +282,11 @@ def prompt_for(question: Question, options: dict[str, Any], default: str | None 
     """One question as a questionary prompt; its answer comes back in stored form, or as NOTE / BACK."""
     if question.kind == "number":
         def validate(text: str) -> bool | str:
-            return normalise(question, text) is not None or "Enter a number of 0 or more, or leave empty if not sure"
+            return number_problem(question, text) or True
 
         offered = "" if default in (None, UNKNOWN) else default
-        prompt = questionary.text("Answer (a number; Enter if not sure; n note, b back):", validate=validate,
-                                  default=offered, **options)
+        prompt = questionary.text(f"Answer (a number, {number_range(question)}; Enter if not sure; n note, b back):",
+                                  validate=validate, default=offered, **options)
         return _Mapped(with_command_keys(prompt, offered), lambda text: normalise(question, text))
     # Digits only as shortcuts (the bank has at most nine choices), so that n and b stay free
     choices = [questionary.Choice(title=choice, value=choice, shortcut_key=str(number))

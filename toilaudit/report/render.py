@@ -9,14 +9,17 @@ fetches nor embeds anything (it is escaped text anyway).
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
 import jinja2
 
 from toilaudit.errors import ToilauditError
-from toilaudit.report.view_model import ReportModel
+from toilaudit.report.view_model import SUMMARY_FORMS, ReportModel
+from toilaudit.report.words import clip_words
 
 REPORT_TEMPLATE = "report.html.j2"
 
@@ -36,6 +39,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["hours"] = hours
     env.filters["person_weeks"] = person_weeks
+    env.filters["clip_words"] = clip_words
     return env
 
 
@@ -50,8 +54,9 @@ def hours(value: float) -> str:
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def render_html(model: ReportModel) -> str:
-    return environment().get_template(REPORT_TEMPLATE).render(m=model)
+def render_html(model: ReportModel, summary_only: bool = False) -> str:
+    """The report; `summary_only`: its executive summary alone (to see whether it fits its page)."""
+    return environment().get_template(REPORT_TEMPLATE).render(m=model, summary_only=summary_only)
 
 
 def render_json(model: ReportModel) -> str:
@@ -81,9 +86,36 @@ def render_pdf(model: ReportModel, out: Path, refused: list[str] | None = None) 
             "apt-get install libpango-1.0-0 libpangoft2-1.0-0"
         ) from None
     refused = refused if refused is not None else []
-    document = HTML(string=render_html(model), base_url=None, url_fetcher=_refusing_fetcher(refused)).render()
+
+    def laid_out(shown: ReportModel, summary_only: bool = False):
+        return HTML(string=render_html(shown, summary_only), base_url=None,
+                    url_fetcher=_refusing_fetcher(refused)).render()
+
+    document = laid_out(model)
+    if summary_pages(document) > 1:  # the executive summary is one page: its first shorter form that fits,
+        model = one_page_summary(model, lambda shown: summary_pages(laid_out(shown, summary_only=True)))
+        document = laid_out(model)  # rather than a page holding its last lines
     document.write_pdf(out)
     return len(document.pages)
+
+
+def one_page_summary(model: ReportModel, pages_of: Callable[[ReportModel], int]) -> ReportModel:
+    """The model with the first of the executive summary's shorter forms that `pages_of` lays out on
+    one page (the shortest where none does)."""
+    for form in range(1, SUMMARY_FORMS):
+        shown = dataclasses.replace(model, summary_form=form)
+        if form == SUMMARY_FORMS - 1 or pages_of(shown) == 1:
+            return shown
+    return model
+
+
+def summary_pages(document) -> int:
+    """How many pages the executive summary of a laid-out report takes: from its heading to its end mark."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:  # a box split over pages anchors each part: the first is where it begins
+            pages.setdefault(name, number)
+    return pages["summary-end"] - pages["summary"] + 1 if {"summary", "summary-end"} <= set(pages) else 1
 
 
 FORMATS = ("pdf", "html", "json")

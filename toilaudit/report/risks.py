@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from toilaudit.maturity.interface import RUNG_PHRASE, Assessment
 from toilaudit.maturity.output import condition_names
+from toilaudit.report.words import asked, for_board
 from toilaudit.summary import GOOGLE_CAP_PERCENT, INDUSTRY_PERCENT_2026, CapacityShare, Summary
 
 MOST = 3
@@ -15,6 +16,11 @@ MOST = 3
 class Risk:
     title: str
     detail: str
+
+
+def _sentence(text: str) -> str:
+    """Its first letter a capital, the rest as written (str.capitalize would lower an org's name), and a full stop."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _above(current: str, allowed: str) -> bool:
@@ -56,9 +62,9 @@ def find_risks(summary: Summary, assessment: Assessment, share: CapacityShare | 
                                "Agents added now would inherit the weaker track's tech debt at machine speed.")))
     if not assessment.evidence.toil_measured:
         found.append((95, Risk("Toil is not tracked continuously yet",
-                               "; ".join(assessment.evidence.shortfalls).capitalize() + ".")))
+                               _sentence(for_board("; ".join(assessment.evidence.shortfalls))))))
     if assessment.contradictions:
-        found.append((75, Risk("Interview answers contradict the data", assessment.contradictions[0])))
+        found.append((75, Risk("Interview answers contradict the data", asked(assessment.contradictions[0]))))
     pages = summary.by_source.get("pagerduty")
     if pages and pages.items and pages.toil_items / pages.items >= 0.5:
         rate = round(100 * pages.toil_items / pages.items)

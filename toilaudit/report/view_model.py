@@ -60,6 +60,7 @@ from toilaudit.report.charts import (
 )
 from toilaudit.report.plan import Plan
 from toilaudit.report.risks import Risk, find_risks
+from toilaudit.report.words import asked, clip_words, for_board
 from toilaudit.store import Store
 from toilaudit.summary import (
     GOOGLE_CAP_PERCENT,
@@ -91,6 +92,15 @@ PEOPLE_ROWS = 8  # the toil pages hold the people table beside the candidates
 ESTIMATE_ROWS = 10
 SERVICE_ROWS = 12  # beyond this, services with the same verdicts share a row
 NAMES_LISTED = 6  # services named in a sentence before "and N more"
+# The executive summary is one page: its variable lines are bounded (characters), so that neither a
+# long service name nor many changes since the previous assessment push its end onto a page of its own.
+# render.render_pdf checks the page all the same, and shortens it further where it would not fit.
+RISK_TITLE_CHARS = 110  # one line
+RISK_CHARS = 260  # three lines
+CHANGES_CHARS = 250  # two lines of small print
+CHANGES_CHARS_SHORT = 115  # one
+SUMMARY_FORMS = 4  # the executive summary's forms, each shorter than the one before (ReportModel.summary_form)
+HOLD_NAMES_CHARS = 90  # the services named in the ask's "limit the agents that run beyond it on ..."
 MOSTLY_ESTIMATED_PERCENT = 50  # below this share of measured hours the headline says the hours are estimates
 
 TRUST_LADDER = (  # rung, what it allows, its Kubernetes role
@@ -143,6 +153,8 @@ class CapacityView:
     they record too little of the engineers' time for its floor to mean anything."""
     most_percent: float
     """The most toil can be of capacity, were every unrecorded hour toil."""
+    span: str = ""
+    """The time capacity is counted over, to the day ("51 weeks and 5 days"): `weeks` rounded would not multiply out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,6 +462,11 @@ class ReportModel:
     risks: tuple[Risk, ...]
     previous_date: str | None
     changes: tuple[ChangeView, ...]
+    changes_line: str
+    """What changed since the previous assessment, in one sentence of at most CHANGES_CHARS for the
+    executive summary; "" where there is no previous assessment."""
+    changes_line_short: str
+    """The same in at most CHANGES_CHARS_SHORT, for its shorter forms."""
     table3: tuple[Table3Row, ...]
     next_levels: tuple[NextLevel, ...]
     contradictions: tuple[str, ...]
@@ -492,6 +509,10 @@ class ReportModel:
     category_chart: BarChart
     toil_gauge: Gauge | None
     names_shown: bool = False
+    summary_form: int = 0
+    """The executive summary's form: 0 in full; 1 the changes in a line; 2 also without the note on
+    what the figures count (the appendix repeats it); 3 also each risk in a line. render_pdf takes
+    the first that fits its one page."""
 
     def as_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -546,7 +567,7 @@ def _capacity_view(share: CapacityShare | None) -> CapacityView | None:
     verdict = share.verdict()
     return CapacityView(share.engineers, share.hours_per_week, round(share.weeks, 1), round(share.capacity_hours),
                         share.toil_percent, share.recorded_percent, verdict or "", len(share.people_over_cap),
-                        verdict is not None, share.most_percent)
+                        verdict is not None, share.most_percent, share.span)
 
 
 def _hours_note(total: Figures) -> str:
@@ -665,17 +686,20 @@ def build_report(
         gate_failing=assessment.gate.failing,
         gate_failing_words=condition_names(assessment.gate.failing),
         services_allowed=sum(1 for s in service_views if s.gate_allow),
-        risks=find_risks(summary, assessment, share, total.measured_percent,
-                         (top.category, top.items, top.hours, top.example_title) if top else None),
+        risks=tuple(Risk(clip_words(r.title, RISK_TITLE_CHARS), clip_words(r.detail, RISK_CHARS))
+                    for r in find_risks(summary, assessment, share, total.measured_percent,
+                                        (top.category, top.items, top.hours, top.example_title) if top else None)),
         previous_date=previous.assessed_at if previous else None,
         changes=tuple(ChangeView(c.what, c.before, c.now, c.changed) for c in changes),
+        changes_line=_changes_line(previous.assessed_at, changes, CHANGES_CHARS) if previous else "",
+        changes_line_short=_changes_line(previous.assessed_at, changes, CHANGES_CHARS_SHORT) if previous else "",
         table3=tuple(
             Table3Row(level, LEVELS[level], PLATFORM_STATE[level], SRE_STATE[level], AI_READINESS[level],
                       assessment.platform.level == level, assessment.sre.level == level)
             for level in range(1, 6)
         ),
         next_levels=_next_levels(assessment),
-        contradictions=tuple(clip(_asked(c), LINE_CHARS * 2) for c in assessment.contradictions),
+        contradictions=tuple(clip(asked(c), LINE_CHARS * 2) for c in assessment.contradictions),
         by_team=_top_rows(breakdown(store, "team", services, period), "teams"),
         teams_total=_row("All teams", total),
         by_category=by_category,
@@ -906,14 +930,6 @@ def _classifier() -> ClassifierView:
     )
 
 
-def _asked(contradiction: str) -> str:
-    """A contradiction ("sre.toil-tracked: answered ...") for a board: the question as it was asked,
-    not its id (the appendix's interview record lists ids beside the answers)."""
-    question_id, _, rest = contradiction.partition(": ")
-    question = load_bank().by_id().get(question_id)
-    return f"Asked \u201c{question.text}\u201d, {rest}" if question and rest else contradiction
-
-
 def _evaluation(assessment: Assessment) -> EvaluationView | None:
     agreement = assessment.evidence.agreement
     return None if agreement is None else _evaluation_view(agreement)
@@ -933,7 +949,7 @@ def _next_levels(assessment: Assessment) -> tuple[NextLevel, ...]:
         if blocking is None:
             continue
         # the first level that does not hold may be blocked by its own questions or by one below
-        needs = tuple(r.question.text + (" (the data contradicts the answer)" if r.contradiction else "")
+        needs = tuple(for_board(r.question.text) + (" (the data contradicts the answer)" if r.contradiction else "")
                       for r in blocking.questions if not r.met)
         out.append(NextLevel(title, f"Level {blocking.level} {blocking.name}", needs))
     return tuple(out)
@@ -1023,9 +1039,43 @@ def _decisions(actions: tuple[ActionView, ...], services: tuple[ServiceView, ...
     else:
         hold = "Hold each service's AI agents at the rung the readiness gate allows it (see the services table)"
     if above:
-        hold += f", and limit the agents that run beyond it on {', '.join(above[:4])}" + (
-            f" and {len(above) - 4} more" if len(above) > 4 else "")
+        hold += f", and limit the agents that run beyond it on {_named_within(above, HOLD_NAMES_CHARS)}"
     return rows, hold + "."
+
+
+def _named_within(names: list[str], chars: int) -> str:
+    """Names for a sentence of the executive summary: as many as fit in `chars` (at least one, cut
+    to fit), then how many more."""
+    shown = [clip_words(names[0], chars)]
+    for name in names[1:]:
+        if len(", ".join([*shown, name])) > chars:
+            break
+        shown.append(name)
+    rest = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {rest:,} more" if rest else "")
+
+
+def _changes_line(previous_date: str, changes, chars: int) -> str:
+    """Since the previous assessment, in about `chars` characters: the changes in the order
+    compared (toil shares and levels first), as many as fit, then how many more; all of them are in
+    the table under "Where you stand"."""
+    changed = [c for c in changes if c.changed]
+    opening, details = f"Since the assessment of {previous_date}", ' Details under "Where you stand".'
+    if not changed:
+        return f"{opening}: nothing the board sees here changed."
+    items = [f"{c.what[:1].lower()}{c.what[1:]} {c.before} \u2192 {c.now}" for c in changed]
+
+    def line(count: int) -> str:
+        rest = len(items) - count
+        if not count:
+            return f"{opening}, {len(items):,} of the figures and verdicts compared changed.{details}"
+        more = f", and {rest:,} more" if rest else ""
+        return f"{opening}: {'; '.join(items[:count])}{more}.{details}"
+
+    count = 0
+    while count < len(items) and len(line(count + 1)) <= chars:
+        count += 1
+    return line(count)
 
 
 def _interview(assessment: Assessment) -> tuple[AnswerRecord, ...]:
