@@ -186,3 +186,21 @@ def test_several_orgs_need_org(db, tmp_path):
     result = run("gate", db=db)
     assert result.exit_code == 2 and "several organisations interviewed (A, B) - pass --org NAME" in result.stderr
     assert run("gate", "--org", "A", db=db).exit_code == 1  # no toil data in this store
+
+
+def test_an_org_differing_only_in_case_is_the_one_interviewed(audited, tmp_path):
+    """--org 'northbank' (or an answers file's org: northbank) is Northbank, not a second organisation."""
+    run("interview", "--answers", str(filled(tmp_path, best, name="a.yaml")), db=audited)
+    lower = run("interview", "--answers", str(filled(tmp_path, worst, org="northbank", interviewee="ops",
+                                                      name="b.yaml")), db=audited)
+    assert lower.exit_code == 0, lower.output
+    assert "organisation 'northbank' is taken as 'Northbank'" in lower.stderr
+    assert "answers for Northbank (ops)" in lower.stdout
+    data = run_json("assess", "--org", "NORTHBANK", "--format", "json", db=audited)
+    assert data["org"] == "Northbank" and data["interviewees"] == ["ops", "payments"]
+    assert run("summary", "--org", "northbank", db=audited).exit_code == 0
+    other = run("summary", "--org", "Southbank", db=audited)
+    assert other.exit_code == 2
+    assert "no interview answers for 'Southbank' (interviewed: 'Northbank')" in other.stderr
+    assert run("interview", "--discard", "--org", "northbank", "--interviewee", "ops", db=audited).exit_code == 0
+    assert run_json("assess", "--format", "json", db=audited)["interviewees"] == ["payments"]

@@ -281,3 +281,18 @@ def test_explain_of_one_item_says_whether_summary_counts_it_in_the_period(db, tm
     assert counted("--period", "2026-Q2").endswith("and this item was created 02 Mar 2026")
     assert run_json("explain", "OPS-1", "--period", "2026-Q2", "--format", "json", db=db)[0]["in_period"] is False
     assert run_json("explain", "OPS-1", "--period", "all", "--format", "json", db=db)[0]["in_period"] is True
+
+
+def test_items_take_the_names_summary_gives_items_without_a_team(tmp_path, db):
+    """summary --by team lists "(no team)": items --team '(no team)' lists those items, and shows them so."""
+    export = tmp_path / "jira.csv"
+    export.write_text("Issue key,Summary,Issue Type,Status,Created,Resolved,Team\n"
+                      "OPS-1,Reset password for anna,Service Request,Done,2026-05-04 10:00,2026-05-04 11:00,\n"
+                      "OPS-2,Reset password for ben,Service Request,Done,2026-05-05 10:00,2026-05-05 11:00,SRE\n")
+    result = run("import", "jira", "--csv", str(export), db=db)
+    assert result.exit_code == 0, result.output
+    teams = run_json("summary", "--by", "team", "--period", "all", "--format", "json", db=db)["breakdown"]
+    assert teams["(no team)"]["items"] == 1, teams
+    listed = run_json("items", "--team", "(No Team)", "--format", "json", db=db)
+    assert [(row["key"], row["team"]) for row in listed] == [("OPS-1", "(no team)")]
+    assert [row["key"] for row in run_json("items", "--team", "sre", "--format", "json", db=db)] == ["OPS-2"]

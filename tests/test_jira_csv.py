@@ -91,7 +91,7 @@ def test_duplicate_keys_last_row_wins_with_warning(tmp_path, db):
     export = write(tmp_path / "j.csv", "Issue key,Summary,Created\nOPS-1,old title,2026-01-01\nOPS-1,new title,2026-01-02\n")
     result = run("import", "jira", "--csv", str(export), db=db)
     assert result.exit_code == 0
-    assert "duplicate key(s) (OPS-1); the last row of each was kept" in result.stderr
+    assert "1 key(s) on more than one row (OPS-1) - kept the later row where one has no Updated for 1" in result.stderr
     assert run_json("summary", "--format", "json", db=db)["items"] == 1
     assert "new title" in run("explain", "OPS-1", db=db).stdout
 
@@ -466,3 +466,77 @@ def test_one_format_reading_every_date_is_offered_as_date_format(tmp_path, db):
         "error: j.csv row 2102: Created '02/13/2026 10:00' is not a date (read as %d/%m/%Y %H:%M) - every Created "
         "date reads as %m/%d/%Y %H:%M: import again with --date-format '%m/%d/%Y %H:%M'")
     assert run("import", "jira", "--csv", str(export), "--date-format", "%m/%d/%Y %H:%M", db=db).exit_code == 0
+
+
+# ------------------------------------------------------------------ one import, several versions of an item
+NOV = ("Issue key,Summary,Created,Updated,Status\n"
+       "OPS-1,Restart api,01/Oct/26 9:00 AM,20/Nov/26 9:00 AM,Done\n"
+       "OPS-2,Rotate keys,01/Oct/26 9:00 AM,05/Oct/26 9:00 AM,Done\n")
+OCT = ("Issue key,Summary,Created,Updated,Status\n"
+       "OPS-1,Restart api,01/Oct/26 9:00 AM,02/Oct/26 9:00 AM,To Do\n"
+       "OPS-2,Rotate keys,01/Oct/26 9:00 AM,05/Oct/26 9:00 AM,In Progress\n")
+
+
+def test_an_older_export_given_last_in_one_import_keeps_the_newer_rows(tmp_path, db):
+    nov, oct_ = write(tmp_path / "nov.csv", NOV), write(tmp_path / "oct.csv", OCT)
+    result = run("import", "jira", "--csv", str(nov), str(oct_), db=db)
+    assert result.exit_code == 0, result.output
+    statuses = stored(db, "status")["status"].to_dict()
+    assert statuses == {"OPS-1": "Done", "OPS-2": "In Progress"}  # newer Updated wins; equal: the later row
+    warning = next(w for w in warnings_of(result) if "more than one row" in w)
+    assert "kept the row with the newest Updated for 2 (for 1 not the last row: OPS-1)" in warning
+    assert "last row of each" not in result.stderr
+
+
+def test_rows_of_one_key_in_one_file_keep_the_newest_updated(tmp_path):
+    export = write(tmp_path / "j.csv", NOV + OCT.split("\n", 1)[1])
+    items = read_jira_csv([export], {}).items.set_index("key")
+    assert items.loc["OPS-1", "status"] == "Done"
+    assert items.loc["OPS-2", "status"] == "In Progress"
+
+
+def test_a_row_without_updated_is_kept_by_order(tmp_path):
+    # as separate imports would: an undated row replaces; of the dated rows after it, the newest
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created,Updated,Status\n"
+                                       "OPS-1,a,01/Oct/26 9:00 AM,20/Nov/26 9:00 AM,one\n"
+                                       "OPS-1,a,01/Oct/26 9:00 AM,,two\n"
+                                       "OPS-2,b,01/Oct/26 9:00 AM,,one\n"
+                                       "OPS-2,b,01/Oct/26 9:00 AM,20/Nov/26 9:00 AM,two\n"
+                                       "OPS-2,b,01/Oct/26 9:00 AM,02/Oct/26 9:00 AM,three\n"
+                                       "OPS-3,c,01/Oct/26 9:00 AM,03/Oct/26 9:00 AM,one\n")
+    batch = read_jira_csv([export], {})
+    items = batch.items.set_index("key")
+    assert items["status"].to_dict() == {"OPS-1": "two", "OPS-2": "two", "OPS-3": "one"}
+    assert list(batch.items["key"]) == ["OPS-1", "OPS-2", "OPS-3"]
+    assert any("kept the later row where one has no Updated for 2 (OPS-1, OPS-2)" in w for w in batch.warnings)
+
+
+def test_a_blank_row_is_skipped_with_one_warning(tmp_path, db):
+    export = write(tmp_path / "j.csv", "Issue key;Summary;Created;Updated;Component/s\r\n"
+                                       "OPS-1;a;01/Oct/26 9:00 AM;;web\r\n"
+                                       "OPS-2;;;;\r\n"  # not blank: has a key
+                                       ";;;;\r\n", encoding="cp1252")
+    result = run("import", "jira", "--csv", str(export), db=db)
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 jira items" in result.stdout
+    lines = [w for w in warnings_of(result) if "row 4" in w or "rows 4" in w]
+    assert lines == ["warning: j.csv: skipped 1 blank row(s) (rows 4): nothing in any column read"], warnings_of(result)
+
+
+def test_a_keyless_row_is_named_only_as_skipped(tmp_path):
+    export = write(tmp_path / "j.csv", "Issue key,Summary,Created,Labels\nOPS-1,a,01/Oct/26 9:00 AM,\n,,,ops\n")
+    warnings = read_jira_csv([export], {}).warnings
+    assert [w for w in warnings if "row" in w] == [
+        "j.csv: 1 row(s) with a blank Issue key were skipped (rows 3) - give every row a key to import it"]
+
+
+def test_several_components_warn_that_the_first_is_the_service(tmp_path, db):
+    export = write(tmp_path / "j.csv", HEADER
+                   + "Restart app,OPS-1,Task,24/Nov/26 3:45 PM,,,,web,shared-infra,,,Ops\n"
+                   + "Design DR,OPS-2,Epic,01/Jan/26 9:05 AM,,,,infra,,,,Ops\n")
+    result = run("import", "jira", "--csv", str(export), db=db)
+    assert result.exit_code == 0, result.output
+    assert stored(db, "service")["service"].to_dict() == {"OPS-1": "web", "OPS-2": "infra"}
+    warning = next(w for w in warnings_of(result) if "Component/s" in w)
+    assert "1 row(s) with more than one 'Component/s' (rows 2; row 2: 'web, shared-infra')" in warning
+    assert "the first of each is the item's service" in warning and "--columns" in warning

@@ -181,3 +181,41 @@ def test_a_semicolon_labels_file_is_read_and_a_key_labelled_both_ways_is_refused
     assert result.exit_code == 2
     assert result.stderr == "error: both.csv: OPS-104 is labelled both toil and not-toil (rows 2, 4) - keep one\n"
     assert stored_labels(db) == {"OPS-101": "toil", "OPS-103": "not-toil"}
+
+
+def test_a_labels_file_keyed_as_jira_or_pagerduty_head_it_and_keys_in_any_case(audited, tmp_path):
+    """Jira's own "Issue key" header, PagerDuty's "id", and ops-101 for OPS-101, as explain takes it."""
+    page = next(item for item in run_json("items", "--source", "pagerduty", "--format", "json", db=audited))
+    jira = tmp_path / "jira.csv"
+    jira.write_text("Issue key,Label\nops-101,toil\nOPS-103,not-toil\n")
+    result = run("label", "--from", str(jira), db=audited)
+    assert result.exit_code == 0, result.output
+    assert "Saved 2 labels" in result.stdout and "not in the store" not in result.stderr
+    pagerduty = tmp_path / "pagerduty.csv"
+    pagerduty.write_text(f"id,incident_number,label\n{page['key'].lower()},,toil\n")
+    assert run("label", "--from", str(pagerduty), db=audited).exit_code == 0
+    assert stored_labels(audited) == {"OPS-101": "toil", "OPS-103": "not-toil", page["key"]: "toil"}
+
+
+def test_a_session_that_runs_out_of_items_says_so_and_what_comes_next(audited):
+    """One item per repetition group is a pass: when none is left, the person is told to run label again."""
+    import io
+
+    from rich.console import Console
+
+    from toilaudit.labelling import LabelSession, queue, run_labelling
+    from toilaudit.store import open_store
+
+    store = open_store(str(audited))
+    try:
+        _, order, _ = queue(store)
+        answers = iter(["toil"] + ["skip"] * len(order))
+        out = io.StringIO()
+        session = LabelSession(store, Console(file=out, width=200), "dana")
+        assert run_labelling(session, ask=lambda: next(answers)) == 1
+    finally:
+        store.close()
+    text = " ".join(out.getvalue().split())
+    assert f"No item is left in this pass: each repetition group was offered once ({len(order)} items)" in text
+    assert "run toilaudit label again for a second pass" in text
+    assert session.pass_done and session.left > 0

@@ -225,3 +225,42 @@ def test_a_probability_that_rounds_onto_the_threshold_is_shown_with_three_decima
 
     assert (probability_text(0.3996, 0.4), probability_text(0.4004, 0.4)) == ("0.3996", "0.4004")
     assert (probability_text(0.3949, 0.4), probability_text(0.62, 0.4)) == ("0.39", "0.62")
+
+
+def test_cross_validation_holds_out_whole_repetition_groups():
+    """Labels carry to their repetition group (S010 / S011): a held-out item whose group-mates' labels
+    trained the model would be scored by its own group's labels. Folds hold out whole groups, so a
+    group the model gets wrong stays wrong however many of its items are labelled."""
+    flux = [item(f"K{n}", f"Recalibrate the flux capacitor on rig-{n}") for n in range(8)]
+    resets = [item(f"R{n}", f"Reset password for user{n}a") for n in range(6)]
+    designs = [item(f"D{n}", f"Design the {w} architecture for multi-region", item_type="Epic")
+               for n, w in enumerate(["storage", "network", "queue", "cache", "ledger", "search"])]
+    items = flux + resets + designs
+    shipped = verdicts(items)
+    flux_label = 0.0 if shipped.loc["K0", "is_toil"] else 1.0  # people disagree with the model on the whole group
+    human = np.array([flux_label] * 8 + [1.0] * 6 + [0.0] * 6)
+    stored = verdicts(items, human).reset_index()
+    rows = items_to_frame(items).merge(stored, on=["source", "key"]).assign(human=human)
+    assert rows.loc[rows["key"].str.startswith("K"), "group_id"].nunique() == 1
+    check = cross_validate(rows, PACK, shipped_model())
+    # every flux item is scored without any flux label: the model's own verdict, wrong each time
+    assert check.adapted.f1 != 1.0
+    wrong = check.adapted.false_positive + check.adapted.false_negative
+    assert wrong >= 8
+    assert check.groups == rows["group_id"].nunique() and check.largest_group == 8
+    assert check.folds == min(5, check.groups)
+    assert cross_validate(rows.iloc[::-1], PACK, shipped_model()) == check  # the same folds whatever the row order
+
+
+def test_labels_from_few_repetition_groups_are_called_thin():
+    from toilaudit.classify.evaluate import CrossValidation, confusion
+
+    def check(groups, largest, labels=53):
+        truth = np.arange(labels) % 2 == 0
+        figures = confusion(truth, truth)
+        return CrossValidation(figures, figures, 5, groups, largest)
+
+    assert check(3, 40).thin == "the labels cover only 3 repetition groups, 10 or more are needed"
+    assert check(20, 40).thin == "one repetition group holds 40 of the 53 labels"
+    assert check(20, 5).thin is None
+    assert check(3, 40).reach == "53 labels from 3 repetition groups"

@@ -262,3 +262,17 @@ def test_an_id_column_stays_the_key_beside_an_incident_number(tmp_path):
     export.write_text("Incident ID,Incident Number,Title,Created At\nQ1ABC,7,Disk full,2026-01-01T00:00:00Z\n")
     items = read_pagerduty_csv([export], {}).items
     assert items[["key", "incident_number"]].values.tolist() == [["Q1ABC", "7"]]
+
+
+def test_blank_rows_and_repeated_ids_by_updated(tmp_path):
+    newer = tmp_path / "newer.csv"
+    newer.write_text("id,description,created_on,updated_on,status\n"
+                     "P1,a,2026-01-02T03:04:05Z,2026-01-09T00:00:00Z,resolved\n,,,,\n")
+    older = tmp_path / "older.csv"
+    older.write_text("id,description,created_on,updated_on,status\n"
+                     "P1,a,2026-01-02T03:04:05Z,2026-01-03T00:00:00Z,triggered\n")
+    batch = read_pagerduty_csv([newer, older], {})
+    assert batch.items["status"].tolist() == ["resolved"]
+    rows = [w for w in batch.warnings if "rows 3" in w]
+    assert rows == ["newer.csv: skipped 1 blank row(s) (rows 3): nothing in any column read"]
+    assert any("kept the row with the newest Updated for 1 (for 1 not the last row: P1)" in w for w in batch.warnings)

@@ -134,7 +134,8 @@ def test_an_import_onto_a_full_disk_exits_2_with_one_line_and_leaves_no_file(tmp
         result = run("import", "jira", "--csv", str(EXAMPLES / "jira_export.csv"), db=small / "audit.db")
         assert result.exit_code == 2, result.stderr
         assert "audit.db: the disk is full - free space on it" in result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1
+        # one line of error (the export's own warnings, such as its rows of several components, come before)
+        assert len([line for line in result.stderr.strip().splitlines() if not line.startswith("warning:")]) == 1
         assert not (small / "audit.db").exists()
     finally:
         subprocess.run(["umount", str(small)], check=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 import yaml
@@ -238,3 +239,52 @@ def test_recorded_toil_is_a_floor_of_its_share_of_capacity(toil, recorded, verdi
                           people_over_cap=())
     assert share.verdict() == verdict
     assert share.most_percent == min(100, toil + 100 - recorded)
+
+
+def test_labels_from_three_repetition_groups_are_warned_of_and_not_taken_for_the_organisations(db, tmp_path):
+    """53 labels from 3 of 36 groups measured F1 1.000 and a narrow corrected share that missed the
+    true one: evaluate says how few groups the labels cover, and summary keeps the corpus's rates."""
+    templates = [("Restart the payments worker on node-{n}", "toil"), ("Grant read access to dashboard-{n}", "toil"),
+                 ("Design the storage architecture for region-{n}", "not-toil")]
+    rows, labels = ["Issue key,Summary,Issue Type,Created"], ["key,label"]
+    for t, (title, label) in enumerate(templates):
+        for n in range(20):
+            key = f"OPS-{20 * t + n + 1}"
+            rows.append(f"{key},{title.format(n=n)},{'Epic' if label == 'not-toil' else 'Task'},2026-0{1 + n % 6}-1{t}")
+            labels.append(f"{key},{label}")
+    export, labelled = tmp_path / "j.csv", tmp_path / "labels.csv"
+    export.write_text("\n".join(rows) + "\n")
+    labelled.write_text("\n".join(labels) + "\n")
+    assert run("import", "jira", "--csv", str(export), db=db).exit_code == 0
+    assert run("label", "--from", str(labelled), db=db).exit_code == 0
+    evaluated = run("evaluate", "--format", "json", db=db)
+    data = json.loads(evaluated.stdout)
+    assert data["support"] == 60 and data["repetition_groups"] == 3 and data["largest_group_labels"] == 20
+    assert data["too_few_groups"] == "the labels cover only 3 repetition groups, 10 or more are needed"
+    assert "by repetition group" in data["method"]
+    assert "the labels cover only 3 repetition groups" in evaluated.stderr
+    table = run("evaluate", db=db)
+    assert "Against 60 labels from 3 repetition groups" in table.stdout
+    assert "not your work as a whole" in table.stderr
+    summary = run_json("summary", "--format", "json", "--period", "all", db=db)
+    accuracy_from = summary["toil_percent_range"]["accuracy_from"]
+    assert accuracy_from.startswith("the labelled corpus")
+    assert "the organisation's own 60 labels were not used, as the labels cover only 3 repetition groups" in accuracy_from
+
+
+def test_labels_given_one_at_a_time_read_naturally_where_the_report_lists_them(audited):
+    from toilaudit.store import open_store
+    from toilaudit.verdicts import check_on_items
+
+    store = open_store(str(audited))
+    try:
+        keys = store.classified_items()[["source", "key"]].head(3)
+        store.save_labels(keys.assign(label="toil"), "label", "walker")
+        found = check_on_items(store)
+    finally:
+        store.close()
+    assert found is not None
+    check, origins = found
+    assert "labels given one at a time by walker" in origins
+    assert not any("labelled one by one" in origin for origin in origins)
+    assert check.groups >= 1

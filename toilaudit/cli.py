@@ -29,6 +29,7 @@ from toilaudit.errors import (
 )
 from toilaudit.secrets import redact
 from toilaudit.store import WAIT_SECONDS, NoStoreError, Opening, Store, open_store
+from toilaudit.store.schema import GROUPINGS
 from toilaudit.urls import redact_url, unencrypted
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -682,9 +683,10 @@ def _group_lines(group: str, found, counts) -> list[str]:
 
 ITEM_COLUMNS = ("source", "key", "incident_number", "created_at", "updated_at", "is_toil", "category", "group_id",
                 "team", "service", "hours", "resolution", "title")
-# what the list reads of each item (w: the item, c: its verdict): these only, not a million descriptions
+# what the list reads of each item (w: the item, c: its verdict): these only, not a million descriptions;
+# team and service under the names summary gives them ('(no team)'), which --team and --service take
 ITEM_SELECT = ("w.source, w.key, w.incident_number, w.created_at, w.updated_at, c.is_toil, c.category, c.group_id, "
-               "w.team, w.service, c.hours, w.resolution, w.title")
+               f"{GROUPINGS['team']} AS team, {GROUPINGS['service']} AS service, c.hours, w.resolution, w.title")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -1003,7 +1005,9 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
     not-toil (FILE wins for a key in several). Two figures: the shipped model alone (trained
     on the labelled corpus, never on your labels), and the model adapted to your labels as
     imports and `label` use it, 5-fold cross-validated: each label is scored by a model
-    fitted without it. Measure this before you quote the toil figure to anyone.
+    fitted without it or the other labels of its repetition group. Labels from fewer than 10
+    repetition groups (or mostly from one) are warned of: they measure those few requests, not
+    your work. Measure this before you quote the toil figure to anyone.
     """
     from toilaudit.classify.evaluate import shown_figure, undefined_figures
     from toilaudit.verdicts import evaluation_against_labels, left_out
@@ -1012,15 +1016,20 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
         result = evaluation_against_labels(store, labels)
     if result.unmatched:
         warn(left_out(result.unmatched))
+    check = result.cross_validation
+    thin = check.thin and (f"{check.thin}: these figures describe those few requests, not your work as a whole, "
+                           "and summary corrects the toil share with the labelled corpus's figures instead - label "
+                           "items of other repetition groups (toilaudit label asks one per group)")
     if output_format == "json":
         click.echo(json.dumps(result.as_json(), indent=2))
+        if thin:
+            warn(thin)
         return
-    check = result.cross_validation
-    click.echo(f"Against {check.adapted.support} labels ({result.origins}):")
+    click.echo(f"Against {check.reach} ({result.origins}):")
     table = Table(title_justify="left")
     for column in ("", "precision", "recall", "F1"):
         table.add_column(column, justify="left" if not column else "right")
-    for name, figures in ((f"adapted to your labels, {check.folds}-fold cross-validated", check.adapted),
+    for name, figures in ((f"adapted to your labels, {check.folds} folds by group", check.adapted),
                           ("shipped model alone (never saw your labels)", check.shipped)):
         table.add_row(name, *(shown_figure(value) for value in (figures.precision, figures.recall, figures.f1)))
     stdout.print(table)
@@ -1035,6 +1044,8 @@ def evaluate(ctx, labels: Path | None, output_format: str) -> None:
     matrix.add_row("toil", str(adapted.true_positive), str(adapted.false_negative))
     matrix.add_row("not toil", str(adapted.false_positive), str(adapted.true_negative))
     stdout.print(matrix)
+    if thin:
+        warn(thin)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -1052,7 +1063,8 @@ def label(ctx, from_file: Path | None, labelled_by: str | None) -> None:
     label is saved the moment it is given: Ctrl-C loses nothing and running the command
     again goes on. At the end the store is classified again: labels decide their own
     items, speak for their repetition groups and adapt the model to your words.
-    Fifty labels are a good first session; `toilaudit evaluate` then says how far to
+    A pass offers each group once and says when it is done; run label again for
+    the next pass. Fifty labels are a good first session; `toilaudit evaluate` then says how far to
     trust the result, cross-validated on the labels.
 
     \b
@@ -1093,7 +1105,8 @@ def label(ctx, from_file: Path | None, labelled_by: str | None) -> None:
             except KeyboardInterrupt:
                 click.echo("The labels apply at the next toilaudit classify or import.", err=True)
             ctx.exit(EXIT_INTERRUPTED)
-    click.echo(f"Saved {saved} label{'' if saved == 1 else 's'} in this session. Next: toilaudit evaluate, or "
+    again = "toilaudit label again for a second pass, " if session.pass_done and session.left else ""
+    click.echo(f"Saved {saved} label{'' if saved == 1 else 's'} in this session. Next: {again}toilaudit evaluate, or "
                "toilaudit summary")
 
 
@@ -1179,6 +1192,7 @@ def _discard_answers(ctx, org: str | None, interviewee: str | None, other_option
         raise ToilauditError("interview --discard: name whose answers to delete - pass --org NAME and "
                              "--interviewee NAME")
     with store_from(ctx, WRITE) as store:
+        org = _org_as_stored(store, org)
         answers = store.load_answers(org)
         count = int((answers["interviewee"] == interviewee).sum())
         if not count:
@@ -1191,6 +1205,16 @@ def _discard_answers(ctx, org: str | None, interviewee: str | None, other_option
     click.echo(f"Deleted {count} answers of {interviewee} for {org}.")
 
 
+def _org_as_stored(store: Store, org: str) -> str:
+    """The organisation named, as the store spells it: one that differs only in case is the same one."""
+    from toilaudit.maturity.scope import same_org
+
+    stored = same_org(store, org)
+    if stored != org:
+        warn(f"organisation {org!r} is taken as {stored!r}, as the store spells it")
+    return stored
+
+
 def _save_answers_file(store: Store, bank, answers_file: Path, org: str | None, interviewee: str | None,
                        services: tuple[str, ...] = ()):
     """Store a filled-in template's answers; returns (org, interviewee, the file read)."""
@@ -1201,6 +1225,7 @@ def _save_answers_file(store: Store, bank, answers_file: Path, org: str | None, 
     org = org or read.org
     if not org:
         raise ToilauditError(f"{answers_file.name}: no organisation - set `org:` in the file or pass --org NAME")
+    org = _org_as_stored(store, org)
     who = interviewee or read.interviewee or "answers file"
     with store.transaction():
         store.delete_answers(org, who)
@@ -1239,6 +1264,7 @@ def _interview_in_terminal(ctx, bank, org: str | None, interviewee: str | None, 
             if not org:
                 org = choose_name(store, "Organisation:", sorted(set(store.load_answers()["org"])),
                                   "Another organisation", "My organisation")
+            org = _org_as_stored(store, org)
             if not interviewee:
                 answers = store.load_answers(org)
                 org_saved = sorted(set(answers["interviewee"]))

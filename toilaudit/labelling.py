@@ -56,6 +56,10 @@ class LabelSession:
     """Extra options for the prompt (tests pass a pipe input here)."""
     saved: list[tuple[str, str]] = field(default_factory=list)
     """(source, key) of the labels saved in this session, oldest first (for undo)."""
+    pass_done: bool = False
+    """The queue ran out: every repetition group was offered once in this session (see PASS_DONE)."""
+    left: int = 0
+    """Items still unlabelled when the session ended."""
 
 
 def labelled_rows(rows: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
@@ -127,7 +131,22 @@ def run_labelling(session: LabelSession, ask: Callable[[], str] | None = None) -
         session.saved.append((row["source"], row["key"]))
         asked.append(position)
         console.print(f"  [dim]saved: {answer.replace('-', ' ')}[/dim]", highlight=False)
+    else:
+        session.pass_done = True
+        session.left = int(np.isnan(human_verdicts(rows, store.load_labels())).sum())
+        console.print(pass_done_text(len(order), session.left), highlight=False)
     return finish(session)
+
+
+def pass_done_text(offered: int, left: int) -> str:
+    """What the person reads when the queue runs out: that it has, and what comes next."""
+    if not offered:
+        return "\nNothing to label: every item has a person's label. Next: toilaudit evaluate."
+    if not left:
+        return "\nThat was the last unlabelled item: every item now has a person's label."
+    return (f"\nNo item is left in this pass: each repetition group was offered once ({offered:,} items). "
+            f"{left:,} items are still unlabelled: run toilaudit label again for a second pass (the next item "
+            "of each group, and any skipped), or see how far to trust the result with toilaudit evaluate.")
 
 
 def finish(session: LabelSession) -> int:

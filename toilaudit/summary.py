@@ -261,14 +261,21 @@ def choose_period(store: Store, spec: PeriodSpec | str | None = None,
 
 def classifier_rates(store: Store) -> dict[str, Rates]:
     """The classifier's measured errors per source: the organisation's own labels, cross-validated,
-    when it has LABELS_FOR_OWN_RATES or more; else the corpus's leave-one-organisation-out figures."""
+    when it has LABELS_FOR_OWN_RATES or more and they reach far enough (CrossValidation.thin: enough
+    repetition groups, none holding most of them); else the corpus's leave-one-organisation-out
+    figures, saying why the organisation's own labels were not used."""
     rows = store.labelled_items()
     if len(rows) >= LABELS_FOR_OWN_RATES:
         labelled = rows.assign(human=human_verdicts(rows, store.load_labels()))
         labelled = labelled.loc[labelled["human"].notna()]
-        check = cross_validate(labelled, active_rule_pack(store), shipped_model()).adapted
-        own = own_rates(check.true_positive, check.false_negative, check.false_positive, len(labelled))
-        return {"jira": own, "pagerduty": own}
+        check = cross_validate(labelled, active_rule_pack(store), shipped_model())
+        if check.thin is None:
+            own = own_rates(check.adapted.true_positive, check.adapted.false_negative,
+                            check.adapted.false_positive, len(labelled), check.groups)
+            return {"jira": own, "pagerduty": own}
+        # no command named: the report quotes this too
+        why = f"; the organisation's own {len(labelled):,} labels were not used, as {check.thin}"
+        return {"jira": corpus_rates("ticket", why), "pagerduty": corpus_rates("page", why)}
     return {"jira": corpus_rates("ticket"), "pagerduty": corpus_rates("page")}
 
 

@@ -22,7 +22,8 @@ from toilaudit.classify.explain import Explanation, explain_row, organisation_mo
 from toilaudit.classify.interface import Settings
 from toilaudit.classify.model import shipped_model
 from toilaudit.errors import ToilauditError, shown
-from toilaudit.maturity.scope import org_scope
+from toilaudit.label_keys import keys_as_stored
+from toilaudit.maturity.scope import org_scope, same_org
 from toilaudit.period import Period, PeriodSpec
 from toilaudit.store import Store
 from toilaudit.summary import Figures, choose_period, counted_items, figures_from
@@ -135,6 +136,7 @@ def summary_services(store: Store, org: str | None, where: str = "explain") -> t
         if len(interviewed) != 1:
             return None
         org = interviewed[0]
+    org = same_org(store, org)  # 'acme ops' is the organisation interviewed as 'Acme Ops'
     if org not in interviewed:
         raise ToilauditError(f"{where}: no interview answers for {org!r} - run toilaudit interview --org '{org}' "
                              "first, or leave --org out")
@@ -237,7 +239,9 @@ class LabelCheck:
         check = self.cross_validation
         return {
             **check.adapted.as_json(),
-            "method": f"{check.folds}-fold cross-validation: each label scored by a model adapted without it",
+            "method": f"{check.folds}-fold cross-validation by repetition group: each label scored by a model "
+                      "adapted without it or its group's other labels",
+            **check.coverage_json(),
             "shipped_model": check.shipped.as_json(),
             "unmatched_labels": len(self.unmatched),
             "labels_from": self.origins,
@@ -290,6 +294,7 @@ def _file_labels(store: Store, labels_file: Path) -> tuple[pd.DataFrame, tuple[s
     1043, as `explain` takes it) stands for its incident."""
     items = store.load_items(("source", "key", "incident_number"))
     given = _incident_numbers_as_keys(read_labels(labels_file), items)
+    given["key"] = keys_as_stored(given["key"], items["key"])  # ops-5 for OPS-5, as explain takes it
     matched = given.merge(items[["source", "key"]], on="key", suffixes=("_given", ""))
     matched = matched.loc[(matched["source_given"] == "") | (matched["source_given"] == matched["source"])]
     unmatched = tuple(given.loc[~given["key"].isin(matched["key"]), "shown"])
@@ -314,7 +319,8 @@ def left_out(keys: tuple[str, ...]) -> str:
     return f"{len(keys)} labelled key(s) are not in the store and were left out: {named}"
 
 
-ORIGIN_WORDS = {"file": "a labels file", "label": "labelled one by one"}
+ORIGIN_WORDS = {"file": "labels from a labels file, labelled by {who}", "label": "labels given one at a time by {who}"}
+"""Where an organisation's labels came from, as the report's appendix lists them (after "N labelled items; ")."""
 
 
 def check_on_items(store: Store, services: tuple[str, ...] | None = None
@@ -332,7 +338,8 @@ def check_on_items(store: Store, services: tuple[str, ...] | None = None
     origins = set()
     stored = labels.merge(labelled[["source", "key"]], on=["source", "key"])
     for row in stored[["origin", "labelled_by"]].drop_duplicates().itertuples(index=False):
-        origins.add(f"{ORIGIN_WORDS.get(row.origin, row.origin)}, labelled by {row.labelled_by or 'someone not stated'}")
+        words = ORIGIN_WORDS.get(row.origin, f"labels from {row.origin}, labelled by {{who}}")
+        origins.add(words.format(who=row.labelled_by or "someone not stated"))
     if len(stored) < len(labelled):
         origins.add("labels set in the source (Jira)")
     return cross_validate(labelled, active_rule_pack(store), shipped_model()), tuple(sorted(origins))

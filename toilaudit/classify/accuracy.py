@@ -8,8 +8,9 @@ hours it counts as toil, C, hold precision x C truly toil hours, which are a fra
     T = C x precision / recall        (capped at all hours)
 
 Where precision and recall come from:
-- the organisation's own labels when it has LABELS_FOR_OWN_RATES or more (cross-validated):
-  they are drawn from their Beta posteriors;
+- the organisation's own labels when it has LABELS_FOR_OWN_RATES or more (cross-validated by
+  repetition group) and they cover enough groups (evaluate.CrossValidation.thin): they are drawn
+  from their Beta posteriors;
 - otherwise the labelled corpus, where each organisation was classified by a model that never
   saw it: a new organisation is like one of those, so precision and recall are drawn from the
   organisations' own figures (each smoothed by its Beta posterior). That is a prediction
@@ -85,18 +86,20 @@ def corpus_accuracy() -> dict[str, Any]:
     return json.loads(text)
 
 
-def corpus_rates(kind: str) -> Rates:
-    """`kind`: "ticket" or "page"."""
+def corpus_rates(kind: str, why: str = "") -> Rates:
+    """`kind`: "ticket" or "page"; `why`: appended to where the figures come from (why not the organisation's own)."""
     figures = corpus_accuracy()
     per_org = tuple(tuple(counts) for counts in figures["per_organisation"][kind])
     return Rates(per_org, f"the labelled corpus ({figures['items']:,} real items from {figures['organisations']} "
                           f"organisations, each scored by a model that never saw its organisation; measured "
-                          f"{figures['date']})", between_organisations=True)
+                          f"{figures['date']}){why}", between_organisations=True)
 
 
-def own_rates(true_positive: int, false_negative: int, false_positive: int, labels: int) -> Rates:
+def own_rates(true_positive: int, false_negative: int, false_positive: int, labels: int, groups: int) -> Rates:
+    """`groups`: the repetition groups the labels cover (cross-validation holds each out whole)."""
     return Rates(((true_positive, false_negative, false_positive),),
-                 f"the organisation's own {labels:,} labels (cross-validated)")
+                 f"the organisation's own {labels:,} labels from {groups:,} repetition groups "
+                 "(cross-validated by group)")
 
 
 def corrected_share(parts: list[tuple[float, float, Rates]]) -> ShareRange | None:

@@ -48,8 +48,9 @@ class ImportBatch:
 
 
 def read_files(source: str, paths, read_one) -> ImportBatch:
-    """Read each export with `read_one(path) -> (items, ImportedFile, warnings)`; the last row of a
-    key wins, within a file and across files, with a warning."""
+    """Read each export with `read_one(path) -> (items, ImportedFile, warnings)`; of the rows of a
+    key, within a file and then across files in the order given, the one with the newest Updated
+    wins, or the later where one has none (as separate imports would leave the store), with a warning."""
     frames, files, warnings = [], [], []
     for path in paths:
         frame, imported, notes = read_one(path)
@@ -73,14 +74,18 @@ def rows_named(mask: pd.Series | np.ndarray, shown_rows: int = 5) -> tuple[int, 
     return len(rows), ", ".join(str(r) for r in rows[:shown_rows]) + (" ..." if len(rows) > shown_rows else "")
 
 
-def pick_values(values: pd.Series, rule: OneOfSeveral, where: str, field: str) -> tuple[pd.Series, list[str]]:
+def pick_values(values: pd.Series, rule: OneOfSeveral, where: str, field: str,
+                skip: np.ndarray | None = None) -> tuple[pd.Series, list[str]]:
     """Each row's value by `rule` among its several ("netops|team-payments" -> "payments"), "" where
-    none is; where a row has two, the first in the export's order. Warnings name the rows of both."""
+    none is; where a row has two, the first in the export's order. Warnings name the rows of both,
+    but not the rows `skip` marks (rows with no key, which are skipped)."""
     found = {value: rule.pick(value) for value in values.unique()}  # a few distinct label sets, however many rows
     picked = values.map({value: names[0] if names else "" for value, names in found.items()})
     several = values.map({value: len(names) > 1 for value, names in found.items()}).to_numpy(dtype=bool)
     warnings = []
     none = (picked == "").to_numpy(dtype=bool)
+    if skip is not None:
+        none = none & ~skip
     if none.any():
         count, named = rows_named(none)
         warnings.append(f"{where}: {count} row(s) with no {field} in {shown(rule.header, 40)} by the --columns rule "
@@ -94,26 +99,83 @@ def pick_values(values: pd.Series, rule: OneOfSeveral, where: str, field: str) -
     return picked, warnings
 
 
-def drop_blank_keys(frame: pd.DataFrame, where: str, header: str) -> tuple[pd.DataFrame, list[str]]:
-    """Skip the rows with no key, saying which: they cannot be stored (keys identify items)."""
-    blank = (frame["key"] == "").to_numpy()
-    if not blank.any():
+def blank_rows(fields: dict[str, pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """(rows with no key, rows blank in every column read): an export's blank rows (Excel leaves
+    some at the end) have no key, so are skipped, and no check names them for anything else."""
+    keyless = (fields["key"] == "").to_numpy(dtype=bool)
+    blank = keyless.copy()
+    if blank.any():
+        for values in fields.values():
+            blank[blank] = (values[blank] == "").to_numpy(dtype=bool)
+    return keyless, blank
+
+
+def drop_blank_keys(frame: pd.DataFrame, where: str, header: str,
+                    blank: np.ndarray | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Skip the rows with no key, saying which: they cannot be stored (keys identify items); the
+    rows `blank` marks (nothing in any column read) in a line of their own."""
+    keyless = (frame["key"] == "").to_numpy()
+    if not keyless.any():
         return frame, []
-    count, named = rows_named(blank)
-    warning = (f"{where}: {count} row(s) with a blank {header} were skipped (rows {named}) - give every row a key "
-               "to import it")
-    return frame.loc[~blank], [warning]
+    blank = np.zeros(len(frame), dtype=bool) if blank is None else blank & keyless
+    warnings = []
+    if blank.any():
+        count, named = rows_named(blank)
+        warnings.append(f"{where}: skipped {count} blank row(s) (rows {named}): nothing in any column read")
+    if (keyless & ~blank).any():
+        count, named = rows_named(keyless & ~blank)
+        warnings.append(f"{where}: {count} row(s) with a blank {header} were skipped (rows {named}) - give every "
+                        "row a key to import it")
+    return frame.loc[~keyless], warnings
+
+
+def _keys_listed(keys: pd.Series | np.ndarray, most: int = 5) -> str:
+    keys = list(keys)
+    return ", ".join(str(key) for key in keys[:most]) + (" ..." if len(keys) > most else "")
 
 
 def drop_duplicate_keys(frame: pd.DataFrame, where: str) -> tuple[pd.DataFrame, list[str]]:
-    """Keep the last row of each key (a later row is a later export of the same item)."""
+    """Keep one row of each key: as if the rows were imported one after another into a store, the
+    later row unless both have an Updated and the earlier's is newer (Store.compare_items' rule:
+    a later row is usually a later export, but an older export given last is no newer for that)."""
     if frame["key"].is_unique:  # the usual case, at half the cost of finding the duplicates
         return frame, []
-    duplicated = frame["key"].duplicated(keep="last")
-    keys = frame.loc[duplicated, "key"].unique()
-    shown = ", ".join(keys[:5]) + (" ..." if len(keys) > 5 else "")
-    warning = f"{where}: {int(duplicated.sum())} duplicate key(s) ({shown}); the last row of each was kept"
-    return frame.loc[~duplicated].reset_index(drop=True), [warning]
+    repeated = np.flatnonzero(frame["key"].duplicated(keep=False).to_numpy())  # only these rows are compared
+    keys = frame["key"].iloc[repeated].reset_index(drop=True)
+    codes = pd.factorize(keys)[0]
+    updated = (frame["updated_at"].iloc[repeated].reset_index(drop=True) if "updated_at" in frame
+               else pd.Series(pd.NaT, index=keys.index, dtype="datetime64[us, UTC]"))
+    undated = updated.isna().to_numpy()
+    order = np.arange(len(keys))
+    # Row by row, the later row replaces the kept one where either has no Updated: so the kept row is
+    # the last undated row, or, of the rows after it (every one dated), the newest (the later of equals).
+    last_undated = pd.Series(np.where(undated, order, -1)).groupby(codes).transform("max").to_numpy()
+    after = order > last_undated
+    newest = (pd.DataFrame({"code": codes[after], "updated": updated[after], "order": order[after]})
+              .sort_values(["code", "updated", "order"], kind="stable").drop_duplicates("code", keep="last"))
+    kept = np.full(codes.max() + 1, -1)
+    kept[newest["code"].to_numpy()] = newest["order"].to_numpy()
+    kept = np.where(kept < 0, pd.Series(last_undated).groupby(codes).max().to_numpy(), kept)
+    last = pd.Series(order).groupby(codes).max().to_numpy()
+    some_undated = pd.Series(undated).groupby(codes).any().to_numpy()
+    names = keys.iloc[last].to_numpy()  # each key once, in the order of its first row
+    earlier = kept != last
+    rules = []
+    if (~some_undated).any():
+        rule = f"the row with the newest Updated for {int((~some_undated).sum()):,}"
+        if earlier[~some_undated].any():
+            moved = ~some_undated & earlier
+            rule += f" (for {int(moved.sum()):,} not the last row: {_keys_listed(names[moved])})"
+        rules.append(rule)
+    if some_undated.any():
+        rules.append(f"the later row where one has no Updated for {int(some_undated.sum()):,} "
+                     f"({_keys_listed(names[some_undated])})")
+    warning = (f"{where}: {len(last):,} key(s) on more than one row ({_keys_listed(names)}) - kept "
+               f"{' and '.join(rules)}")
+    drop = np.zeros(len(frame), dtype=bool)
+    drop[repeated] = True
+    drop[repeated[kept]] = False
+    return frame.loc[~drop].reset_index(drop=True), [warning]
 
 
 def _label_pattern(labels: set[str]) -> str:

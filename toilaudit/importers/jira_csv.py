@@ -16,10 +16,12 @@ from toilaudit.importers.dates import NO_CREATED, NO_TITLE, blank_texts, date_wa
 from toilaudit.importers.export import (
     ImportBatch,
     ImportedFile,
+    blank_rows,
     drop_blank_keys,
     parse_durations,
     pick_values,
     read_files,
+    rows_named,
     split_human_labels,
 )
 from toilaudit.importers.interface import DATE_FIELDS, DESCRIPTION_CHARS, normalise_frame
@@ -42,24 +44,36 @@ def read_jira_csv(
     date_format: str | None = None,
     timezone: str = "UTC",
 ) -> ImportBatch:
-    """Read Jira CSV exports into one batch; the last row of a repeated key wins."""
+    """Read Jira CSV exports into one batch; of a repeated key's rows, the newest Updated wins (else the later)."""
 
     def read_one(path):
         export = read_export(Path(path), "Jira issues", JIRA_ALIASES, columns_map, REQUIRED, SINGLE_LINE,
                              {"description": DESCRIPTION_CHARS})
         items, warnings = _to_items(export.fields, export.path.name, team, date_format, timezone,
-                                    export.headers.get("team", "team"), picks_of(columns_map).get("team"))
+                                    export.headers.get("team", "team"), picks_of(columns_map).get("team"),
+                                    export.headers.get("service", "Component/s"))
         return items, ImportedFile(export.path.name, export.sha256, export.rows), warnings
 
     return read_files("jira", paths, read_one)
 
 
-def _first_value(values: pd.Series) -> pd.Series:
-    """The first of "|"-joined values (the first component), cut once per distinct value."""
+def _first_value(values: pd.Series, where: str = "", header: str = "Component/s") -> tuple[pd.Series, str | None]:
+    """The first of "|"-joined values (the first component), cut once per distinct value, and a
+    warning naming the rows that had several: an item has one service (figures by service count
+    it once), so the others are not read."""
     encoded = pa.array(values, type=pa.string(), from_pandas=True)
     encoded = (encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded).dictionary_encode()
     first = pc.replace_substring_regex(encoded.dictionary, r"\|.*$", "").take(encoded.indices)
-    return pd.Series(first.to_pandas(), index=values.index)
+    several = pc.match_substring(encoded.dictionary, "|").take(encoded.indices).to_numpy(zero_copy_only=False)
+    warning = None
+    if several.any():
+        count, named = rows_named(several)
+        row = int(several.nonzero()[0][0])
+        warning = (f"{where}: {count} row(s) with more than one {shown(header, 40)} (rows {named}; row {row + 2}: "
+                   f"{shown(str(values.iloc[row]).replace('|', ', '), 60)}) - the first of each is the item's "
+                   "service, the others are not read (an item has one service); to take the service from another "
+                   "column, map it with --columns FILE ('Header': service)")
+    return pd.Series(first.to_pandas(), index=values.index), warning
 
 
 def _team_ids(values: pd.Series, where: str, header: str) -> tuple[pd.Series, str | None]:
@@ -78,22 +92,24 @@ def _team_ids(values: pd.Series, where: str, header: str) -> tuple[pd.Series, st
 
 def _to_items(
     fields: dict[str, pd.Series], where: str, team: str | None, date_format: str | None, timezone: str,
-    team_header: str = "team", team_pick: OneOfSeveral | None = None,
+    team_header: str = "team", team_pick: OneOfSeveral | None = None, service_header: str = "Component/s",
 ) -> tuple[pd.DataFrame, list[str]]:
     def text(field: str) -> pd.Series | str:
         return fields.get(field, "")
 
     rows = len(fields["key"])
+    keyless, blank = blank_rows(fields)  # skipped at the end; no other check names them
     labels, human_label = split_human_labels(fields.get("labels", pd.Series("", index=range(rows))))
     team_warnings: list[str | None] = []
     if team:
         team_values: pd.Series | str = team
     elif "team" in fields:
-        named, picking = pick_values(fields["team"], team_pick, where, "team") if team_pick else (fields["team"], [])
+        named, picking = pick_values(fields["team"], team_pick, where, "team", keyless) if team_pick else (fields["team"], [])
         named, ids = _team_ids(named, where, team_header)
         team_values, team_warnings = named.where(named != "", text("project")), [*picking, ids]
     else:
         team_values = text("project")
+    service, several = _first_value(fields["service"], where, service_header) if "service" in fields else ("", None)
     frame = pd.DataFrame(
         {
             "source": "jira",
@@ -104,7 +120,7 @@ def _to_items(
             "status": text("status"),
             "resolution": text("resolution"),
             "team": team_values,
-            "service": _first_value(fields["service"]) if "service" in fields else "",
+            "service": service,
             "labels": labels,
             "urgency": text("urgency"),
             "people": text("people"),
@@ -116,10 +132,10 @@ def _to_items(
     parsed_dates, doubts = parse_date_columns(dates, where, date_format, timezone)
     for field, parsed in parsed_dates.items():
         frame[field] = parsed
-    warnings = date_warnings(parsed_dates, HEADER_NAMES, where) + doubts + team_warnings + [
-        missing_values(frame["created_at"].isna(), where, "Created", NO_CREATED),
-        missing_values(blank_texts(frame["title"]), where, "Summary", NO_TITLE)]
+    warnings = date_warnings(parsed_dates, HEADER_NAMES, where) + doubts + team_warnings + [several,
+        missing_values(frame["created_at"].isna().to_numpy() & ~keyless, where, "Created", NO_CREATED),
+        missing_values(blank_texts(frame["title"]) & ~keyless, where, "Summary", NO_TITLE)]
     if "time_spent_seconds" in fields:
         frame["time_spent_seconds"] = parse_durations(fields["time_spent_seconds"], where, "Time Spent")
-    frame, skipped = drop_blank_keys(frame, where, "Issue key")
+    frame, skipped = drop_blank_keys(frame, where, "Issue key", blank)
     return normalise_frame(frame), [w for w in warnings if w] + skipped

@@ -22,6 +22,7 @@ from toilaudit.importers.dates import (
 from toilaudit.importers.export import (
     ImportBatch,
     ImportedFile,
+    blank_rows,
     drop_blank_keys,
     parse_durations,
     parse_flags,
@@ -58,7 +59,7 @@ def read_pagerduty_csv(
     date_format: str | None = None,
     timezone: str = "UTC",
 ) -> ImportBatch:
-    """Read PagerDuty incident exports into one batch; the last row of a repeated id wins."""
+    """Read PagerDuty incident exports into one batch; of a repeated id's rows, the newest updated wins (else the later)."""
 
     def read_one(path):
         export = read_export(Path(path), "PagerDuty incidents", PAGERDUTY_ALIASES, columns_map, REQUIRED, SINGLE_LINE,
@@ -78,12 +79,13 @@ def _to_items(
         return fields.get(field, "")
 
     rows = len(fields["key"])
+    keyless, blank = blank_rows(fields)  # skipped at the end; no other check names them
     if "incident_number" not in fields and _all_match(fields["key"], INCIDENT_NUMBER):
         fields = {**fields, "incident_number": fields["key"]}  # keyed by a column of numbers (--columns '#: key')
     picking: list[str] = []
     if team_pick and not team and "team" in fields:
         fields = {**fields}
-        fields["team"], picking = pick_values(fields["team"], team_pick, where, "team")
+        fields["team"], picking = pick_values(fields["team"], team_pick, where, "team", keyless)
     dates = {field: (fields[field], header) for field, header in DATE_HEADERS.items() if field in fields}
     parsed, doubts = parse_date_columns(dates, where, date_format, timezone, source="pagerduty")
     warnings = date_warnings(parsed, DATE_HEADERS, where) + doubts + picking
@@ -133,9 +135,9 @@ def _to_items(
         },
         index=range(rows),
     )
-    warnings += [missing_values(created.isna(), where, DATE_HEADERS["created_at"], NO_CREATED),
-                 missing_values(blank_texts(frame["title"]), where, "description (title)", NO_TITLE)]
-    frame, skipped = drop_blank_keys(frame, where, key_header)
+    warnings += [missing_values(created.isna().to_numpy() & ~keyless, where, DATE_HEADERS["created_at"], NO_CREATED),
+                 missing_values(blank_texts(frame["title"]) & ~keyless, where, "description (title)", NO_TITLE)]
+    frame, skipped = drop_blank_keys(frame, where, key_header, blank)
     return normalise_frame(frame), [w for w in warnings if w] + skipped
 
 

@@ -44,7 +44,7 @@ def classifier_agreement(store: Store, services: tuple[str, ...] | None) -> Agre
     check, origins = found
     figures = check.adapted
     return Agreement(rounded(figures.precision, 3), rounded(figures.recall, 3), rounded(figures.f1, 3),
-                     figures.support, origins)
+                     figures.support, origins, check.groups, check.thin)
 
 
 def toil_by_category(store: Store, services: tuple[str, ...] | None) -> tuple[CategoryToil, ...]:

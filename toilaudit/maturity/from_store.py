@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import datetime
 
 from toilaudit.errors import ToilauditError
@@ -11,7 +12,7 @@ from toilaudit.maturity.evidence import gather_evidence
 from toilaudit.maturity.history import Snapshot, keep, snapshot_content
 from toilaudit.maturity.interface import UNKNOWN, Answer, Assessment, Question
 from toilaudit.maturity.paused import refuse_paused
-from toilaudit.maturity.scope import Scope, org_scope
+from toilaudit.maturity.scope import Scope, org_scope, same_org
 from toilaudit.maturity.scoring import assess
 from toilaudit.period import Period
 from toilaudit.store import Store
@@ -19,10 +20,15 @@ from toilaudit.summary import CapacityShare, Summary, capacity_share, choose_per
 
 
 def resolve_org(store: Store, org: str | None) -> str:
-    """The org named, or the only one interviewed; several need --org."""
-    if org:
-        return org
+    """The org named (in any case: same_org), or the only one interviewed; several need --org."""
     orgs = sorted(set(store.load_answers()["org"]))
+    if org:
+        org = same_org(store, org)
+        if orgs and org not in orgs:
+            raise ToilauditError(f"no interview answers for {org!r} (interviewed: {', '.join(map(repr, orgs))}) - "
+                                 f"pass one of them as --org, or run toilaudit interview --org {shlex.quote(org)} "
+                                 "to assess another organisation")
+        return org
     if not orgs:
         raise ToilauditError("no interview answers in the store - run toilaudit interview (or --answers FILE) first")
     if len(orgs) > 1:

@@ -146,6 +146,10 @@ class Agreement:
     """Labelled items of the organisation compared."""
     origins: tuple[str, ...]
     """Where the labels came from (a labels file and who made it, or labels set in Jira)."""
+    groups: int = 0
+    """Repetition groups the labels cover (cross-validation holds out whole groups)."""
+    too_few_groups: str | None = None
+    """Why the labels cover too few groups to speak for the organisation (CrossValidation.thin); None when they do."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,6 +139,7 @@ def assessment_json(a: Assessment) -> dict:
             "classifier": None if agreement is None else {
                 "precision": agreement.precision, "recall": agreement.recall, "f1": agreement.f1,
                 "labelled_items": agreement.support, "labels_from": list(agreement.origins),
+                "repetition_groups": agreement.groups, "too_few_groups": agreement.too_few_groups,
             },
             "shortfalls": list(evidence.shortfalls),
         },

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from toilaudit.errors import ToilauditError
 from toilaudit.store import Store
 
 ALL_SERVICES = "all services"  # the one scope when nothing names a service
@@ -48,6 +49,25 @@ def distinct_names(names: tuple[str, ...]) -> tuple[str, ...]:
     for name in names:
         kept.setdefault(name.lower(), name)  # as same_service compares them
     return tuple(kept.values())
+
+
+def known_orgs(store: Store) -> list[str]:
+    """The organisations the store knows: interviewed, or that named their services."""
+    return sorted(set(store.load_answers()["org"]) | set(store.org_services()["org"]))
+
+
+def same_org(store: Store, org: str) -> str:
+    """`org` as the store spells it: --org 'acme ops' is the organisation interviewed as 'Acme Ops', not
+    a second one. A name the store does not know in any case is returned as given (a new organisation);
+    one matching several spellings, none of them exactly, is refused naming them."""
+    known = known_orgs(store)
+    if org in known:
+        return org
+    spellings = [name for name in known if name.casefold() == org.strip().casefold()]
+    if len(spellings) > 1:
+        raise ToilauditError(f"--org {org!r}: the store has {', '.join(repr(name) for name in spellings)}, "
+                             "differing only in case - pass one of them as written")
+    return spellings[0] if spellings else org
 
 
 def org_scope(store: Store, org: str) -> Scope:

@@ -403,6 +403,10 @@ class EvaluationView:
     """"precision 0.91, recall 0.88, F1 0.89", with "n/a" and why for a figure the labels cannot measure."""
     support: int
     labels_from: tuple[str, ...]
+    groups: int = 0
+    """Repetition groups the labels cover."""
+    too_few_groups: str | None = None
+    """Why the figures speak for a few requests only; None when the labels reach far enough."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -939,7 +943,8 @@ def _evaluation_view(agreement: Agreement) -> EvaluationView:
     figures = ", ".join(f"{name} {shown_figure(value)}" for name, value in (
         ("precision", agreement.precision), ("recall", agreement.recall), ("F1", agreement.f1)))
     why = undefined_figures(agreement.precision, agreement.recall)
-    return EvaluationView(figures + (f" ({why})" if why else ""), agreement.support, agreement.origins)
+    return EvaluationView(figures + (f" ({why})" if why else ""), agreement.support, agreement.origins,
+                          agreement.groups, agreement.too_few_groups)
 
 
 def _next_levels(assessment: Assessment) -> tuple[NextLevel, ...]:

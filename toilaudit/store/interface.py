@@ -705,8 +705,9 @@ class Store:
         conditions, params = [], []
         if toil is not None:
             conditions.append("c.is_toil" if toil else "NOT c.is_toil")
-        for column, value in (("c.category", category), ("c.group_id", group), ("w.team", team),
-                              ("w.source", source), ("w.service", service)):
+        # team and service as summary names them: '(no team)' selects the items that name none
+        for column, value in (("c.category", category), ("c.group_id", group), (GROUPINGS["team"], team),
+                              ("w.source", source), (GROUPINGS["service"], service)):
             if value is not None:
                 conditions.append(f"lower({column}) = lower(?)")
                 params.append(value)
