@@ -642,12 +642,14 @@ def explain(ctx, key: str, output_format: str, org: str | None, period) -> None:
       toilaudit explain G4b3860ef --period 2026-Q3
       toilaudit explain G4b3860ef --format json
     """
-    from toilaudit.verdicts import explain_item, group_count, with_period
+    from toilaudit.verdicts import explain_item, group_count, summary_scope, with_period
 
     with store_from(ctx, READ, shows_figures=True) as store:
         found, group = explain_item(store, key)
-        counts = group_count(store, found, period, org) if group is not None else None
-        found = with_period(store, found, period, org)
+        services, counted_period = summary_scope(store, period, org)
+        # the group has items, so the store has a period
+        counts = group_count(store, found, services, counted_period) if group and counted_period else None
+    found = with_period(found, services, counted_period)
     if output_format == "json":
         click.echo(json.dumps([item.as_json() for item in found], indent=2))
         return

@@ -123,8 +123,6 @@ class GroupCount:
     and `hours` for the group."""
     all_time: Figures
     """Every item of the group in the store, whatever its date and service (summary's `items_all`)."""
-    counted: tuple[bool, ...]
-    """For each item of the group, newest first: whether summary counts it."""
 
 
 def summary_services(store: Store, org: str | None, where: str = "explain") -> tuple[str, ...] | None:
@@ -147,25 +145,27 @@ def summary_services(store: Store, org: str | None, where: str = "explain") -> t
     return scope.item_services
 
 
-def group_count(store: Store, found: list[ItemExplanation], period_spec: PeriodSpec | None = None,
-                org: str | None = None) -> GroupCount:
-    """A group's figures for `explain`: those summary gives it (the same period, placed on the same
-    items, and the same services), and every item of it whatever its date."""
+def summary_scope(store: Store, period_spec: PeriodSpec | None = None,
+                  org: str | None = None) -> tuple[tuple[str, ...] | None, Period | None]:
+    """What summary counts, for `explain`: the organisation's services (summary_services) and the
+    period (the same --period, placed on the same items); no period where the store has no item."""
     services = summary_services(store, org)
-    period = choose_period(store, period_spec, services, "explain")
-    assert period is not None  # the group has items, so the store has
-    rows = pd.DataFrame([item.row for item in found])
-    group = str(rows["group_id"].iloc[0])
+    return services, choose_period(store, period_spec, services, "explain")
+
+
+def group_count(store: Store, found: list[ItemExplanation], services: tuple[str, ...] | None,
+                period: Period) -> GroupCount:
+    """A group's figures for `explain`: those summary gives it (summary_scope), and every item of
+    it whatever its date."""
+    group = str(found[0].row["group_id"])
     return GroupCount(period, services, figures_from(store.totals(services, period.bounds, group)),
-                      figures_from(store.totals(group=group)), tuple(bool(c) for c in counted_items(rows, services, period)))
+                      figures_from(store.totals(group=group)))
 
 
-def with_period(store: Store, found: list[ItemExplanation], period_spec: PeriodSpec | None = None,
-                org: str | None = None) -> list[ItemExplanation]:
-    """The items, each saying whether summary counts it: created in the period summary counts (the
-    same --period), on the organisation's services (--org, as summary --org)."""
-    services = summary_services(store, org)
-    period = choose_period(store, period_spec, services, "explain")
+def with_period(found: list[ItemExplanation], services: tuple[str, ...] | None,
+                period: Period | None) -> list[ItemExplanation]:
+    """The items, each saying whether summary counts it (summary_scope): created in its period, on
+    the organisation's services."""
     if period is None:
         return found
     rows = pd.DataFrame([item.row for item in found])

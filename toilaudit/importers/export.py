@@ -147,15 +147,16 @@ def drop_duplicate_keys(frame: pd.DataFrame, where: str) -> tuple[pd.DataFrame, 
                else pd.Series(pd.NaT, index=keys.index, dtype="datetime64[us, UTC]"))
     undated = updated.isna().to_numpy()
     order = np.arange(len(keys))
-    # Row by row, the later row replaces the kept one where either has no Updated: so the kept row is
-    # the last undated row, or, of the rows after it (every one dated), the newest (the later of equals).
+    # Row by row, the later row replaces the kept one where either has no Updated: so the kept row is,
+    # of a key's last undated row and the rows after it (every one dated), the newest, the undated
+    # row counting as oldest (the later of equals); with no undated row, the newest of all.
     last_undated = pd.Series(np.where(undated, order, -1)).groupby(codes).transform("max").to_numpy()
-    after = order > last_undated
-    newest = (pd.DataFrame({"code": codes[after], "updated": updated[after], "order": order[after]})
-              .sort_values(["code", "updated", "order"], kind="stable").drop_duplicates("code", keep="last"))
-    kept = np.full(codes.max() + 1, -1)
+    candidate = order >= last_undated
+    newest = (pd.DataFrame({"code": codes[candidate], "updated": updated[candidate], "order": order[candidate]})
+              .sort_values(["code", "updated", "order"], na_position="first", kind="stable")
+              .drop_duplicates("code", keep="last"))
+    kept = np.empty(codes.max() + 1, dtype=np.int64)
     kept[newest["code"].to_numpy()] = newest["order"].to_numpy()
-    kept = np.where(kept < 0, pd.Series(last_undated).groupby(codes).max().to_numpy(), kept)
     last = pd.Series(order).groupby(codes).max().to_numpy()
     some_undated = pd.Series(undated).groupby(codes).any().to_numpy()
     names = keys.iloc[last].to_numpy()  # each key once, in the order of its first row
