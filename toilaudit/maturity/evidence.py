@@ -25,14 +25,31 @@ from toilaudit.store import Store
 from toilaudit.summary import summarise
 from toilaudit.verdicts import check_on_items
 
+LABEL_COMMAND = "toilaudit label"  # closes the labelled shortfall; named at the terminal, never to a board
 
-def labelled_shortfall(labelled: int) -> str:
-    """Too few items labelled by a person to check the classifier against, in words."""
+
+def labelled_shortfall(labelled: int, command: bool = True) -> str:
+    """Too few items labelled by a person to check the classifier against, in words; `command`:
+    naming the command that closes it (assess, read at the terminal), else a board's words."""
     if not labelled:
+        needed = (f"{LABELLED_ITEMS_MIN} labels needed: {LABEL_COMMAND}" if command
+                  else f"{LABELLED_ITEMS_MIN} labelled items needed")
         return (f"none of its items is labelled toil or not toil by a person, so the classifier is not checked "
-                f"against them ({LABELLED_ITEMS_MIN} labels needed: toilaudit label)")
+                f"against them ({needed})")
     return (f"{labelled} of its items are labelled toil or not toil by a person; {LABELLED_ITEMS_MIN} are needed to "
-            "check the classifier against its own items (toilaudit label)")
+            "check the classifier against its own items" + (f" ({LABEL_COMMAND})" if command else ""))
+
+
+def board_words(text: str, evidence: Evidence) -> str:
+    """`text` (a shortfall, or a contradiction quoting one) in a board's words: the report names no
+    command (README, "The board report"), and the labelled shortfall is the text that names one."""
+    labelled = evidence.agreement.support if evidence.agreement else 0
+    return text.replace(labelled_shortfall(labelled), labelled_shortfall(labelled, command=False))
+
+
+def board_shortfalls(evidence: Evidence) -> tuple[str, ...]:
+    """Why toil does not count as measured, in a board's words (board_words)."""
+    return tuple(board_words(gap, evidence) for gap in evidence.shortfalls)
 
 
 def classifier_agreement(store: Store, services: tuple[str, ...] | None) -> Agreement | None:

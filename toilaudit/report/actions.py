@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from toilaudit.maturity.evidence import board_shortfalls
 from toilaudit.maturity.interface import LEVELS, READINESS_PHRASE, RUNG_PHRASE, Assessment
 from toilaudit.maturity.output import CONDITION_NAMES, CONDITION_TEXT
 from toilaudit.report.ask import ActionCost, Assumptions, CostedCandidate, CostLine, action_cost, work_line
 from toilaudit.report.plan import Plan
-from toilaudit.report.words import for_board
 
 TITLES = {
     1: "Audit toil",
@@ -88,7 +88,7 @@ def _org(assessment: Assessment, condition: str) -> Check:
     holds = not any(condition in s.gate.failing for s in assessment.services)
     meaning = CONDITION_TEXT[condition]
     if condition == "toil_measured" and assessment.evidence.shortfalls:
-        meaning += ": " + "; ".join(for_board(gap) for gap in assessment.evidence.shortfalls)
+        meaning += ": " + "; ".join(board_shortfalls(assessment.evidence))
     return Check(condition, "holds" if holds else "fails", meaning, True)
 
 
@@ -135,7 +135,7 @@ def build_actions(assessment: Assessment, assumptions: Assumptions, budget: list
     text1 = (f"{evidence.items:,} tickets and pages over {evidence.days_of_data:,} days are the audit's evidence "
              f"so far. {period_text}" if evidence.items
              else "No tickets or pages of this organisation are imported yet.")
-    steps1 = [f"Close the gap: {for_board(gap)}." for gap in evidence.shortfalls]
+    steps1 = [f"Close the gap: {gap}." for gap in board_shortfalls(evidence)]
     automated = [c for c in budget if c.action == 1]
     if automated:
         steps1.append(f"Automate the {len(automated)} request type{'s' if len(automated) > 1 else ''} with the best "

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from toilaudit.maturity.evidence import board_shortfalls, board_words
 from toilaudit.maturity.interface import RUNG_PHRASE, Assessment
 from toilaudit.maturity.output import condition_names
-from toilaudit.report.words import asked, for_board
+from toilaudit.report.words import asked
 from toilaudit.summary import GOOGLE_CAP_PERCENT, INDUSTRY_PERCENT_2026, CapacityShare, Summary
 
 MOST = 3
@@ -62,9 +63,10 @@ def find_risks(summary: Summary, assessment: Assessment, share: CapacityShare | 
                                "Agents added now would inherit the weaker track's tech debt at machine speed.")))
     if not assessment.evidence.toil_measured:
         found.append((95, Risk("Toil is not tracked continuously yet",
-                               _sentence(for_board("; ".join(assessment.evidence.shortfalls))))))
+                               _sentence("; ".join(board_shortfalls(assessment.evidence))))))
     if assessment.contradictions:
-        found.append((75, Risk("Interview answers contradict the data", asked(assessment.contradictions[0]))))
+        contradiction = asked(board_words(assessment.contradictions[0], assessment.evidence))
+        found.append((75, Risk("Interview answers contradict the data", contradiction)))
     pages = summary.by_source.get("pagerduty")
     if pages and pages.items and pages.toil_items / pages.items >= 0.5:
         rate = round(100 * pages.toil_items / pages.items)

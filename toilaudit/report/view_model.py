@@ -21,6 +21,7 @@ from toilaudit.classify.accuracy import corpus_accuracy
 from toilaudit.classify.evaluate import shown_figure, undefined_figures
 from toilaudit.classify.model import shipped_model
 from toilaudit.maturity.bank import load_bank
+from toilaudit.maturity.evidence import board_words
 from toilaudit.maturity.history import Snapshot, compare, snapshot_content
 from toilaudit.maturity.interface import (
     AI_READINESS,
@@ -60,7 +61,7 @@ from toilaudit.report.charts import (
 )
 from toilaudit.report.plan import Plan
 from toilaudit.report.risks import Risk, find_risks
-from toilaudit.report.words import asked, clip_words, for_board
+from toilaudit.report.words import asked, clip_words
 from toilaudit.store import Store
 from toilaudit.summary import (
     GOOGLE_CAP_PERCENT,
@@ -703,7 +704,8 @@ def build_report(
             for level in range(1, 6)
         ),
         next_levels=_next_levels(assessment),
-        contradictions=tuple(clip(asked(c), LINE_CHARS * 2) for c in assessment.contradictions),
+        contradictions=tuple(clip(asked(board_words(c, assessment.evidence)), LINE_CHARS * 2)
+                             for c in assessment.contradictions),
         by_team=_top_rows(breakdown(store, "team", services, period), "teams"),
         teams_total=_row("All teams", total),
         by_category=by_category,
@@ -954,7 +956,7 @@ def _next_levels(assessment: Assessment) -> tuple[NextLevel, ...]:
         if blocking is None:
             continue
         # the first level that does not hold may be blocked by its own questions or by one below
-        needs = tuple(for_board(r.question.text) + (" (the data contradicts the answer)" if r.contradiction else "")
+        needs = tuple(r.question.text + (" (the data contradicts the answer)" if r.contradiction else "")
                       for r in blocking.questions if not r.met)
         out.append(NextLevel(title, f"Level {blocking.level} {blocking.name}", needs))
     return tuple(out)
